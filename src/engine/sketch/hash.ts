@@ -1,0 +1,36 @@
+/**
+ * Deterministic, allocation-free string hashes for sketches. Same input, same output on every
+ * platform and Node version (no seeds from the environment).
+ */
+
+/** 32-bit FNV-1a over UTF-16 code units, seeded. */
+export function hash32(s: string, seed = 0x811c9dc5): number {
+  let h = seed >>> 0;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  // Final avalanche (murmur3 fmix32) so that low bits are usable as bucket indexes.
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** A second, independent 32-bit hash of the same string (for double hashing: h1 + i*h2). */
+export function hash32b(s: string): number {
+  return hash32(s, 0x9747b28c);
+}
+
+/** Mixes an integer into a well-spread 32-bit value (murmur3 fmix32). */
+export function mix32(x: number): number {
+  let h = x >>> 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
