@@ -182,3 +182,26 @@ export interface SellerSignal<S, C = unknown> {
   /** Drops what is older than the signal's longest horizon before `now`. */
   expire(state: S, now: number, config: C): void;
 }
+
+/** A ring finding: sellers that share one pool of buyers within a short time. */
+export interface RingFinding {
+  /** Deterministic id of the ring: a hash of its sorted member seller ids. */
+  readonly ringId: string;
+  /** Member sellers, sorted. Each member gets a RING-scope alert carrying the whole ring. */
+  readonly sellerIds: readonly string[];
+  readonly finding: SignalFinding;
+}
+
+/**
+ * Cross-seller detection (collusion rings). Unlike seller signals it sees every seller's orders,
+ * in canonical order, so its results depend on which sellers one engine instance holds: ring
+ * alerts are the one output that is not per-seller shardable (see docs/rings.md).
+ */
+export interface RingDetector<C = unknown> {
+  readonly name: string;
+  observe(event: MarketEvent): void;
+  /** Called when a bucket ends at `at`; returns the rings that are active now. */
+  evaluate(at: number, config: C): readonly RingFinding[];
+  snapshot(): unknown;
+  restore(data: unknown): void;
+}
