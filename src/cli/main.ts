@@ -10,6 +10,7 @@ const program = new Command('brushwatch')
   .showHelpAfterError();
 
 const commands: ReadonlyArray<() => Promise<{ register(p: Command): void }>> = [
+  () => import('./commands/shopee.js'),
 ];
 
 for (const load of commands) (await load()).register(program);
