@@ -1,0 +1,156 @@
+/**
+ * Signal 7, `reversal_after_review` (family reversal): an order refunded or cancelled after its
+ * buyer left a positive review. The review lifts the seller's rating, then the money goes back
+ * to the (fake) buyer, so brushing costs the seller only fees.
+ *
+ * Per seller it remembers recent positive reviews of orders as parallel arrays of a 32-bit hash
+ * of the orderId, the review time and the rating (about 20 bytes each instead of a string-keyed
+ * map), oldest first, capped and dropped after `maxGapMs`. A hash collision could pair a
+ * reversal with another order's review; at a few hundred entries per seller that chance is
+ * below 1e-7 per reversal.
+ */
+import { z } from 'zod';
+import type { MarketEvent, SellerContext, SellerSignal, SignalFinding } from '../types.js';
+import { hash32 } from '../sketch/hash.js';
+import { HOUR_MS, rampStrength } from './hour-counts.js';
+
+const DAY_MS = 24 * HOUR_MS;
+
+export const configSchema = z.object({
+  minRating: z
+    .number()
+    .int()
+    .min(1)
+    .max(5)
+    .default(4)
+    .describe('A review with at least this rating counts as positive. Default 4.'),
+  maxGapMs: z
+    .number()
+    .int()
+    .positive()
+    .default(14 * DAY_MS)
+    .describe('A reversal more than this after the review is not paired with it, ms. Default 14 days.'),
+  maxReviews: z
+    .number()
+    .int()
+    .min(1)
+    .default(128)
+    .describe('Positive reviews remembered per seller; the oldest is dropped first. Default 128.'),
+  horizonMs: z
+    .number()
+    .int()
+    .positive()
+    .default(7 * DAY_MS)
+    .describe('Window over which reversals after positive reviews are counted, ms. Default 7 days.'),
+  minCount: z
+    .number()
+    .int()
+    .min(1)
+    .default(3)
+    .describe('Reversals after a positive review within the horizon needed to fire. Default 3.'),
+  fullCount: z
+    .number()
+    .int()
+    .min(1)
+    .default(10)
+    .describe('Count at which strength reaches 1 (0.5 at minCount). Default 10.'),
+  maxEvidence: z
+    .number()
+    .int()
+    .min(1)
+    .default(32)
+    .describe('Most recent reversals kept (counted and shown as evidence). Default 32.'),
+});
+export type Config = z.infer<typeof configSchema>;
+
+/** One reversal of a positively reviewed order: when, the order, the buyer, the rating, hours from review. */
+type Reversal = [t: number, orderId: string, buyerId: string, rating: number, hoursAfterReview: number];
+
+export interface State {
+  /** Positive reviews, oldest first: hash32(orderId), review time, rating. */
+  orderHash: number[];
+  reviewedAt: number[];
+  rating: number[];
+  reversals: Reversal[];
+}
+
+function dropReview(state: State, i: number): void {
+  state.orderHash.splice(i, 1);
+  state.reviewedAt.splice(i, 1);
+  state.rating.splice(i, 1);
+}
+
+export const signal: SellerSignal<State, Config> = {
+  name: 'reversal_after_review',
+  family: 'reversal',
+
+  create() {
+    return { orderHash: [], reviewedAt: [], rating: [], reversals: [] };
+  },
+
+  observe(state, event: MarketEvent, config) {
+    if (event.kind === 'review') {
+      if (event.orderId === null || event.rating < config.minRating) return;
+      if (state.orderHash.length >= config.maxReviews) dropReview(state, 0);
+      state.orderHash.push(hash32(event.orderId));
+      state.reviewedAt.push(event.eventTime);
+      state.rating.push(event.rating);
+      return;
+    }
+    if (event.status !== 'REFUNDED' && event.status !== 'CANCELLED') return;
+    const h = hash32(event.orderId);
+    const i = state.orderHash.indexOf(h);
+    if (i < 0) return;
+    const reviewedAt = state.reviewedAt[i]!;
+    const rating = state.rating[i]!;
+    // Each reviewed order counts once, even when both a cancellation and a refund follow.
+    dropReview(state, i);
+    const gap = event.eventTime - reviewedAt;
+    if (gap < 0 || gap > config.maxGapMs) return;
+    if (state.reversals.length >= config.maxEvidence) state.reversals.shift();
+    state.reversals.push([event.eventTime, event.orderId, event.buyerId, rating, Math.round(gap / HOUR_MS)]);
+  },
+
+  evaluate(state, ctx: SellerContext, config): SignalFinding | null {
+    const from = ctx.at - config.horizonMs;
+    const orderIds: string[] = [];
+    const buyerIds: string[] = [];
+    const examples: string[] = [];
+    for (const [t, orderId, buyerId, rating, hours] of state.reversals) {
+      if (t < from || t >= ctx.at) continue;
+      orderIds.push(orderId);
+      if (!buyerIds.includes(buyerId)) buyerIds.push(buyerId);
+      if (examples.length < 3) examples.push(`${orderId} ${rating}★ then reversed ${hours} h later`);
+    }
+    const count = orderIds.length;
+    if (count < config.minCount) return null;
+    return {
+      name: 'reversal_after_review',
+      family: 'reversal',
+      value: count,
+      threshold: config.minCount,
+      strength: rampStrength(count, config.minCount, config.fullCount),
+      horizonMs: config.horizonMs,
+      baseline: null,
+      explanation:
+        `${count} orders refunded or cancelled within ${config.horizonMs / DAY_MS} d after a ` +
+        `${config.minRating}★+ review of the same order (${examples.join('; ')})`,
+      evidence: { orderIds, buyerIds },
+    };
+  },
+
+  expire(state, now, config) {
+    const reviewFrom = now - config.maxGapMs;
+    let drop = 0;
+    while (drop < state.reviewedAt.length && state.reviewedAt[drop]! < reviewFrom) drop++;
+    if (drop > 0) {
+      state.orderHash.splice(0, drop);
+      state.reviewedAt.splice(0, drop);
+      state.rating.splice(0, drop);
+    }
+    const from = now - config.horizonMs;
+    drop = 0;
+    while (drop < state.reversals.length && state.reversals[drop]![0] < from) drop++;
+    if (drop > 0) state.reversals.splice(0, drop);
+  },
+};

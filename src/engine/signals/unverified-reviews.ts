@@ -1,0 +1,178 @@
+/**
+ * Signal 8, `unverified_reviews` (family unverified): a burst of reviews without an order
+ * (orderId null) against the seller's own baseline. Bought review campaigns often skip the
+ * order entirely.
+ *
+ * Counts per event hour (reviews, unverified reviews) over the window; the baseline is an EWMA
+ * of the hourly counts of the hours *before* the window, so a burst does not raise its own bar.
+ * It fires when the window's unverified count is both well above the seller's rate and a large
+ * share of its reviews: a big seller's few stray unverified reviews are a small share.
+ */
+import { z } from 'zod';
+import type { MarketEvent, SellerContext, SellerSignal, SignalFinding } from '../types.js';
+import { addAt, countInHour, createHourCounts, HOUR_MS, rampStrength, sumBetween, type HourCounts } from './hour-counts.js';
+
+export const configSchema = z.object({
+  windowMs: z
+    .number()
+    .int()
+    .min(HOUR_MS)
+    .max(48 * HOUR_MS)
+    .refine((v) => v % HOUR_MS === 0, 'windowMs must be whole hours (multiples of 3600000)')
+    .default(6 * HOUR_MS)
+    .describe('Window in which a burst is counted, whole hours in ms (1 h to 48 h). Default 6 h.'),
+  baselineHalfLifeMs: z
+    .number()
+    .int()
+    .min(HOUR_MS)
+    .default(7 * 24 * HOUR_MS)
+    .describe("Half-life of the seller's hourly baseline (EWMA), ms. Default 7 days."),
+  priorPerHour: z
+    .number()
+    .min(0)
+    .default(0.02)
+    .describe('Unverified reviews per hour assumed at least, also for a seller with no history. Default 0.02.'),
+  minCount: z
+    .number()
+    .int()
+    .min(1)
+    .default(5)
+    .describe('Unverified reviews in the window needed at least. Default 5.'),
+  rateFactor: z
+    .number()
+    .min(1)
+    .default(4)
+    .describe('And at least this many times the expected count for the window. Default 4.'),
+  minShare: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.3)
+    .describe("And at least this share of the window's reviews. Default 0.3."),
+  shareFactor: z
+    .number()
+    .min(1)
+    .default(2)
+    .describe("And at least this many times the seller's baseline share (capped at 0.9). Default 2."),
+  fullFactor: z
+    .number()
+    .gt(1)
+    .default(3)
+    .describe('Strength reaches 1 at this many times the count threshold (0.5 at it). Default 3.'),
+  maxEvidence: z
+    .number()
+    .int()
+    .min(1)
+    .default(24)
+    .describe('Most recent unverified reviews kept as evidence. Default 24.'),
+});
+export type Config = z.infer<typeof configSchema>;
+
+type Unverified = [t: number, reviewId: string, buyerId: string];
+
+export interface State {
+  /** Lane 0: reviews; lane 1: unverified reviews. */
+  counts: HourCounts;
+  /** EWMA of hourly reviews and unverified reviews, not bias-corrected. */
+  ewReviews: number;
+  ewUnverified: number;
+  /** Hours folded into the EWMAs so far (capped; for the bias correction) and the next hour to fold. */
+  folded: number;
+  nextHour: number;
+  recent: Unverified[];
+}
+
+const LANES = 2;
+const SLACK_SLOTS = 6;
+
+export const signal: SellerSignal<State, Config> = {
+  name: 'unverified_reviews',
+  family: 'unverified',
+
+  create(config) {
+    return {
+      counts: createHourCounts(config.windowMs / HOUR_MS + SLACK_SLOTS, LANES),
+      ewReviews: 0,
+      ewUnverified: 0,
+      folded: 0,
+      nextHour: -1,
+      recent: [],
+    };
+  },
+
+  observe(state, event: MarketEvent, config) {
+    if (event.kind !== 'review') return;
+    addAt(state.counts, LANES, event.eventTime, 0);
+    if (event.orderId !== null) return;
+    addAt(state.counts, LANES, event.eventTime, 1);
+    if (state.recent.length >= config.maxEvidence) state.recent.shift();
+    state.recent.push([event.eventTime, event.reviewId, event.buyerId]);
+  },
+
+  evaluate(state, ctx: SellerContext, config): SignalFinding | null {
+    const windowStart = ctx.at - config.windowMs;
+    const startHour = Math.floor(windowStart / HOUR_MS);
+    const keep = Math.pow(0.5, HOUR_MS / config.baselineHalfLifeMs);
+    if (state.nextHour < 0) state.nextHour = startHour;
+    // Fold the hours that left the window into the baseline; hours the ring no longer holds
+    // (a long idle gap) had no events, so they only decay it.
+    const slots = state.counts.hours.length;
+    if (startHour - state.nextHour > slots) {
+      const skip = startHour - state.nextHour - slots;
+      const f = Math.pow(keep, skip);
+      state.ewReviews *= f;
+      state.ewUnverified *= f;
+      state.folded += skip;
+      state.nextHour += skip;
+    }
+    for (; state.nextHour < startHour; state.nextHour++) {
+      const hourStart = state.nextHour * HOUR_MS;
+      state.ewReviews = keep * state.ewReviews + (1 - keep) * countInHour(state.counts, LANES, hourStart, 0);
+      state.ewUnverified = keep * state.ewUnverified + (1 - keep) * countInHour(state.counts, LANES, hourStart, 1);
+      state.folded++;
+    }
+    state.folded = Math.min(state.folded, 100_000);
+
+    const unverified = sumBetween(state.counts, LANES, windowStart, ctx.at, 1);
+    if (unverified < config.minCount) return null;
+    const reviews = sumBetween(state.counts, LANES, windowStart, ctx.at, 0);
+    // Bias-corrected EWMA (as in Adam): a young baseline is not pulled towards zero.
+    const correction = state.folded > 0 ? 1 - Math.pow(keep, state.folded) : 0;
+    const ratePerHour = correction > 0 ? state.ewUnverified / correction : 0;
+    const windowHours = config.windowMs / HOUR_MS;
+    const expected = Math.max(config.priorPerHour, ratePerHour) * windowHours;
+    const countThreshold = Math.max(config.minCount, Math.ceil(config.rateFactor * expected));
+    const baselineShare = state.ewReviews > 0 ? state.ewUnverified / state.ewReviews : 0;
+    const shareThreshold = Math.min(0.9, Math.max(config.minShare, config.shareFactor * baselineShare));
+    const share = reviews > 0 ? unverified / reviews : 0;
+    if (unverified < countThreshold || share < shareThreshold) return null;
+
+    const reviewIds: string[] = [];
+    const buyerIds: string[] = [];
+    for (const [t, reviewId, buyerId] of state.recent) {
+      if (t < windowStart || t >= ctx.at) continue;
+      reviewIds.push(reviewId);
+      if (!buyerIds.includes(buyerId)) buyerIds.push(buyerId);
+    }
+    return {
+      name: 'unverified_reviews',
+      family: 'unverified',
+      value: unverified,
+      threshold: countThreshold,
+      strength: rampStrength(unverified, countThreshold, config.fullFactor * countThreshold),
+      horizonMs: config.windowMs,
+      baseline: expected,
+      explanation:
+        `${unverified} unverified reviews in ${windowHours} h (${Math.round(share * 100)}% of ${reviews} reviews) ` +
+        `against ${expected.toFixed(2)} expected and a ${Math.round(baselineShare * 100)}% baseline share`,
+      evidence: { reviewIds, buyerIds },
+    };
+  },
+
+  expire(state, now, config) {
+    const from = now - config.windowMs;
+    let drop = 0;
+    while (drop < state.recent.length && state.recent[drop]![0] < from) drop++;
+    if (drop > 0) state.recent.splice(0, drop);
+  },
+};

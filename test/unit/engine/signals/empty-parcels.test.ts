@@ -1,0 +1,89 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { configSchema, signal } from '../../../../src/engine/signals/empty-parcels.js';
+import type { MarketEvent } from '../../../../src/engine/types.js';
+import { DAY, HOUR, T0, order, rng, runSignal } from './part-b-fixtures.js';
+
+const config = configSchema.parse({});
+
+/** An honest seller: two items (a ~900 g kettle and a 15 g sticker sheet), n shipments over two days. */
+function honest(seller: string, n: number, seed = 1): MarketEvent[] {
+  const r = rng(seed);
+  const out: MarketEvent[] = [];
+  for (let k = 0; k < n; k++) {
+    const light = k % 4 === 0;
+    out.push(
+      order({
+        t: T0 + Math.floor((k / n) * 2 * DAY),
+        seller,
+        buyer: `b${k}`,
+        order: `o${k}`,
+        status: 'SHIPPED',
+        item: light ? 'sticker' : 'kettle',
+        grams: light ? 12 + Math.floor(r() * 6) : 700 + Math.floor(r() * 400),
+      }),
+    );
+  }
+  return out;
+}
+
+test('fires on empty envelopes of a heavy item, with the orders, buyers and weights vs typical', () => {
+  const events = honest('s1', 40);
+  const planted = [5, 60, 3, 90].map((grams, k) =>
+    order({ t: T0 + 2 * DAY + k * HOUR, seller: 's1', buyer: `fake${k % 2}`, order: `bad${k}`, status: 'SHIPPED', item: 'kettle', grams }),
+  );
+  const { findings } = runSignal(signal, config, [...events, ...planted]);
+  const last = findings.get(T0 + 2 * DAY + 4 * HOUR);
+  assert.ok(last, 'a finding once the planted parcels are in');
+  assert.equal(last.value, 4);
+  assert.equal(last.threshold, 3);
+  assert.equal(last.family, 'fulfilment');
+  assert.deepEqual(last.evidence.orderIds, ['bad0', 'bad1', 'bad2', 'bad3']);
+  assert.deepEqual(last.evidence.buyerIds, ['fake0', 'fake1']);
+  assert.match(last.explanation, /bad1 60 g vs \d+ g typical/);
+  assert.ok(last.strength >= 0.5 && last.strength <= 1);
+  // Two of them alone stay below minCount.
+  assert.equal(findings.get(T0 + 2 * DAY + 2 * HOUR), undefined);
+});
+
+test('quiet on honest sellers with normal weights, including a genuinely light item', () => {
+  const { findings, state } = runSignal(signal, config, honest('s2', 300, 7));
+  assert.equal(findings.size, 0);
+  assert.equal(state.hits.length, 0);
+});
+
+test('quiet when a big seller mis-declares a few parcels (share below minShare)', () => {
+  const events = honest('s3', 2000, 3);
+  for (let k = 0; k < 4; k++) {
+    events.push(order({ t: T0 + DAY + k * HOUR, seller: 's3', buyer: `x${k}`, order: `m${k}`, status: 'SHIPPED', item: 'kettle', grams: 4 }));
+  }
+  const { findings, state } = runSignal(signal, config, events);
+  assert.equal(state.hits.length > 0, true, 'the parcels were noticed');
+  assert.equal(findings.size, 0);
+});
+
+test('caps hold after 100k events over many items', () => {
+  const events: MarketEvent[] = [];
+  for (let k = 0; k < 100_000; k++) {
+    events.push(
+      order({ t: T0 + k * 5_000, seller: 's4', buyer: `b${k % 997}`, order: `o${k}`, status: 'SHIPPED', item: `i${k % 5000}`, grams: k % 7 === 0 ? 2 : 500 }),
+    );
+  }
+  const { state } = runSignal(signal, config, events);
+  assert.ok(state.items.length <= config.maxItems);
+  assert.ok(state.items.every((i) => i.w.length <= config.samplesPerItem));
+  assert.ok(state.hits.length <= config.maxEvidence);
+  assert.equal(state.counts.hours.length, 28);
+});
+
+test('a JSON round-trip of the state continues identically', () => {
+  const events = honest('s5', 60);
+  for (let k = 0; k < 6; k++) {
+    events.push(order({ t: T0 + DAY + k * 3 * HOUR, seller: 's5', buyer: 'f', order: `bad${k}`, status: 'SHIPPED', item: 'kettle', grams: 8 }));
+  }
+  const plain = runSignal(signal, config, events);
+  const restored = runSignal(signal, config, events, { restoreAt: T0 + DAY + 7 * HOUR });
+  assert.ok(plain.findings.size > 0);
+  assert.deepEqual([...restored.findings], [...plain.findings]);
+  assert.deepEqual(restored.state, plain.state);
+});

@@ -1,0 +1,118 @@
+/**
+ * Event builders and a tiny stand-in for the engine core for the tests of signals 6–10: it feeds
+ * a signal one seller's events in canonical order and closes hourly buckets, evaluating at each
+ * bucket end (with events up to `graceMs` past it already observed, as the core may do).
+ */
+import type { MarketEvent, OrderEvent, OrderStatus, ReviewEvent, SellerContext, SellerSignal, SignalFinding } from '../../../../src/engine/types.js';
+
+export const HOUR = 3_600_000;
+export const DAY = 24 * HOUR;
+/** 2026-01-01T00:00:00Z, hour-aligned. */
+export const T0 = 1_767_225_600_000;
+
+let seq = 0;
+
+export function order(p: {
+  t: number;
+  seller: string;
+  buyer: string;
+  order: string;
+  status?: OrderStatus;
+  item?: string;
+  grams?: number | null;
+}): OrderEvent {
+  return {
+    kind: 'order',
+    eventId: `e${++seq}`,
+    orderId: p.order,
+    status: p.status ?? 'PLACED',
+    eventTime: p.t,
+    sellerId: p.seller,
+    buyerId: p.buyer,
+    itemId: p.item ?? 'i-1',
+    quantity: 1,
+    amountCents: 1999,
+    currency: 'USD',
+    buyerAccountCreatedAt: T0 - 400 * DAY,
+    deviceId: null,
+    ipAddress: null,
+    shippingAddressHash: null,
+    paymentInstrumentHash: null,
+    trackingNumber: p.status === 'SHIPPED' ? `tr-${p.order}` : null,
+    carrier: p.status === 'SHIPPED' ? 'ups' : null,
+    parcelWeightGrams: p.grams ?? null,
+  };
+}
+
+export function review(p: { t: number; seller: string; buyer: string; order: string | null; rating?: number; id?: string }): ReviewEvent {
+  return {
+    kind: 'review',
+    eventId: `e${++seq}`,
+    reviewId: p.id ?? `r${seq}`,
+    eventTime: p.t,
+    orderId: p.order,
+    sellerId: p.seller,
+    buyerId: p.buyer,
+    itemId: 'i-1',
+    rating: p.rating ?? 5,
+    text: 'great',
+    hasMedia: false,
+    deviceId: null,
+    ipAddress: null,
+  };
+}
+
+export function canonical(events: readonly MarketEvent[]): MarketEvent[] {
+  return [...events].sort((a, b) => a.eventTime - b.eventTime || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
+}
+
+export function ctx(sellerId: string, at: number): SellerContext {
+  return { sellerId, at, bucketMs: HOUR, ordersInBucket: 0, orders24h: 0, dailyOrdersEwma: 0, historyDays: 0 };
+}
+
+export interface Run<S> {
+  state: S;
+  /** Findings keyed by the bucket end they were evaluated at. */
+  findings: Map<number, SignalFinding>;
+}
+
+/**
+ * Observes all events in canonical order and evaluates at every hour end from the first event's
+ * hour to `until` (default: the hour after the last event). `restoreAt` round-trips the state
+ * through JSON just before that bucket closes.
+ */
+export function runSignal<S, C>(
+  signal: SellerSignal<S, C>,
+  config: C,
+  events: readonly MarketEvent[],
+  opts: { graceMs?: number; until?: number; state?: S; restoreAt?: number } = {},
+): Run<S> {
+  const sorted = canonical(events);
+  let state = opts.state ?? signal.create(config);
+  const findings = new Map<number, SignalFinding>();
+  if (sorted.length === 0) return { state, findings };
+  const grace = opts.graceMs ?? 0;
+  const first = Math.floor(sorted[0]!.eventTime / HOUR) * HOUR;
+  const until = opts.until ?? Math.floor(sorted[sorted.length - 1]!.eventTime / HOUR) * HOUR + HOUR;
+  let i = 0;
+  for (let at = first + HOUR; at <= until; at += HOUR) {
+    while (i < sorted.length && sorted[i]!.eventTime < at + grace) signal.observe(state, sorted[i++]!, config);
+    if (opts.restoreAt === at) state = JSON.parse(JSON.stringify(state)) as S;
+    const f = signal.evaluate(state, ctx(sorted[0]!.sellerId, at), config);
+    if (f !== null) findings.set(at, f);
+    signal.expire(state, at, config);
+  }
+  return { state, findings };
+}
+
+/** A deterministic pseudo-random generator (mulberry32) so that generated traffic is reproducible. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}

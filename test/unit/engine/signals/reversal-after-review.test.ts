@@ -1,0 +1,86 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { configSchema, signal } from '../../../../src/engine/signals/reversal-after-review.js';
+import type { MarketEvent } from '../../../../src/engine/types.js';
+import { DAY, HOUR, T0, order, review, runSignal } from './part-b-fixtures.js';
+
+const config = configSchema.parse({});
+
+/** Orders reviewed 5★ and then refunded or cancelled, one every `step` ms from `start`. */
+function reviewedThenReversed(seller: string, n: number, start: number, step: number): MarketEvent[] {
+  const out: MarketEvent[] = [];
+  for (let k = 0; k < n; k++) {
+    const t = start + k * step;
+    out.push(order({ t, seller, buyer: `fake${k}`, order: `rv${k}` }));
+    out.push(review({ t: t + DAY, seller, buyer: `fake${k}`, order: `rv${k}`, rating: 5 }));
+    out.push(order({ t: t + DAY + 6 * HOUR, seller, buyer: `fake${k}`, order: `rv${k}`, status: k % 2 === 0 ? 'REFUNDED' : 'CANCELLED' }));
+  }
+  return out;
+}
+
+test('fires on refunds and cancellations after 5★ reviews of the same orders', () => {
+  const events = reviewedThenReversed('s1', 4, T0, 2 * HOUR);
+  const { findings } = runSignal(signal, config, events, { until: T0 + 3 * DAY });
+  const f = findings.get(T0 + 3 * DAY);
+  assert.ok(f);
+  assert.equal(f.value, 4);
+  assert.equal(f.family, 'reversal');
+  assert.deepEqual(f.evidence.orderIds, ['rv0', 'rv1', 'rv2', 'rv3']);
+  assert.deepEqual(f.evidence.buyerIds, ['fake0', 'fake1', 'fake2', 'fake3']);
+  assert.match(f.explanation, /rv0 5★ then reversed 6 h later/);
+});
+
+test('quiet on normal refunds without a review, refunds after a bad review, and reversals before the review', () => {
+  const events: MarketEvent[] = [];
+  for (let k = 0; k < 20; k++) {
+    const t = T0 + k * HOUR;
+    events.push(order({ t, seller: 's2', buyer: `b${k}`, order: `o${k}` }));
+    events.push(order({ t: t + 2 * DAY, seller: 's2', buyer: `b${k}`, order: `o${k}`, status: 'REFUNDED' }));
+    // A 1★ review then a refund is a customer who got a broken item.
+    events.push(review({ t: t + DAY, seller: 's2', buyer: `c${k}`, order: `p${k}`, rating: 1 }));
+    events.push(order({ t: t + DAY + HOUR, seller: 's2', buyer: `c${k}`, order: `p${k}`, status: 'REFUNDED' }));
+    // Refunded first, reviewed 5★ later: not a reversal after a review.
+    events.push(order({ t: t + DAY, seller: 's2', buyer: `d${k}`, order: `q${k}`, status: 'CANCELLED' }));
+    events.push(review({ t: t + 2 * DAY, seller: 's2', buyer: `d${k}`, order: `q${k}`, rating: 5 }));
+  }
+  const { findings } = runSignal(signal, config, events);
+  assert.equal(findings.size, 0);
+});
+
+test('one order cancelled and refunded counts once; a reversal weeks after the review does not count', () => {
+  const events: MarketEvent[] = [];
+  for (let k = 0; k < 3; k++) {
+    events.push(review({ t: T0 + k * HOUR, seller: 's3', buyer: 'b', order: 'same', rating: 5 }));
+  }
+  events.push(order({ t: T0 + 5 * HOUR, seller: 's3', buyer: 'b', order: 'same', status: 'CANCELLED' }));
+  events.push(order({ t: T0 + 6 * HOUR, seller: 's3', buyer: 'b', order: 'same', status: 'REFUNDED' }));
+  for (let k = 0; k < 3; k++) {
+    events.push(review({ t: T0 + k * HOUR, seller: 's3', buyer: `l${k}`, order: `late${k}`, rating: 5 }));
+    events.push(order({ t: T0 + 20 * DAY, seller: 's3', buyer: `l${k}`, order: `late${k}`, status: 'REFUNDED' }));
+  }
+  const { findings, state } = runSignal(signal, config, events);
+  assert.equal(findings.size, 0);
+  assert.ok(state.reversals.length <= 2);
+});
+
+test('caps hold after 100k events', () => {
+  const events: MarketEvent[] = [];
+  for (let k = 0; k < 50_000; k++) {
+    events.push(review({ t: T0 + k * 10_000, seller: 's4', buyer: `b${k}`, order: `o${k}`, rating: 5 }));
+    events.push(order({ t: T0 + k * 10_000 + 5_000, seller: 's4', buyer: `b${k}`, order: `o${k - 3}`, status: 'REFUNDED' }));
+  }
+  const { state } = runSignal(signal, config, events);
+  assert.ok(state.orderHash.length <= config.maxReviews);
+  assert.equal(state.orderHash.length, state.reviewedAt.length);
+  assert.equal(state.orderHash.length, state.rating.length);
+  assert.ok(state.reversals.length <= config.maxEvidence);
+});
+
+test('a JSON round-trip of the state continues identically', () => {
+  const events = reviewedThenReversed('s5', 8, T0, 3 * HOUR);
+  const plain = runSignal(signal, config, events);
+  const restored = runSignal(signal, config, events, { restoreAt: T0 + DAY + 12 * HOUR });
+  assert.ok(plain.findings.size > 0);
+  assert.deepEqual([...restored.findings], [...plain.findings]);
+  assert.deepEqual(restored.state, plain.state);
+});

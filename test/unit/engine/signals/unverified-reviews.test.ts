@@ -1,0 +1,78 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { configSchema, signal } from '../../../../src/engine/signals/unverified-reviews.js';
+import type { MarketEvent } from '../../../../src/engine/types.js';
+import { DAY, HOUR, T0, review, runSignal } from './part-b-fixtures.js';
+
+const config = configSchema.parse({});
+
+/** `perHour` verified reviews every hour for `days` days, plus one unverified every `unverifiedEvery` hours. */
+function history(seller: string, days: number, perHour: number, unverifiedEvery: number): MarketEvent[] {
+  const out: MarketEvent[] = [];
+  for (let h = 0; h < days * 24; h++) {
+    for (let k = 0; k < perHour; k++) {
+      out.push(review({ t: T0 + h * HOUR + k * 1000, seller, buyer: `b${h}-${k}`, order: `o${h}-${k}` }));
+    }
+    if (h % unverifiedEvery === 0) out.push(review({ t: T0 + h * HOUR + 30 * 60_000, seller, buyer: `u${h}`, order: null }));
+  }
+  return out;
+}
+
+test('fires on a burst of unverified reviews against the seller baseline', () => {
+  const events = history('s1', 7, 1, 48);
+  const burstStart = T0 + 7 * DAY;
+  for (let k = 0; k < 12; k++) {
+    events.push(review({ t: burstStart + k * 10 * 60_000, seller: 's1', buyer: `p${k % 4}`, order: null, id: `ur${k}` }));
+  }
+  const { findings } = runSignal(signal, config, events, { until: burstStart + 3 * HOUR });
+  assert.equal([...findings.keys()].some((at) => at < burstStart), false, 'quiet during the history');
+  const f = findings.get(burstStart + 2 * HOUR);
+  assert.ok(f);
+  assert.equal(f.value, 12);
+  assert.equal(f.family, 'unverified');
+  assert.ok(f.baseline !== null && f.baseline < 1, `baseline ${f.baseline}`);
+  assert.equal(f.evidence.reviewIds?.length, 12);
+  assert.deepEqual(f.evidence.buyerIds, ['p0', 'p1', 'p2', 'p3']);
+});
+
+test('quiet on a few unverified reviews in a big seller', () => {
+  const events = history('s2', 3, 40, 6);
+  const at = T0 + 3 * DAY;
+  for (let k = 0; k < 8; k++) events.push(review({ t: at + k * 60_000, seller: 's2', buyer: `x${k}`, order: null }));
+  for (let k = 0; k < 120; k++) events.push(review({ t: at + k * 30_000, seller: 's2', buyer: `y${k}`, order: `yo${k}` }));
+  const { findings } = runSignal(signal, config, events);
+  assert.equal(findings.size, 0);
+});
+
+test('quiet on a seller whose reviews are usually unverified at a steady rate', () => {
+  const events: MarketEvent[] = [];
+  for (let h = 0; h < 10 * 24; h++) {
+    events.push(review({ t: T0 + h * HOUR, seller: 's3', buyer: `a${h}`, order: null }));
+    events.push(review({ t: T0 + h * HOUR + 1000, seller: 's3', buyer: `c${h}`, order: null }));
+    events.push(review({ t: T0 + h * HOUR + 2000, seller: 's3', buyer: `v${h}`, order: `o${h}` }));
+  }
+  const { findings } = runSignal(signal, config, events);
+  // The first window has no baseline yet (the prior applies); after a day, the steady rate is normal.
+  assert.equal([...findings.keys()].some((at) => at > T0 + DAY), false);
+});
+
+test('caps hold after 100k events', () => {
+  const events: MarketEvent[] = [];
+  for (let k = 0; k < 100_000; k++) {
+    events.push(review({ t: T0 + k * 20_000, seller: 's4', buyer: `b${k}`, order: k % 3 === 0 ? null : `o${k}` }));
+  }
+  const { state } = runSignal(signal, config, events);
+  assert.ok(state.recent.length <= config.maxEvidence);
+  assert.equal(state.counts.hours.length, 12);
+  assert.ok(state.ewUnverified > 0 && state.ewUnverified < state.ewReviews);
+});
+
+test('a JSON round-trip of the state continues identically', () => {
+  const events = history('s5', 3, 1, 24);
+  for (let k = 0; k < 10; k++) events.push(review({ t: T0 + 3 * DAY + k * 60_000, seller: 's5', buyer: `p${k}`, order: null }));
+  const plain = runSignal(signal, config, events, { until: T0 + 3 * DAY + 4 * HOUR });
+  const restored = runSignal(signal, config, events, { until: T0 + 3 * DAY + 4 * HOUR, restoreAt: T0 + 2 * DAY });
+  assert.ok(plain.findings.size > 0);
+  assert.deepEqual([...restored.findings], [...plain.findings]);
+  assert.deepEqual(restored.state, plain.state);
+});
