@@ -11,7 +11,8 @@
 # Environment (all optional; see docs/local-kafka.md):
 #   KAFKA_LOCAL_DIR        state dir (pids, ports, logs, data)          default <repo>/.kafka
 #   BRUSHWATCH_CACHE_DIR   where fetched jars live                      default ~/.cache/brushwatch
-#   KAFKA_PORT, KAFKA_CONTROLLER_PORT, REGISTRY_PORT                    default random free ports
+#   KAFKA_PORT, KAFKA_CONTROLLER_PORT, REGISTRY_PORT, REGISTRY_MANAGEMENT_PORT
+#                                                                       default random free ports
 #   REGISTRY_JAVA          java 21+ binary for the registry            default: found, see registry_java
 #   KAFKA_LOCAL_REGISTRY   0 = do not fetch/start the registry         default 1
 #   KAFKA_HEAP, REGISTRY_HEAP  JVM -Xmx                                 default 512m, 384m
@@ -208,9 +209,10 @@ cmd_start() {
   trap 'exit 130' INT TERM
 
   local ports
-  read -r -a ports <<<"$(free_ports 3)"
+  read -r -a ports <<<"$(free_ports 4)"
   local port="${KAFKA_PORT:-${ports[0]}}" cport="${KAFKA_CONTROLLER_PORT:-${ports[1]}}"
   registry_port="${REGISTRY_PORT:-${ports[2]}}"
+  local management_port="${REGISTRY_MANAGEMENT_PORT:-${ports[3]}}"
 
   mkdir -p "$state/data"
   sed -e "s|@PORT@|$port|g" -e "s|@CONTROLLER_PORT@|$cport|g" -e "s|@LOG_DIR@|$state/data/kafka|g" \
@@ -233,9 +235,11 @@ cmd_start() {
 
   if ((with_registry)); then
     # In-memory H2 storage and no auth are Apicurio's defaults: a throwaway registry per start.
+    # Its management interface is fixed at build time (on, 0.0.0.0:9000): move it off the shared
+    # port, or a second registry on the machine fails to bind.
     (cd "$apicurio_home" && exec setsid "$rjava" -Xmx"${REGISTRY_HEAP:-384m}" -XX:TieredStopAtLevel=1 "$marker" \
       -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$registry_port" \
-      -Dquarkus.management.enabled=false \
+      -Dquarkus.management.host=127.0.0.1 -Dquarkus.management.port="$management_port" \
       -jar quarkus-run.jar >"$state/registry.log" 2>&1 </dev/null) &
     echo $! >"$state/registry.pid"
   fi

@@ -3,7 +3,7 @@
 // KAFKA_BROKERS is given, it starts the project's own single-node Kafka (and schema registry)
 // first and always stops them afterwards.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const roots = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['test'];
@@ -25,21 +25,31 @@ if (files.length === 0) {
 }
 
 const env = { ...process.env };
-const started = [];
+let infraDir;
 const wantsInfra = files.some((f) => f.includes('integration'));
 if (wantsInfra && !env.KAFKA_BROKERS && existsSync('scripts/kafka-local.sh')) {
+  // A state dir of its own per run: several test runs in one work tree must not share, or stop,
+  // each other's broker. The script's watchdog stops it if this runner is killed outright.
+  infraDir = join('.kafka', `test-${process.pid}`);
+  env.KAFKA_LOCAL_DIR = infraDir;
+  env.KAFKA_LOCAL_OWNER_PID = String(process.pid);
   const r = spawnSync('bash', ['scripts/kafka-local.sh', 'start'], { stdio: 'inherit', env });
   if (r.status !== 0) {
     console.error('could not start the local Kafka broker');
+    rmSync(infraDir, { recursive: true, force: true });
     process.exit(1);
   }
-  started.push('scripts/kafka-local.sh');
-  env.KAFKA_BROKERS = readFileSync('.kafka/brokers', 'utf8').trim();
-  if (existsSync('.kafka/registry-url')) env.SCHEMA_REGISTRY_URL = readFileSync('.kafka/registry-url', 'utf8').trim();
+  env.KAFKA_BROKERS = readFileSync(join(infraDir, 'brokers'), 'utf8').trim();
+  const registryUrl = join(infraDir, 'registry-url');
+  if (existsSync(registryUrl)) env.SCHEMA_REGISTRY_URL = readFileSync(registryUrl, 'utf8').trim();
 }
 
 function stopAll() {
-  for (const script of started.splice(0)) spawnSync('bash', [script, 'stop'], { stdio: 'inherit', env });
+  if (infraDir === undefined) return;
+  spawnSync('bash', ['scripts/kafka-local.sh', 'stop'], { stdio: 'inherit', env });
+  // Keep the broker and registry logs of a failed run for diagnosis.
+  if (process.exitCode === 0) rmSync(infraDir, { recursive: true, force: true });
+  infraDir = undefined;
 }
 
 const child = spawn(
@@ -49,6 +59,7 @@ const child = spawn(
 );
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code, signal) => {
+  process.exitCode = code ?? (signal ? 1 : 0);
   stopAll();
-  process.exit(code ?? (signal ? 1 : 0));
+  process.exit();
 });

@@ -1,0 +1,123 @@
+/**
+ * Kafka transactions with kafkajs 2.2.4, made safe against its known quirks.
+ *
+ * A read-process-write step (outputs plus the consumer offsets that produced them, committed
+ * atomically) is `begin → sendBatch → sendOffsets → commit`. kafkajs gets two things wrong:
+ *
+ * - `sendOffsets` does not retry `CONCURRENT_TRANSACTIONS` (kafkajs #430). Right after a commit
+ *   the broker is still completing the previous transaction (writing its markers), and the
+ *   AddOffsetsToTxn call of the next one is refused with that retriable error, which kafkajs
+ *   passes straight up. `sendOffsetsWithRetry` retries it with a bounded backoff.
+ * - A transaction's first `send` does retry that error (kafkajs retries AddPartitionsToTxn), so
+ *   sending the outputs *before* the offsets avoids most of the above; `commitTransaction` always
+ *   orders them that way.
+ *
+ * Offsets follow Kafka's convention: the offset to commit is the next one to read (last
+ * processed + 1), as a string.
+ *
+ * The producer must be created with `transactionalId`, `idempotent: true` and
+ * `maxInFlightRequests: 1`; consumers of the outputs must read with `readUncommitted: false`
+ * (kafkajs's default) to see committed transactions only.
+ */
+import type { Producer, TopicMessages, TopicOffsets, Transaction } from 'kafkajs';
+import { BrushwatchError } from '../../errors.js';
+
+export interface TransactionOffsets {
+  readonly consumerGroupId: string;
+  readonly topics: TopicOffsets[];
+}
+
+export interface RetryOptions {
+  /** Attempts in all, the first included. Default 10. */
+  readonly maxAttempts?: number;
+  /** Wait before the second attempt, doubled after each failure. Default 20 ms. */
+  readonly initialBackoffMs?: number;
+  /** Upper bound of one wait. Default 1000 ms. */
+  readonly maxBackoffMs?: number;
+  /** Told about each retried failure, e.g. to count them in a metric. */
+  readonly onRetry?: (attempt: number, error: unknown) => void;
+}
+
+/** Errors that mean another producer with the same transactional id took over: never retry. */
+const FENCED = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED', 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED']);
+
+function errorType(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const type = (err as { type?: unknown }).type;
+  return typeof type === 'string' ? type : undefined;
+}
+
+/** True for the broker's CONCURRENT_TRANSACTIONS error (code 51), as kafkajs reports it. */
+export function isConcurrentTransactions(err: unknown): boolean {
+  return errorType(err) === 'CONCURRENT_TRANSACTIONS';
+}
+
+/** True when this producer was fenced by a newer instance: it must stop, not retry. */
+export function isFenced(err: unknown): boolean {
+  const type = errorType(err);
+  return type !== undefined && FENCED.has(type);
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * `transaction.sendOffsets`, retrying CONCURRENT_TRANSACTIONS with exponential backoff; any other
+ * error, or the last attempt's, is thrown as it came.
+ */
+export async function sendOffsetsWithRetry(
+  transaction: Transaction,
+  offsets: TransactionOffsets,
+  options: RetryOptions = {},
+): Promise<void> {
+  const maxAttempts = options.maxAttempts ?? 10;
+  const maxBackoffMs = options.maxBackoffMs ?? 1000;
+  let backoffMs = options.initialBackoffMs ?? 20;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await transaction.sendOffsets({ consumerGroupId: offsets.consumerGroupId, topics: offsets.topics });
+      return;
+    } catch (err) {
+      if (!isConcurrentTransactions(err) || attempt >= maxAttempts) throw err;
+      options.onRetry?.(attempt, err);
+      await sleep(backoffMs);
+      backoffMs = Math.min(backoffMs * 2, maxBackoffMs);
+    }
+  }
+}
+
+export interface TransactionalWrite {
+  /** Outputs, sent first (see the module doc). May be empty. */
+  readonly messages: readonly TopicMessages[];
+  /** Consumer offsets committed with the outputs; omitted for a produce-only transaction. */
+  readonly offsets?: TransactionOffsets;
+}
+
+/**
+ * One transaction: send the messages, add the offsets, commit. On failure the transaction is
+ * aborted (nothing of it becomes visible to read_committed readers) and a `BRUSH_KAFKA_TRANSACTION`
+ * error is thrown, retriable unless the producer was fenced.
+ */
+export async function commitTransaction(
+  producer: Producer,
+  write: TransactionalWrite,
+  options: RetryOptions = {},
+): Promise<void> {
+  const transaction = await producer.transaction();
+  try {
+    if (write.messages.length > 0) await transaction.sendBatch({ topicMessages: [...write.messages] });
+    if (write.offsets !== undefined && write.offsets.topics.length > 0) {
+      await sendOffsetsWithRetry(transaction, write.offsets, options);
+    }
+    await transaction.commit();
+  } catch (err) {
+    if (transaction.isActive()) {
+      // The original error is the one worth reporting; a failed abort is left to the
+      // transaction timeout on the broker, which aborts it anyway.
+      await transaction.abort().catch(() => undefined);
+    }
+    throw new BrushwatchError('KAFKA_TRANSACTION', `Kafka transaction failed and was aborted: ${(err as Error).message}`, {
+      cause: err,
+      retriable: !isFenced(err),
+    });
+  }
+}

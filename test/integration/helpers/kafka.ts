@@ -1,0 +1,150 @@
+/**
+ * Shared helpers for tests against the real broker started by `scripts/kafka-local.sh` (through
+ * `npm test`, which sets KAFKA_BROKERS and SCHEMA_REGISTRY_URL) or any broker named in
+ * KAFKA_BROKERS. Every test uses its own topics and groups (`uniqueName`), so tests never see
+ * each other's data and need no cleanup to stay correct; they still delete their topics.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { Kafka, Partitioners, logLevel } from 'kafkajs';
+import type { Admin, Consumer, KafkaMessage, Producer, ProducerConfig } from 'kafkajs';
+import { withTimeout } from './timeout.js';
+
+/** Broker list from KAFKA_BROKERS, else from a broker started by hand with kafka-local.sh. */
+export function brokers(): string[] {
+  const fromEnv = process.env.KAFKA_BROKERS?.trim();
+  const fromFile = existsSync('.kafka/brokers') ? readFileSync('.kafka/brokers', 'utf8').trim() : '';
+  const list = (fromEnv || fromFile).split(',').filter((b) => b.length > 0);
+  if (list.length === 0) {
+    throw new Error(
+      'No Kafka broker: KAFKA_BROKERS is unset and .kafka/brokers is missing. ' +
+        'Run the tests with `npm test` (it starts one) or start one with `scripts/kafka-local.sh start`.',
+    );
+  }
+  return list;
+}
+
+/** Schema registry URL (ccompat API) from SCHEMA_REGISTRY_URL or .kafka/registry-url, if any. */
+export function registryUrl(): string | undefined {
+  const fromEnv = process.env.SCHEMA_REGISTRY_URL?.trim();
+  if (fromEnv) return fromEnv;
+  return existsSync('.kafka/registry-url') ? readFileSync('.kafka/registry-url', 'utf8').trim() : undefined;
+}
+
+/** A name no other test or run uses: `<prefix>-<pid>-<random>`. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${process.pid}-${randomBytes(4).toString('hex')}`;
+}
+
+/** A kafkajs client with its logging off (KAFKAJS_LOG_LEVEL=debug|info|warn|error turns it on). */
+export function kafka(clientId: string = uniqueName('test')): Kafka {
+  return new Kafka({
+    clientId,
+    brokers: brokers(),
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 5, initialRetryTime: 100 },
+  });
+}
+
+/** A producer with kafkajs's current default partitioner (murmur2, as the Java client). */
+export function producer(client: Kafka, config: ProducerConfig = {}): Producer {
+  return client.producer({ createPartitioner: Partitioners.DefaultPartitioner, ...config });
+}
+
+export interface TopicSpec {
+  readonly topic: string;
+  readonly numPartitions?: number;
+  readonly configEntries?: { name: string; value: string }[];
+}
+
+/**
+ * Creates topics and waits until each partition has a leader: the broker does not auto-create
+ * topics, and kafkajs cannot subscribe to a topic whose metadata is not there yet.
+ */
+export async function createTopics(admin: Admin, specs: readonly TopicSpec[]): Promise<void> {
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: specs.map((s) => ({
+      topic: s.topic,
+      numPartitions: s.numPartitions ?? 1,
+      replicationFactor: 1,
+      ...(s.configEntries ? { configEntries: s.configEntries } : {}),
+    })),
+  });
+}
+
+/** Deletes topics, ignoring ones already gone; bounded so a cleanup never hangs a run. */
+export async function deleteTopics(admin: Admin, topics: readonly string[]): Promise<void> {
+  if (topics.length === 0) return;
+  await withTimeout(
+    admin.deleteTopics({ topics: [...topics], timeout: 5000 }).catch((err: unknown) => {
+      if ((err as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION') throw err;
+    }),
+    10_000,
+    `deleting topics ${topics.join(', ')}`,
+  );
+}
+
+/** Disconnects clients, each bounded, all attempted even if one fails. For `after`/`finally`. */
+export async function disconnectAll(...clients: ({ disconnect(): Promise<void> } | undefined)[]): Promise<void> {
+  const results = await Promise.allSettled(
+    clients.filter((c) => c !== undefined).map((c) => withTimeout(c.disconnect(), 10_000, 'disconnect')),
+  );
+  const failed = results.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+export interface ReadOptions {
+  /** Only committed transactional records (Kafka's read_committed). Default true. */
+  readonly readCommitted?: boolean;
+  /** Give up after this long. Default 30 s. */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * Reads every record of a topic from the beginning up to its end offsets at the time of the call
+ * into an array, in partition then offset order; later records are left out. With read_committed, aborted records are left
+ * out. Every transaction on the topic must be finished (committed or aborted) before the call:
+ * an open one would hold read_committed readers back. Uses a throwaway group, commits nothing.
+ */
+export async function readTopic(client: Kafka, topic: string, options: ReadOptions = {}): Promise<KafkaMessage[]> {
+  const admin = client.admin();
+  let consumer: Consumer | undefined;
+  try {
+    await admin.connect();
+    const ends = new Map<number, bigint>();
+    const remaining = new Map<number, bigint>();
+    for (const p of await admin.fetchTopicOffsets(topic)) {
+      ends.set(p.partition, BigInt(p.high));
+      if (BigInt(p.high) > BigInt(p.low)) remaining.set(p.partition, BigInt(p.high));
+    }
+    const byPartition = new Map<number, KafkaMessage[]>();
+    if (remaining.size > 0) {
+      consumer = client.consumer({ groupId: uniqueName('read'), readUncommitted: options.readCommitted === false });
+      let done!: () => void;
+      const finished = new Promise<void>((resolve) => (done = resolve));
+      // Progress is taken from the batch events, not from eachBatch: a batch of only transaction
+      // markers or aborted records never reaches eachBatch, yet it moves the partition forward.
+      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+        const end = remaining.get(payload.partition);
+        if (end !== undefined && BigInt(payload.lastOffset) + 1n >= end) remaining.delete(payload.partition);
+        if (remaining.size === 0) done();
+      });
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachBatch: async ({ batch }) => {
+          let list = byPartition.get(batch.partition);
+          if (list === undefined) byPartition.set(batch.partition, (list = []));
+          const end = ends.get(batch.partition) ?? 0n;
+          for (const m of batch.messages) if (BigInt(m.offset) < end) list.push(m);
+        },
+      });
+      await withTimeout(finished, options.timeoutMs ?? 30_000, `reading ${topic} to its end`);
+    }
+    return [...byPartition.keys()].sort((a, b) => a - b).flatMap((p) => byPartition.get(p) ?? []);
+  } finally {
+    await disconnectAll(consumer, admin);
+  }
+}
