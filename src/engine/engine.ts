@@ -1,0 +1,653 @@
+/**
+ * The detection engine: pure, deterministic, driven by event time only.
+ *
+ *   ingest → validate → far-future check → dedup → late check → reorder buffer
+ *   watermark advances → slots released in canonical order → per-seller aggregates + signals
+ *   bucket boundary passed → evaluate sellers → score → incident lifecycle → alerts
+ *
+ * Nothing here reads the clock, does I/O or draws random numbers: the same input gives the same
+ * alerts, byte for byte. See docs/engine.md.
+ */
+import { BrushwatchError } from '../errors.js';
+import { emptyEvidence, makeAlert, mergeEvidence } from './alert.js';
+import type { EvidenceCaps } from './alert.js';
+import { DAY_MS, DEFAULT_REGISTRY } from './config.js';
+import type { EngineConfig } from './config.js';
+import { Dedup } from './dedup.js';
+import type { DedupSnapshot } from './dedup.js';
+import { stepIncident } from './lifecycle.js';
+import type { Incident } from './lifecycle.js';
+import { ReorderBuffer } from './reorder.js';
+import { SEVERITY_RANK, scoreFindings, severityFor } from './scoring.js';
+import { SellerState } from './seller-state.js';
+import type { SellerSnapshot } from './seller-state.js';
+import { INVALID_REASONS, SIGNAL_FAMILIES } from './types.js';
+import type {
+  Alert,
+  AlertAction,
+  IngestOutcome,
+  InvalidReason,
+  MarketEvent,
+  RingDetector,
+  RingFinding,
+  SellerSignal,
+  Severity,
+} from './types.js';
+import { validateEvent } from './validate.js';
+
+export interface EngineOptions {
+  /** Seller signals; default: the registry's SELLER_SIGNALS. */
+  readonly signals?: readonly SellerSignal<any, any>[];
+  /** Ring detector; default: a new one from the registry's RING_MODULE. `null` disables rings. */
+  readonly ring?: RingDetector<any> | null;
+  /**
+   * 'self' (default): the watermark follows max event time − allowedDisorderMs.
+   * 'external': only advanceWatermark() moves it (e.g. the min over Kafka partitions).
+   */
+  readonly watermark?: 'self' | 'external';
+}
+
+export interface IngestResult {
+  readonly outcome: IngestOutcome;
+  /** For 'invalid': the coded reason and a detail naming the field and the rule. */
+  readonly reason?: InvalidReason;
+  readonly detail?: string;
+  /** For 'late': whose event it was and its time, so adapters can report it. */
+  readonly sellerId?: string;
+  readonly eventTime?: number;
+}
+
+export interface EngineStats {
+  /** Everything handed to ingest(). */
+  readonly eventsIn: number;
+  readonly accepted: number;
+  readonly duplicates: number;
+  readonly late: number;
+  readonly invalid: Readonly<Record<InvalidReason, number>>;
+  /** Accepted events still waiting in the reorder buffer for the watermark. */
+  readonly buffered: number;
+  readonly alerts: Readonly<Record<AlertAction, number>>;
+  readonly alertsBySeverity: Readonly<Record<Severity, number>>;
+  readonly sellersTracked: number;
+  readonly sellersEvicted: number;
+  readonly dedupIds: number;
+  /** Dedup slots dropped by the dedupMaxIds cap before their horizon. */
+  readonly dedupDroppedEarly: number;
+  readonly bucketsClosed: number;
+  /** null before the first accepted event. */
+  readonly watermark: number | null;
+  readonly maxEventTime: number | null;
+}
+
+interface RingIncident {
+  readonly ringId: string;
+  readonly sellerIds: readonly string[];
+  readonly start: number;
+  sequence: number;
+  severity: Severity;
+  score: number;
+  lastSeenAt: number;
+  lastEmitAt: number;
+}
+
+export interface EngineSnapshot {
+  readonly version: 1;
+  readonly maxSeen: number | null;
+  readonly watermark: number | null;
+  readonly releasedThrough: number | null;
+  readonly nextBucketEnd: number | null;
+  readonly jump: { readonly at: number | null; readonly count: number };
+  readonly counters: Omit<EngineStats, 'buffered' | 'sellersTracked' | 'dedupIds' | 'dedupDroppedEarly' | 'watermark' | 'maxEventTime'>;
+  readonly dedup: DedupSnapshot;
+  readonly buffered: readonly MarketEvent[];
+  readonly sellers: ReadonlyArray<readonly [string, SellerSnapshot]>;
+  readonly ringIncidents: readonly RingIncident[];
+  readonly ring: unknown;
+  readonly pendingAlerts: readonly Alert[];
+}
+
+const ACCEPTED: IngestResult = Object.freeze({ outcome: 'accepted' });
+const DUPLICATE: IngestResult = Object.freeze({ outcome: 'duplicate' });
+
+function zeroed<K extends string>(keys: readonly K[]): Record<K, number> {
+  return Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
+}
+
+const orNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
+const orNegInf = (x: number | null): number => (x === null ? -Infinity : x);
+
+export class Engine {
+  private readonly signals: readonly SellerSignal<any, any>[];
+  private readonly signalNames: readonly string[];
+  private readonly signalCfgs: readonly unknown[];
+  private readonly ring: RingDetector<any> | null;
+  private readonly external: boolean;
+  private readonly bucketMs: number;
+  private readonly slotMs: number;
+  private readonly bucketsPerDay: number;
+  private readonly caps: EvidenceCaps;
+  private readonly vopts: { accountSkewMs: number };
+
+  private readonly dedup: Dedup;
+  private readonly buffer: ReorderBuffer;
+  private readonly sellers = new Map<string, SellerState>();
+  /** Sellers with an open incident: evaluated at every close until RESOLVE. */
+  private readonly incidentSellers = new Map<string, SellerState>();
+  private readonly ringIncidents = new Map<string, RingIncident>();
+  private bucketSellers: SellerState[] = [];
+  private alerts: Alert[] = [];
+  private dirty: string[] = [];
+  private readonly dirtyGone = new Set<string>();
+
+  private maxSeen = -Infinity;
+  private wm = -Infinity;
+  /** Every event with eventTime < this has been released; older arrivals are late. */
+  private releasedThrough = -Infinity;
+  private nextBucketEnd: number | null = null;
+  private jumpAt = -Infinity;
+  private jumpCount = 0;
+
+  private eventsIn = 0;
+  private nAccepted = 0;
+  private nDuplicates = 0;
+  private nLate = 0;
+  private readonly invalid = zeroed(Object.values(INVALID_REASONS));
+  private readonly alertCounts = zeroed(['OPEN', 'UPDATE', 'RESOLVE'] as const);
+  private readonly severityCounts = zeroed(['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const);
+  private sellersEvicted = 0;
+  private bucketsClosed = 0;
+
+  constructor(
+    readonly config: EngineConfig,
+    opts: EngineOptions = {},
+  ) {
+    this.signals = opts.signals ?? DEFAULT_REGISTRY.signals;
+    this.signalNames = this.signals.map((s) => s.name);
+    if (new Set(this.signalNames).size !== this.signalNames.length)
+      throw new BrushwatchError('CONFIG_INVALID', `signal names must be unique, got ${this.signalNames.join(', ')}`);
+    this.signalCfgs = this.signalNames.map((n) => config.signals[n] ?? {});
+    this.ring = opts.ring === undefined ? (DEFAULT_REGISTRY.ring?.create() ?? null) : opts.ring;
+    this.external = opts.watermark === 'external';
+    this.bucketMs = config.bucketMs;
+    this.slotMs = config.reorderSlotMs;
+    this.bucketsPerDay = DAY_MS / config.bucketMs;
+    this.caps = config.evidence;
+    this.vopts = { accountSkewMs: config.accountSkewMs };
+    this.dedup = new Dedup(config.bucketMs, config.dedupHorizonMs, config.dedupMaxIds);
+    this.buffer = new ReorderBuffer(config.reorderSlotMs);
+  }
+
+  /** The current watermark (event time), -Infinity before the first event. */
+  get watermark(): number {
+    return this.wm;
+  }
+
+  /** Hands one decoded record to the engine. Never throws on bad input. */
+  ingest(raw: unknown): IngestResult {
+    this.eventsIn++;
+    const v = validateEvent(raw, this.vopts);
+    if (!v.ok) {
+      this.invalid[v.reason]++;
+      return { outcome: 'invalid', reason: v.reason, detail: v.detail };
+    }
+    const e = v.event;
+    const t = e.eventTime;
+    const ref = this.maxSeen > this.wm ? this.maxSeen : this.wm;
+    if (ref !== -Infinity && t > ref + this.config.futureToleranceMs) {
+      // A lone far-future event must not drag the watermark ahead (everything else would turn
+      // late); a run of them close together is a real jump in time (a gap in the data).
+      if (this.jumpCount > 0 && Math.abs(t - this.jumpAt) <= this.config.futureToleranceMs) this.jumpCount++;
+      else {
+        this.jumpAt = t;
+        this.jumpCount = 1;
+      }
+      if (this.jumpCount < this.config.futureConfirmEvents) {
+        this.invalid.FUTURE_TIME++;
+        return {
+          outcome: 'invalid',
+          reason: INVALID_REASONS.FUTURE_TIME,
+          detail: `eventTime ${t} is more than futureToleranceMs ${this.config.futureToleranceMs} after the latest event time ${ref}`,
+        };
+      }
+    }
+    this.jumpCount = 0;
+    if (this.dedup.seen(e.eventId, t)) {
+      this.nDuplicates++;
+      return DUPLICATE;
+    }
+    if (t < this.releasedThrough) {
+      this.nLate++;
+      const st = this.sellers.get(e.sellerId);
+      if (st !== undefined) {
+        st.lateEvents++;
+        this.markDirty(st);
+      }
+      return { outcome: 'late', sellerId: e.sellerId, eventTime: t };
+    }
+    this.buffer.push(e);
+    this.nAccepted++;
+    if (t > this.maxSeen) {
+      this.maxSeen = t;
+      if (!this.external) this.moveWatermark(t - this.config.allowedDisorderMs);
+    }
+    return ACCEPTED;
+  }
+
+  /** Moves the watermark forward (never back): releases events and closes buckets it passes. */
+  advanceWatermark(wm: number): void {
+    this.moveWatermark(wm);
+  }
+
+  /** Alerts produced since the last call, in decision order. */
+  drainAlerts(): Alert[] {
+    const out = this.alerts;
+    this.alerts = [];
+    return out;
+  }
+
+  /**
+   * End of input: releases everything and closes buckets through the one holding the latest
+   * event, or `endTime` if later (shards of one input pass the input's end so their last
+   * evaluations line up with an unsharded run).
+   */
+  finish(endTime?: number): void {
+    const top = Math.max(this.maxSeen, endTime ?? -Infinity);
+    if (top === -Infinity) return;
+    const end = top - (top % this.bucketMs) + this.bucketMs;
+    this.moveWatermark(end - 1);
+  }
+
+  stats(): EngineStats {
+    return {
+      eventsIn: this.eventsIn,
+      accepted: this.nAccepted,
+      duplicates: this.nDuplicates,
+      late: this.nLate,
+      invalid: { ...this.invalid },
+      buffered: this.buffer.size,
+      alerts: { ...this.alertCounts },
+      alertsBySeverity: { ...this.severityCounts },
+      sellersTracked: this.sellers.size,
+      sellersEvicted: this.sellersEvicted,
+      dedupIds: this.dedup.ids,
+      dedupDroppedEarly: this.dedup.droppedEarly,
+      bucketsClosed: this.bucketsClosed,
+      watermark: orNull(this.wm),
+      maxEventTime: orNull(this.maxSeen),
+    };
+  }
+
+  /** Late events seen for a tracked seller (0 when not tracked). */
+  sellerLateEvents(sellerId: string): number {
+    return this.sellers.get(sellerId)?.lateEvents ?? 0;
+  }
+
+  // ---- snapshots (changelog / restore) ----
+
+  /** Sellers whose state changed since the last call, sorted (evicted ones included). */
+  takeDirtySellers(): string[] {
+    const ids = new Set(this.dirty);
+    for (const id of this.dirtyGone) ids.add(id);
+    for (const id of this.dirty) {
+      const st = this.sellers.get(id);
+      if (st !== undefined) st.dirty = false;
+    }
+    this.dirty = [];
+    this.dirtyGone.clear();
+    return [...ids].sort();
+  }
+
+  /** JSON-able state of one seller, or null if it is not tracked (evicted or never seen). */
+  sellerSnapshot(sellerId: string): SellerSnapshot | null {
+    return this.sellers.get(sellerId)?.snapshot(this.signalNames) ?? null;
+  }
+
+  /** Installs (or with null removes) one seller's state, e.g. from a changelog. */
+  restoreSeller(sellerId: string, data: SellerSnapshot | null): void {
+    const old = this.sellers.get(sellerId);
+    if (old !== undefined) {
+      this.sellers.delete(sellerId);
+      this.incidentSellers.delete(sellerId);
+      this.bucketSellers = this.bucketSellers.filter((s) => s !== old);
+    }
+    if (data === null) return;
+    const st = SellerState.fromSnapshot(sellerId, data, this.signalNames, this.bucketsPerDay);
+    this.sellers.set(sellerId, st);
+    if (st.incident !== null) this.incidentSellers.set(sellerId, st);
+    if (this.nextBucketEnd !== null && st.mark === this.nextBucketEnd) this.bucketSellers.push(st);
+  }
+
+  /** The whole engine as JSON-able data (call after drainAlerts() to keep it small). */
+  snapshot(): EngineSnapshot {
+    const ids = [...this.sellers.keys()].sort();
+    return {
+      version: 1,
+      maxSeen: orNull(this.maxSeen),
+      watermark: orNull(this.wm),
+      releasedThrough: orNull(this.releasedThrough),
+      nextBucketEnd: this.nextBucketEnd,
+      jump: { at: orNull(this.jumpAt), count: this.jumpCount },
+      counters: {
+        eventsIn: this.eventsIn,
+        accepted: this.nAccepted,
+        duplicates: this.nDuplicates,
+        late: this.nLate,
+        invalid: { ...this.invalid },
+        alerts: { ...this.alertCounts },
+        alertsBySeverity: { ...this.severityCounts },
+        sellersEvicted: this.sellersEvicted,
+        bucketsClosed: this.bucketsClosed,
+      },
+      dedup: this.dedup.snapshot(),
+      buffered: this.buffer.all(),
+      sellers: ids.map((id) => [id, this.sellers.get(id)!.snapshot(this.signalNames)] as const),
+      ringIncidents: [...this.ringIncidents.values()].map((r) => ({ ...r })),
+      ring: this.ring?.snapshot() ?? null,
+      pendingAlerts: [...this.alerts],
+    };
+  }
+
+  /** Rebuilds an engine from snapshot() output (possibly after a JSON round trip). */
+  static restore(config: EngineConfig, snap: EngineSnapshot, opts: EngineOptions = {}): Engine {
+    if (snap?.version !== 1) throw new BrushwatchError('STATE_CORRUPT', `engine snapshot version must be 1, got ${String(snap?.version)}`);
+    const e = new Engine(config, opts);
+    e.maxSeen = orNegInf(snap.maxSeen);
+    e.wm = orNegInf(snap.watermark);
+    e.releasedThrough = orNegInf(snap.releasedThrough);
+    e.nextBucketEnd = snap.nextBucketEnd;
+    e.jumpAt = orNegInf(snap.jump.at);
+    e.jumpCount = snap.jump.count;
+    const c = snap.counters;
+    e.eventsIn = c.eventsIn;
+    e.nAccepted = c.accepted;
+    e.nDuplicates = c.duplicates;
+    e.nLate = c.late;
+    Object.assign(e.invalid, c.invalid);
+    Object.assign(e.alertCounts, c.alerts);
+    Object.assign(e.severityCounts, c.alertsBySeverity);
+    e.sellersEvicted = c.sellersEvicted;
+    e.bucketsClosed = c.bucketsClosed;
+    e.dedup.restore(snap.dedup);
+    for (const raw of snap.buffered) {
+      const v = validateEvent(raw, e.vopts);
+      if (!v.ok) throw new BrushwatchError('STATE_CORRUPT', `buffered event in snapshot is invalid: ${v.detail}`);
+      e.buffer.push(v.event);
+    }
+    for (const [id, s] of snap.sellers) e.restoreSeller(id, s);
+    for (const r of snap.ringIncidents) e.ringIncidents.set(r.ringId, { ...r });
+    if (e.ring !== null && snap.ring !== null) e.ring.restore(snap.ring);
+    e.alerts = [...snap.pendingAlerts];
+    return e;
+  }
+
+  // ---- internals ----
+
+  private markDirty(st: SellerState): void {
+    if (!st.dirty) {
+      st.dirty = true;
+      this.dirty.push(st.sellerId);
+    }
+  }
+
+  private moveWatermark(wm: number): void {
+    if (!(wm > this.wm)) return;
+    this.wm = wm;
+    // Release whole reorder slots only: everything with eventTime < through is final.
+    const through = wm + 1 - ((wm + 1) % this.slotMs);
+    if (through <= this.releasedThrough) return;
+    let start: number | undefined;
+    while ((start = this.buffer.firstStart()) !== undefined && start + this.slotMs <= through) {
+      this.closeBucketsThrough(start);
+      const events = this.buffer.takeFirst();
+      for (let i = 0; i < events.length; i++) this.apply(events[i]!);
+    }
+    this.closeBucketsThrough(through);
+    this.releasedThrough = through;
+    this.dedup.expire(through);
+  }
+
+  /** One released event, in canonical order: aggregates, signals, ring. */
+  private apply(e: MarketEvent): void {
+    const t = e.eventTime;
+    if (this.nextBucketEnd === null) this.nextBucketEnd = t - (t % this.bucketMs) + this.bucketMs;
+    let st = this.sellers.get(e.sellerId);
+    if (st === undefined) st = this.addSeller(e.sellerId, t);
+    st.lastEventTime = t;
+    if (e.kind === 'order' && e.status === 'PLACED') st.countOrder(t, this.bucketMs, this.config.dailyEwmaAlpha);
+    if (st.mark !== this.nextBucketEnd) {
+      st.mark = this.nextBucketEnd;
+      this.bucketSellers.push(st);
+    }
+    this.markDirty(st);
+    const states = st.states;
+    const signals = this.signals;
+    for (let i = 0; i < signals.length; i++) {
+      const sig = signals[i]!;
+      const cfg = this.signalCfgs[i];
+      let s = states[i];
+      if (s === null) states[i] = s = sig.create(cfg);
+      sig.observe(s, e, cfg);
+    }
+    this.ring?.observe(e);
+  }
+
+  private addSeller(sellerId: string, t: number): SellerState {
+    if (this.sellers.size >= this.config.maxSellers) this.evictForCap();
+    const st = new SellerState(sellerId, this.signals.length, this.bucketsPerDay);
+    st.firstEventTime = t;
+    this.sellers.set(sellerId, st);
+    this.dirtyGone.delete(sellerId);
+    return st;
+  }
+
+  /**
+   * Hard cap: evicts the longest-idle 1 % (at least one), sellers without an open incident first,
+   * ties by sellerId, so the choice is deterministic. Batched to keep the scan amortised.
+   */
+  private evictForCap(): void {
+    const all = [...this.sellers.values()].sort(
+      (a, b) =>
+        Number(a.incident !== null) - Number(b.incident !== null) ||
+        a.lastEventTime - b.lastEventTime ||
+        (a.sellerId < b.sellerId ? -1 : 1),
+    );
+    const n = Math.max(1, Math.floor(this.config.maxSellers / 100));
+    for (let i = 0; i < n && i < all.length; i++) this.evict(all[i]!);
+  }
+
+  private evict(st: SellerState): void {
+    this.sellers.delete(st.sellerId);
+    this.incidentSellers.delete(st.sellerId);
+    this.dirtyGone.add(st.sellerId);
+    this.sellersEvicted++;
+  }
+
+  private closeBucketsThrough(x: number): void {
+    if (this.nextBucketEnd === null) return;
+    while (this.nextBucketEnd <= x) {
+      // A long gap with nothing to evaluate: jump straight to the last boundary.
+      if (this.bucketSellers.length === 0 && this.incidentSellers.size === 0 && this.ring === null) {
+        const last = x - (x % this.bucketMs);
+        if (last > this.nextBucketEnd) {
+          this.bucketsClosed += (last - this.nextBucketEnd) / this.bucketMs;
+          this.nextBucketEnd = last;
+        }
+      }
+      this.closeBucket(this.nextBucketEnd);
+      this.nextBucketEnd += this.bucketMs;
+    }
+  }
+
+  private closeBucket(at: number): void {
+    const list = this.bucketSellers;
+    this.bucketSellers = [];
+    for (const st of this.incidentSellers.values()) if (st.mark !== at) list.push(st);
+    list.sort((a, b) => (a.sellerId < b.sellerId ? -1 : a.sellerId > b.sellerId ? 1 : 0));
+    for (const st of list) if (this.sellers.get(st.sellerId) === st) this.evaluateSeller(st, at);
+    if (this.ring !== null) this.evaluateRings(at);
+    this.evictIdle(at);
+    this.bucketsClosed++;
+  }
+
+  private evaluateSeller(st: SellerState, at: number): void {
+    const cfg = this.config;
+    const ctx = st.context(at, this.bucketMs, cfg.dailyEwmaAlpha);
+    const findings = [];
+    for (let i = 0; i < this.signals.length; i++) {
+      const s = st.states[i];
+      if (s === null) continue;
+      const sig = this.signals[i]!;
+      sig.expire(s, at, this.signalCfgs[i]);
+      const f = sig.evaluate(s, ctx, this.signalCfgs[i]);
+      if (f !== null) findings.push(f);
+    }
+    const score = scoreFindings(findings, cfg.scoring);
+    const merged = mergeEvidence(findings, this.caps);
+    const inc = st.incident;
+    const step = stepIncident(
+      inc,
+      { alert: score.alert, severity: score.severity, score: score.score, buyers: merged.buyers, families: score.strongFamilies },
+      at,
+      at - this.bucketMs,
+      cfg.lifecycle,
+      SIGNAL_FAMILIES,
+    );
+    if (step.incident !== inc) {
+      st.incident = step.incident;
+      if (step.incident === null) this.incidentSellers.delete(st.sellerId);
+      else this.incidentSellers.set(st.sellerId, st);
+      this.markDirty(st);
+    }
+    if (step.action === null) return;
+    const detectedAt = at + cfg.allowedDisorderMs;
+    if (step.action === 'RESOLVE') {
+      const prev = inc!;
+      this.emit(
+        makeAlert(
+          {
+            scope: 'SELLER',
+            sellerId: st.sellerId,
+            idKey: st.sellerId,
+            incidentStart: prev.start,
+            sequence: prev.sequence + 1,
+            action: 'RESOLVE',
+            severity: prev.severity,
+            score: score.score,
+            windowStart: prev.start,
+            windowEnd: at,
+            detectedAt,
+            signals: findings,
+            evidence: emptyEvidence(),
+          },
+          this.caps,
+        ),
+      );
+      return;
+    }
+    const next = step.incident!;
+    let horizon = this.bucketMs;
+    for (const f of findings) if (f.horizonMs > horizon) horizon = f.horizonMs;
+    this.emit(
+      makeAlert(
+        {
+          scope: 'SELLER',
+          sellerId: st.sellerId,
+          idKey: st.sellerId,
+          incidentStart: next.start,
+          sequence: next.sequence,
+          action: step.action,
+          severity: score.severity,
+          score: score.score,
+          windowStart: at - horizon,
+          windowEnd: at,
+          detectedAt,
+          signals: findings,
+          evidence: merged.evidence,
+        },
+        this.caps,
+      ),
+    );
+  }
+
+  private evaluateRings(at: number): void {
+    const cfg = this.config;
+    const found = [...this.ring!.evaluate(at, cfg.ring)].sort((a, b) => (a.ringId < b.ringId ? -1 : a.ringId > b.ringId ? 1 : 0));
+    const detectedAt = at + cfg.allowedDisorderMs;
+    const seen = new Set<string>();
+    for (const r of found) {
+      seen.add(r.ringId);
+      const score = cfg.scoring.weights.ring * Math.min(1, Math.max(0, r.finding.strength));
+      const severity = severityFor(score, 1, cfg.scoring);
+      let inc = this.ringIncidents.get(r.ringId);
+      if (inc === undefined) {
+        inc = {
+          ringId: r.ringId,
+          sellerIds: [...r.sellerIds].sort(),
+          start: at - this.bucketMs,
+          sequence: 0,
+          severity,
+          score,
+          lastSeenAt: at,
+          lastEmitAt: at,
+        };
+        this.ringIncidents.set(r.ringId, inc);
+        this.emitRing(inc, 'OPEN', r, at, detectedAt);
+        continue;
+      }
+      inc.lastSeenAt = at;
+      if (SEVERITY_RANK[severity] > SEVERITY_RANK[inc.severity] && at - inc.lastEmitAt >= cfg.lifecycle.updateCooldownMs) {
+        inc.sequence++;
+        inc.severity = severity;
+        inc.score = score;
+        inc.lastEmitAt = at;
+        this.emitRing(inc, 'UPDATE', r, at, detectedAt);
+      }
+    }
+    const ids = [...this.ringIncidents.keys()].sort();
+    for (const id of ids) {
+      const inc = this.ringIncidents.get(id)!;
+      if (seen.has(id) || at - inc.lastSeenAt < cfg.lifecycle.quietPeriodMs) continue;
+      this.ringIncidents.delete(id);
+      inc.sequence++;
+      this.emitRing(inc, 'RESOLVE', null, at, detectedAt);
+    }
+  }
+
+  private emitRing(inc: RingIncident, action: AlertAction, r: RingFinding | null, at: number, detectedAt: number): void {
+    const merged = r === null ? null : mergeEvidence([r.finding], this.caps, { ringSellerIds: inc.sellerIds });
+    for (const sellerId of inc.sellerIds) {
+      this.emit(
+        makeAlert(
+          {
+            scope: 'RING',
+            sellerId,
+            idKey: `${sellerId}@${inc.ringId}`,
+            incidentStart: inc.start,
+            sequence: inc.sequence,
+            action,
+            severity: inc.severity,
+            score: inc.score,
+            windowStart: r === null ? inc.start : at - Math.max(this.bucketMs, r.finding.horizonMs),
+            windowEnd: at,
+            detectedAt,
+            signals: r === null ? [] : [r.finding],
+            evidence: merged === null ? { ...emptyEvidence(), ringSellerIds: [...inc.sellerIds] } : merged.evidence,
+          },
+          this.caps,
+        ),
+      );
+    }
+  }
+
+  private emit(a: Alert): void {
+    this.alerts.push(a);
+    this.alertCounts[a.action]++;
+    this.severityCounts[a.severity]++;
+  }
+
+  /** Sellers idle for idleEvictMs with no open incident leave memory; their next event starts afresh. */
+  private evictIdle(at: number): void {
+    const limit = at - this.config.idleEvictMs;
+    for (const st of this.sellers.values()) if (st.lastEventTime <= limit && st.incident === null) this.evict(st);
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * Combines findings into one score per seller. Per family only the strongest finding counts
+ * (several signals of one family are one piece of evidence); families combine by noisy-OR, so
+ * independent families reinforce each other without any one of them reaching 1 alone. The alert
+ * rule then asks for several strong families, or one family strong enough to stand alone that
+ * is also allowed to (see `singleFamilyAllowed` in config.ts).
+ */
+import type { ScoringConfig } from './config.js';
+import { SIGNAL_FAMILIES } from './types.js';
+import type { Severity, SignalFamily, SignalFinding } from './types.js';
+
+export interface Score {
+  /** Noisy-OR of weight × strength over families, in [0, 1]. */
+  readonly score: number;
+  readonly severity: Severity;
+  /** Families whose strongest finding reaches minFamilyStrength, in SIGNAL_FAMILIES order. */
+  readonly strongFamilies: readonly SignalFamily[];
+  /** Whether the alert condition holds. */
+  readonly alert: boolean;
+}
+
+const FAMILY_INDEX: Readonly<Record<SignalFamily, number>> = Object.fromEntries(
+  SIGNAL_FAMILIES.map((f, i) => [f, i]),
+) as Record<SignalFamily, number>;
+
+export const SEVERITY_RANK: Readonly<Record<Severity, number>> = { LOW: 0, MEDIUM: 1, HIGH: 2, CRITICAL: 3 };
+
+function clamp01(x: number): number {
+  return x > 0 ? (x < 1 ? x : 1) : 0; // NaN → 0
+}
+
+export function severityFor(score: number, families: number, cfg: ScoringConfig): Severity {
+  const s = cfg.severity;
+  if (score >= s.criticalScore && families >= s.criticalMinFamilies) return 'CRITICAL';
+  if (score >= s.highScore) return 'HIGH';
+  if (score >= s.mediumScore) return 'MEDIUM';
+  return 'LOW';
+}
+
+export function scoreFindings(findings: readonly SignalFinding[], cfg: ScoringConfig): Score {
+  const best = new Array<number>(SIGNAL_FAMILIES.length).fill(0);
+  for (const f of findings) {
+    const i = FAMILY_INDEX[f.family];
+    const s = clamp01(f.strength);
+    if (s > best[i]!) best[i] = s;
+  }
+  let miss = 1;
+  let single = false;
+  const strong: SignalFamily[] = [];
+  for (let i = 0; i < SIGNAL_FAMILIES.length; i++) {
+    const s = best[i]!;
+    if (s === 0) continue;
+    const fam = SIGNAL_FAMILIES[i]!;
+    miss *= 1 - clamp01(cfg.weights[fam]) * s;
+    if (s >= cfg.minFamilyStrength) strong.push(fam);
+    if (s >= cfg.singleFamilyStrength && cfg.singleFamilyAllowed.includes(fam)) single = true;
+  }
+  const score = 1 - miss;
+  const alert = (strong.length >= cfg.minFamilies || single) && score >= cfg.minScore;
+  return { score, severity: severityFor(score, strong.length, cfg), strongFamilies: strong, alert };
+}

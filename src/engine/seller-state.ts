@@ -1,0 +1,141 @@
+/**
+ * What the engine keeps per seller: the cheap shared aggregates behind SellerContext (orders per
+ * bucket over the last 24 h, a daily-orders EWMA), each signal's state (created on the seller's
+ * first event for that signal, `null` before), the open incident, and bookkeeping for eviction,
+ * bucket membership and the changelog. Fixed size apart from the signals' own (capped) state.
+ */
+import { DAY_MS } from './config.js';
+import type { Incident } from './lifecycle.js';
+import type { SellerContext } from './types.js';
+
+export interface SellerSnapshot {
+  readonly lastEventTime: number;
+  readonly firstEventTime: number;
+  readonly counts: readonly number[];
+  readonly countsBucket: number;
+  readonly day: number;
+  readonly ordersToday: number;
+  readonly ewma: number;
+  readonly daysCompleted: number;
+  readonly lateEvents: number;
+  readonly mark: number;
+  /** Signal states by signal name (null: not created yet). */
+  readonly signals: Readonly<Record<string, unknown>>;
+  readonly incident: Incident | null;
+}
+
+export class SellerState {
+  lastEventTime = 0;
+  firstEventTime = 0;
+  /** PLACED orders per bucket, a ring over the last 24 h indexed by bucket number mod length. */
+  counts: number[];
+  /** Bucket number of the newest slot written in `counts`; -1 before the first order. */
+  countsBucket = -1;
+  day = -1;
+  ordersToday = 0;
+  ewma = 0;
+  daysCompleted = 0;
+  /** Events of this seller that arrived after the watermark had passed them (not windowed). */
+  lateEvents = 0;
+  /** End of the bucket this seller was last scheduled for evaluation in. */
+  mark = -1;
+  dirty = false;
+  incident: Incident | null = null;
+  readonly states: unknown[];
+
+  constructor(
+    readonly sellerId: string,
+    signalCount: number,
+    bucketsPerDay: number,
+  ) {
+    this.counts = new Array<number>(bucketsPerDay).fill(0);
+    this.states = new Array<unknown>(signalCount).fill(null);
+  }
+
+  /** Counts one PLACED order at time t (events arrive in canonical order). */
+  countOrder(t: number, bucketMs: number, alpha: number): void {
+    const b = Math.floor(t / bucketMs);
+    const c = this.counts;
+    if (b > this.countsBucket) {
+      const n = c.length;
+      const from = Math.max(this.countsBucket + 1, b - n + 1);
+      for (let i = from; i <= b; i++) c[i % n] = 0;
+      this.countsBucket = b;
+    }
+    c[b % c.length]!++;
+    const d = Math.floor(t / DAY_MS);
+    if (d !== this.day) this.rollDay(d, alpha);
+    this.ordersToday++;
+  }
+
+  /** Folds completed days into the EWMA (empty days decay it) and starts day `d`. */
+  rollDay(d: number, alpha: number): void {
+    if (d <= this.day) return;
+    if (this.day >= 0) {
+      this.ewma = this.daysCompleted === 0 ? this.ordersToday : alpha * this.ordersToday + (1 - alpha) * this.ewma;
+      this.daysCompleted++;
+      // Empty days in between; past ~400 of them the baseline is gone anyway.
+      const gap = Math.min(d - this.day - 1, 400);
+      for (let i = 0; i < gap; i++) this.ewma *= 1 - alpha;
+      this.daysCompleted += d - this.day - 1;
+    }
+    this.day = d;
+    this.ordersToday = 0;
+  }
+
+  /** The shared aggregates as of the end of the bucket ending at `at`. */
+  context(at: number, bucketMs: number, alpha: number): SellerContext {
+    const closing = at / bucketMs - 1;
+    if (this.day >= 0) this.rollDay(Math.floor((at - 1) / DAY_MS), alpha);
+    const c = this.counts;
+    const n = c.length;
+    let orders24h = 0;
+    const newest = Math.min(this.countsBucket, closing);
+    for (let b = Math.max(newest - n + 1, closing - n + 1, 0); b <= newest; b++) orders24h += c[b % n]!;
+    return {
+      sellerId: this.sellerId,
+      at,
+      bucketMs,
+      ordersInBucket: this.countsBucket === closing ? c[closing % n]! : 0,
+      orders24h,
+      dailyOrdersEwma: this.ewma,
+      historyDays: Math.floor((at - this.firstEventTime) / DAY_MS),
+    };
+  }
+
+  snapshot(signalNames: readonly string[]): SellerSnapshot {
+    const signals: Record<string, unknown> = {};
+    signalNames.forEach((name, i) => (signals[name] = this.states[i] ?? null));
+    return {
+      lastEventTime: this.lastEventTime,
+      firstEventTime: this.firstEventTime,
+      counts: [...this.counts],
+      countsBucket: this.countsBucket,
+      day: this.day,
+      ordersToday: this.ordersToday,
+      ewma: this.ewma,
+      daysCompleted: this.daysCompleted,
+      lateEvents: this.lateEvents,
+      mark: this.mark,
+      signals: JSON.parse(JSON.stringify(signals)) as Record<string, unknown>,
+      incident: this.incident,
+    };
+  }
+
+  static fromSnapshot(sellerId: string, s: SellerSnapshot, signalNames: readonly string[], bucketsPerDay: number): SellerState {
+    const st = new SellerState(sellerId, signalNames.length, bucketsPerDay);
+    st.lastEventTime = s.lastEventTime;
+    st.firstEventTime = s.firstEventTime;
+    if (s.counts.length === bucketsPerDay) st.counts = [...s.counts];
+    st.countsBucket = s.counts.length === bucketsPerDay ? s.countsBucket : -1;
+    st.day = s.day;
+    st.ordersToday = s.ordersToday;
+    st.ewma = s.ewma;
+    st.daysCompleted = s.daysCompleted;
+    st.lateEvents = s.lateEvents;
+    st.mark = s.mark;
+    signalNames.forEach((name, i) => (st.states[i] = structuredClone(s.signals[name] ?? null)));
+    st.incident = s.incident;
+    return st;
+  }
+}
