@@ -1,0 +1,98 @@
+/**
+ * Review texts from a vocabulary: honest reviews vary with the rating and the product category;
+ * brushing texts are generic praise, and a text-farm campaign paraphrases one template.
+ */
+import type { Rng } from './prng.js';
+
+export const CATEGORIES = ['fashion', 'electronics', 'home', 'beauty', 'grocery', 'toys', 'sports', 'books'] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+const NOUNS: Record<Category, readonly string[]> = {
+  fashion: ['shirt', 'dress', 'jacket', 'fabric', 'stitching', 'fit', 'colour', 'size'],
+  electronics: ['cable', 'charger', 'battery', 'screen', 'sound', 'earbuds', 'adapter', 'build'],
+  home: ['pan', 'towel', 'lamp', 'storage box', 'pillow', 'knife', 'mug', 'curtain'],
+  beauty: ['serum', 'lipstick', 'cream', 'scent', 'texture', 'shampoo', 'mask', 'bottle'],
+  grocery: ['coffee', 'rice', 'snacks', 'tea', 'noodles', 'sauce', 'fruit', 'packaging'],
+  toys: ['puzzle', 'doll', 'blocks', 'car', 'board game', 'plush', 'kit', 'pieces'],
+  sports: ['mat', 'bottle', 'shoes', 'band', 'gloves', 'bag', 'grip', 'rope'],
+  books: ['book', 'print', 'cover', 'paper', 'story', 'binding', 'edition', 'pages'],
+};
+
+const GOOD = ['great', 'excellent', 'lovely', 'solid', 'really nice', 'well made', 'perfect', 'decent', 'good value', 'sturdy'];
+const MEH = ['okay', 'average', 'fine', 'not bad', 'as expected', 'a bit thin', 'so-so'];
+const BAD = ['poor', 'flimsy', 'broken', 'disappointing', 'cheap looking', 'not as described', 'faulty'];
+const DELIVERY_GOOD = ['Arrived quickly.', 'Delivery was fast.', 'Came two days early.', 'Well packed.', 'Shipping was quick and the box was intact.'];
+const DELIVERY_BAD = ['Took ages to arrive.', 'Box was crushed.', 'Delivery was late.', 'Courier left it in the rain.'];
+const SELLER_GOOD = ['Seller answered my questions.', 'Friendly seller.', 'Will buy again.', 'Recommended.', 'Second time ordering here.'];
+const SELLER_BAD = ['Seller never replied.', 'Would not buy again.', 'Asked for a refund.', 'Not worth the price.'];
+const OPENERS = ['', '', 'Honestly, ', 'Overall ', 'For the price, ', 'My kid says ', 'After a week of use, '];
+const SHORT = ['ok', 'good', 'nice', 'thanks', 'fine', 'love it', 'meh', 'as described'];
+
+function sentence(rng: Rng, category: Category, adjectives: readonly string[]): string {
+  const noun = rng.pick(NOUNS[category]);
+  const opener = rng.pick(OPENERS);
+  const first = opener === '' ? `The ${noun}` : `${opener}the ${noun}`;
+  return `${first} is ${rng.pick(adjectives)}.`;
+}
+
+/** An honest review text: empty or short now and then, otherwise 1–4 sentences fitting the rating. */
+export function honestText(rng: Rng, category: Category, rating: number): string {
+  const r = rng.next();
+  if (r < 0.1) return '';
+  if (r < 0.25) return rng.pick(SHORT);
+  const adjectives = rating >= 4 ? GOOD : rating === 3 ? MEH : BAD;
+  const parts = [sentence(rng, category, adjectives)];
+  if (rng.chance(0.5)) parts.push(sentence(rng, category, rng.chance(0.8) ? adjectives : MEH));
+  if (rng.chance(0.5)) parts.push(rng.pick(rating >= 3 ? DELIVERY_GOOD : DELIVERY_BAD));
+  if (rng.chance(0.4)) parts.push(rng.pick(rating >= 4 ? SELLER_GOOD : SELLER_BAD));
+  return parts.join(' ');
+}
+
+const PRAISE = [
+  'Good quality, fast delivery, highly recommended!',
+  'Very good product, seller is trustworthy, five stars.',
+  'Item received in good condition, thank you seller!',
+  'Excellent quality and very fast shipping, will order again.',
+  'Product same as picture, good packaging, recommended seller.',
+  'Super fast delivery, quality is very good, worth buying.',
+];
+
+const SYNONYMS: Record<string, readonly string[]> = {
+  good: ['nice', 'great', 'fine'],
+  very: ['really', 'super', 'so'],
+  fast: ['quick', 'speedy', 'rapid'],
+  quality: ['build', 'material'],
+  recommended: ['recommend', 'must buy'],
+  delivery: ['shipping', 'arrival'],
+  product: ['item', 'goods'],
+  seller: ['shop', 'store'],
+  thank: ['thanks'],
+  excellent: ['awesome', 'amazing'],
+  again: ['more', 'soon'],
+};
+const FILLERS = ['!!', '.', ' :)', ' 100%', ' A+', ''];
+
+/** A paraphrase of `template`: `edits` word swaps, drops or fillers, so texts are near, not exact, duplicates. */
+export function paraphrase(rng: Rng, template: string, edits: number): string {
+  const words = template.split(' ');
+  for (let e = 0; e < edits; e++) {
+    const i = rng.int(words.length);
+    const w = words[i]!;
+    const core = w.toLowerCase().replace(/[^a-z]/g, '');
+    const syn = SYNONYMS[core];
+    if (syn !== undefined && rng.chance(0.7)) words[i] = w.toLowerCase().replace(core, rng.pick(syn));
+    else if (words.length > 4 && rng.chance(0.5)) words.splice(i, 1);
+    else words[words.length - 1] = words[words.length - 1]! + rng.pick(FILLERS);
+  }
+  return words.join(' ');
+}
+
+/** The generic praise a brushing operation posts: one of a few stock lines, lightly varied. */
+export function brushingText(rng: Rng): string {
+  return paraphrase(rng, rng.pick(PRAISE), rng.int(3));
+}
+
+/** A text farm's template for one campaign. */
+export function campaignTemplate(rng: Rng): string {
+  return rng.pick(PRAISE);
+}
