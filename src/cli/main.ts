@@ -11,6 +11,8 @@ const program = new Command('brushwatch')
 
 const commands: ReadonlyArray<() => Promise<{ register(p: Command): void }>> = [
   () => import('./commands/shopee.js'),
+  () => import('./commands/simulate.js'),
+  () => import('./commands/replay.js'),
 ];
 
 for (const load of commands) (await load()).register(program);
