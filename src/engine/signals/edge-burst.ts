@@ -1,0 +1,195 @@
+/**
+ * Signal 9, `edge_burst` (family concentration): bursts of buyer→seller purchase edges against
+ * the edge's own history, after MIDAS-R (Bhatia et al., "MIDAS: Microcluster-Based Detector of
+ * Anomalies in Edge Streams", AAAI 2020). Per seller, the key is the buyer: for each PLACED order
+ * it compares the edge's decayed current count `a` with its total count `s` over `t` ticks using
+ * MIDAS's chi-squared score (a − s/t)² · t² / (s · (t − 1)). Constant time and memory per event.
+ *
+ * One deliberate change from the paper: the current counts live in a space-saving top-k and the
+ * score uses the *guaranteed* count (count − error), not a count-min estimate. With a count-min
+ * sketch of a few dozen cells, a flash sale of hundreds of distinct buyers fills every cell and
+ * each buyer's single order looks like a repeated edge; the guaranteed count stays at 1 for them.
+ * Totals stay in a count-min sketch (conservative update), whose over-counts only lower the
+ * score. A score also needs `a ≥ minEdgeCount`: a first order from a new buyer scores t − 1 by
+ * the formula and would otherwise fire on every new customer of an old seller.
+ */
+import { z } from 'zod';
+import type { MarketEvent, SellerContext, SellerSignal, SignalFinding } from '../types.js';
+import { hash32, hash32b } from '../sketch/hash.js';
+import { cmsAdd, cmsCreate, cmsEstimate, type CmsState } from '../sketch/cms.js';
+import { topkCreate, topkDecay, topkOffer, type TopKState } from '../sketch/topk.js';
+import { HOUR_MS, rampStrength } from './hour-counts.js';
+
+export const configSchema = z.object({
+  tickMs: z
+    .number()
+    .int()
+    .min(60_000)
+    .default(HOUR_MS)
+    .describe("MIDAS tick: the unit of 'current' counts and of history length t, ms. Default 1 h."),
+  decay: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.5)
+    .describe('MIDAS-R factor current counts are multiplied by at each tick. Default 0.5 (the paper\'s).'),
+  cmsWidth: z
+    .number()
+    .int()
+    .min(4)
+    .default(32)
+    .describe('Count-min width of the per-seller total edge counts. Default 32.'),
+  cmsDepth: z.number().int().min(1).max(8).default(2).describe('Count-min depth (rows). Default 2.'),
+  topK: z
+    .number()
+    .int()
+    .min(1)
+    .default(16)
+    .describe('Buyers whose current edge counts are tracked (space-saving). Default 16.'),
+  minEdgeCount: z
+    .number()
+    .min(1)
+    .default(3)
+    .describe('Guaranteed decayed current count of one buyer\'s edges needed before it is scored. Default 3.'),
+  scoreThreshold: z
+    .number()
+    .positive()
+    .default(50)
+    .describe('MIDAS-R score at which an edge bursts. Default 50 (a new buyer placing 3 orders in a tick at a seller with ≥ 18 ticks of history).'),
+  fullScore: z
+    .number()
+    .positive()
+    .default(500)
+    .describe('Score at which strength reaches 1 (0.5 at the threshold). Default 500.'),
+  horizonMs: z
+    .number()
+    .int()
+    .min(HOUR_MS)
+    .default(HOUR_MS)
+    .describe('Bursting edges seen within this much before a bucket end are reported, ms. Default 1 h.'),
+  maxEvidence: z
+    .number()
+    .int()
+    .min(1)
+    .default(32)
+    .describe('Most recent bursting edges kept as evidence. Default 32.'),
+});
+export type Config = z.infer<typeof configSchema>;
+
+/** One order whose edge burst: time, buyer, order, score, guaranteed current count, total count. */
+type Burst = [t: number, buyerId: string, orderId: string, score: number, current: number, total: number];
+
+export interface State {
+  /** Tick of the seller's first edge and of its latest; −1 before any. */
+  firstTick: number;
+  tick: number;
+  /** Total edges per buyer (never decayed, as in MIDAS-R). */
+  total: CmsState;
+  /** Decayed current edges per buyer. */
+  current: TopKState;
+  /** The seller's own decayed current and total edge counts (context for the explanation). */
+  sellerCurrent: number;
+  sellerTotal: number;
+  bursts: Burst[];
+}
+
+/** Below this a decayed current count is dropped from the top-k. */
+const CURRENT_FLOOR = 0.05;
+
+/** The MIDAS chi-squared score of a current count `a` against a total `s` over `t` ticks. */
+export function midasScore(a: number, s: number, t: number): number {
+  if (t < 2 || s <= 0) return 0;
+  const d = a - s / t;
+  return (d * d * t * t) / (s * (t - 1));
+}
+
+function advance(state: State, tick: number, config: Config): void {
+  if (state.tick < 0) {
+    state.firstTick = tick;
+    state.tick = tick;
+    return;
+  }
+  const steps = tick - state.tick;
+  if (steps <= 0) return;
+  state.tick = tick;
+  // Repeated multiplication rather than pow: bit-identical on every platform.
+  let f = 1;
+  for (let i = 0; i < steps && f > 0; i++) f = f * config.decay < 1e-9 ? 0 : f * config.decay;
+  topkDecay(state.current, f, CURRENT_FLOOR);
+  state.sellerCurrent *= f;
+}
+
+export const signal: SellerSignal<State, Config> = {
+  name: 'edge_burst',
+  family: 'concentration',
+
+  create(config) {
+    return {
+      firstTick: -1,
+      tick: -1,
+      total: cmsCreate(config.cmsWidth, config.cmsDepth),
+      current: topkCreate(),
+      sellerCurrent: 0,
+      sellerTotal: 0,
+      bursts: [],
+    };
+  },
+
+  observe(state, event: MarketEvent, config) {
+    if (event.kind !== 'order' || event.status !== 'PLACED') return;
+    // Canonical order makes ticks non-decreasing; an older tick simply counts in the current one.
+    advance(state, Math.floor(event.eventTime / config.tickMs), config);
+    state.sellerCurrent += 1;
+    state.sellerTotal += 1;
+    const h1 = hash32(event.buyerId);
+    const h2 = hash32b(event.buyerId) | 1;
+    cmsAdd(state.total, h1, h2);
+    topkOffer(state.current, event.buyerId, config.topK);
+    const i = state.current.keys.indexOf(event.buyerId);
+    const a = i < 0 ? 0 : state.current.counts[i]! - state.current.errors[i]!;
+    if (a < config.minEdgeCount) return;
+    const s = Math.max(cmsEstimate(state.total, h1, h2), a);
+    const score = midasScore(a, s, state.tick - state.firstTick + 1);
+    if (score < config.scoreThreshold) return;
+    if (state.bursts.length >= config.maxEvidence) state.bursts.shift();
+    state.bursts.push([event.eventTime, event.buyerId, event.orderId, score, a, s]);
+  },
+
+  evaluate(state, ctx: SellerContext, config): SignalFinding | null {
+    const from = ctx.at - config.horizonMs;
+    let best = -1;
+    const buyerIds: string[] = [];
+    const orderIds: string[] = [];
+    for (let i = 0; i < state.bursts.length; i++) {
+      const b = state.bursts[i]!;
+      if (b[0] < from || b[0] >= ctx.at) continue;
+      orderIds.push(b[2]);
+      if (!buyerIds.includes(b[1])) buyerIds.push(b[1]);
+      if (best < 0 || b[3] > state.bursts[best]![3]) best = i;
+    }
+    if (best < 0) return null;
+    const [, buyer, , score, current, total] = state.bursts[best]!;
+    const ticks = state.tick - state.firstTick + 1;
+    return {
+      name: 'edge_burst',
+      family: 'concentration',
+      value: Math.round(score * 100) / 100,
+      threshold: config.scoreThreshold,
+      strength: rampStrength(score, config.scoreThreshold, config.fullScore),
+      horizonMs: config.horizonMs,
+      baseline: Math.round((total / ticks) * 1000) / 1000,
+      explanation:
+        `${buyerIds.length} buyer(s) burst: ${buyer} has ${current.toFixed(1)} current orders against ` +
+        `${total} in ${ticks} ticks (MIDAS-R score ${score.toFixed(1)} ≥ ${config.scoreThreshold}); ` +
+        `seller-wide ${state.sellerCurrent.toFixed(1)} current vs ${(state.sellerTotal / ticks).toFixed(2)} per tick`,
+      evidence: { buyerIds, orderIds },
+    };
+  },
+
+  expire(state, now, config) {
+    const from = now - config.horizonMs;
+    let drop = 0;
+    while (drop < state.bursts.length && state.bursts[drop]![0] < from) drop++;
+    if (drop > 0) state.bursts.splice(0, drop);
+  },
+};

@@ -1,0 +1,77 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { configSchema, midasScore, signal } from '../../../../src/engine/signals/edge-burst.js';
+import type { MarketEvent } from '../../../../src/engine/types.js';
+import { DAY, HOUR, T0, order, rng, runSignal } from './part-b-fixtures.js';
+
+const config = configSchema.parse({});
+
+/** Three days of ordinary traffic: ~2 orders an hour, mostly new buyers, some regulars. */
+function ordinary(seller: string, days = 3, seed = 5): MarketEvent[] {
+  const r = rng(seed);
+  const out: MarketEvent[] = [];
+  let k = 0;
+  for (let h = 0; h < days * 24; h++) {
+    const n = 1 + Math.floor(r() * 3);
+    for (let j = 0; j < n; j++) {
+      const buyer = r() < 0.2 ? `reg${Math.floor(r() * 10)}` : `new${k}`;
+      out.push(order({ t: T0 + h * HOUR + Math.floor(r() * HOUR), seller, buyer, order: `o${k++}` }));
+    }
+  }
+  return out;
+}
+
+test('midasScore follows the paper: 0 without history, a·(t − 1) for a brand-new edge', () => {
+  assert.equal(midasScore(5, 5, 1), 0);
+  assert.ok(Math.abs(midasScore(3, 3, 20) - 57) < 1e-9);
+  assert.ok(midasScore(3, 300, 100) < 1, 'an edge at its usual rate scores low');
+});
+
+test('fires when a few buyers suddenly repeat orders, naming them and their orders', () => {
+  const events = ordinary('s1');
+  const burst = T0 + 3 * DAY + 10 * 60_000;
+  for (let k = 0; k < 8; k++) events.push(order({ t: burst + k * 5 * 60_000, seller: 's1', buyer: `fake${k % 2}`, order: `f${k}` }));
+  const { findings } = runSignal(signal, config, events, { until: T0 + 3 * DAY + 2 * HOUR });
+  assert.equal([...findings.keys()].some((at) => at <= T0 + 3 * DAY), false, 'quiet on the ordinary traffic');
+  const f = findings.get(T0 + 3 * DAY + HOUR);
+  assert.ok(f);
+  assert.equal(f.family, 'concentration');
+  assert.ok(f.value >= config.scoreThreshold);
+  assert.deepEqual(f.evidence.buyerIds, ['fake0', 'fake1']);
+  assert.deepEqual(f.evidence.orderIds, ['f4', 'f5', 'f6', 'f7']);
+});
+
+test('quiet on a flash sale of many distinct new buyers', () => {
+  const events = ordinary('s2');
+  const sale = T0 + 3 * DAY;
+  for (let k = 0; k < 600; k++) events.push(order({ t: sale + k * 6_000, seller: 's2', buyer: `crowd${k}`, order: `c${k}` }));
+  const { findings, state } = runSignal(signal, config, events, { until: sale + 3 * HOUR });
+  assert.equal(findings.size, 0);
+  assert.ok(state.sellerTotal > 600);
+});
+
+test('quiet on a brand-new seller whose first customers repeat (no history to burst against)', () => {
+  const events: MarketEvent[] = [];
+  for (let k = 0; k < 6; k++) events.push(order({ t: T0 + k * 60_000, seller: 's3', buyer: 'b', order: `o${k}` }));
+  assert.equal(runSignal(signal, config, events).findings.size, 0);
+});
+
+test('caps hold after 100k events', () => {
+  const events: MarketEvent[] = [];
+  for (let k = 0; k < 100_000; k++) events.push(order({ t: T0 + k * 3_000, seller: 's4', buyer: `b${k % 50_000}`, order: `o${k}` }));
+  const { state } = runSignal(signal, config, events);
+  assert.ok(state.current.keys.length <= config.topK);
+  assert.equal(state.total.counts.length, config.cmsWidth * config.cmsDepth);
+  assert.ok(state.bursts.length <= config.maxEvidence);
+  assert.equal(state.sellerTotal, 100_000);
+});
+
+test('a JSON round-trip of the state continues identically', () => {
+  const events = ordinary('s5', 2, 9);
+  for (let k = 0; k < 8; k++) events.push(order({ t: T0 + 2 * DAY + k * 60_000, seller: 's5', buyer: 'x', order: `x${k}` }));
+  const plain = runSignal(signal, config, events);
+  const restored = runSignal(signal, config, events, { restoreAt: T0 + DAY + 5 * HOUR });
+  assert.ok(plain.findings.size > 0);
+  assert.deepEqual([...restored.findings], [...plain.findings]);
+  assert.deepEqual(restored.state, plain.state);
+});
