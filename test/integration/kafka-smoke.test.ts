@@ -13,7 +13,8 @@ import {
   deleteTopics,
   disconnectAll,
   kafka,
-  producer as newProducer,
+  newConsumer,
+  newProducer,
   readTopic,
   registryUrl,
   uniqueName,
@@ -68,7 +69,7 @@ describe('kafkajs 2.2.4 against the local Kafka broker', () => {
       assert.ok(meta.every((m) => m.errorCode === 0));
 
       const received: { key: string; value: string; partition: number }[] = [];
-      consumer = client.consumer({ groupId: uniqueName('smoke-pc') });
+      consumer = newConsumer(client, uniqueName('smoke-pc'));
       await consumer.connect();
       await consumer.subscribe({ topic: name, fromBeginning: true });
       await consumer.run({
@@ -94,7 +95,7 @@ describe('kafkajs 2.2.4 against the local Kafka broker', () => {
     const groupId = uniqueName('smoke-rebalance');
     const assigned = new Map<string, number[]>();
     const member = (id: string): Consumer => {
-      const c = client.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 500 });
+      const c = newConsumer(client, groupId, { sessionTimeout: 10_000, heartbeatInterval: 500 });
       c.on(c.events.GROUP_JOIN, ({ payload }) => assigned.set(id, [...(payload.memberAssignment[name] ?? [])].sort()));
       return c;
     };

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { Kafka, Partitioners, logLevel } from 'kafkajs';
-import type { Admin, Consumer, KafkaMessage, Producer, ProducerConfig } from 'kafkajs';
+import type { Admin, Consumer, ConsumerConfig, KafkaMessage, Producer, ProducerConfig } from 'kafkajs';
 import { withTimeout } from './timeout.js';
 
 /** Broker list from KAFKA_BROKERS, else from a broker started by hand with kafka-local.sh. */
@@ -47,8 +47,18 @@ export function kafka(clientId: string = uniqueName('test')): Kafka {
 }
 
 /** A producer with kafkajs's current default partitioner (murmur2, as the Java client). */
-export function producer(client: Kafka, config: ProducerConfig = {}): Producer {
+export function newProducer(client: Kafka, config: ProducerConfig = {}): Producer {
   return client.producer({ createPartitioner: Partitioners.DefaultPartitioner, ...config });
+}
+
+/**
+ * A consumer that reacts quickly. kafkajs heartbeats, notices rebalances and finishes
+ * `disconnect()` only between fetches, and an idle fetch long-polls for `maxWaitTimeInMs`
+ * (default 5 s): measured here, a rebalance and a disconnect each took ~5 s with the default,
+ * well under 1 s with 500 ms.
+ */
+export function newConsumer(client: Kafka, groupId: string, config: Partial<ConsumerConfig> = {}): Consumer {
+  return client.consumer({ groupId, maxWaitTimeInMs: 500, ...config });
 }
 
 export interface TopicSpec {
@@ -120,7 +130,7 @@ export async function readTopic(client: Kafka, topic: string, options: ReadOptio
     }
     const byPartition = new Map<number, KafkaMessage[]>();
     if (remaining.size > 0) {
-      consumer = client.consumer({ groupId: uniqueName('read'), readUncommitted: options.readCommitted === false });
+      consumer = newConsumer(client, uniqueName('read'), { readUncommitted: options.readCommitted === false });
       let done!: () => void;
       const finished = new Promise<void>((resolve) => (done = resolve));
       // Progress is taken from the batch events, not from eachBatch: a batch of only transaction
