@@ -12,6 +12,7 @@ const program = new Command('brushwatch')
 const commands: ReadonlyArray<() => Promise<{ register(p: Command): void }>> = [
   () => import('./commands/shopee.js'),
   () => import('./commands/simulate.js'),
+  () => import('./commands/evaluate.js'),
   () => import('./commands/replay.js'),
 ];
 
