@@ -345,7 +345,10 @@ class Simulator implements Simulation {
             this.buyers.push({ ...b, ipHost: rng.range(10, 13), mobile: false });
             people.push(this.buyers[this.buyers.length - 1]!);
           } else {
-            people.push(this.buyers[rng.int(this.honestBuyerCount)]!);
+            // Regulars, colleagues and friends have accounts from before the run.
+            let b = this.buyers[rng.int(this.honestBuyerCount)]!;
+            while (b.createdAt >= SIM_EPOCH) b = this.buyers[rng.int(this.honestBuyerCount)]!;
+            people.push(b);
           }
         }
         const item = seller.items[0]!;
@@ -604,9 +607,9 @@ class Simulator implements Simulation {
   }
 
   private honestBuyer(t: number, rng: Rng): Buyer {
-    for (let tries = 0; ; tries++) {
+    for (;;) {
       const b = this.buyers[this.buyerTable.sample(rng)]!;
-      if (b.createdAt < t - HOUR || tries > 8) return b;
+      if (b.createdAt < t - HOUR) return b;
     }
   }
 
