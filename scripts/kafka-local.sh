@@ -49,11 +49,13 @@ fetch_kafka() {
   local tmp="$kafka_libs.tmp.$$"
   rm -rf "$tmp"
   mkdir -p "$(dirname "$kafka_libs")"
-  if ! (cd "$here/kafka" && mvn -B -q -Dstyle.color=never dependency:copy-dependencies \
-      -Dkafka.version="$KAFKA_VERSION" -DincludeScope=runtime -DoutputDirectory="$tmp"); then
-    rm -rf "$tmp"
+  if ! (cd "$here/kafka" && mvn -B -q dependency:copy-dependencies \
+      -Dkafka.version="$KAFKA_VERSION" -DincludeScope=runtime -DoutputDirectory="$tmp" >"$tmp.log" 2>&1); then
+    cat "$tmp.log" >&2
+    rm -rf "$tmp" "$tmp.log"
     die "could not resolve org.apache.kafka:kafka_2.13:$KAFKA_VERSION from Maven; check network/proxy settings in ~/.m2/settings.xml"
   fi
+  rm -f "$tmp.log"
   touch "$tmp/.complete"
   rm -rf "$kafka_libs"
   mv "$tmp" "$kafka_libs"
@@ -67,16 +69,17 @@ fetch_registry() {
   local tmp="$apicurio_home.tmp.$$"
   rm -rf "$tmp"
   mkdir -p "$tmp"
-  if ! (cd "$here/kafka" && mvn -B -q -Dstyle.color=never dependency:copy \
+  if ! (cd "$here/kafka" && mvn -B -q dependency:copy \
       -Dartifact="io.apicurio:apicurio-registry-app:$APICURIO_VERSION:tar.gz:all" \
-      -DoutputDirectory="$tmp") \
+      -DoutputDirectory="$tmp" >"$tmp.log" 2>&1) \
     || ! tar -xzf "$tmp/apicurio-registry-app-$APICURIO_VERSION-all.tar.gz" -C "$tmp" \
     || [ ! -f "$tmp/quarkus-run.jar" ]; then
-    rm -rf "$tmp"
+    cat "$tmp.log" >&2
+    rm -rf "$tmp" "$tmp.log"
     log "could not fetch io.apicurio:apicurio-registry-app:$APICURIO_VERSION:tar.gz:all; continuing without a schema registry"
     return 1
   fi
-  rm -f "$tmp/apicurio-registry-app-$APICURIO_VERSION-all.tar.gz"
+  rm -f "$tmp/apicurio-registry-app-$APICURIO_VERSION-all.tar.gz" "$tmp.log"
   touch "$tmp/.complete"
   rm -rf "$apicurio_home"
   mv "$tmp" "$apicurio_home"
@@ -191,6 +194,7 @@ cmd_start() {
     die "already running for $state (brokers: $(cat "$state/brokers" 2>/dev/null || echo '?')); run 'stop' first or set KAFKA_LOCAL_DIR to another dir"
   fi
   command -v java >/dev/null || die "java not found: install a JDK 17+ (apt-get install openjdk-17-jre-headless)"
+  lock_cache
   fetch_kafka
   local with_registry=0 rjava=""
   if [ "$want_registry" = 1 ] && fetch_registry; then
@@ -200,6 +204,7 @@ cmd_start() {
       log "no Java 21+ found (Apicurio Registry $APICURIO_VERSION needs it; set REGISTRY_JAVA=/path/to/java); continuing without a schema registry"
     fi
   fi
+  exec 9>&- # releases the fetch lock; the JVMs must not inherit it
 
   # Leftovers of a crashed run (stale pid files, data) go first; on any failure from here on
   # (set -e exit, signal) nothing may keep running.
@@ -280,8 +285,16 @@ cmd_status() {
   ((up))
 }
 
+# One fetch at a time per cache: CI and a developer (or two test runs) may share ~/.cache.
+lock_cache() {
+  mkdir -p "$cache"
+  exec 9>"$cache/.fetch.lock"
+  flock 9
+}
+
 case "${1:-}" in
   fetch)
+    lock_cache
     fetch_kafka
     if [ "$want_registry" = 1 ]; then fetch_registry || true; fi
     ;;
