@@ -6,6 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { parseEngineConfig } from './engine/index.js';
+import type { EngineConfig } from './engine/index.js';
 import { BrushwatchError } from './errors.js';
 
 const CODECS = ['avro', 'json'] as const;
@@ -60,6 +62,8 @@ export const serviceConfigSchema = z
         reviews: topicName.default('reviews'),
         alerts: topicName.default('brushing-alerts'),
         deadLetters: topicName.default('brushwatch-dead-letters'),
+        /** Compacted topic holding the engine snapshot saved on graceful shutdown. */
+        state: topicName.default('brushwatch-state'),
         /** Create missing topics at start-up with the partitions and replication below. */
         create: z.boolean().default(false),
         partitions: z.number().int().min(1).max(10_000).default(6),
@@ -78,6 +82,11 @@ export const serviceConfigSchema = z
     idlePartitionMs: ms.default(30_000),
     checkpoint: z
       .object({
+        /**
+         * at-least-once: produce outputs, then commit offsets. transactional: outputs and offsets
+         * in one Kafka transaction (read_committed readers see each checkpoint whole or not at all).
+         */
+        mode: z.enum(['at-least-once', 'transactional']).default('at-least-once'),
         /** Commit alerts + offsets at least this often while data flows … */
         intervalMs: ms.default(1_000),
         /** … or after this many input records, whichever comes first. */
@@ -112,17 +121,18 @@ export const serviceConfigSchema = z
         message: `mechanism ${c.kafka.sasl.mechanism} needs a username and a password; set BRUSHWATCH_KAFKA_SASL_USERNAME and BRUSHWATCH_KAFKA_SASL_PASSWORD`,
       });
     }
-    const names = [c.topics.orders, c.topics.reviews, c.topics.alerts, c.topics.deadLetters];
+    const names = [c.topics.orders, c.topics.reviews, c.topics.alerts, c.topics.deadLetters, c.topics.state];
     if (new Set(names).size !== names.length) {
       ctx.addIssue({
         code: 'custom',
         path: ['topics'],
-        message: `orders, reviews, alerts and deadLetters must be four different topics (got ${names.join(', ')}); rename one`,
+        message: `orders, reviews, alerts, deadLetters and state must be five different topics (got ${names.join(', ')}); rename one`,
       });
     }
   });
 
-export type ServiceConfig = z.output<typeof serviceConfigSchema>;
+/** The validated config; `engine` is the engine's own parsed config (parseEngineConfig). */
+export type ServiceConfig = Omit<z.output<typeof serviceConfigSchema>, 'engine'> & { readonly engine: EngineConfig };
 
 const SETTING_TYPES = ['string', 'list', 'int', 'bool'] as const;
 type SettingType = (typeof SETTING_TYPES)[number];
@@ -165,6 +175,7 @@ export const SETTINGS: readonly Setting[] = [
   s('topics.reviews', 'string', 'reviews-topic', 'input topic of review events'),
   s('topics.alerts', 'string', 'alerts-topic', 'output topic of alerts'),
   s('topics.deadLetters', 'string', 'dead-letter-topic', 'topic of records that could not be processed'),
+  s('topics.state', 'string', 'state-topic', 'compacted topic of the engine snapshot'),
   s('topics.create', 'bool', 'create-topics', 'create missing topics at start-up'),
   s('topics.partitions', 'int', 'topic-partitions', 'partitions of topics created at start-up'),
   s('topics.replicationFactor', 'int', 'topic-replication-factor', 'replication of topics created at start-up'),
@@ -173,6 +184,7 @@ export const SETTINGS: readonly Setting[] = [
   s('codecs.alerts', 'string', 'alerts-codec', 'avro | json'),
   s('groupId', 'string', 'group-id', 'consumer group id'),
   s('idlePartitionMs', 'int', 'idle-partition-ms', 'wall time after which an idle partition stops holding the watermark'),
+  s('checkpoint.mode', 'string', 'checkpoint-mode', 'at-least-once | transactional'),
   s('checkpoint.intervalMs', 'int', 'checkpoint-interval-ms', 'commit alerts and offsets at least this often (ms)'),
   s('checkpoint.maxEvents', 'int', 'checkpoint-max-events', 'commit after this many records'),
   s('shutdownTimeoutMs', 'int', 'shutdown-timeout-ms', 'bound on a graceful shutdown (ms)'),
@@ -290,19 +302,30 @@ export function loadServiceConfig(sources: ConfigSources = {}): Readonly<Service
   }
   const merged = merge(merge(fromFile, fromEnv), fromFlags);
 
+  const problems: string[] = [];
   const result = serviceConfigSchema.safeParse(merged);
   if (!result.success) {
-    const lines = result.error.issues.map((issue) => {
+    for (const issue of result.error.issues) {
       const key = issue.path.map(String).join('.');
       const setting = SETTINGS.find((x) => x.path.join('.') === key);
       const where = origin.get(key) ?? (filePath ? `config file ${filePath}` : 'the default');
       const fix = setting ? `set ${setting.env} or --${setting.flag}` : `fix "${key}" in the config file`;
       const value = describe(getPath(merged, issue.path), setting?.secret ?? false);
-      return `  ${key || '(root)'} = ${value} (from ${where}): ${issue.message}; ${fix}`;
-    });
-    throw new BrushwatchError('CONFIG_INVALID', `invalid configuration (${lines.length} problem${lines.length > 1 ? 's' : ''}):\n${lines.join('\n')}`);
+      problems.push(`  ${key || '(root)'} = ${value} (from ${where}): ${issue.message}; ${fix}`);
+    }
   }
-  return deepFreeze(result.data);
+  // The engine validates its own section; its problems join the list instead of hiding behind ours.
+  let engine: EngineConfig | undefined;
+  try {
+    engine = parseEngineConfig(result.success ? result.data.engine : (merged['engine'] ?? {}));
+  } catch (err) {
+    if (!(err instanceof BrushwatchError)) throw err;
+    for (const line of err.message.split('\n').slice(1)) problems.push(`  engine.${line.trim()} (fix it under "engine" in the config file)`);
+  }
+  if (!result.success || engine === undefined || problems.length > 0) {
+    throw new BrushwatchError('CONFIG_INVALID', `invalid configuration (${problems.length} problem${problems.length > 1 ? 's' : ''}):\n${problems.join('\n')}`);
+  }
+  return deepFreeze({ ...result.data, engine });
 }
 
 function deepFreeze<T>(value: T): Readonly<T> {

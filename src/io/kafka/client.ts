@@ -10,6 +10,7 @@ import type { Consumer, KafkaConfig, LogEntry, Producer, SASLOptions } from 'kaf
 import type { Logger } from 'pino';
 import type { ServiceConfig } from '../../config.js';
 import { BrushwatchError } from '../../errors.js';
+import { commitTransaction } from './transactions.js';
 
 /** A fetched record. Buffers are handed through as the client gives them (no copy). */
 export interface InRecord {
@@ -27,6 +28,8 @@ export interface InBatch {
 }
 
 export interface BatchControl {
+  /** Marks records up to `offset` as processed, so the next fetch starts after it (not a commit). */
+  resolve(offset: string): void;
   isRunning(): boolean;
   isStale(): boolean;
   heartbeat(): Promise<void>;
@@ -68,19 +71,15 @@ export interface GroupConsumer {
   onCrash(listener: (error: Error, willRestart: boolean) => void): void;
 }
 
-export interface Transaction {
-  send(batches: readonly TopicMessages[]): Promise<void>;
-  sendOffsets(groupId: string, offsets: readonly PartitionOffset[]): Promise<void>;
-  commit(): Promise<void>;
-  abort(): Promise<void>;
-}
-
 export interface OutProducer {
   connect(): Promise<void>;
   /** Resolves when every record is acknowledged by all in-sync replicas. */
   send(batches: readonly TopicMessages[]): Promise<void>;
-  /** Only for producers created with a transactionalId. */
-  transaction(): Promise<Transaction>;
+  /**
+   * One Kafka transaction: the batches and the group's offsets become visible together or not at
+   * all. Only for producers created with a transactionalId.
+   */
+  commitTransaction(batches: readonly TopicMessages[], groupId: string, offsets: readonly PartitionOffset[], onRetry?: (attempt: number, error: unknown) => void): Promise<void>;
   disconnect(): Promise<void>;
 }
 
@@ -107,6 +106,8 @@ export interface KafkaAdmin {
   partitionRanges(topic: string): Promise<PartitionRange[]>;
   /** Per partition, the first offset whose timestamp is >= ts (the high watermark when none). */
   offsetsByTimestamp(topic: string, ts: number): Promise<{ partition: number; offset: string }[]>;
+  /** Sets a group's committed offsets; fails while the group has live members. */
+  setCommittedOffsets(groupId: string, offsets: readonly PartitionOffset[]): Promise<void>;
   /** Committed offsets of a group; "-1" where nothing is committed. */
   committedOffsets(groupId: string, topics: readonly string[]): Promise<PartitionOffset[]>;
 }
@@ -212,8 +213,8 @@ function wrapConsumer(consumer: Consumer): GroupConsumer {
         autoCommit: false,
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: 1,
-        eachBatch: async ({ batch, isRunning, isStale, heartbeat }) => {
-          await handle(batch, { isRunning, isStale, heartbeat });
+        eachBatch: async ({ batch, resolveOffset, isRunning, isStale, heartbeat }) => {
+          await handle(batch, { resolve: resolveOffset, isRunning, isStale, heartbeat });
         },
       }),
     seek: (p) => consumer.seek({ topic: p.topic, partition: p.partition, offset: p.offset }),
@@ -245,25 +246,18 @@ function wrapProducer(producer: Producer): OutProducer {
       const topicMessages = toKafkajs(batches);
       if (topicMessages.length > 0) await producer.sendBatch({ topicMessages, acks: -1 });
     },
-    transaction: async () => {
-      const txn = await producer.transaction();
-      return {
-        send: async (batches) => {
-          const topicMessages = toKafkajs(batches);
-          if (topicMessages.length > 0) await txn.sendBatch({ topicMessages, acks: -1 });
-        },
-        sendOffsets: async (groupId, offsets) => {
-          const byTopic = new Map<string, { partition: number; offset: string }[]>();
-          for (const o of offsets) {
-            const list = byTopic.get(o.topic) ?? [];
-            list.push({ partition: o.partition, offset: o.offset });
-            byTopic.set(o.topic, list);
-          }
-          await txn.sendOffsets({ consumerGroupId: groupId, topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })) });
-        },
-        commit: () => txn.commit(),
-        abort: () => txn.abort(),
-      };
+    commitTransaction: (batches, groupId, offsets, onRetry) => {
+      const byTopic = new Map<string, { partition: number; offset: string }[]>();
+      for (const o of offsets) {
+        const list = byTopic.get(o.topic) ?? [];
+        list.push({ partition: o.partition, offset: o.offset });
+        byTopic.set(o.topic, list);
+      }
+      return commitTransaction(
+        producer,
+        { messages: toKafkajs(batches), offsets: { consumerGroupId: groupId, topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })) } },
+        onRetry ? { onRetry } : {},
+      );
     },
     disconnect: () => producer.disconnect(),
   };
@@ -319,6 +313,12 @@ export function createKafkaClient(settings: KafkaSettings, logger: Logger): Kafk
           (await admin.fetchTopicOffsets(topic)).map((p) => ({ partition: p.partition, low: p.low, high: p.high })),
         offsetsByTimestamp: async (topic, ts) =>
           (await admin.fetchTopicOffsetsByTimestamp(topic, ts)).map((p) => ({ partition: p.partition, offset: p.offset })),
+        setCommittedOffsets: async (groupId, offsets) => {
+          for (const topic of new Set(offsets.map((o) => o.topic))) {
+            const partitions = offsets.filter((o) => o.topic === topic).map((o) => ({ partition: o.partition, offset: o.offset }));
+            await admin.setOffsets({ groupId, topic, partitions });
+          }
+        },
         committedOffsets: async (groupId, topics) =>
           (await admin.fetchOffsets({ groupId, topics: [...topics] })).flatMap((t) =>
             t.partitions.map((p) => ({ topic: t.topic, partition: p.partition, offset: p.offset })),

@@ -1,0 +1,489 @@
+/**
+ * The live run loop: one consumer group over the orders and reviews topics, feeding the engine
+ * in `eachBatch` with manual offsets, and publishing what it decides.
+ *
+ * Per fetched partition batch: decode → engine.ingest → per-partition watermark → advance →
+ * drain alerts. Alerts, dead letters and the offsets of the processed records are collected into
+ * one pending *checkpoint* that is written as a unit — every `checkpoint.intervalMs` or
+ * `checkpoint.maxEvents` records, on shutdown, and before state is snapshotted. In
+ * `at-least-once` mode the unit is "produce, then commit offsets"; in `transactional` mode it is
+ * one Kafka transaction (outputs + sendOffsets), which the exactly-once work builds on.
+ *
+ * Wall time is used here and only here (idle partitions, checkpoint cadence); the engine sees
+ * event time only. See docs/service.md for why the alerts equal a file replay of the same events.
+ */
+import type { Logger } from 'pino';
+import type { ServiceConfig } from '../config.js';
+import { Engine, PartitionWatermarks } from '../engine/index.js';
+import type { Alert, EngineConfig, EventKind } from '../engine/index.js';
+import { BrushwatchError } from '../errors.js';
+import type { BatchControl, GroupConsumer, InBatch, InRecord, KafkaAdmin, KafkaClient, OutProducer, OutRecord, PartitionOffset, TopicMessages } from '../io/kafka/client.js';
+import { DECODE_FAILED, DEAD_LETTER_REASONS, createAlertEncoder, createEventDecoder } from '../io/kafka/codec.js';
+import type { DeadLetterReason, EventDecoder, SchemaCache, SchemaSource, ValueEncoder } from '../io/kafka/codec.js';
+import { StateStore } from './state-store.js';
+import type { ServiceMetrics } from './metrics.js';
+
+/** Dead-letter headers: what went wrong and where the record came from. */
+export const DLQ_HEADERS = {
+  reason: 'brushwatch-reason',
+  topic: 'brushwatch-source-topic',
+  partition: 'brushwatch-source-partition',
+  offset: 'brushwatch-source-offset',
+  error: 'brushwatch-error',
+} as const;
+
+const MAX_ERROR_HEADER = 1_000;
+/** The timer that flushes checkpoints and releases idle partitions while no batch arrives. */
+const MAX_TICK_MS = 1_000;
+const PUBLISH_ATTEMPTS = 5;
+
+interface PartitionState {
+  readonly topic: string;
+  readonly partition: number;
+  readonly key: string;
+  /** Next offset to commit (last processed + 1); -1 before any. */
+  next: number;
+  /** Next offset already committed; -1 unknown. */
+  committed: number;
+  high: number;
+  /** Wall time of the last record, or of the assignment. */
+  lastRecordAt: number;
+  /** Has delivered at least one accepted event since the assignment. */
+  seen: boolean;
+}
+
+export interface RunnerDeps {
+  readonly config: Readonly<ServiceConfig>;
+  readonly engineConfig: EngineConfig;
+  readonly kafka: KafkaClient;
+  readonly schemas: { readonly source: SchemaSource; readonly cache: SchemaCache } | null;
+  readonly metrics: ServiceMetrics;
+  readonly logger: Logger;
+  readonly now?: () => number;
+}
+
+export class Runner {
+  private readonly cfg: Readonly<ServiceConfig>;
+  private readonly log: Logger;
+  private readonly now: () => number;
+  private readonly metrics: ServiceMetrics;
+  private readonly consumer: GroupConsumer;
+  private readonly producer: OutProducer;
+  private readonly admin: KafkaAdmin;
+  private readonly state: StateStore;
+  private readonly decoders: ReadonlyMap<string, { readonly kind: EventKind; readonly decoder: EventDecoder }>;
+  private readonly transactional: boolean;
+  private engine: Engine;
+  private alertEncoder: ValueEncoder<Alert> | null = null;
+  private readonly watermarks: PartitionWatermarks;
+  private readonly partitions = new Map<string, PartitionState>();
+
+  private pendingAlerts: Alert[] = [];
+  private pendingDeadLetters: OutRecord[] = [];
+  private pendingRecords = 0;
+  private dirty = false;
+  private lastCheckpointAt = 0;
+
+  private chain: Promise<unknown> = Promise.resolve();
+  private timer: NodeJS.Timeout | null = null;
+  private joined = false;
+  private registryReachable: boolean;
+  private stopping = false;
+  private closed = false;
+  private stopPromise: Promise<void> | null = null;
+  private fatal: ((err: Error) => void) | null = null;
+  /** Resolves when the service has stopped; rejects if it died. */
+  readonly done: Promise<void>;
+  private resolveDone: () => void = () => {};
+
+  constructor(private readonly deps: RunnerDeps) {
+    this.cfg = deps.config;
+    this.log = deps.logger.child({ component: 'runner' });
+    this.now = deps.now ?? Date.now;
+    this.metrics = deps.metrics;
+    this.transactional = this.cfg.checkpoint.mode === 'transactional';
+    this.consumer = deps.kafka.consumer({
+      groupId: this.cfg.groupId,
+      readCommitted: true,
+      maxWaitTimeMs: 500,
+    });
+    this.producer = deps.kafka.producer(this.transactional ? { transactionalId: `brushwatch-${this.cfg.groupId}` } : {});
+    this.admin = deps.kafka.admin();
+    this.state = new StateStore(this.cfg.topics.state, this.cfg.groupId);
+    this.engine = new Engine(deps.engineConfig, { watermark: 'external' });
+    this.watermarks = new PartitionWatermarks(deps.engineConfig.allowedDisorderMs);
+    this.registryReachable = deps.schemas === null;
+    const cache = deps.schemas?.cache ?? null;
+    this.decoders = new Map([
+      [this.cfg.topics.orders, { kind: 'order' as const, decoder: createEventDecoder('order', this.cfg.codecs.orders, cache) }],
+      [this.cfg.topics.reviews, { kind: 'review' as const, decoder: createEventDecoder('review', this.cfg.codecs.reviews, cache) }],
+    ]);
+    this.done = new Promise<void>((resolve, reject) => {
+      this.resolveDone = resolve;
+      this.fatal = reject;
+    });
+    deps.metrics.attach({
+      watermark: () => {
+        const wm = this.engine.watermark;
+        return Number.isFinite(wm) ? wm : null;
+      },
+      sellersTracked: () => this.engine.stats().sellersTracked,
+      consumerLag: () => this.lag(),
+      ready: () => this.isReady(),
+    });
+  }
+
+  isReady(): boolean {
+    return this.joined && this.registryReachable && !this.stopping;
+  }
+
+  /** The engine in use (read-only use: stats in tests and logs). */
+  get currentEngine(): Engine {
+    return this.engine;
+  }
+
+  /** Connects, prepares topics and schemas, restores state, joins the group and starts consuming. */
+  async start(): Promise<void> {
+    const { topics } = this.cfg;
+    await this.admin.connect();
+    if (topics.create) {
+      const spec = { partitions: topics.partitions, replicationFactor: topics.replicationFactor };
+      const created = await this.admin.ensureTopics([
+        { topic: topics.orders, ...spec },
+        { topic: topics.reviews, ...spec },
+        { topic: topics.alerts, ...spec },
+        { topic: topics.deadLetters, ...spec },
+        StateStore.topicSpec(topics.state, topics.replicationFactor),
+      ]);
+      if (created.length > 0) this.log.info({ created }, 'created missing topics');
+    } else {
+      const existing = new Set(await this.admin.listTopics());
+      const missing = [topics.orders, topics.reviews, topics.alerts, topics.deadLetters, topics.state].filter((t) => !existing.has(t));
+      if (missing.length > 0) {
+        throw new BrushwatchError('KAFKA_TOPIC_MISSING', `topics ${missing.join(', ')} do not exist; create them or set BRUSHWATCH_TOPICS_CREATE=true (--create-topics)`);
+      }
+    }
+    if (this.deps.schemas !== null) {
+      await this.deps.schemas.source.ping();
+      this.registryReachable = true;
+    }
+    this.alertEncoder = await createAlertEncoder(this.cfg.codecs.alerts, topics.alerts, this.deps.schemas?.source ?? null);
+
+    await this.producer.connect();
+    const t0 = performance.now();
+    const snap = await this.state.load(this.deps.kafka);
+    if (snap !== null) {
+      this.engine = Engine.restore(this.deps.engineConfig, snap, { watermark: 'external' });
+      await this.state.clear((b) => this.write(b));
+      this.log.info({ sellers: this.engine.stats().sellersTracked, watermark: snap.watermark }, 'restored engine state');
+    }
+    this.metrics.stateRestoreDuration.observe((performance.now() - t0) / 1000);
+
+    this.consumer.onGroupJoin((assignment) => this.onAssignment(assignment));
+    this.consumer.onRebalancing(() => this.metrics.rebalances.inc());
+    this.consumer.onCrash((error, willRestart) => {
+      this.log.error({ err: error, willRestart }, 'consumer crashed');
+      if (!willRestart && !this.stopping) this.fatal?.(error);
+    });
+    await this.consumer.connect();
+    await this.consumer.subscribe([topics.orders, topics.reviews], true);
+    this.lastCheckpointAt = this.now();
+    await this.consumer.run((batch, control) => this.onBatch(batch, control));
+    this.timer = setInterval(() => void this.locked(() => this.tick()).catch((err: unknown) => this.log.warn({ err }, 'checkpoint on timer failed; retried next tick')), Math.min(MAX_TICK_MS, this.cfg.checkpoint.intervalMs || MAX_TICK_MS));
+    this.timer.unref();
+  }
+
+  /**
+   * Graceful stop: no new batch is processed, the one in progress finishes, its alerts and
+   * offsets are checkpointed, the engine state is saved, then everything disconnects — all within
+   * `shutdownTimeoutMs`.
+   */
+  stop(): Promise<void> {
+    if (this.stopPromise !== null) return this.stopPromise;
+    this.stopping = true;
+    const work = (async () => {
+      await this.locked(async () => {
+        this.closed = true;
+        if (this.timer !== null) clearInterval(this.timer);
+        await this.checkpoint(null);
+        await this.state.save((b) => this.write(b), this.engine.snapshot());
+      });
+      await this.consumer.stop();
+      await Promise.allSettled([this.consumer.disconnect(), this.producer.disconnect(), this.admin.disconnect()]);
+    })();
+    let timeout: NodeJS.Timeout | undefined;
+    const bound = new Promise<never>((_, reject) => {
+      timeout = setTimeout(
+        () => reject(new BrushwatchError('SHUTDOWN_TIMEOUT', `graceful shutdown took longer than shutdownTimeoutMs ${this.cfg.shutdownTimeoutMs}; raise BRUSHWATCH_SHUTDOWN_TIMEOUT_MS if the last checkpoint needs longer`)),
+        this.cfg.shutdownTimeoutMs,
+      );
+    });
+    this.stopPromise = Promise.race([work, bound]).finally(() => clearTimeout(timeout));
+    this.stopPromise.then(
+      () => this.resolveDone(),
+      () => this.resolveDone(),
+    );
+    return this.stopPromise;
+  }
+
+  /** Serialises batches, timer ticks and the final checkpoint. */
+  private locked<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(fn);
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private onAssignment(assignment: Readonly<Record<string, readonly number[]>>): void {
+    const now = this.now();
+    const keep = new Set<string>();
+    for (const [topic, parts] of Object.entries(assignment)) {
+      for (const partition of parts) {
+        const key = `${topic}/${partition}`;
+        keep.add(key);
+        if (!this.partitions.has(key)) {
+          this.partitions.set(key, { topic, partition, key, next: -1, committed: -1, high: -1, lastRecordAt: now, seen: false });
+        }
+      }
+    }
+    for (const key of [...this.partitions.keys()]) {
+      if (!keep.has(key)) {
+        this.partitions.delete(key);
+        this.watermarks.remove(key);
+      }
+    }
+    this.joined = true;
+    this.log.info({ partitions: [...keep].sort() }, 'joined the consumer group');
+  }
+
+  private async onBatch(batch: InBatch, control: BatchControl): Promise<void> {
+    await this.locked(async () => {
+      if (this.closed || batch.messages.length === 0) return;
+      const t0 = performance.now();
+      const entry = this.decoders.get(batch.topic);
+      if (entry === undefined) return;
+      const { kind, decoder } = entry;
+      const key = `${batch.topic}/${batch.partition}`;
+      let part = this.partitions.get(key);
+      if (part === undefined) {
+        // A batch can come before GROUP_JOIN is seen on a restart of the consumer.
+        part = { topic: batch.topic, partition: batch.partition, key, next: -1, committed: -1, high: -1, lastRecordAt: this.now(), seen: false };
+        this.partitions.set(key, part);
+      }
+
+      await decoder.prefetch(batch.messages.map(valueOf));
+      const engine = this.engine;
+      const metrics = this.metrics;
+      let maxTime = -Infinity;
+      let late = 0;
+      let duplicates = 0;
+      for (const m of batch.messages) {
+        const raw = decoder.decode(m.value);
+        if (raw === DECODE_FAILED) {
+          this.deadLetter(batch, m, decoder.failure.reason, decoder.failure.detail);
+          continue;
+        }
+        const r = engine.ingest(raw);
+        switch (r.outcome) {
+          case 'accepted': {
+            const t = (raw as { eventTime: number }).eventTime;
+            if (t > maxTime) maxTime = t;
+            break;
+          }
+          case 'late':
+            late++;
+            break;
+          case 'duplicate':
+            duplicates++;
+            break;
+          case 'invalid':
+            this.deadLetter(batch, m, r.reason ?? DEAD_LETTER_REASONS.NOT_AN_OBJECT, r.detail ?? '');
+            break;
+        }
+      }
+      const n = batch.messages.length;
+      metrics.consumed(batch.topic, kind).inc(n);
+      if (late > 0) metrics.late.inc(late);
+      if (duplicates > 0) metrics.duplicate.inc(duplicates);
+
+      const last = batch.messages[n - 1] as InRecord;
+      part.next = Number(last.offset) + 1;
+      part.high = Number(batch.highWatermark);
+      part.lastRecordAt = this.now();
+      if (maxTime !== -Infinity) {
+        part.seen = true;
+        this.watermarks.observe(key, maxTime);
+      }
+      this.dirty = true;
+      this.pendingRecords += n;
+      control.resolve(last.offset);
+
+      this.advance();
+      if (this.checkpointDue()) await this.checkpoint(control);
+      metrics.batchDuration.observe((performance.now() - t0) / 1000);
+      this.log.debug({ topic: batch.topic, partition: batch.partition, records: n, late, duplicates, watermark: engine.watermark }, 'batch');
+    });
+  }
+
+  private deadLetter(batch: InBatch, m: InRecord, reason: DeadLetterReason, detail: string): void {
+    if (reason in this.metrics.invalid) this.metrics.invalid[reason as keyof ServiceMetrics['invalid']].inc();
+    else this.metrics.invalid.BAD_ENCODING.inc();
+    this.pendingDeadLetters.push({
+      key: m.key,
+      value: m.value,
+      headers: {
+        [DLQ_HEADERS.reason]: reason,
+        [DLQ_HEADERS.topic]: batch.topic,
+        [DLQ_HEADERS.partition]: String(batch.partition),
+        [DLQ_HEADERS.offset]: m.offset,
+        [DLQ_HEADERS.error]: detail.length > MAX_ERROR_HEADER ? detail.slice(0, MAX_ERROR_HEADER) : detail,
+      },
+    });
+  }
+
+  /**
+   * Watermark = min over assigned partitions of their max event time − allowed disorder. A
+   * partition that has not delivered since its assignment holds the watermark back (its backlog
+   * may be older than everything seen) until it has been quiet for `idlePartitionMs`; so does a
+   * partition that stops delivering, for the same time.
+   */
+  private advance(): void {
+    const now = this.now();
+    const idleMs = this.cfg.idlePartitionMs;
+    for (const p of this.partitions.values()) {
+      const idle = now - p.lastRecordAt >= idleMs;
+      if (!p.seen) {
+        if (!idle) return;
+        continue;
+      }
+      this.watermarks.setIdle(p.key, idle);
+    }
+    const wm = this.watermarks.watermark();
+    if (wm !== undefined && wm > this.engine.watermark) this.engine.advanceWatermark(wm);
+    const alerts = this.engine.drainAlerts();
+    if (alerts.length > 0) {
+      for (const a of alerts) this.pendingAlerts.push(a);
+      this.dirty = true;
+    }
+  }
+
+  private checkpointDue(): boolean {
+    return this.pendingRecords >= this.cfg.checkpoint.maxEvents || this.now() - this.lastCheckpointAt >= this.cfg.checkpoint.intervalMs;
+  }
+
+  private async tick(): Promise<void> {
+    if (this.closed) return;
+    this.advance();
+    if (this.dirty && this.checkpointDue()) await this.checkpoint(null);
+  }
+
+  /**
+   * Writes the pending unit: alerts + dead letters + offsets. Pending data is cleared only after
+   * the write succeeded, so a failed checkpoint is retried whole by the next one.
+   */
+  private async checkpoint(control: BatchControl | null): Promise<void> {
+    this.lastCheckpointAt = this.now();
+    if (!this.dirty) return;
+    const encoder = this.alertEncoder as ValueEncoder<Alert>;
+    const alerts = this.pendingAlerts;
+    const deadLetters = this.pendingDeadLetters;
+    const out: TopicMessages[] = [
+      { topic: this.cfg.topics.alerts, messages: alerts.map((a) => ({ key: a.sellerId, value: encoder.encode(a) })) },
+      { topic: this.cfg.topics.deadLetters, messages: deadLetters },
+    ];
+    const offsets: PartitionOffset[] = [];
+    for (const p of this.partitions.values()) {
+      if (p.next > p.committed) offsets.push({ topic: p.topic, partition: p.partition, offset: String(p.next) });
+    }
+
+    if (this.transactional) {
+      try {
+        await this.producer.commitTransaction(out, this.cfg.groupId, offsets, () => this.metrics.alertPublishFailures.inc());
+        this.metrics.transactions.committed.inc();
+      } catch (err) {
+        this.metrics.transactions.aborted.inc();
+        throw err;
+      }
+    } else {
+      await this.publish(out, control);
+      // Outputs are durable now; clear them before the commit so a failed commit (a rebalance
+      // took the partition) does not publish them twice.
+      this.countPublished(alerts, deadLetters);
+      this.pendingAlerts = [];
+      this.pendingDeadLetters = [];
+      if (offsets.length > 0) {
+        try {
+          await this.consumer.commit(offsets);
+        } catch (err) {
+          this.log.warn({ err, offsets: offsets.length }, 'offset commit failed (rebalance?); the records will be read again and deduplicated');
+          this.pendingRecords = 0;
+          this.dirty = false;
+          return;
+        }
+      }
+      for (const o of offsets) {
+        const p = this.partitions.get(`${o.topic}/${o.partition}`);
+        if (p !== undefined) p.committed = Number(o.offset);
+      }
+      this.pendingRecords = 0;
+      this.dirty = false;
+      this.log.debug({ alerts: alerts.length, deadLetters: deadLetters.length, offsets: offsets.length }, 'checkpoint');
+      return;
+    }
+    this.countPublished(alerts, deadLetters);
+    for (const o of offsets) {
+      const p = this.partitions.get(`${o.topic}/${o.partition}`);
+      if (p !== undefined) p.committed = Number(o.offset);
+    }
+    this.pendingAlerts = [];
+    this.pendingDeadLetters = [];
+    this.pendingRecords = 0;
+    this.dirty = false;
+    this.log.debug({ alerts: alerts.length, deadLetters: deadLetters.length, offsets: offsets.length }, 'checkpoint (transaction)');
+  }
+
+  /** Outputs outside a checkpoint (the state record): a plain send, or its own transaction. */
+  private write(batches: readonly TopicMessages[]): Promise<void> {
+    return this.transactional ? this.producer.commitTransaction(batches, this.cfg.groupId, []) : this.producer.send(batches);
+  }
+
+  private async publish(out: readonly TopicMessages[], control: BatchControl | null): Promise<void> {
+    if (out.every((b) => b.messages.length === 0)) return;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.producer.send(out);
+        return;
+      } catch (err) {
+        this.metrics.alertPublishFailures.inc();
+        if (attempt >= PUBLISH_ATTEMPTS) {
+          throw new BrushwatchError('KAFKA_PRODUCE', `publishing ${out[0]?.messages.length ?? 0} alerts failed ${attempt} times: ${(err as Error).message}`, { cause: err });
+        }
+        this.log.warn({ err, attempt }, 'publishing alerts failed; retrying');
+        await control?.heartbeat().catch(() => undefined);
+        await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
+      }
+    }
+  }
+
+  private countPublished(alerts: readonly Alert[], deadLetters: readonly OutRecord[]): void {
+    for (const a of alerts) {
+      this.metrics.alert(a.severity, a.action).inc();
+      for (const s of a.signals) this.metrics.alertSignal(s.name).inc();
+    }
+    for (const d of deadLetters) {
+      const reason = (d.headers?.[DLQ_HEADERS.reason] as DeadLetterReason | undefined) ?? DEAD_LETTER_REASONS.BAD_ENCODING;
+      this.metrics.deadLetters[reason].inc();
+    }
+  }
+
+  private *lag(): Iterable<{ topic: string; partition: number; lag: number }> {
+    for (const p of this.partitions.values()) {
+      if (p.high < 0) continue;
+      const committed = p.committed >= 0 ? p.committed : 0;
+      yield { topic: p.topic, partition: p.partition, lag: Math.max(0, p.high - committed) };
+    }
+  }
+}
+
+function valueOf(m: InRecord): Buffer | null {
+  return m.value;
+}
