@@ -14,6 +14,7 @@ const commands: ReadonlyArray<() => Promise<{ register(p: Command): void }>> = [
   () => import('./commands/simulate.js'),
   () => import('./commands/evaluate.js'),
   () => import('./commands/replay.js'),
+  () => import('./commands/run.js'),
 ];
 
 for (const load of commands) (await load()).register(program);
