@@ -13,6 +13,7 @@ const commands: ReadonlyArray<() => Promise<{ register(p: Command): void }>> = [
   () => import('./commands/shopee.js'),
   () => import('./commands/simulate.js'),
   () => import('./commands/evaluate.js'),
+  () => import('./commands/demo.js'),
   () => import('./commands/replay.js'),
   () => import('./commands/run.js'),
 ];
