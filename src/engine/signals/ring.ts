@@ -1,0 +1,447 @@
+/**
+ * Signal 10, the collusion-ring detector `ring` (family ring): sellers that share a pool of
+ * buyers who buy from them in lockstep (within `lockstepWindowMs` of each other). Design and the
+ * scale-out plan: docs/rings.md.
+ *
+ * Streaming, bounded, constant work per event:
+ * - per buyer, a capped list of recent (seller, time) and the buyer's seller degree;
+ * - when a buyer starts buying from a seller (first time, or again after a lockstep window),
+ *   each other seller in its list within the window gets the pair's co-buyer weight raised by
+ *   1 / ln(degree + c): FRAUDAR's column weighting (Hooi et al., KDD 2016), taken at the time of
+ *   the co-buy, so that buyers who shop everywhere count for little;
+ * - pair weights, co-buyer counts, per-seller buyer counts and the active-buyer population all
+ *   decay with one half-life, so "shared" means shared recently.
+ * At a bucket end a pair qualifies when its shared buyers are many (count and weight) and far
+ * above what independent shopping explains (lift over bA·bB / N), so two popular sellers whose
+ * casual buyers overlap by chance do not. Rings are the connected groups of qualifying pairs
+ * with at least `minMembers` sellers.
+ */
+import { z } from 'zod';
+import { BrushwatchError } from '../../errors.js';
+import type { MarketEvent, RingDetector, RingFinding } from '../types.js';
+import { hash32, hash32b } from '../sketch/hash.js';
+import { HOUR_MS, rampStrength } from './hour-counts.js';
+
+export const ringConfigSchema = z.object({
+  lockstepWindowMs: z
+    .number()
+    .int()
+    .min(HOUR_MS)
+    .default(48 * HOUR_MS)
+    .describe('Two purchases of one buyer at two sellers at most this far apart are a co-buy, ms. Default 48 h.'),
+  buyerHorizonMs: z
+    .number()
+    .int()
+    .min(HOUR_MS)
+    .default(7 * 24 * HOUR_MS)
+    .describe("A buyer's sellers (and degree) are remembered while it buys at least this often, ms. Default 7 days."),
+  halfLifeMs: z
+    .number()
+    .int()
+    .min(HOUR_MS)
+    .default(72 * HOUR_MS)
+    .describe('Half-life of pair weights, seller buyer counts and the buyer population, ms. Default 72 h.'),
+  degreeOffset: z
+    .number()
+    .gt(1)
+    .default(5)
+    .describe("FRAUDAR's c: a co-buy weighs 1 / ln(buyer degree + c). Default 5."),
+  maxSellersPerBuyer: z
+    .number()
+    .int()
+    .min(2)
+    .default(16)
+    .describe('Recent sellers kept per buyer (the oldest is dropped). Default 16.'),
+  maxBuyers: z
+    .number()
+    .int()
+    .min(1)
+    .default(200_000)
+    .describe('Buyers tracked; the least recently active is evicted. Default 200000.'),
+  maxSellers: z
+    .number()
+    .int()
+    .min(1)
+    .default(100_000)
+    .describe('Sellers whose buyer counts are tracked; the least recently active is evicted. Default 100000.'),
+  maxPairs: z
+    .number()
+    .int()
+    .min(1)
+    .default(100_000)
+    .describe('Seller pairs tracked; when full, the lightest of the `evictScan` least recently updated goes. Default 100000.'),
+  evictScan: z
+    .number()
+    .int()
+    .min(1)
+    .default(32)
+    .describe('Pairs examined per eviction (bounded work). Default 32.'),
+  pairSample: z
+    .number()
+    .int()
+    .min(1)
+    .default(8)
+    .describe('Shared buyer ids kept per pair as evidence. Default 8.'),
+  minSharedBuyers: z
+    .number()
+    .min(1)
+    .default(5)
+    .describe('Decayed count of distinct co-buyers a pair needs. Default 5.'),
+  minPairWeight: z
+    .number()
+    .positive()
+    .default(2)
+    .describe('Decayed degree-weighted co-buyer weight a pair needs. Default 2.'),
+  fullPairWeight: z
+    .number()
+    .positive()
+    .default(10)
+    .describe("Mean pair weight at which a ring's strength reaches 1 (0.5 at minPairWeight). Default 10."),
+  minLift: z
+    .number()
+    .min(1)
+    .default(20)
+    .describe('Pair weight ÷ co-buyers expected from independent shopping (bA·bB/N) a pair needs. Default 20.'),
+  minMembers: z
+    .number()
+    .int()
+    .min(2)
+    .default(3)
+    .describe('Sellers a ring needs. Default 3.'),
+  maxEvidenceBuyers: z
+    .number()
+    .int()
+    .min(1)
+    .default(20)
+    .describe('Shared buyer ids listed per ring. Default 20.'),
+});
+export type RingConfig = z.infer<typeof ringConfigSchema>;
+
+interface BuyerEntry {
+  /** Recent sellers, the time of the latest purchase at each and of the co-buy episode it counted in. */
+  s: string[];
+  t: number[];
+  e: number[];
+  /** Distinct sellers since the entry was (re)started: the buyer's degree. */
+  d: number;
+  last: number;
+}
+
+interface SellerEntry {
+  /** Decayed count of buyer episodes (a buyer starting to buy here). */
+  b: number;
+  last: number;
+}
+
+interface PairEntry {
+  readonly a: string;
+  readonly b: string;
+  /** Decayed weighted and plain co-buyer counts, as of `last`. */
+  w: number;
+  n: number;
+  last: number;
+  readonly sample: string[];
+}
+
+const SEP = '\u0001';
+const RING_SNAPSHOT_VERSION = 1;
+
+/** Pairs and sellers idle for this many half-lives have decayed to ≤ 1/64: dropped. */
+const IDLE_HALF_LIVES = 6;
+
+function hex8(x: number): string {
+  return x.toString(16).padStart(8, '0');
+}
+
+/** Deterministic ring id: 64 bits of hash over the sorted member ids. */
+export function ringIdOf(sortedMembers: readonly string[]): string {
+  const joined = sortedMembers.join(SEP);
+  return `ring-${hex8(hash32(joined))}${hex8(hash32b(joined))}`;
+}
+
+class Ring implements RingDetector<RingConfig> {
+  readonly name = 'ring';
+  private buyers = new Map<string, BuyerEntry>();
+  private sellers = new Map<string, SellerEntry>();
+  private pairs = new Map<string, PairEntry>();
+  private popN = 0;
+  private popLast = 0;
+  /** ln 2 / half-life, once. */
+  private readonly lambda: number;
+
+  constructor(private readonly cfg: RingConfig) {
+    this.lambda = Math.LN2 / cfg.halfLifeMs;
+  }
+
+  private decay(dt: number): number {
+    return dt <= 0 ? 1 : Math.exp(-this.lambda * dt);
+  }
+
+  observe(event: MarketEvent): void {
+    if (event.kind !== 'order' || event.status !== 'PLACED') return;
+    const cfg = this.cfg;
+    const t = event.eventTime;
+    const x = event.sellerId;
+    let e = this.buyers.get(event.buyerId);
+    if (e !== undefined && e.last >= t - cfg.buyerHorizonMs) {
+      // Most recently active last: Map order is the eviction order.
+      this.buyers.delete(event.buyerId);
+    } else {
+      if (e === undefined) {
+        if (this.buyers.size >= cfg.maxBuyers) this.buyers.delete(this.buyers.keys().next().value!);
+      } else {
+        this.buyers.delete(event.buyerId);
+      }
+      e = { s: [], t: [], e: [], d: 0, last: t };
+      this.popN = this.popN * this.decay(t - this.popLast) + 1;
+      this.popLast = Math.max(this.popLast, t);
+    }
+    this.buyers.set(event.buyerId, e);
+    e.last = Math.max(e.last, t);
+
+    // A buyer counts again for the same sellers once per lockstep window: fake accounts that keep
+    // buying keep the ring's weight up, while one shopping session counts once.
+    let idx = e.s.indexOf(x);
+    const episode = idx < 0 || t - e.e[idx]! > cfg.lockstepWindowMs;
+    if (idx < 0) {
+      if (e.s.length >= cfg.maxSellersPerBuyer) {
+        let oldest = 0;
+        for (let i = 1; i < e.t.length; i++) if (e.t[i]! < e.t[oldest]!) oldest = i;
+        e.s.splice(oldest, 1);
+        e.t.splice(oldest, 1);
+        e.e.splice(oldest, 1);
+      }
+      e.s.push(x);
+      e.t.push(t);
+      e.e.push(t);
+      e.d++;
+      idx = e.s.length - 1;
+    } else {
+      e.t[idx] = Math.max(e.t[idx]!, t);
+    }
+    if (!episode) return;
+    e.e[idx] = t;
+
+    this.bumpSeller(x, t);
+    const weight = 1 / Math.log(e.d + cfg.degreeOffset);
+    for (let i = 0; i < e.s.length; i++) {
+      if (i === idx || Math.abs(t - e.t[i]!) > cfg.lockstepWindowMs) continue;
+      this.bumpPair(x, e.s[i]!, event.buyerId, weight, t);
+    }
+  }
+
+  private bumpSeller(x: string, t: number): void {
+    let s = this.sellers.get(x);
+    if (s === undefined) {
+      if (this.sellers.size >= this.cfg.maxSellers) this.sellers.delete(this.sellers.keys().next().value!);
+      s = { b: 0, last: t };
+    } else {
+      this.sellers.delete(x);
+    }
+    s.b = s.b * this.decay(t - s.last) + 1;
+    s.last = Math.max(s.last, t);
+    this.sellers.set(x, s);
+  }
+
+  private bumpPair(x: string, y: string, buyer: string, weight: number, t: number): void {
+    const a = x < y ? x : y;
+    const b = x < y ? y : x;
+    const key = a + SEP + b;
+    let p = this.pairs.get(key);
+    if (p === undefined) {
+      if (this.pairs.size >= this.cfg.maxPairs) this.evictPair(t);
+      p = { a, b, w: 0, n: 0, last: t, sample: [] };
+    } else {
+      this.pairs.delete(key);
+    }
+    const f = this.decay(t - p.last);
+    p.w = p.w * f + weight;
+    p.n = p.n * f + 1;
+    p.last = Math.max(p.last, t);
+    if (p.sample.length < this.cfg.pairSample && !p.sample.includes(buyer)) p.sample.push(buyer);
+    this.pairs.set(key, p);
+  }
+
+  /** Drops the lightest (decayed to `t`) of the least recently updated pairs; ties: the older. */
+  private evictPair(t: number): void {
+    let victim: string | null = null;
+    let lightest = Infinity;
+    let seen = 0;
+    for (const [key, p] of this.pairs) {
+      const w = p.w * this.decay(t - p.last);
+      if (w < lightest) {
+        lightest = w;
+        victim = key;
+      }
+      if (++seen >= this.cfg.evictScan) break;
+    }
+    if (victim !== null) this.pairs.delete(victim);
+  }
+
+  /** Drops buyers, sellers and pairs idle long enough to no longer matter at `at`. */
+  private expire(at: number, cfg: RingConfig): void {
+    const buyerFrom = at - cfg.buyerHorizonMs;
+    for (const [id, e] of this.buyers) {
+      if (e.last >= buyerFrom) break;
+      this.buyers.delete(id);
+    }
+    const idleFrom = at - IDLE_HALF_LIVES * cfg.halfLifeMs;
+    for (const [id, s] of this.sellers) {
+      if (s.last >= idleFrom) break;
+      this.sellers.delete(id);
+    }
+    for (const [key, p] of this.pairs) {
+      if (p.last >= idleFrom) break;
+      this.pairs.delete(key);
+    }
+  }
+
+  evaluate(at: number, cfg: RingConfig): readonly RingFinding[] {
+    this.expire(at, cfg);
+    const population = this.popN * this.decay(at - this.popLast);
+    if (population <= 0) return [];
+    const parent = new Map<string, string>();
+    const find = (s: string): string => {
+      let r = s;
+      while (parent.get(r) !== r) r = parent.get(r)!;
+      // Path compression keeps later finds short.
+      let c = s;
+      while (c !== r) {
+        const next = parent.get(c)!;
+        parent.set(c, r);
+        c = next;
+      }
+      return r;
+    };
+    const qualifying: { p: PairEntry; w: number; expected: number }[] = [];
+    for (const p of this.pairs.values()) {
+      if (p.n < cfg.minSharedBuyers || p.w < cfg.minPairWeight) continue;
+      const f = this.decay(at - p.last);
+      const w = p.w * f;
+      if (p.n * f < cfg.minSharedBuyers || w < cfg.minPairWeight) continue;
+      const sa = this.sellers.get(p.a);
+      const sb = this.sellers.get(p.b);
+      if (sa === undefined || sb === undefined) continue;
+      const expected = (sa.b * this.decay(at - sa.last) * sb.b * this.decay(at - sb.last)) / population;
+      if (w < cfg.minLift * expected) continue;
+      qualifying.push({ p, w, expected });
+      for (const s of [p.a, p.b]) if (!parent.has(s)) parent.set(s, s);
+      const ra = find(p.a);
+      const rb = find(p.b);
+      if (ra !== rb) parent.set(ra < rb ? rb : ra, ra < rb ? ra : rb);
+    }
+    const groups = new Map<string, { members: string[]; pairs: typeof qualifying }>();
+    for (const q of qualifying) {
+      const root = find(q.p.a);
+      let g = groups.get(root);
+      if (g === undefined) groups.set(root, (g = { members: [], pairs: [] }));
+      g.pairs.push(q);
+    }
+    for (const s of parent.keys()) groups.get(find(s))!.members.push(s);
+
+    const out: RingFinding[] = [];
+    for (const g of groups.values()) {
+      if (g.members.length < cfg.minMembers) continue;
+      const members = g.members.sort();
+      let wSum = 0;
+      let expSum = 0;
+      let minLift = Infinity;
+      const buyerIds: string[] = [];
+      for (const q of g.pairs) {
+        wSum += q.w;
+        expSum += q.expected;
+        minLift = Math.min(minLift, q.expected > 0 ? q.w / q.expected : Infinity);
+        for (const b of q.p.sample) if (buyerIds.length < cfg.maxEvidenceBuyers && !buyerIds.includes(b)) buyerIds.push(b);
+      }
+      const meanW = wSum / g.pairs.length;
+      const ringId = ringIdOf(members);
+      out.push({
+        ringId,
+        sellerIds: members,
+        finding: {
+          name: 'ring',
+          family: 'ring',
+          value: Math.round(meanW * 100) / 100,
+          threshold: cfg.minPairWeight,
+          strength: rampStrength(meanW, cfg.minPairWeight, cfg.fullPairWeight),
+          horizonMs: cfg.lockstepWindowMs,
+          baseline: Math.round((expSum / g.pairs.length) * 1000) / 1000,
+          explanation:
+            `${members.length} sellers share buyers in lockstep (within ${cfg.lockstepWindowMs / HOUR_MS} h): ` +
+            `${g.pairs.length} linked pairs, ${meanW.toFixed(1)} degree-weighted shared buyers per pair, ` +
+            `at least ${Number.isFinite(minLift) ? minLift.toFixed(0) : '∞'}× what independent shopping explains`,
+          evidence: { ringSellerIds: members, buyerIds },
+        },
+      });
+    }
+    out.sort((a, b) => (a.ringId < b.ringId ? -1 : a.ringId > b.ringId ? 1 : 0));
+    return out;
+  }
+
+  snapshot(): unknown {
+    return {
+      version: RING_SNAPSHOT_VERSION,
+      pop: [this.popN, this.popLast],
+      buyers: [...this.buyers].map(([id, e]) => [id, e.s, e.t, e.e, e.d, e.last]),
+      sellers: [...this.sellers].map(([id, s]) => [id, s.b, s.last]),
+      pairs: [...this.pairs.values()].map((p) => [p.a, p.b, p.w, p.n, p.last, p.sample]),
+    };
+  }
+
+  restore(data: unknown): void {
+    const d = data as Record<string, unknown> | null;
+    const ok =
+      d !== null &&
+      typeof d === 'object' &&
+      d.version === RING_SNAPSHOT_VERSION &&
+      Array.isArray(d.pop) &&
+      Array.isArray(d.buyers) &&
+      Array.isArray(d.sellers) &&
+      Array.isArray(d.pairs);
+    if (!ok) throw new BrushwatchError('STATE_CORRUPT', `ring snapshot must be an object with version ${RING_SNAPSHOT_VERSION} and arrays pop, buyers, sellers, pairs`);
+    try {
+      const buyers = new Map<string, BuyerEntry>();
+      for (const [id, s, t, ep, deg, last] of d.buyers as [string, string[], number[], number[], number, number][]) {
+        if (typeof id !== 'string' || !Array.isArray(s) || !Array.isArray(t) || !Array.isArray(ep) || s.length !== t.length || s.length !== ep.length)
+          throw new Error(`bad buyer ${String(id)}`);
+        buyers.set(id, { s: [...s], t: [...t], e: [...ep], d: Number(deg), last: Number(last) });
+      }
+      const sellers = new Map<string, SellerEntry>();
+      for (const [id, b, last] of d.sellers as [string, number, number][]) {
+        if (typeof id !== 'string') throw new Error('bad seller id');
+        sellers.set(id, { b: Number(b), last: Number(last) });
+      }
+      const pairs = new Map<string, PairEntry>();
+      for (const [a, b, w, n, last, sample] of d.pairs as [string, string, number, number, number, string[]][]) {
+        if (typeof a !== 'string' || typeof b !== 'string' || !Array.isArray(sample)) throw new Error('bad pair');
+        pairs.set(a + SEP + b, { a, b, w: Number(w), n: Number(n), last: Number(last), sample: [...sample] });
+      }
+      const [popN, popLast] = d.pop as [number, number];
+      this.buyers = buyers;
+      this.sellers = sellers;
+      this.pairs = pairs;
+      this.popN = Number(popN);
+      this.popLast = Number(popLast);
+    } catch (cause) {
+      throw new BrushwatchError('STATE_CORRUPT', 'ring snapshot has a malformed entry; discard it and rebuild from the input', { cause });
+    }
+  }
+
+  /** Sizes of the bounded structures (for tests and the bench). */
+  sizes(): { buyers: number; sellers: number; pairs: number; maxSellersOfABuyer: number } {
+    let maxS = 0;
+    for (const e of this.buyers.values()) maxS = Math.max(maxS, e.s.length);
+    return { buyers: this.buyers.size, sellers: this.sellers.size, pairs: this.pairs.size, maxSellersOfABuyer: maxS };
+  }
+}
+
+export type RingDetectorInstance = RingDetector<RingConfig> & { sizes(): ReturnType<Ring['sizes']> };
+
+/**
+ * A new ring detector. `config` governs what is kept as events arrive (windows, caps); the
+ * config passed to `evaluate` governs thresholds (and expiry), so pass the same parsed config to
+ * both.
+ */
+export function ringDetector(config: RingConfig = ringConfigSchema.parse({})): RingDetectorInstance {
+  return new Ring(config);
+}

@@ -1,0 +1,151 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ringConfigSchema, ringDetector, ringIdOf, type RingConfig } from '../../../../src/engine/signals/ring.js';
+import type { MarketEvent, RingFinding } from '../../../../src/engine/types.js';
+import { BrushwatchError } from '../../../../src/errors.js';
+import { DAY, HOUR, T0, canonical, order, rng } from './part-b-fixtures.js';
+
+const config = ringConfigSchema.parse({});
+
+/**
+ * Honest shopping: `buyers` buyers each place 1–4 orders over `days` days at sellers picked by a
+ * Zipf-like popularity (s0 is the most popular), so popular sellers share many casual buyers.
+ */
+function population(seed: number, opts: { sellers?: number; buyers?: number; days?: number } = {}): MarketEvent[] {
+  const { sellers = 200, buyers = 4000, days = 3 } = opts;
+  const r = rng(seed);
+  const cdf: number[] = [];
+  let sum = 0;
+  for (let i = 0; i < sellers; i++) cdf.push((sum += 1 / (i + 1)));
+  const pick = () => {
+    const x = r() * sum;
+    let lo = 0;
+    while (cdf[lo]! < x) lo++;
+    return `s${lo}`;
+  };
+  const out: MarketEvent[] = [];
+  let k = 0;
+  for (let b = 0; b < buyers; b++) {
+    const n = 1 + Math.floor(r() * 4);
+    for (let j = 0; j < n; j++) out.push(order({ t: T0 + Math.floor(r() * days * DAY), seller: pick(), buyer: `b${b}`, order: `o${k++}` }));
+  }
+  return out;
+}
+
+/** `fakes` buyers who each buy once a day from every seller in `members`, for `days` days. */
+function ring(members: string[], fakes: number, seed: number, days = 3): MarketEvent[] {
+  const r = rng(seed);
+  const out: MarketEvent[] = [];
+  let k = 0;
+  for (let d = 0; d < days; d++) {
+    for (let f = 0; f < fakes; f++) {
+      for (const m of members) out.push(order({ t: T0 + d * DAY + Math.floor(r() * DAY), seller: m, buyer: `fake-${members[0]}-${f}`, order: `ro${seed}-${k++}` }));
+    }
+  }
+  return out;
+}
+
+/** Feeds events in canonical order and evaluates at every hour end; returns the findings by hour. */
+function run(events: readonly MarketEvent[], cfg: RingConfig = config, det = ringDetector(cfg), from?: number, until?: number) {
+  const sorted = canonical(events);
+  const out = new Map<number, readonly RingFinding[]>();
+  const start = from ?? Math.floor(sorted[0]!.eventTime / HOUR) * HOUR + HOUR;
+  const end = until ?? Math.floor(sorted[sorted.length - 1]!.eventTime / HOUR) * HOUR + HOUR;
+  let i = 0;
+  while (i < sorted.length && sorted[i]!.eventTime < start - HOUR) i++;
+  for (let at = start; at <= end; at += HOUR) {
+    while (i < sorted.length && sorted[i]!.eventTime < at) det.observe(sorted[i++]!);
+    const found = det.evaluate(at, cfg);
+    if (found.length > 0) out.set(at, found);
+  }
+  return { det, out };
+}
+
+test('finds a planted ring of four sellers sharing fake buyers among honest traffic', () => {
+  const members = ['s150', 's151', 's152', 's153'];
+  const { out } = run([...population(1), ...ring(members, 12, 2)]);
+  const last = out.get(T0 + 3 * DAY);
+  assert.ok(last, 'a ring at the end');
+  assert.equal(last.length, 1);
+  const r = last[0]!;
+  assert.deepEqual(r.sellerIds, members);
+  assert.equal(r.ringId, ringIdOf(members));
+  assert.equal(r.finding.family, 'ring');
+  assert.deepEqual(r.finding.evidence.ringSellerIds, members);
+  assert.ok((r.finding.evidence.buyerIds ?? []).length >= 5);
+  assert.ok(r.finding.evidence.buyerIds!.every((b) => b.startsWith('fake-')), String(r.finding.evidence.buyerIds));
+  assert.ok(r.finding.value >= config.minPairWeight && r.finding.strength >= 0.5);
+  // Whenever a ring is seen it is (part of) this one: no popular seller is drawn in.
+  for (const found of out.values()) for (const f of found) assert.ok(f.sellerIds.every((s) => members.includes(s)), String(f.sellerIds));
+  assert.ok(out.size >= 48, `seen at ${out.size} bucket ends`);
+});
+
+test('quiet on popular sellers sharing many casual buyers', () => {
+  const events = population(3, { buyers: 8000 });
+  // Heavy shoppers too: 300 buyers who each buy from 10 sellers, popular ones included, in two days.
+  const r = rng(4);
+  for (let b = 0; b < 300; b++) {
+    for (let j = 0; j < 10; j++) events.push(order({ t: T0 + Math.floor(r() * 2 * DAY), seller: `s${Math.floor(r() * r() * 60)}`, buyer: `heavy${b}`, order: `h${b}-${j}` }));
+  }
+  const { out, det } = run(events);
+  assert.equal(out.size, 0);
+  assert.ok(det.sizes().pairs > 1000, 'popular pairs were tracked and judged');
+});
+
+test('two colluding sellers are a pair, not a ring (minMembers 3)', () => {
+  const { out } = run([...population(5), ...ring(['s170', 's171'], 15, 6)]);
+  assert.equal(out.size, 0);
+  const loose = ringConfigSchema.parse({ minMembers: 2 });
+  const { out: pairs } = run([...population(5), ...ring(['s170', 's171'], 15, 6)], loose);
+  assert.deepEqual(pairs.get(T0 + 3 * DAY)?.map((f) => f.sellerIds), [['s170', 's171']]);
+});
+
+test('ringId is a deterministic function of the sorted members', () => {
+  assert.equal(ringIdOf(['a', 'b', 'c']), ringIdOf(['a', 'b', 'c']));
+  assert.notEqual(ringIdOf(['a', 'b', 'c']), ringIdOf(['a', 'b', 'd']));
+  assert.match(ringIdOf(['a', 'b', 'c']), /^ring-[0-9a-f]{16}$/);
+});
+
+test('caps hold after 100k events', () => {
+  const cfg = ringConfigSchema.parse({ maxBuyers: 1000, maxSellers: 300, maxPairs: 500, maxSellersPerBuyer: 4 });
+  const r = rng(7);
+  const det = ringDetector(cfg);
+  let at = T0 + HOUR;
+  for (let k = 0; k < 100_000; k++) {
+    const t = T0 + k * 2_000;
+    while (t >= at) {
+      det.evaluate(at, cfg);
+      at += HOUR;
+    }
+    det.observe(order({ t, seller: `s${Math.floor(r() * 5000)}`, buyer: `b${Math.floor(r() * 20_000)}`, order: `o${k}` }));
+    if (k % 10_000 === 0) {
+      const s = det.sizes();
+      assert.ok(s.buyers <= 1000 && s.sellers <= 300 && s.pairs <= 500 && s.maxSellersOfABuyer <= 4, JSON.stringify(s));
+    }
+  }
+  const s = det.sizes();
+  assert.ok(s.buyers <= 1000 && s.sellers <= 300 && s.pairs <= 500 && s.maxSellersOfABuyer <= 4, JSON.stringify(s));
+  assert.ok(s.buyers === 1000 && s.pairs > 0, 'the structures were actually used');
+});
+
+test('a JSON snapshot restored into a new detector continues identically', () => {
+  const events = [...population(8, { buyers: 2000 }), ...ring(['s120', 's121', 's122'], 10, 9)];
+  const whole = run(events);
+  assert.ok(whole.out.size > 0);
+  const cut = T0 + DAY + 7 * HOUR;
+  const first = run(events.filter((e) => e.eventTime < cut), config, ringDetector(config), undefined, cut);
+  const restored = ringDetector(config);
+  restored.restore(JSON.parse(JSON.stringify(first.det.snapshot())));
+  const second = run(events, config, restored, cut + HOUR);
+  const joined = new Map([...first.out, ...second.out]);
+  assert.deepEqual(JSON.stringify([...joined]), JSON.stringify([...whole.out]));
+  assert.deepEqual(restored.snapshot(), whole.det.snapshot());
+});
+
+test('a malformed snapshot is refused with a coded error', () => {
+  assert.throws(() => ringDetector().restore({ version: 9 }), (e: unknown) => e instanceof BrushwatchError && e.code === 'BRUSH_STATE_CORRUPT');
+  assert.throws(
+    () => ringDetector().restore({ version: 1, pop: [0, 0], buyers: [[1, 'x']], sellers: [], pairs: [] }),
+    (e: unknown) => e instanceof BrushwatchError && e.code === 'BRUSH_STATE_CORRUPT',
+  );
+});
