@@ -1,0 +1,169 @@
+/**
+ * Signal 5, `duplicate_text` (family review_text): near-duplicate review texts from different
+ * buyers of one seller, as produced by review farms working from one script.
+ *
+ * Each review text is reduced to its informative words (generic praise and stop words such as
+ * "good", "nice", "fast shipping" removed; texts with too few informative words are ignored, so
+ * short generic reviews never count), then to the unigram and bigram shingles of those words, then
+ * to a b-bit MinHash signature (32 minima × 2 bits = two numbers). Light paraphrase (a word
+ * added, dropped or swapped, punctuation, case) keeps most shingles, so the Jaccard estimate
+ * stays high. A bounded window of recent signatures is clustered when a bucket closes.
+ */
+import { z } from 'zod';
+import type { ReviewEvent, SellerSignal, SignalFinding } from '../types.js';
+import { hash32 } from '../sketch/hash.js';
+import { bbitJaccard, bbitPack, minhash, shingleHashes, words } from '../sketch/minhash.js';
+import { curveFields, round2, strengthOf } from './curve.js';
+
+const HOUR_MS = 3_600_000;
+const K = 32;
+const BITS = 2;
+/** Numbers per window entry: two signature words and (buyer fingerprint × 2^21 + hour). */
+const STRIDE = 3;
+const HOUR_SCALE = 2 ** 21;
+
+/** Words that carry no identity: stop words and the stock phrases of honest short reviews. */
+const GENERIC = new Set(
+  (
+    'a an the and or but so if as at by for from in into of on to with without it its this that these those is are was were be been ' +
+    'am do does did has have had i me my we our you your he she they them their there here very really quite too also just all ' +
+    'not no yes ok okay fine good great nice excellent awesome amazing perfect best better love loved like liked happy satisfied ' +
+    'product products item items seller store shop order ordered purchase bought buy again would will recommend recommended highly ' +
+    'fast quick quickly shipping shipped delivery delivered arrived came received thanks thank well done value price quality ' +
+    'described expected five 5 star stars wow super cool lovely beautiful works working worked as'
+  ).split(' '),
+);
+
+export const configSchema = z.object({
+  minWords: z
+    .number()
+    .int()
+    .min(1)
+    .default(4)
+    .describe('Informative words (not generic praise or stop words) a text needs to be compared at all. Default 4.'),
+  similarity: z
+    .number()
+    .gt(0)
+    .max(1)
+    .default(0.5)
+    .describe('Estimated Jaccard similarity of shingle sets at or above which two texts are near-duplicates. Default 0.5.'),
+  minBuyers: z.number().int().min(2).default(3).describe('Distinct buyers in one cluster of near-duplicates that fire. Default 3.'),
+  window: z.number().int().min(2).max(64).default(12).describe('Most recent comparable reviews kept. Default 12.'),
+  horizonDays: z.number().int().min(1).max(60).default(7).describe('Reviews older than this many days leave the window. Default 7.'),
+  ...curveFields,
+});
+export type Config = z.infer<typeof configSchema>;
+
+export interface State {
+  /** STRIDE numbers per kept review, oldest first. */
+  sigs: number[];
+  reviewIds: string[];
+  buyerIds: string[];
+}
+
+export const signal: SellerSignal<State, Config> = {
+  name: 'duplicate_text',
+  family: 'review_text',
+  create: () => ({ sigs: [], reviewIds: [], buyerIds: [] }),
+  observe(s, e, c) {
+    if (e.kind === 'review' && e.text !== '') observeReview(s, e, c);
+  },
+  evaluate(s, ctx, c) {
+    return judge(s, Math.floor((ctx.at - 1) / HOUR_MS), c);
+  },
+  expire(s, now, c) {
+    dropBefore(s, Math.floor(now / HOUR_MS) - c.horizonDays * 24 + 1);
+  },
+};
+
+/** The informative words of a text, in order; exported for tests and tuning. */
+export function informativeWords(text: string): string[] {
+  return words(text).filter((w) => !GENERIC.has(w));
+}
+
+function observeReview(s: State, e: ReviewEvent, c: Config): void {
+  const ws = informativeWords(e.text);
+  if (ws.length < c.minWords) return;
+  const sig = bbitPack(minhash(shingleHashes(ws), K), BITS);
+  if (s.reviewIds.length >= c.window) {
+    s.sigs.splice(0, STRIDE);
+    s.reviewIds.shift();
+    s.buyerIds.shift();
+  }
+  s.sigs.push(sig[0]!, sig[1]!, hash32(e.buyerId) * HOUR_SCALE + Math.floor(e.eventTime / HOUR_MS));
+  s.reviewIds.push(e.reviewId);
+  s.buyerIds.push(e.buyerId);
+}
+
+function dropBefore(s: State, oldestHour: number): void {
+  let drop = 0;
+  while (drop < s.reviewIds.length && s.sigs[drop * STRIDE + 2]! % HOUR_SCALE < oldestHour) drop++;
+  if (drop === 0) return;
+  s.sigs.splice(0, drop * STRIDE);
+  s.reviewIds.splice(0, drop);
+  s.buyerIds.splice(0, drop);
+}
+
+function judge(s: State, hour: number, c: Config): SignalFinding | null {
+  const oldest = hour - c.horizonDays * 24 + 1;
+  const n = s.reviewIds.length;
+  if (n < c.minBuyers) return null;
+  // Union-find over the live entries; at most `window` (≤ 64) of them, once per bucket.
+  const parent = new Int8Array(n);
+  for (let i = 0; i < n; i++) parent[i] = i;
+  const root = (i: number): number => {
+    while (parent[i] !== i) i = parent[i] = parent[parent[i]!]!;
+    return i;
+  };
+  const live = (i: number): boolean => s.sigs[i * STRIDE + 2]! % HOUR_SCALE >= oldest;
+  const pair = [0, 0];
+  const other = [0, 0];
+  for (let i = 0; i < n; i++) {
+    if (!live(i)) continue;
+    pair[0] = s.sigs[i * STRIDE]!;
+    pair[1] = s.sigs[i * STRIDE + 1]!;
+    for (let j = i + 1; j < n; j++) {
+      if (!live(j)) continue;
+      other[0] = s.sigs[j * STRIDE]!;
+      other[1] = s.sigs[j * STRIDE + 1]!;
+      if (bbitJaccard(pair, other, K, BITS) >= c.similarity) parent[root(j)] = root(i);
+    }
+  }
+  // The largest cluster by distinct buyers; ties go to the cluster whose first review is oldest.
+  let bestRoot = -1;
+  let bestBuyers = 0;
+  const seen: number[] = [];
+  for (let r = 0; r < n; r++) {
+    if (!live(r) || root(r) !== r) continue;
+    seen.length = 0;
+    for (let i = 0; i < n; i++) {
+      if (root(i) !== r) continue;
+      const bfp = Math.floor(s.sigs[i * STRIDE + 2]! / HOUR_SCALE);
+      if (seen.indexOf(bfp) < 0) seen.push(bfp);
+    }
+    if (seen.length > bestBuyers) {
+      bestBuyers = seen.length;
+      bestRoot = r;
+    }
+  }
+  const strength = strengthOf(bestBuyers, c.minBuyers, c);
+  if (bestRoot < 0 || strength < c.minStrength || strength === 0) return null;
+  const reviewIds: string[] = [];
+  const buyerIds: string[] = [];
+  for (let i = 0; i < n; i++) {
+    if (root(i) !== bestRoot) continue;
+    reviewIds.push(s.reviewIds[i]!);
+    if (buyerIds.indexOf(s.buyerIds[i]!) < 0) buyerIds.push(s.buyerIds[i]!);
+  }
+  return {
+    name: 'duplicate_text',
+    family: 'review_text',
+    value: bestBuyers,
+    threshold: c.minBuyers,
+    strength: round2(strength),
+    horizonMs: c.horizonDays * 24 * HOUR_MS,
+    baseline: null,
+    explanation: `${reviewIds.length} near-identical review texts from ${bestBuyers} different buyers among the last ${n} comparable reviews; ${c.minBuyers} buyers fire.`,
+    evidence: { reviewIds, buyerIds },
+  };
+}

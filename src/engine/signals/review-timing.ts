@@ -1,0 +1,211 @@
+/**
+ * Signal 4, `review_timing` (family review_timing): reviews that come too soon after delivery
+ * (minutes: nobody has used the item yet) or before it (the order is not delivered yet, or never
+ * is), plus bursts of 5-star reviews far above the seller's usual hourly rate.
+ *
+ * Order state is remembered per order in a fingerprint table (one number each: placed or
+ * delivered, and the minute), never as id strings. The suspicious share is kept in two-speed
+ * decayed counters and judged against the seller's baseline blended with a configured prior.
+ * A 5-star burst alone is weak evidence (a viral product earns many genuine 5-star reviews), so
+ * its weight keeps it below the reporting floor: it only strengthens a timing finding.
+ */
+import { z } from 'zod';
+import type { SellerSignal, SignalFinding } from '../types.js';
+import { assocCreate, assocExpire, assocFind, assocPayload, assocPut } from '../sketch/assoc.js';
+import { decayedAdvance, decayedCreate, decayFactors, HOUR_MS, type DecayedCounts } from '../sketch/decay.js';
+import { hash32 } from '../sketch/hash.js';
+import { curveFields, round2, strengthOf } from './curve.js';
+
+const MINUTE_MS = 60_000;
+/** Lanes of the decayed counts: verified reviews of known orders, and the suspicious ones. */
+const REVIEWS = 0;
+const SUSPECT = 1;
+/** Order table payload: minute × 2 + delivered bit. */
+const PAYLOAD_BITS = 28;
+/** Beyond this many idle hours the 5-star rate has decayed to nothing anyway. */
+const MAX_RATE_STEPS = 24 * 366;
+
+export const configSchema = z.object({
+  fastMinutes: z.number().gt(0).default(10).describe('A review less than this many minutes after its DELIVERED event is too fast. Default 10.'),
+  minShare: z.number().gt(0).max(1).default(0.3).describe('Share of recent verified reviews that are too fast or before delivery needed to fire. Default 0.3.'),
+  baselineFactor: z.number().min(1).default(3).describe("…and at least baselineFactor × the seller's baseline share. Default 3."),
+  populationShare: z.number().min(0).max(1).default(0.05).describe('Prior share of too-fast or pre-delivery reviews on an ordinary seller. Default 0.05.'),
+  priorWeight: z.number().min(0).default(20).describe("The prior weighs as this many reviews in the seller's baseline. Default 20."),
+  minSuspect: z.number().gt(0).default(3).describe('Recent (decayed) suspicious reviews needed to fire. Default 3.'),
+  recentHalfLifeHours: z.number().gt(0).default(12).describe('Half-life of the recent counts, hours. Default 12.'),
+  baselineHalfLifeHours: z.number().gt(0).default(336).describe('Half-life of the baseline counts, hours. Default 336 (14 days).'),
+  orderSlots: z
+    .number()
+    .int()
+    .min(2)
+    .max(65536)
+    .refine((n) => (n & (n - 1)) === 0, 'orderSlots must be a power of two, e.g. 64')
+    .default(64)
+    .describe('Fingerprint slots remembering recent orders (placed or delivered, and when); power of two, oldest of a pair evicted. Default 64.'),
+  orderMemoryDays: z.number().int().min(1).default(30).describe('A remembered order is used for this many days. Default 30.'),
+  burstMin: z.number().int().min(1).default(8).describe('5-star reviews within one hour needed to count as a burst. Default 8.'),
+  burstFactor: z.number().gt(1).default(6).describe('…and at least burstFactor × the seller\'s hourly 5-star rate (or the prior). Default 6.'),
+  fiveStarPriorPerHour: z.number().gt(0).default(0.2).describe('Floor of the hourly 5-star rate a burst is compared with. Default 0.2.'),
+  fiveStarHalfLifeHours: z.number().gt(0).default(72).describe("Half-life of the seller's hourly 5-star rate EWMA. Default 72 (3 days)."),
+  burstWeight: z.number().min(0).max(1).default(0.25).describe('Strength multiplier of a burst; below minStrength so a burst alone never reports. Default 0.25.'),
+  evidence: z.number().int().min(1).max(16).default(6).describe('Most recent suspicious reviews (id, buyer, order) kept as evidence. Default 6.'),
+  ...curveFields,
+});
+export type Config = z.infer<typeof configSchema>;
+
+export interface State {
+  counts: DecayedCounts;
+  /** order fingerprint → minute × 2 + delivered bit. */
+  orders: number[];
+  /** 5-star reviews in event hour `fiveHour`, the highest such count since the last evaluation, the EWMA rate. */
+  fiveHour: number;
+  fiveCount: number;
+  fivePeak: number;
+  fivePeakRate: number;
+  fiveRate: number;
+  reviewIds: string[];
+  buyerIds: string[];
+  orderIds: string[];
+  fast: number;
+  early: number;
+}
+
+interface Derived {
+  readonly factors: ReturnType<typeof decayFactors>;
+  readonly fiveKeep: number;
+}
+const derived = new WeakMap<Config, Derived>();
+function derive(c: Config): Derived {
+  let d = derived.get(c);
+  if (d === undefined) {
+    d = { factors: decayFactors(c.recentHalfLifeHours, c.baselineHalfLifeHours), fiveKeep: 2 ** (-1 / c.fiveStarHalfLifeHours) };
+    derived.set(c, d);
+  }
+  return d;
+}
+
+function push(list: string[], v: string, cap: number): void {
+  if (list.length >= cap) list.shift();
+  list.push(v);
+}
+
+export const signal: SellerSignal<State, Config> = {
+  name: 'review_timing',
+  family: 'review_timing',
+  create: (c) => ({
+    counts: decayedCreate(2),
+    orders: assocCreate(c.orderSlots),
+    fiveHour: -1,
+    fiveCount: 0,
+    fivePeak: 0,
+    fivePeakRate: 0,
+    fiveRate: 0,
+    reviewIds: [],
+    buyerIds: [],
+    orderIds: [],
+    fast: 0,
+    early: 0,
+  }),
+  observe(s, e, c) {
+    const minute = Math.floor(e.eventTime / MINUTE_MS);
+    if (e.kind === 'order') {
+      if (e.status === 'DELIVERED') assocPut(s.orders, hash32(e.orderId), minute * 2 + 1, PAYLOAD_BITS);
+      else if (e.status === 'PLACED' && assocFind(s.orders, hash32(e.orderId), PAYLOAD_BITS) < 0) {
+        assocPut(s.orders, hash32(e.orderId), minute * 2, PAYLOAD_BITS);
+      }
+      return;
+    }
+    if (e.rating === 5) countFive(s, Math.floor(e.eventTime / HOUR_MS), c);
+    if (e.orderId === null) return;
+    const at = assocFind(s.orders, hash32(e.orderId), PAYLOAD_BITS);
+    if (at < 0) return;
+    const payload = assocPayload(s.orders, at, PAYLOAD_BITS);
+    const then = Math.floor(payload / 2);
+    // Memories past their horizon are ignored even before expire removes them.
+    if (then <= minute - c.orderMemoryDays * 1440) return;
+    s.counts.recent[REVIEWS]! += 1;
+    const delivered = payload % 2 === 1;
+    if (delivered && minute - then >= c.fastMinutes) return;
+    s.counts.recent[SUSPECT]! += 1;
+    if (delivered) s.fast++;
+    else s.early++;
+    push(s.reviewIds, e.reviewId, c.evidence);
+    if (s.buyerIds.indexOf(e.buyerId) < 0) push(s.buyerIds, e.buyerId, c.evidence);
+    push(s.orderIds, e.orderId, c.evidence);
+  },
+  evaluate(s, ctx, c) {
+    decayedAdvance(s.counts, ctx.at, derive(c).factors);
+    const finding = judge(s, c);
+    s.fivePeak = 0;
+    s.fivePeakRate = 0;
+    s.fast = 0;
+    s.early = 0;
+    return finding;
+  },
+  expire(s, now, c) {
+    assocExpire(s.orders, (Math.floor(now / MINUTE_MS) - c.orderMemoryDays * 1440 + 1) * 2, PAYLOAD_BITS);
+  },
+};
+
+/** Counts a 5-star review in its hour; a finished hour feeds the seller's hourly-rate EWMA. */
+function countFive(s: State, hour: number, c: Config): void {
+  if (hour > s.fiveHour) {
+    if (s.fiveHour >= 0) {
+      const keep = derive(c).fiveKeep;
+      const steps = Math.min(hour - s.fiveHour, MAX_RATE_STEPS);
+      s.fiveRate = s.fiveRate * keep + (1 - keep) * s.fiveCount;
+      for (let i = 1; i < steps; i++) s.fiveRate *= keep;
+    }
+    s.fiveHour = hour;
+    s.fiveCount = 0;
+  }
+  s.fiveCount++;
+  if (s.fiveCount > s.fivePeak) {
+    s.fivePeak = s.fiveCount;
+    // The rate the burst is judged against excludes the burst hour itself.
+    s.fivePeakRate = s.fiveRate;
+  }
+}
+
+function judge(s: State, c: Config): SignalFinding | null {
+  const r = s.counts.recent;
+  const b = s.counts.base;
+  const baseline = (b[SUSPECT]! + c.populationShare * c.priorWeight) / (b[REVIEWS]! + c.priorWeight);
+  const share = r[SUSPECT]! >= c.minSuspect && r[REVIEWS]! > 0 ? r[SUSPECT]! / r[REVIEWS]! : 0;
+  const threshold = Math.max(c.minShare, c.baselineFactor * baseline);
+  const timing = strengthOf(share, threshold, c);
+
+  const rate = Math.max(s.fivePeakRate, c.fiveStarPriorPerHour);
+  const burstRatio = s.fivePeak >= c.burstMin ? s.fivePeak / rate : 0;
+  const burst = c.burstWeight * strengthOf(burstRatio, c.burstFactor, c);
+
+  // Independent evidence reinforces: 1 − (1 − timing)(1 − burst).
+  const strength = 1 - (1 - timing) * (1 - burst);
+  if (strength < c.minStrength || strength === 0) return null;
+  const burstText = burst > 0 ? `${s.fivePeak} five-star reviews in one hour, ${round2(burstRatio)}× the usual rate` : '';
+  if (timing === 0) {
+    return {
+      name: 'review_timing',
+      family: 'review_timing',
+      value: round2(burstRatio),
+      threshold: c.burstFactor,
+      strength: round2(strength),
+      horizonMs: HOUR_MS,
+      baseline: round2(rate),
+      explanation: `${burstText}.`,
+      evidence: {},
+    };
+  }
+  const parts = `${s.fast} too fast, ${s.early} before delivery since the last check`;
+  return {
+    name: 'review_timing',
+    family: 'review_timing',
+    value: round2(share),
+    threshold: round2(threshold),
+    strength: round2(strength),
+    horizonMs: Math.round(c.recentHalfLifeHours * HOUR_MS),
+    baseline: round2(baseline),
+    explanation: `${Math.round(share * 100)}% of recent verified reviews came less than ${c.fastMinutes} minutes after delivery or before it (${parts}), against a threshold of ${Math.round(threshold * 100)}%${burstText === '' ? '' : `; ${burstText}`}.`,
+    evidence: { reviewIds: s.reviewIds.slice(), buyerIds: s.buyerIds.slice(), orderIds: s.orderIds.slice() },
+  };
+}

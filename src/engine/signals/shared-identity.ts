@@ -1,0 +1,229 @@
+/**
+ * Signal 3, `shared_identity` (family identity): several distinct buyers of one seller using the
+ * same device, payment instrument, shipping address or IP prefix (IPv4 /24, IPv6 /64), as rented
+ * or fabricated accounts run from one phone, one card, one drop address.
+ *
+ * Every identity value first lands in a small fingerprint table (one number per value: value
+ * fingerprint, hour, 16-bit buyer fingerprint), so the thousands of values that only ever have
+ * one buyer cost no strings. When a second distinct buyer shows up on a value it is promoted to
+ * a short list that keeps the value and counts its distinct buyers exactly (by fingerprint, up
+ * to 32). The buyer who first used a value is known only by fingerprint, so evidence lists the
+ * buyers from the second on.
+ *
+ * IP prefixes are weak evidence (a campus or office NAT puts many honest buyers on one /24), so
+ * they need many buyers and weigh far less than devices, payments and addresses; an IP prefix
+ * alone stays below the reporting floor with the defaults.
+ */
+import { z } from 'zod';
+import type { EvidenceLists, SellerSignal, SignalFinding } from '../types.js';
+import { assocCreate, assocExpire, assocFind, assocPayload, assocPut } from '../sketch/assoc.js';
+import { hash32 } from '../sketch/hash.js';
+import { curveFields, round2, strengthOf } from './curve.js';
+
+const HOUR_MS = 3_600_000;
+const KINDS = ['device', 'payment', 'address', 'ip'] as const;
+type Kind = (typeof KINDS)[number];
+const DEVICE = 0;
+const PAYMENT = 1;
+const ADDRESS = 2;
+const IP = 3;
+/** Distinct seeds keep equal strings of different kinds apart in the table. */
+const SEEDS = [0x811c9dc5, 0x2c1b3c6d, 0x297a2d39, 0x7fb5d329] as const;
+/** Table payload: hour × 2^16 + 16-bit buyer fingerprint. */
+const BUYER_BITS = 16;
+const BUYER_SCALE = 2 ** BUYER_BITS;
+const PAYLOAD_BITS = 38;
+/** Distinct buyers counted exactly per shared value. */
+const MAX_BUYER_FPS = 32;
+
+const perKind = (what: string, def: number) =>
+  z.number().min(0).default(def).describe(`${what} Default ${def}.`);
+
+export const configSchema = z.object({
+  horizonDays: z.number().int().min(1).max(60).default(7).describe('Sharing is counted over this many days. Default 7.'),
+  deviceBuyers: perKind('Distinct buyers on one device that fire.', 3),
+  paymentBuyers: perKind('Distinct buyers on one payment instrument that fire.', 3),
+  addressBuyers: perKind('Distinct buyers on one shipping address that fire (families share addresses).', 4),
+  ipBuyers: perKind('Distinct buyers on one IPv4 /24 or IPv6 /64 that fire (NATs are common).', 12),
+  deviceWeight: perKind('Strength multiplier of a shared device.', 1),
+  paymentWeight: perKind('Strength multiplier of a shared payment instrument.', 1),
+  addressWeight: perKind('Strength multiplier of a shared address.', 0.8),
+  ipWeight: perKind('Strength multiplier of a shared IP prefix (kept below minStrength so IP alone never reports).', 0.2),
+  slots: z
+    .number()
+    .int()
+    .min(2)
+    .max(65536)
+    .refine((n) => (n & (n - 1)) === 0, 'slots must be a power of two, e.g. 64')
+    .default(64)
+    .describe('Fingerprint slots for values seen with one buyer so far (power of two; oldest of a pair evicted). Default 64.'),
+  maxShared: z.number().int().min(1).max(64).default(8).describe('Shared values tracked with strings; the one with fewest buyers, then oldest, is evicted. Default 8.'),
+  evidenceBuyers: z.number().int().min(1).max(32).default(6).describe('Buyer ids kept per shared value as evidence. Default 6.'),
+  ...curveFields,
+});
+export type Config = z.infer<typeof configSchema>;
+
+export interface Shared {
+  /** Index into KINDS. */
+  k: number;
+  v: string;
+  /** Distinct buyers (saturates at 32). */
+  n: number;
+  /** 16-bit fingerprints of the distinct buyers. */
+  fps: number[];
+  buyers: string[];
+  /** Last event hour the value was used. */
+  hour: number;
+}
+
+export interface State {
+  table: number[];
+  shared: Shared[];
+}
+
+export const signal: SellerSignal<State, Config> = {
+  name: 'shared_identity',
+  family: 'identity',
+  create: (c) => ({ table: assocCreate(c.slots), shared: [] }),
+  observe(s, e, c) {
+    if (e.kind === 'order' && e.status !== 'PLACED') return;
+    const hour = Math.floor(e.eventTime / HOUR_MS);
+    const bfp = hash32(e.buyerId) >>> BUYER_BITS;
+    if (e.deviceId !== null && e.deviceId !== '') see(s, DEVICE, e.deviceId, e.buyerId, bfp, hour, c);
+    if (e.ipAddress !== null && e.ipAddress !== '') {
+      const prefix = ipPrefix(e.ipAddress);
+      if (prefix !== null) see(s, IP, prefix, e.buyerId, bfp, hour, c);
+    }
+    if (e.kind !== 'order') return;
+    if (e.paymentInstrumentHash !== null && e.paymentInstrumentHash !== '') see(s, PAYMENT, e.paymentInstrumentHash, e.buyerId, bfp, hour, c);
+    if (e.shippingAddressHash !== null && e.shippingAddressHash !== '') see(s, ADDRESS, e.shippingAddressHash, e.buyerId, bfp, hour, c);
+  },
+  evaluate(s, ctx, c) {
+    return judge(s, Math.floor((ctx.at - 1) / HOUR_MS), c);
+  },
+  expire(s, now, c) {
+    const oldest = Math.floor(now / HOUR_MS) - c.horizonDays * 24 + 1;
+    assocExpire(s.table, oldest * BUYER_SCALE, PAYLOAD_BITS);
+    let w = 0;
+    for (const sh of s.shared) if (sh.hour >= oldest) s.shared[w++] = sh;
+    s.shared.length = w;
+  },
+};
+
+function see(s: State, k: number, v: string, buyer: string, bfp: number, hour: number, c: Config): void {
+  const oldest = hour - c.horizonDays * 24 + 1;
+  for (let i = 0; i < s.shared.length; i++) {
+    const sh = s.shared[i]!;
+    if (sh.k !== k || sh.v !== v) continue;
+    // Past the horizon the value starts over, whether or not expire has run yet.
+    if (sh.hour < oldest) {
+      s.shared.splice(i, 1);
+      break;
+    }
+    sh.hour = hour;
+    if (sh.fps.indexOf(bfp) >= 0) return;
+    if (sh.fps.length < MAX_BUYER_FPS) {
+      sh.fps.push(bfp);
+      sh.n = sh.fps.length;
+    }
+    if (sh.buyers.length < c.evidenceBuyers) sh.buyers.push(buyer);
+    return;
+  }
+  const h = hash32(v, SEEDS[k]);
+  const at = assocFind(s.table, h, PAYLOAD_BITS);
+  if (at >= 0) {
+    const payload = assocPayload(s.table, at, PAYLOAD_BITS);
+    const first = payload % BUYER_SCALE;
+    if (Math.floor(payload / BUYER_SCALE) >= oldest && first !== bfp) {
+      promote(s, { k, v, n: 2, fps: [first, bfp], buyers: [buyer], hour }, c);
+      return;
+    }
+  }
+  assocPut(s.table, h, hour * BUYER_SCALE + bfp, PAYLOAD_BITS);
+}
+
+function promote(s: State, entry: Shared, c: Config): void {
+  if (s.shared.length >= c.maxShared) {
+    let victim = 0;
+    for (let i = 1; i < s.shared.length; i++) {
+      const a = s.shared[i]!;
+      const b = s.shared[victim]!;
+      if (a.n < b.n || (a.n === b.n && a.hour < b.hour)) victim = i;
+    }
+    s.shared.splice(victim, 1);
+  }
+  s.shared.push(entry);
+}
+
+/** The /24 of an IPv4 address or the /64 of an IPv6 address, canonical; null if unparsable. */
+export function ipPrefix(ip: string): string | null {
+  if (ip.indexOf(':') < 0) {
+    const dot = ip.lastIndexOf('.');
+    return dot > 0 ? `${ip.slice(0, dot)}.0/24` : null;
+  }
+  // IPv4-mapped IPv6 (::ffff:a.b.c.d) is the IPv4 address.
+  if (ip.indexOf('.') >= 0) return ipPrefix(ip.slice(ip.lastIndexOf(':') + 1));
+  const halves = ip.toLowerCase().split('::');
+  if (halves.length > 2) return null;
+  const head = halves[0] === '' ? [] : halves[0]!.split(':');
+  const tail = halves.length === 2 && halves[1] !== '' ? halves[1]!.split(':') : [];
+  const groups = halves.length === 2 ? [...head, ...new Array<string>(Math.max(0, 8 - head.length - tail.length)).fill('0'), ...tail] : head;
+  if (groups.length !== 8) return null;
+  const out: string[] = [];
+  for (let i = 0; i < 4; i++) {
+    const g = groups[i]!;
+    if (!/^[0-9a-f]{1,4}$/.test(g)) return null;
+    out.push(parseInt(g, 16).toString(16));
+  }
+  return `${out.join(':')}::/64`;
+}
+
+function judge(s: State, hour: number, c: Config): SignalFinding | null {
+  const oldest = hour - c.horizonDays * 24 + 1;
+  const thresholds = [c.deviceBuyers, c.paymentBuyers, c.addressBuyers, c.ipBuyers];
+  const weights = [c.deviceWeight, c.paymentWeight, c.addressWeight, c.ipWeight];
+  let miss = 1;
+  let best: Shared | null = null;
+  let bestStrength = 0;
+  const hits: Shared[] = [];
+  for (const sh of s.shared) {
+    if (sh.hour < oldest) continue;
+    const st = weights[sh.k]! * strengthOf(sh.n, thresholds[sh.k]!, c);
+    if (st <= 0) continue;
+    hits.push(sh);
+    // Independent shared values reinforce each other: 1 − Π(1 − s).
+    miss *= 1 - st;
+    if (st > bestStrength || (st === bestStrength && best !== null && (sh.k < best.k || (sh.k === best.k && sh.v < best.v)))) {
+      best = sh;
+      bestStrength = st;
+    }
+  }
+  const strength = Math.min(1, 1 - miss);
+  if (best === null || strength < c.minStrength) return null;
+
+  hits.sort((a, b) => b.n - a.n || a.k - b.k || (a.v < b.v ? -1 : a.v > b.v ? 1 : 0));
+  const lists: Record<Kind, string[]> = { device: [], payment: [], address: [], ip: [] };
+  const buyerIds: string[] = [];
+  for (const sh of hits) {
+    lists[KINDS[sh.k]!].push(sh.v);
+    for (const b of sh.buyers) if (buyerIds.indexOf(b) < 0) buyerIds.push(b);
+  }
+  const evidence: Partial<EvidenceLists> = { buyerIds };
+  if (lists.device.length > 0) Object.assign(evidence, { deviceIds: lists.device });
+  if (lists.payment.length > 0) Object.assign(evidence, { paymentHashes: lists.payment });
+  if (lists.address.length > 0) Object.assign(evidence, { addressHashes: lists.address });
+  if (lists.ip.length > 0) Object.assign(evidence, { ipPrefixes: lists.ip });
+  const kind = KINDS[best.k]!;
+  const more = hits.length > 1 ? ` and ${hits.length - 1} more shared value${hits.length > 2 ? 's' : ''}` : '';
+  return {
+    name: 'shared_identity',
+    family: 'identity',
+    value: best.n,
+    threshold: thresholds[best.k]!,
+    strength: round2(strength),
+    horizonMs: c.horizonDays * 24 * HOUR_MS,
+    baseline: null,
+    explanation: `${best.n} distinct buyers used one ${kind} (${best.v})${more} within ${c.horizonDays} days; ${thresholds[best.k]} fire.`,
+    evidence,
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * A fixed-size, 2-way set-associative table of packed numbers, as a plain JSON-able array: each
+ * entry is fingerprint · 2^payloadBits + payload (≤ 2^53, exact in a double), −1 when empty.
+ * It remembers "have I seen this key, and what about it" for the most recent keys in one number
+ * each, without keeping key strings; a full pair of slots evicts the smaller payload, so callers
+ * put time in the payload's high bits to evict the oldest. False matches need equal fingerprints
+ * in the same pair: about pairs / 2^fingerprintBits per lookup.
+ */
+import { mix32 } from './hash.js';
+
+export function assocCreate(slots: number): number[] {
+  return new Array<number>(slots).fill(-1);
+}
+
+function fingerprint(h: number, payloadBits: number): number {
+  // Independent of the slot index bits; up to 32 bits, fewer when the payload needs more.
+  return mix32(h ^ 0x5bd1e995) >>> Math.max(0, payloadBits - 21);
+}
+
+/** The second slot of a key's pair: differs from the first whenever there are ≥ 2 slots. */
+function pairOf(h: number, a: number, slots: number): number {
+  return a ^ (((h >>> 16) | 1) & (slots - 1));
+}
+
+/** Index of the entry for key hash `h`, or −1. `slots` must be a power of two. */
+export function assocFind(t: readonly number[], h: number, payloadBits: number): number {
+  const fp = fingerprint(h, payloadBits);
+  const scale = 2 ** payloadBits;
+  const a = h & (t.length - 1);
+  const b = pairOf(h, a, t.length);
+  const ea = t[a]!;
+  if (ea >= 0 && Math.floor(ea / scale) === fp) return a;
+  const eb = t[b]!;
+  if (eb >= 0 && Math.floor(eb / scale) === fp) return b;
+  return -1;
+}
+
+export function assocPayload(t: readonly number[], index: number, payloadBits: number): number {
+  return t[index]! % 2 ** payloadBits;
+}
+
+/** Sets the key's payload, replacing its entry, an empty slot, or the smaller payload of the pair. */
+export function assocPut(t: number[], h: number, payload: number, payloadBits: number): void {
+  const fp = fingerprint(h, payloadBits);
+  const scale = 2 ** payloadBits;
+  const a = h & (t.length - 1);
+  const b = pairOf(h, a, t.length);
+  const ea = t[a]!;
+  const eb = t[b]!;
+  let at: number;
+  if (ea >= 0 && Math.floor(ea / scale) === fp) at = a;
+  else if (eb >= 0 && Math.floor(eb / scale) === fp) at = b;
+  else if (ea < 0) at = a;
+  else if (eb < 0) at = b;
+  else at = ea % scale <= eb % scale ? a : b;
+  t[at] = fp * scale + payload;
+}
+
+/** Empties every entry whose payload is below `minPayload`. */
+export function assocExpire(t: number[], minPayload: number, payloadBits: number): void {
+  const scale = 2 ** payloadBits;
+  for (let i = 0; i < t.length; i++) if (t[i]! >= 0 && t[i]! % scale < minPayload) t[i] = -1;
+}

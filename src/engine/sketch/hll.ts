@@ -1,0 +1,99 @@
+/**
+ * HyperLogLog distinct counter with an exact small-set mode, as plain JSON-able data.
+ *
+ * Small sets (most sellers' buyers in a day) are kept exactly as an array of 32-bit hashes, which
+ * costs less than registers until `exactCap`; beyond that the state becomes a string of 2^p
+ * registers (one char each: '0' + rank). A string is compact in V8 (one byte per register) and
+ * is rewritten only when a register grows, which after warm-up is rare.
+ */
+
+export type HllState = number[] | string;
+
+/** Supported precisions: 2^4 … 2^12 registers (standard error ≈ 1.04 / √(2^p)). */
+export const HLL_MIN_P = 4;
+export const HLL_MAX_P = 12;
+const ZERO = 48; // '0'
+
+export function hllCreate(): HllState {
+  return [];
+}
+
+/** Adds a 32-bit hash. Returns the (possibly new) state: store it back. */
+export function hllAdd(s: HllState, h: number, p: number, exactCap: number): HllState {
+  const x = h >>> 0;
+  if (typeof s !== 'string') {
+    for (let i = 0; i < s.length; i++) if (s[i] === x) return s;
+    if (s.length < exactCap) {
+      s.push(x);
+      return s;
+    }
+    let regs = emptyRegisters(p);
+    for (let i = 0; i < s.length; i++) regs = setMax(regs, s[i]!, p);
+    return setMax(regs, x, p);
+  }
+  return setMax(s, x, p);
+}
+
+/** Estimated number of distinct hashes added (exact in small mode). */
+export function hllCount(s: HllState, p: number): number {
+  if (typeof s !== 'string') return s.length;
+  return estimate(s, p);
+}
+
+/** Estimated distinct count of the union of several states of the same precision. */
+export function hllUnionCount(states: readonly HllState[], p: number, exactCap: number): number {
+  // A fresh accumulator: the inputs are never mutated.
+  let acc: HllState = [];
+  for (const s of states) {
+    if (typeof s === 'string') {
+      acc = typeof acc === 'string' ? maxRegisters(acc, s) : mergeExactInto(s, acc, p);
+    } else {
+      for (let i = 0; i < s.length; i++) acc = hllAdd(acc, s[i]!, p, exactCap);
+    }
+  }
+  return hllCount(acc, p);
+}
+
+function emptyRegisters(p: number): string {
+  return String.fromCharCode(ZERO).repeat(1 << p);
+}
+
+function rankOf(x: number, p: number): number {
+  const w = (x << p) >>> 0;
+  return w === 0 ? 32 - p + 1 : Math.clz32(w) + 1;
+}
+
+function setMax(regs: string, x: number, p: number): string {
+  const idx = x >>> (32 - p);
+  const r = rankOf(x, p);
+  if (regs.charCodeAt(idx) - ZERO >= r) return regs;
+  return regs.slice(0, idx) + String.fromCharCode(ZERO + r) + regs.slice(idx + 1);
+}
+
+function maxRegisters(a: string, b: string): string {
+  let out = '';
+  for (let i = 0; i < a.length; i++) out += a.charCodeAt(i) >= b.charCodeAt(i) ? a[i] : b[i];
+  return out;
+}
+
+function mergeExactInto(regs: string, exact: readonly number[], p: number): string {
+  let out = regs;
+  for (let i = 0; i < exact.length; i++) out = setMax(out, exact[i]!, p);
+  return out;
+}
+
+function estimate(regs: string, p: number): number {
+  const m = 1 << p;
+  let sum = 0;
+  let zeros = 0;
+  for (let i = 0; i < m; i++) {
+    const r = regs.charCodeAt(i) - ZERO;
+    sum += 2 ** -r;
+    if (r === 0) zeros++;
+  }
+  const alpha = m === 16 ? 0.673 : m === 32 ? 0.697 : m === 64 ? 0.709 : 0.7213 / (1 + 1.079 / m);
+  const raw = (alpha * m * m) / sum;
+  // Linear counting is the better estimator while many registers are still empty.
+  if (raw <= 2.5 * m && zeros > 0) return m * Math.log(m / zeros);
+  return raw;
+}
