@@ -18,6 +18,7 @@ export interface InRecord {
   readonly value: Buffer | null;
   readonly offset: string;
   readonly timestamp: string;
+  readonly headers?: Readonly<Record<string, Buffer | string | (Buffer | string)[] | undefined>>;
 }
 
 export interface InBatch {
