@@ -7,6 +7,9 @@
 #                                   write <dir>/brokers and <dir>/registry-url
 #   scripts/kafka-local.sh stop     SIGTERM, wait, SIGKILL after a bound, remove the data
 #   scripts/kafka-local.sh status   print what runs, exit 0 if the broker is up
+#   scripts/kafka-local.sh restart-broker [--kill]
+#                                   stop the broker (SIGTERM or SIGKILL), start it on the same
+#                                   ports and data
 #
 # Environment (all optional; see docs/local-kafka.md):
 #   KAFKA_LOCAL_DIR        state dir (pids, ports, logs, data)          default <repo>/.kafka
@@ -189,6 +192,35 @@ registry_ready() {
   curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$registry_port/apis/ccompat/v7/subjects" 2>/dev/null
 }
 
+launch_kafka() {
+  # setsid: the JVMs must not get the terminal's or the test runner's signals; stop owns them.
+  setsid java -Xms128m -Xmx"${KAFKA_HEAP:-512m}" -XX:+UseG1GC -XX:TieredStopAtLevel=1 "$marker" \
+    -Dlog4j2.configurationFile="$here/kafka/log4j2.xml" -cp "$kafka_libs/*" \
+    kafka.Kafka "$state/server.properties" >"$state/kafka.log" 2>&1 </dev/null &
+  echo $! >"$state/kafka.pid"
+}
+
+# Stops the broker (SIGTERM, or SIGKILL with --kill) and starts it again with the same ports and
+# data, for tests of a broker restart mid-run. The registry is left alone.
+cmd_restart_broker() {
+  [ -f "$state/brokers" ] && [ -f "$state/server.properties" ] || die "no broker was started in $state"
+  local pid
+  if pid="$(live_pid kafka "$marker")"; then
+    if [ "${1:-}" = --kill ]; then
+      kill -KILL "$pid" 2>/dev/null || true
+      while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+      rm -f "$state/kafka.pid"
+    else
+      stop_one kafka
+    fi
+  fi
+  cat "$state/kafka.log" >>"$state/kafka.previous.log" 2>/dev/null || true
+  local t0=$SECONDS
+  launch_kafka
+  wait_for "broker" kafka_ready
+  log "broker back at $(cat "$state/brokers") after $((SECONDS - t0))s"
+}
+
 cmd_start() {
   if live_pid kafka "$marker" >/dev/null; then
     die "already running for $state (brokers: $(cat "$state/brokers" 2>/dev/null || echo '?')); run 'stop' first or set KAFKA_LOCAL_DIR to another dir"
@@ -232,11 +264,7 @@ cmd_start() {
     kafka.tools.StorageTool format -t "$cluster_id" -c "$state/server.properties" >"$state/format.log" 2>&1 \
     || { cat "$state/format.log" >&2; false; }
 
-  # setsid: the JVMs must not get the terminal's or the test runner's signals; stop owns them.
-  setsid java -Xms128m -Xmx"${KAFKA_HEAP:-512m}" -XX:+UseG1GC -XX:TieredStopAtLevel=1 "$marker" \
-    -Dlog4j2.configurationFile="$here/kafka/log4j2.xml" -cp "$kafka_libs/*" \
-    kafka.Kafka "$state/server.properties" >"$state/kafka.log" 2>&1 </dev/null &
-  echo $! >"$state/kafka.pid"
+  launch_kafka
 
   if ((with_registry)); then
     # In-memory H2 storage and no auth are Apicurio's defaults: a throwaway registry per start.
@@ -300,6 +328,7 @@ case "${1:-}" in
     ;;
   start) cmd_start ;;
   stop) cmd_stop ;;
+  restart-broker) cmd_restart_broker "${2:-}" ;;
   status) cmd_status ;;
-  *) die "usage: $0 fetch|start|stop|status" ;;
+  *) die "usage: $0 fetch|start|stop|status|restart-broker [--kill]" ;;
 esac
