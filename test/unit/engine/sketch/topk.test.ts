@@ -1,0 +1,54 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { topkCreate, topkDecay, topkList, topkOffer, type TopKState } from '../../../../src/engine/sketch/topk.js';
+
+test('keeps every key above N/cap and counts within the error bound', () => {
+  const s = topkCreate();
+  const cap = 8;
+  let n = 0;
+  for (let i = 0; i < 10_000; i++) {
+    topkOffer(s, `noise-${i}`, cap);
+    n++;
+    if (i % 5 === 0) {
+      topkOffer(s, 'brusher-a', cap);
+      n++;
+    }
+    if (i % 9 === 0) {
+      topkOffer(s, 'brusher-b', cap);
+      n++;
+    }
+  }
+  assert.ok(s.keys.length <= cap);
+  const top = topkList(s, 2);
+  assert.deepEqual(top.map((t) => t.key), ['brusher-a', 'brusher-b']);
+  for (const t of top) {
+    const truth = t.key === 'brusher-a' ? 2000 : 1112;
+    assert.ok(t.count >= truth && t.count - t.error <= truth, `${t.key} ${t.count}±${t.error}`);
+    assert.ok(t.error <= n / cap);
+  }
+});
+
+test('ties are listed by key and eviction does not depend on slot order', () => {
+  const a = topkCreate();
+  const b = topkCreate();
+  for (const k of ['x', 'y', 'z']) topkOffer(a, k, 3);
+  for (const k of ['z', 'x', 'y']) topkOffer(b, k, 3);
+  assert.deepEqual(topkList(a, 3).map((t) => t.key), ['x', 'y', 'z']);
+  topkOffer(a, 'w', 3);
+  topkOffer(b, 'w', 3);
+  // Both evict the greatest key among the minimum counts ('z').
+  assert.deepEqual(topkList(a, 3), topkList(b, 3));
+  assert.ok(!a.keys.includes('z'));
+});
+
+test('decay halves counts and drops the faint; JSON round-trip continues identically', () => {
+  const s = topkCreate();
+  for (let i = 0; i < 4; i++) topkOffer(s, 'a', 4);
+  topkOffer(s, 'b', 4);
+  topkDecay(s, 0.5, 0.75);
+  assert.deepEqual(topkList(s, 4).map((t) => [t.key, t.count]), [['a', 2]]);
+  const r = JSON.parse(JSON.stringify(s)) as TopKState;
+  topkOffer(s, 'c', 4);
+  topkOffer(r, 'c', 4);
+  assert.deepEqual(r, s);
+});
