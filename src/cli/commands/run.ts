@@ -20,7 +20,7 @@ export function register(program: Command): void {
     const logger = createLogger(config);
     const service = await startService(config, { logger });
     let exiting = false;
-    const shutdown = (signal: NodeJS.Signals) => {
+    const shutdown = (signal: NodeJS.Signals | 'consumer-crash', code: number) => {
       if (exiting) return;
       exiting = true;
       logger.info({ signal }, 'shutting down');
@@ -28,7 +28,7 @@ export function register(program: Command): void {
         () => {
           logger.info('stopped');
           logger.flush();
-          process.exit(0);
+          process.exit(code);
         },
         (err: unknown) => {
           logger.error({ err }, 'shutdown failed');
@@ -37,11 +37,11 @@ export function register(program: Command): void {
         },
       );
     };
-    process.on('SIGTERM', shutdown);
-    process.on('SIGINT', shutdown);
+    process.on('SIGTERM', () => shutdown('SIGTERM', 0));
+    process.on('SIGINT', () => shutdown('SIGINT', 0));
     service.runner.done.catch((err: unknown) => {
       logger.fatal({ err }, 'the consumer died');
-      shutdown('SIGTERM');
+      shutdown('consumer-crash', 1);
     });
   });
 }
