@@ -1,0 +1,102 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { configSchema, signal } from '../../../../src/engine/signals/repeat-buyers.js';
+import type { MarketEvent } from '../../../../src/engine/types.js';
+import { DAY, drive, HOUR, MIN, order, ordinarySeller, T0 } from './fixtures.js';
+
+const config = configSchema.parse({});
+
+function brushingHour(start: number): MarketEvent[] {
+  // Two rented accounts place 10 orders each within 50 minutes.
+  const out: MarketEvent[] = [];
+  for (let i = 0; i < 10; i++) {
+    out.push(order({ buyerId: 'b-fake-1', eventTime: start + i * 5 * MIN }));
+    out.push(order({ buyerId: 'b-fake-2', eventTime: start + i * 5 * MIN + 2 * MIN }));
+  }
+  return out;
+}
+
+test('fires on the any-hour rule with the brushers and their orders as evidence', () => {
+  const planted = brushingHour(T0 + 9 * DAY + 10 * HOUR + 30 * MIN);
+  const { findings } = drive(signal, config, [...ordinarySeller(10, 50), ...planted]);
+  assert.ok(findings.length > 0, 'no finding');
+  const f = findings.reduce((a, b) => (b.finding.strength > a.finding.strength ? b : a)).finding;
+  assert.equal(f.name, 'repeat_buyers');
+  assert.equal(f.family, 'concentration');
+  assert.equal(f.horizonMs, HOUR);
+  assert.ok(f.value >= 3 && f.value >= f.threshold, `value ${f.value} threshold ${f.threshold}`);
+  assert.ok(f.strength > 0.5 && f.strength <= 1);
+  assert.deepEqual(new Set(f.evidence.buyerIds), new Set(['b-fake-1', 'b-fake-2']));
+  const plantedIds = new Set(planted.map((e) => (e.kind === 'order' ? e.orderId : '')));
+  assert.ok(f.evidence.orderIds!.length > 0 && f.evidence.orderIds!.every((id) => plantedIds.has(id)));
+  assert.match(f.explanation, /within one hour/);
+});
+
+test('the window is sliding: a burst straddling an hour boundary still fires', () => {
+  const start = T0 + 3 * DAY + 5 * HOUR + 40 * MIN;
+  const burst = [0, 5, 10, 25, 30, 35].map((m) => order({ buyerId: 'b-x', eventTime: start + m * MIN }));
+  const { findings } = drive(signal, config, [...ordinarySeller(4, 20, 3), ...burst]);
+  assert.ok(findings.some((f) => f.finding.horizonMs === HOUR && f.finding.value >= 3));
+});
+
+test('quiet on a flash sale: hundreds of orders from distinct buyers in one hour', () => {
+  const sale: MarketEvent[] = [];
+  for (let i = 0; i < 300; i++) sale.push(order({ buyerId: `b-sale-${i}`, eventTime: T0 + 5 * DAY + 12 * HOUR + i * 10_000 }));
+  const { findings } = drive(signal, config, [...ordinarySeller(7, 50, 2), ...sale]);
+  assert.deepEqual(findings, []);
+});
+
+test('quiet on a loyal customer ordering daily for weeks, alone or among others', () => {
+  const loyal: MarketEvent[] = [];
+  for (let d = 0; d < 42; d++) loyal.push(order({ buyerId: 'b-grandma', eventTime: T0 + d * DAY + 9 * HOUR }));
+  assert.deepEqual(drive(signal, config, loyal).findings, []);
+  // A grocery seller whose 15 regulars each order every day.
+  const regulars: MarketEvent[] = [];
+  for (let d = 0; d < 28; d++) for (let b = 0; b < 15; b++) regulars.push(order({ buyerId: `b-reg-${b}`, eventTime: T0 + d * DAY + (8 + b / 2) * HOUR }));
+  assert.deepEqual(drive(signal, config, regulars).findings, []);
+});
+
+test('quiet on a bulk corporate buyer: one order of quantity 50 is one order', () => {
+  const bulk = order({ buyerId: 'b-corp', eventTime: T0 + 2 * DAY + 10 * HOUR, quantity: 50, amountCents: 50 * 1999 });
+  assert.deepEqual(drive(signal, config, [...ordinarySeller(5, 30, 4), bulk]).findings, []);
+});
+
+test('the week horizon catches sustained repetition below the hourly and daily thresholds', () => {
+  const events: MarketEvent[] = [];
+  // Four accounts, each ordering 3 times a day, spread over the day, for 7 days: ratio ~3 per buyer-day.
+  for (let d = 0; d < 7; d++) for (let b = 0; b < 4; b++) for (let k = 0; k < 3; k++) events.push(order({ buyerId: `b-w${b}`, eventTime: T0 + d * DAY + (2 + 7 * k + b) * HOUR }));
+  const { findings } = drive(signal, config, events);
+  assert.ok(findings.some((f) => f.finding.horizonMs === 7 * DAY || f.finding.horizonMs === DAY), JSON.stringify(findings.slice(0, 1)));
+  assert.ok(findings.every((f) => f.finding.horizonMs !== HOUR));
+});
+
+test("a seller's own high baseline raises its thresholds (up to the lift cap)", () => {
+  const events: MarketEvent[] = [];
+  // Every day 8 buyers order twice each: daily ratio 2, so the baseline settles near 2.
+  for (let d = 0; d < 10; d++) for (let b = 0; b < 8; b++) for (let k = 0; k < 2; k++) events.push(order({ buyerId: `b-${d}-${b}`, eventTime: T0 + d * DAY + (1 + b * 2 + k) * HOUR }));
+  const { state } = drive(signal, config, events);
+  assert.ok(Math.abs(state.base - 2) < 0.05, `baseline ${state.base}`);
+  // The tenth day is still open.
+  assert.equal(state.baseDays, 9);
+});
+
+test('memory stays bounded after 100k orders', () => {
+  const events: MarketEvent[] = [];
+  for (let i = 0; i < 100_000; i++) events.push(order({ buyerId: `b-${i % 5000}`, eventTime: T0 + i * 20_000 }));
+  const { state } = drive(signal, config, events);
+  assert.ok(state.wt.length <= config.windowCap);
+  assert.ok(state.past.length <= 3 * config.weekDays);
+  assert.ok(state.top.keys.length <= config.topBuyers);
+  assert.ok(state.sample.length <= config.sampleOrders);
+  assert.ok(typeof state.dayBuyers === 'string' && state.dayBuyers.length === 1 << config.hllPrecision);
+  assert.ok(JSON.stringify(state).length < 3000, `${JSON.stringify(state).length} bytes`);
+});
+
+test('JSON round-trip mid-stream and expire at any time leave the findings unchanged', () => {
+  const events = [...ordinarySeller(9, 40, 5), ...brushingHour(T0 + 8 * DAY + 3 * HOUR)];
+  const plain = drive(signal, config, events).findings;
+  assert.ok(plain.length > 0);
+  assert.deepEqual(drive(signal, config, events, { roundTripAt: 200 }).findings, plain);
+  assert.deepEqual(drive(signal, config, events, { expireHourly: true }).findings, plain);
+  assert.deepEqual(drive(signal, config, events.slice().reverse()).findings, plain);
+});
