@@ -441,7 +441,7 @@ class Simulator implements Simulation {
           fakeOrders: 0,
           fakeReviews: 0,
         };
-        this.campaigns.push({ truth, sellers, firstDay, lastDay, rate, pool, farm, template: campaignTemplate(rng), camo, cursor: 0 });
+        this.campaigns.push({ truth, sellers, firstDay, lastDay, rate, pool, farm, template: campaignTemplate(rng, sellers[0]!.category), camo, cursor: 0 });
       }
     }
   }

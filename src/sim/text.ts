@@ -92,7 +92,19 @@ export function brushingText(rng: Rng): string {
   return paraphrase(rng, rng.pick(PRAISE), rng.int(3));
 }
 
-/** A text farm's template for one campaign. */
-export function campaignTemplate(rng: Rng): string {
-  return rng.pick(PRAISE);
+const FOR_WHOM = ['my mother', 'my husband', 'my daughter', 'the office', 'my brother', 'a friend', 'myself'];
+const USES = ['daily use', 'a birthday gift', 'our new flat', 'travelling', 'the holidays', 'school'];
+
+/**
+ * A text farm's script for one campaign: a long, product-specific review (farms write scripts
+ * that look genuine, not one-word praise), which the workers then paraphrase.
+ */
+export function campaignTemplate(rng: Rng, category: Category): string {
+  const [a, b] = rng.sample(NOUNS[category].length, 2).map((i) => NOUNS[category][i]!);
+  return [
+    `Bought this for ${rng.pick(FOR_WHOM)} as ${rng.pick(USES)} and the ${a} is ${rng.pick(GOOD)}.`,
+    `The ${b} feels ${rng.pick(GOOD)} compared to the one we had before.`,
+    rng.pick(DELIVERY_GOOD),
+    rng.pick(SELLER_GOOD),
+  ].join(' ');
 }
