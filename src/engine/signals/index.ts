@@ -5,6 +5,11 @@
  */
 import type { ZodType } from 'zod';
 import type { RingDetector, SellerSignal } from '../types.js';
+import * as repeatBuyers from './repeat-buyers.js';
+import * as freshAccounts from './fresh-accounts.js';
+import * as sharedIdentity from './shared-identity.js';
+import * as reviewTiming from './review-timing.js';
+import * as duplicateText from './duplicate-text.js';
 import * as emptyParcels from './empty-parcels.js';
 import * as reversalAfterReview from './reversal-after-review.js';
 import * as unverifiedReviews from './unverified-reviews.js';
@@ -12,13 +17,18 @@ import * as edgeBurst from './edge-burst.js';
 import { ringConfigSchema, ringDetector, type RingConfig } from './ring.js';
 
 // Populated by the signal modules; see docs/engine.md for the contract.
-export const SELLER_SIGNALS: readonly SellerSignal<any, any>[] = [emptyParcels.signal, reversalAfterReview.signal, unverifiedReviews.signal, edgeBurst.signal];
+export const SELLER_SIGNALS: readonly SellerSignal<any, any>[] = [repeatBuyers.signal, freshAccounts.signal, sharedIdentity.signal, reviewTiming.signal, duplicateText.signal, emptyParcels.signal, reversalAfterReview.signal, unverifiedReviews.signal, edgeBurst.signal];
 
 /**
  * Each registered signal's `configSchema`, keyed by the signal's `name`: the engine config nests
  * it under `signals.<name>` (parsed with `.prefault({})`, so every field needs a default).
  */
 export const SIGNAL_CONFIG_SCHEMAS: Readonly<Record<string, ZodType>> = {
+  repeat_buyers: repeatBuyers.configSchema,
+  fresh_accounts: freshAccounts.configSchema,
+  shared_identity: sharedIdentity.configSchema,
+  review_timing: reviewTiming.configSchema,
+  duplicate_text: duplicateText.configSchema,
   empty_parcels: emptyParcels.configSchema,
   reversal_after_review: reversalAfterReview.configSchema,
   unverified_reviews: unverifiedReviews.configSchema,
