@@ -1,0 +1,91 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { configSchema, signal } from '../../../../src/engine/signals/fresh-accounts.js';
+import type { MarketEvent } from '../../../../src/engine/types.js';
+import { DAY, drive, HOUR, MIN, order, ordinarySeller, review, T0 } from './fixtures.js';
+
+const config = configSchema.parse({});
+
+/** `n` orders within a few hours from accounts created `ageDays` before. */
+function cohort(n: number, start: number, ageDays: number, prefix: string): MarketEvent[] {
+  const out: MarketEvent[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = start + i * 15 * MIN;
+    out.push(order({ buyerId: `${prefix}-${i}`, eventTime: t, buyerAccountCreatedAt: t - ageDays * DAY }));
+  }
+  return out;
+}
+
+test('fires when an established seller suddenly sells to days-old accounts', () => {
+  const fakes = cohort(12, T0 + 10 * DAY + 8 * HOUR, 2, 'b-new');
+  const { findings } = drive(signal, config, [...ordinarySeller(11, 20, 7), ...fakes]);
+  assert.ok(findings.length > 0, 'no finding');
+  const f = findings.reduce((a, b) => (b.finding.strength > a.finding.strength ? b : a)).finding;
+  assert.equal(f.family, 'account_age');
+  assert.ok(f.value >= f.threshold && f.threshold >= config.minShare);
+  assert.ok(f.baseline !== null && f.baseline < 0.05, `baseline ${f.baseline}`);
+  assert.ok(f.evidence.buyerIds!.length > 0 && f.evidence.buyerIds!.every((b) => b.startsWith('b-new-')));
+  assert.ok(f.evidence.orderIds!.length > 0);
+  assert.ok(findings.every((x) => x.at > T0 + 10 * DAY), 'fired before the planted cohort');
+});
+
+test('a brand-new seller is judged against the population prior', () => {
+  const { findings } = drive(signal, config, cohort(10, T0, 1, 'b-new'));
+  assert.ok(findings.length > 0);
+  // No history: threshold = max(minShare, baselineFactor × prior) = max(0.3, 3 × 0.05).
+  assert.equal(findings[0]!.finding.threshold, 0.3);
+  // The baseline is still essentially the prior (only what decayed out of the first hours fed it).
+  assert.ok(findings[0]!.finding.baseline! >= 0.05 && findings[0]!.finding.baseline! < 0.1);
+});
+
+test("quiet on a new seller whose first buyers are friends with old accounts", () => {
+  const { findings } = drive(signal, config, cohort(15, T0, 900, 'b-friend'));
+  assert.deepEqual(findings, []);
+});
+
+test('quiet on a seller whose regular clientele is fresh accounts (its baseline is high)', () => {
+  const events: MarketEvent[] = [];
+  // A sign-up-promotion shop: for 30 days, 6 of every 10 buyers are new accounts.
+  for (let d = 0; d < 30; d++) for (let i = 0; i < 10; i++) {
+    const t = T0 + d * DAY + i * 2 * HOUR;
+    events.push(order({ buyerId: `b-${d}-${i}`, eventTime: t, buyerAccountCreatedAt: t - (i < 6 ? 1 : 300) * DAY }));
+  }
+  const { findings } = drive(signal, config, events);
+  assert.ok(findings.every((f) => f.at < T0 + 10 * DAY), `still firing on day ${(findings.at(-1)!.at - T0) / DAY}`);
+});
+
+test('reviews count when the buyer is known fresh from an order', () => {
+  const events: MarketEvent[] = [...ordinarySeller(10, 10, 9)];
+  // Orders of old accounts (quiet), then many reviews, most of them from fresh buyers seen earlier.
+  for (let i = 0; i < 8; i++) {
+    const t = T0 + 10 * DAY + i * HOUR;
+    const created = i < 6 ? t - 3 * DAY : t - 500 * DAY;
+    events.push(order({ buyerId: `b-r${i}`, eventTime: t, buyerAccountCreatedAt: created }));
+    events.push(review({ buyerId: `b-r${i}`, eventTime: t + 20 * HOUR, text: 'ok' }));
+    events.push(review({ buyerId: `b-r${i}`, eventTime: t + 21 * HOUR, text: 'ok' }));
+  }
+  const forReviews = configSchema.parse({ minOrders: 1000 });
+  const { findings } = drive(signal, forReviews, events);
+  assert.ok(findings.some((f) => (f.finding.evidence.reviewIds ?? []).length > 0), JSON.stringify(findings.at(-1)));
+});
+
+test('memory stays bounded after 100k events', () => {
+  const events: MarketEvent[] = [];
+  for (let i = 0; i < 100_000; i++) {
+    const t = T0 + i * 30_000;
+    events.push(i % 3 === 0 ? review({ buyerId: `b-${i % 7000}`, eventTime: t }) : order({ buyerId: `b-${i % 7000}`, eventTime: t, buyerAccountCreatedAt: t - (i % 5) * DAY }));
+  }
+  const { state } = drive(signal, config, events);
+  assert.equal(state.buyers.length, config.buyerSlots);
+  assert.ok(state.freshBuyers.length <= config.evidence && state.freshOrders.length <= config.evidence);
+  assert.ok(JSON.stringify(state).length < 2000, `${JSON.stringify(state).length} bytes`);
+});
+
+test('JSON round-trip mid-stream and expire at any time leave the findings unchanged', () => {
+  const events = [...ordinarySeller(9, 20, 11), ...cohort(12, T0 + 8 * DAY, 1, 'b-new')];
+  for (let i = 0; i < 12; i++) events.push(review({ buyerId: `b-new-${i}`, eventTime: T0 + 8 * DAY + 6 * HOUR + i * MIN }));
+  const plain = drive(signal, config, events).findings;
+  assert.ok(plain.length > 0);
+  assert.deepEqual(drive(signal, config, events, { roundTripAt: 150 }).findings, plain);
+  assert.deepEqual(drive(signal, config, events, { expireHourly: true }).findings, plain);
+});
