@@ -1,0 +1,261 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Engine } from '../../../src/engine/engine.js';
+import { parseEngineConfig } from '../../../src/engine/config.js';
+import type { MarketEvent, SellerContext, SellerSignal } from '../../../src/engine/types.js';
+import { FAKE_SIGNALS, HOUR, DAY, T0, order, review, generateStream } from '../../helpers/fixtures.js';
+
+const MIN = 60_000;
+const cfg = parseEngineConfig({});
+
+/** Records what the engine hands a signal: events in order and evaluation contexts. */
+function probe(log: { seen: string[]; evals: SellerContext[] }): SellerSignal<{ n: number }> {
+  return {
+    name: 'probe',
+    family: 'concentration',
+    create: () => ({ n: 0 }),
+    observe: (s, e) => {
+      s.n++;
+      log.seen.push(e.eventId);
+    },
+    evaluate: (_s, ctx) => {
+      log.evals.push(ctx);
+      return null;
+    },
+    expire: () => {},
+  };
+}
+
+function newProbe(config = cfg, watermark: 'self' | 'external' = 'self') {
+  const log = { seen: [] as string[], evals: [] as SellerContext[] };
+  return { log, engine: new Engine(config, { signals: [probe(log)], ring: null, watermark }) };
+}
+
+const o = (id: string, t: number, sellerId = 's-1', extra: Partial<MarketEvent> = {}) =>
+  order({ eventId: id, eventTime: t, sellerId, buyerId: `b-${id}`, ...(extra as object) });
+
+test('self-driven watermark is max event time minus the allowed disorder; nothing is released before it passes', () => {
+  const { engine, log } = newProbe();
+  assert.equal(engine.watermark, -Infinity);
+  engine.ingest(o('a', T0 + 10 * MIN));
+  engine.ingest(o('b', T0 + 20 * MIN));
+  assert.equal(engine.watermark, T0 + 5 * MIN);
+  assert.deepEqual(log.seen, []);
+  engine.ingest(o('c', T0 + 26 * MIN));
+  assert.deepEqual(log.seen, ['a']);
+  assert.equal(engine.stats().buffered, 2);
+});
+
+test('events are released in canonical order (time, kind, eventId) whatever the arrival order', () => {
+  const { engine, log } = newProbe();
+  const t = T0 + 30 * MIN;
+  engine.ingest(review({ eventId: 'r', eventTime: t, sellerId: 's-1', buyerId: 'x' }));
+  engine.ingest(o('z', t));
+  engine.ingest(o('y', t));
+  engine.ingest(o('w', t - 1000));
+  engine.finish();
+  assert.deepEqual(log.seen, ['w', 'y', 'z', 'r']);
+});
+
+test('an event behind the released point is late: counted per seller, never windowed, not a duplicate', () => {
+  const { engine, log } = newProbe();
+  engine.ingest(o('a', T0));
+  engine.ingest(o('b', T0 + 2 * HOUR));
+  const r = engine.ingest(o('old', T0 + 30 * MIN));
+  assert.equal(r.outcome, 'late');
+  assert.equal(r.sellerId, 's-1');
+  assert.equal(engine.stats().late, 1);
+  assert.equal(engine.sellerLateEvents('s-1'), 1);
+  engine.finish();
+  assert.ok(!log.seen.includes('old'));
+  // Within the disorder it is not late.
+  assert.equal(engine.ingest(o('ok', T0 + 2 * HOUR - 10 * MIN)).outcome, 'late', 'after finish everything before the end is final');
+});
+
+test('within the allowed disorder an out-of-order event is accepted, not late', () => {
+  const { engine } = newProbe();
+  engine.ingest(o('a', T0 + HOUR));
+  assert.equal(engine.ingest(o('b', T0 + HOUR - 14 * MIN)).outcome, 'accepted');
+  assert.equal(engine.stats().late, 0);
+});
+
+test('the same eventId twice counts once', () => {
+  const { engine, log } = newProbe();
+  assert.equal(engine.ingest(o('a', T0)).outcome, 'accepted');
+  assert.equal(engine.ingest(o('a', T0)).outcome, 'duplicate');
+  engine.finish();
+  assert.deepEqual(log.seen, ['a']);
+  assert.equal(engine.stats().duplicates, 1);
+});
+
+test('a far-future event is FUTURE_TIME and does not move the watermark; a run of them is a real jump', () => {
+  const config = parseEngineConfig({ futureConfirmEvents: 3 });
+  const { engine } = newProbe(config);
+  engine.ingest(o('a', T0 + HOUR));
+  const wm = engine.watermark;
+  const r = engine.ingest(o('f1', T0 + 30 * DAY));
+  assert.equal(r.outcome, 'invalid');
+  assert.equal(r.reason, 'FUTURE_TIME');
+  assert.equal(engine.watermark, wm);
+  assert.equal(engine.ingest(o('b', T0 + HOUR + MIN)).outcome, 'accepted', 'a normal event resets the run');
+  assert.equal(engine.ingest(o('f2', T0 + 30 * DAY)).reason, 'FUTURE_TIME');
+  assert.equal(engine.ingest(o('f3', T0 + 30 * DAY + MIN)).reason, 'FUTURE_TIME');
+  assert.equal(engine.ingest(o('f4', T0 + 30 * DAY + 2 * MIN)).outcome, 'accepted');
+  assert.ok(engine.watermark > T0 + 29 * DAY);
+  assert.equal(engine.stats().invalid.FUTURE_TIME, 3);
+});
+
+test('invalid input is reported with a reason and never throws', () => {
+  const { engine } = newProbe();
+  const r = engine.ingest({ kind: 'review', rating: 9 });
+  assert.equal(r.outcome, 'invalid');
+  assert.equal(r.reason, 'MISSING_FIELD');
+  assert.equal(engine.ingest(undefined).reason, 'NOT_AN_OBJECT');
+  assert.equal(engine.stats().invalid.MISSING_FIELD, 1);
+});
+
+test('a bucket closes once the watermark passes its end: sellers with events in it are evaluated there, with their aggregates', () => {
+  const { engine, log } = newProbe();
+  engine.ingest(o('a', T0 + 10 * MIN));
+  engine.ingest(o('b', T0 + 20 * MIN));
+  engine.ingest(o('c', T0 + 2 * HOUR + 5 * MIN, 's-2'));
+  assert.deepEqual(log.evals.map((c) => [c.sellerId, c.at]), [['s-1', T0 + HOUR]]);
+  assert.equal(log.evals[0]!.ordersInBucket, 2);
+  assert.equal(log.evals[0]!.orders24h, 2);
+  engine.ingest(o('d', T0 + 3 * HOUR));
+  engine.finish();
+  // s-1 had nothing in hours 1..3 and no incident: not evaluated again.
+  assert.deepEqual(log.evals.map((c) => [c.sellerId, c.at]), [['s-1', T0 + HOUR], ['s-2', T0 + 3 * HOUR], ['s-1', T0 + 4 * HOUR]]);
+  assert.equal(log.evals[2]!.orders24h, 3);
+  assert.equal(log.evals[2]!.ordersInBucket, 1);
+});
+
+test('the daily EWMA baseline and history days follow completed days', () => {
+  const { engine, log } = newProbe();
+  for (let d = 0; d < 3; d++) for (let i = 0; i < 10; i++) engine.ingest(o(`d${d}-${i}`, T0 + d * DAY + i * MIN));
+  engine.finish();
+  const last = log.evals.at(-1)!;
+  assert.equal(last.historyDays, 2);
+  assert.equal(last.dailyOrdersEwma, 10);
+});
+
+test('external watermark mode: only advanceWatermark releases', () => {
+  const { engine, log } = newProbe(cfg, 'external');
+  engine.ingest(o('a', T0));
+  engine.ingest(o('b', T0 + 5 * HOUR));
+  assert.deepEqual(log.seen, []);
+  engine.advanceWatermark(T0 + HOUR);
+  assert.deepEqual(log.seen, ['a']);
+  assert.equal(engine.watermark, T0 + HOUR);
+  engine.advanceWatermark(T0);
+  assert.equal(engine.watermark, T0 + HOUR, 'the watermark never goes back');
+});
+
+test('idle sellers are evicted after idleEvictMs; maxSellers is a hard cap that evicts the longest idle first', () => {
+  const { engine } = newProbe(parseEngineConfig({ idleEvictMs: 2 * DAY }));
+  engine.ingest(o('a', T0, 'idle'));
+  for (let h = 0; h < 72; h++) engine.ingest(o(`x${h}`, T0 + h * HOUR, 'busy'));
+  engine.finish();
+  assert.equal(engine.sellerSnapshot('idle'), null);
+  assert.notEqual(engine.sellerSnapshot('busy'), null);
+  assert.equal(engine.stats().sellersTracked, 1);
+
+  const capped = newProbe(parseEngineConfig({ maxSellers: 100 })).engine;
+  for (let i = 0; i < 250; i++) capped.ingest(o(`c${i}`, T0 + i * 1000, `s-${i}`));
+  capped.finish();
+  assert.ok(capped.stats().sellersTracked <= 100);
+  assert.equal(capped.sellerSnapshot('s-0'), null);
+  assert.notEqual(capped.sellerSnapshot('s-249'), null);
+  assert.ok(capped.stats().sellersEvicted >= 150);
+});
+
+function brushing(engine: Engine, seller: string, fromHour: number, toHour: number, tag = ''): void {
+  for (let h = fromHour; h < toHour; h++)
+    for (let i = 0; i < 6; i++)
+      engine.ingest(
+        order({
+          eventId: `${seller}${tag}-${h}-${i}`,
+          eventTime: T0 + h * HOUR + i * MIN,
+          sellerId: seller,
+          buyerId: `fake-${i % 4}`,
+          buyerAccountCreatedAt: T0 - DAY,
+          deviceId: 'farm',
+        }),
+      );
+}
+
+function heartbeat(engine: Engine, fromHour: number, toHour: number): void {
+  for (let h = fromHour; h < toHour; h++) engine.ingest(o(`hb-${h}`, T0 + h * HOUR + 30 * MIN, 'honest'));
+}
+
+test('lifecycle through the engine: OPEN once, no storm while it lasts, RESOLVE after the quiet period', () => {
+  const engine = new Engine(cfg, { signals: FAKE_SIGNALS, ring: null });
+  brushing(engine, 'brush', 0, 72);
+  heartbeat(engine, 72, 72 + 90);
+  engine.finish();
+  const alerts = engine.drainAlerts().filter((a) => a.sellerId === 'brush');
+  const actions = alerts.map((a) => a.action);
+  assert.equal(actions[0], 'OPEN');
+  assert.equal(actions.at(-1), 'RESOLVE');
+  assert.ok(alerts.length <= 4, `72 suspicious hours gave ${alerts.length} alerts`);
+  assert.equal(new Set(alerts.map((a) => a.incidentId)).size, 1);
+  assert.deepEqual(alerts.map((a) => a.sequence), alerts.map((_, i) => i));
+  const open = alerts[0]!;
+  assert.equal(open.detectedAt, open.windowEnd + cfg.allowedDisorderMs);
+  assert.ok(open.evidence.buyerIds.includes('fake-0'));
+  assert.deepEqual(open.evidence.deviceIds, ['farm']);
+  const resolve = alerts.at(-1)!;
+  assert.ok(resolve.windowEnd - (72 * HOUR + T0) >= cfg.lifecycle.quietPeriodMs);
+});
+
+test('alert ids are deterministic 32-hex strings, distinct per alert', () => {
+  const run = () => {
+    const engine = new Engine(cfg, { signals: FAKE_SIGNALS, ring: null });
+    brushing(engine, 'brush-a', 0, 30);
+    brushing(engine, 'brush-b', 5, 30);
+    heartbeat(engine, 30, 130);
+    engine.finish();
+    return engine.drainAlerts();
+  };
+  const a = run();
+  const b = run();
+  assert.ok(a.length >= 4);
+  assert.deepEqual(a.map((x) => x.alertId), b.map((x) => x.alertId));
+  for (const x of a) assert.match(x.alertId, /^[0-9a-f]{32}$/);
+  assert.equal(new Set(a.map((x) => x.alertId)).size, a.length);
+});
+
+test('snapshot → JSON → restore continues exactly like an uninterrupted run', () => {
+  const events = generateStream({ seed: 7, honest: 20, brushers: 2, hours: 72, ordersPerHour: 2, jitterMs: 5 * MIN });
+  const whole = new Engine(cfg, { signals: FAKE_SIGNALS, ring: null });
+  for (const e of events) whole.ingest(e);
+  whole.finish();
+  const expected = whole.drainAlerts();
+
+  const first = new Engine(cfg, { signals: FAKE_SIGNALS, ring: null });
+  const cut = Math.floor(events.length / 2);
+  for (const e of events.slice(0, cut)) first.ingest(e);
+  const before = first.drainAlerts();
+  const snap = JSON.parse(JSON.stringify(first.snapshot()));
+  const second = Engine.restore(cfg, snap, { signals: FAKE_SIGNALS, ring: null });
+  for (const e of events.slice(cut)) second.ingest(e);
+  second.finish();
+  assert.ok(expected.length > 0);
+  assert.equal(JSON.stringify([...before, ...second.drainAlerts()]), JSON.stringify(expected));
+  assert.equal(second.stats().accepted, whole.stats().accepted);
+});
+
+test('per-seller snapshots: dirty sellers are reported once, and restoreSeller moves a seller between engines', () => {
+  const a = new Engine(cfg, { signals: FAKE_SIGNALS, ring: null });
+  brushing(a, 'brush', 0, 3);
+  a.ingest(o('h', T0 + 3 * HOUR - 5 * MIN, 'honest'));
+  a.finish();
+  assert.deepEqual(a.takeDirtySellers(), ['brush', 'honest']);
+  assert.deepEqual(a.takeDirtySellers(), []);
+  const snap = JSON.parse(JSON.stringify(a.sellerSnapshot('brush')));
+  const b = new Engine(cfg, { signals: FAKE_SIGNALS, ring: null });
+  b.restoreSeller('brush', snap);
+  assert.deepEqual(b.sellerSnapshot('brush'), a.sellerSnapshot('brush'));
+  b.restoreSeller('brush', null);
+  assert.equal(b.sellerSnapshot('brush'), null);
+});

@@ -1,0 +1,82 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { validateEvent } from '../../../src/engine/validate.js';
+import { order, review, T0, DAY } from '../../helpers/fixtures.js';
+
+const good = () => ({ ...order({ eventId: 'e-1', eventTime: T0, sellerId: 's', buyerId: 'b' }) }) as Record<string, unknown>;
+const goodReview = () => ({ ...review({ eventId: 'e-2', eventTime: T0, sellerId: 's', buyerId: 'b' }) }) as Record<string, unknown>;
+
+function reject(raw: unknown, reason: string, detailPart: string) {
+  const v = validateEvent(raw);
+  assert.equal(v.ok, false, `expected rejection for ${JSON.stringify(raw)}`);
+  if (!v.ok) {
+    assert.equal(v.reason, reason);
+    assert.match(v.detail, new RegExp(detailPart));
+  }
+}
+
+test('a valid order comes back frozen with exactly the contract fields, extras dropped, optionals null', () => {
+  const raw = good();
+  delete raw['deviceId'];
+  raw['extra'] = 'ignored';
+  const v = validateEvent(raw);
+  assert.ok(v.ok);
+  assert.ok(Object.isFrozen(v.event));
+  assert.equal(Object.keys(v.event).length, 19);
+  assert.equal((v.event as unknown as Record<string, unknown>)['extra'], undefined);
+  assert.equal(v.event.kind === 'order' && v.event.deviceId, null);
+});
+
+test('a valid review, including an unverified one with orderId missing', () => {
+  const raw = goodReview();
+  delete raw['orderId'];
+  const v = validateEvent(raw);
+  assert.ok(v.ok);
+  assert.equal(v.event.kind === 'review' && v.event.orderId, null);
+  assert.deepEqual(Object.keys(v.event), ['kind', 'eventId', 'reviewId', 'eventTime', 'orderId', 'sellerId', 'buyerId', 'itemId', 'rating', 'text', 'hasMedia', 'deviceId', 'ipAddress']);
+});
+
+test('not an object, unknown or missing kind', () => {
+  reject('x', 'NOT_AN_OBJECT', 'JSON object');
+  reject(null, 'NOT_AN_OBJECT', 'null');
+  reject([1], 'NOT_AN_OBJECT', 'array');
+  reject({ ...good(), kind: 'refund' }, 'UNKNOWN_KIND', 'refund');
+  const noKind = good();
+  delete noKind['kind'];
+  reject(noKind, 'MISSING_FIELD', 'kind');
+});
+
+test('missing and mistyped fields name the field', () => {
+  const m = good();
+  delete m['sellerId'];
+  reject(m, 'MISSING_FIELD', 'sellerId');
+  reject({ ...good(), amountCents: '12' }, 'WRONG_TYPE', 'amountCents');
+  reject({ ...good(), quantity: 1.5 }, 'WRONG_TYPE', 'quantity');
+  reject({ ...good(), eventTime: '2026-01-01' }, 'WRONG_TYPE', 'eventTime');
+  reject({ ...goodReview(), hasMedia: 'yes' }, 'WRONG_TYPE', 'hasMedia');
+  reject({ ...goodReview(), text: null }, 'WRONG_TYPE', 'text');
+  reject({ ...good(), deviceId: 7 }, 'WRONG_TYPE', 'deviceId');
+});
+
+test('range rules: rating 9, negative amount, zero quantity, empty id, odd currency, absurd times', () => {
+  reject({ ...goodReview(), rating: 9 }, 'OUT_OF_RANGE', 'rating must be in 1..5');
+  reject({ ...goodReview(), rating: 0 }, 'OUT_OF_RANGE', 'rating');
+  reject({ ...good(), amountCents: -1 }, 'OUT_OF_RANGE', 'amountCents');
+  reject({ ...good(), quantity: 0 }, 'OUT_OF_RANGE', 'quantity');
+  reject({ ...good(), buyerId: '' }, 'OUT_OF_RANGE', 'buyerId');
+  reject({ ...good(), currency: 'usd' }, 'OUT_OF_RANGE', 'currency');
+  reject({ ...good(), eventTime: 5 }, 'OUT_OF_RANGE', 'eventTime');
+  reject({ ...good(), eventTime: 9e15 }, 'OUT_OF_RANGE', 'eventTime');
+  reject({ ...good(), parcelWeightGrams: -3 }, 'OUT_OF_RANGE', 'parcelWeightGrams');
+  reject({ ...good(), buyerAccountCreatedAt: T0 + DAY }, 'OUT_OF_RANGE', 'buyerAccountCreatedAt');
+});
+
+test('unknown status', () => {
+  reject({ ...good(), status: 'LOST' }, 'UNKNOWN_STATUS', 'LOST');
+});
+
+test('never throws, even on hostile input', () => {
+  const hostile = new Proxy({}, { get: () => { throw new Error('boom'); } });
+  const v = validateEvent(hostile);
+  assert.equal(v.ok, false);
+});
