@@ -1,0 +1,85 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { configSchema, ipPrefix, signal } from '../../../../src/engine/signals/shared-identity.js';
+import type { MarketEvent } from '../../../../src/engine/types.js';
+import { DAY, drive, HOUR, MIN, order, ordinarySeller, review, T0 } from './fixtures.js';
+
+const config = configSchema.parse({});
+
+test('ipPrefix gives the IPv4 /24 and the canonical IPv6 /64', () => {
+  assert.equal(ipPrefix('203.0.113.7'), '203.0.113.0/24');
+  assert.equal(ipPrefix('2001:DB8:0:1:aaaa::1'), '2001:db8:0:1::/64');
+  assert.equal(ipPrefix('2001:db8::1'), '2001:db8:0:0::/64');
+  assert.equal(ipPrefix('2001:0db8:0000:0001:0:0:0:9'), '2001:db8:0:1::/64');
+  assert.equal(ipPrefix('::ffff:198.51.100.4'), '198.51.100.0/24');
+  assert.equal(ipPrefix('garbage'), null);
+  assert.equal(ipPrefix('1::2::3'), null);
+});
+
+test('fires on several buyers sharing one device and one card, with the values and buyers as evidence', () => {
+  const farm: MarketEvent[] = [];
+  for (let i = 0; i < 5; i++) {
+    farm.push(order({ buyerId: `b-farm-${i}`, eventTime: T0 + 6 * DAY + i * 40 * MIN, deviceId: 'd-phone-1', paymentInstrumentHash: 'p-card-9' }));
+  }
+  const { findings } = drive(signal, config, [...ordinarySeller(7, 50, 21), ...farm]);
+  assert.ok(findings.length > 0, 'no finding');
+  const f = findings.at(-1)!.finding;
+  assert.equal(f.family, 'identity');
+  assert.equal(f.value, 5);
+  assert.equal(f.threshold, 3);
+  assert.ok(f.strength >= 0.9, `strength ${f.strength}`);
+  assert.deepEqual(f.evidence.deviceIds, ['d-phone-1']);
+  assert.deepEqual(f.evidence.paymentHashes, ['p-card-9']);
+  // The first user of a value is known only by fingerprint: buyers from the second on.
+  assert.deepEqual(f.evidence.buyerIds, ['b-farm-1', 'b-farm-2', 'b-farm-3', 'b-farm-4']);
+  assert.ok(findings.every((x) => x.at > T0 + 6 * DAY));
+});
+
+test('sharing across reviews counts too (one device writing reviews for several buyers)', () => {
+  const events: MarketEvent[] = [];
+  for (let i = 0; i < 4; i++) events.push(review({ buyerId: `b-rev-${i}`, eventTime: T0 + i * MIN, deviceId: 'd-farm' }));
+  assert.ok(drive(signal, config, events).findings.some((f) => f.finding.evidence.deviceIds?.includes('d-farm')));
+});
+
+test('quiet on a campus NAT: dozens of honest buyers behind one /24', () => {
+  const campus: MarketEvent[] = [];
+  for (let i = 0; i < 40; i++) campus.push(order({ buyerId: `b-student-${i}`, eventTime: T0 + 2 * DAY + i * 20 * MIN, ipAddress: `192.0.2.${10 + i}` }));
+  const { findings, state } = drive(signal, config, [...ordinarySeller(4, 30, 22), ...campus]);
+  assert.deepEqual(findings, []);
+  // It was seen, just weighed as weak: the prefix is tracked with all 40 students.
+  assert.ok(state.shared.some((s) => s.v === '192.0.2.0/24' && s.n === 32));
+});
+
+test('quiet on a family sharing an address and a card between two accounts', () => {
+  const family = [0, 1, 2, 3].map((i) =>
+    order({ buyerId: i % 2 === 0 ? 'b-mum' : 'b-son', eventTime: T0 + i * DAY, shippingAddressHash: 'a-home', paymentInstrumentHash: 'p-family' }),
+  );
+  assert.deepEqual(drive(signal, config, [...ordinarySeller(4, 20, 23), ...family]).findings, []);
+});
+
+test('sharing older than the horizon does not accumulate', () => {
+  const spread = [0, 1, 2, 3].map((i) => order({ buyerId: `b-${i}`, eventTime: T0 + i * 8 * DAY, deviceId: 'd-shared' }));
+  assert.deepEqual(drive(signal, config, spread).findings, []);
+});
+
+test('memory stays bounded after 100k events', () => {
+  const events: MarketEvent[] = [];
+  for (let i = 0; i < 100_000; i++) {
+    events.push(order({ buyerId: `b-${i % 9000}`, eventTime: T0 + i * 10_000, deviceId: `d-${i % 3000}`, ipAddress: `10.0.${i % 256}.1`, shippingAddressHash: `a-${i}`, paymentInstrumentHash: `p-${i % 4000}` }));
+  }
+  const { state } = drive(signal, config, events);
+  assert.equal(state.table.length, config.slots);
+  assert.ok(state.shared.length <= config.maxShared);
+  assert.ok(state.shared.every((s) => s.fps.length <= 32 && s.buyers.length <= config.evidenceBuyers));
+  assert.ok(JSON.stringify(state).length < 4000, `${JSON.stringify(state).length} bytes`);
+});
+
+test('JSON round-trip mid-stream and expire at any time leave the findings unchanged', () => {
+  const farm: MarketEvent[] = [];
+  for (let i = 0; i < 6; i++) farm.push(order({ buyerId: `b-farm-${i}`, eventTime: T0 + 3 * DAY + i * HOUR, deviceId: 'd-1', shippingAddressHash: 'a-drop' }));
+  const events = [...ordinarySeller(5, 40, 24), ...farm];
+  const plain = drive(signal, config, events).findings;
+  assert.ok(plain.length > 0);
+  assert.deepEqual(drive(signal, config, events, { roundTripAt: 120 }).findings, plain);
+  assert.deepEqual(drive(signal, config, events, { expireHourly: true }).findings, plain);
+});
