@@ -1,0 +1,41 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Dedup } from '../../../src/engine/dedup.js';
+
+const H = 3_600_000;
+
+test('remembers ids until the watermark passes their slot by the horizon', () => {
+  const d = new Dedup(H, 24 * H, 1_000_000);
+  assert.equal(d.seen('a', 10), false);
+  assert.equal(d.seen('a', 10), true);
+  assert.equal(d.seen('b', H + 10), false);
+  d.expire(25 * H - 1);
+  assert.equal(d.seen('a', 10), true, 'slot [0, 1h) is kept until watermark ≥ 25h');
+  d.expire(25 * H);
+  assert.equal(d.ids, 1);
+  assert.equal(d.seen('a', 10), false, 'forgotten after the horizon');
+  assert.equal(d.seen('b', H + 10), true);
+});
+
+test('the hard cap drops the oldest slot first and counts it', () => {
+  const d = new Dedup(H, 24 * H, 3);
+  d.seen('a', 0);
+  d.seen('b', 0);
+  d.seen('c', H);
+  d.seen('d', 2 * H);
+  assert.equal(d.droppedEarly, 1);
+  assert.ok(d.ids <= 3);
+  assert.equal(d.seen('c', H), true);
+  assert.equal(d.seen('a', 0), false);
+});
+
+test('snapshot and restore keep the remembered ids', () => {
+  const d = new Dedup(H, 24 * H, 100);
+  d.seen('a', 5);
+  d.seen('b', 3 * H);
+  const r = new Dedup(H, 24 * H, 100);
+  r.restore(JSON.parse(JSON.stringify(d.snapshot())));
+  assert.equal(r.seen('a', 5), true);
+  assert.equal(r.seen('b', 3 * H), true);
+  assert.equal(r.ids, 2);
+});

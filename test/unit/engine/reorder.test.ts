@@ -1,0 +1,43 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PartitionWatermarks, ReorderBuffer, compareEvents } from '../../../src/engine/reorder.js';
+import { order, review, T0 } from '../../helpers/fixtures.js';
+
+test('compareEvents orders by time, then kind, then eventId', () => {
+  const a = order({ eventId: 'b', eventTime: T0, sellerId: 's', buyerId: 'x' });
+  const b = order({ eventId: 'a', eventTime: T0 + 1, sellerId: 's', buyerId: 'x' });
+  const c = review({ eventId: 'a', eventTime: T0, sellerId: 's', buyerId: 'x' });
+  const d = order({ eventId: 'a', eventTime: T0, sellerId: 's', buyerId: 'x' });
+  assert.deepEqual([b, c, a, d].sort(compareEvents), [d, a, c, b]);
+});
+
+test('the buffer releases the oldest slot first, sorted, whatever the push order', () => {
+  const buf = new ReorderBuffer(1000);
+  const e = (id: string, t: number) => order({ eventId: id, eventTime: t, sellerId: 's', buyerId: 'x' });
+  buf.push(e('late-slot', T0 + 5000));
+  buf.push(e('z', T0 + 10));
+  buf.push(e('y', T0 + 10));
+  buf.push(e('first', T0 + 1));
+  assert.equal(buf.size, 4);
+  assert.equal(buf.firstStart(), T0);
+  assert.deepEqual(buf.all().map((x) => x.eventId), ['first', 'y', 'z', 'late-slot']);
+  assert.deepEqual(buf.takeFirst().map((x) => x.eventId), ['first', 'y', 'z']);
+  assert.equal(buf.firstStart(), T0 + 5000);
+  assert.equal(buf.size, 1);
+});
+
+test('partition watermarks: min over active partitions; idle ones do not stall; all idle → max', () => {
+  const w = new PartitionWatermarks(100);
+  assert.equal(w.watermark(), undefined);
+  w.observe('p0', 5000);
+  w.observe('p1', 2000);
+  assert.equal(w.watermark(), 1900);
+  w.setIdle('p1', true);
+  assert.equal(w.watermark(), 4900);
+  w.setIdle('p0', true);
+  assert.equal(w.watermark(), 4900);
+  w.observe('p1', 2500);
+  assert.equal(w.watermark(), 2400, 'new data makes a partition active again');
+  w.remove('p1');
+  assert.equal(w.watermark(), 4900);
+});

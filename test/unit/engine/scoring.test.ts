@@ -1,0 +1,62 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseEngineConfig } from '../../../src/engine/config.js';
+import { scoreFindings } from '../../../src/engine/scoring.js';
+import type { SignalFamily, SignalFinding } from '../../../src/engine/types.js';
+
+const cfg = parseEngineConfig({}).scoring;
+const f = (family: SignalFamily, strength: number, name: string = family): SignalFinding => ({
+  name,
+  family,
+  value: 1,
+  threshold: 1,
+  strength,
+  horizonMs: 3_600_000,
+  baseline: null,
+  explanation: '',
+  evidence: {},
+});
+
+test('nothing fired → score 0, no alert', () => {
+  const s = scoreFindings([], cfg);
+  assert.equal(s.score, 0);
+  assert.equal(s.alert, false);
+});
+
+test('one family alone never alerts, even at full strength, for flash-sale / NAT / loyal-customer shapes', () => {
+  for (const fam of ['concentration', 'identity', 'account_age'] as const) {
+    const s = scoreFindings([f(fam, 1), f(fam, 1, `${fam}-2`)], cfg);
+    assert.equal(s.alert, false, fam);
+    assert.deepEqual(s.strongFamilies, [fam]);
+  }
+});
+
+test('several signals of one family count as one; the strongest wins', () => {
+  const one = scoreFindings([f('identity', 0.6)], cfg);
+  const many = scoreFindings([f('identity', 0.6, 'a'), f('identity', 0.3, 'b'), f('identity', 0.6, 'c')], cfg);
+  assert.equal(many.score, one.score);
+});
+
+test('independent families reinforce each other (noisy-OR) and two strong ones alert', () => {
+  const a = scoreFindings([f('concentration', 0.8)], cfg);
+  const ab = scoreFindings([f('concentration', 0.8), f('identity', 0.8)], cfg);
+  assert.ok(ab.score > a.score);
+  assert.ok(Math.abs(ab.score - (1 - (1 - 0.7 * 0.8) * (1 - 0.8 * 0.8))) < 1e-12);
+  assert.equal(ab.alert, true);
+  const weak = scoreFindings([f('concentration', 0.3), f('identity', 0.3)], cfg);
+  assert.equal(weak.alert, false, 'two weak families are below minFamilyStrength');
+});
+
+test('a family allowed to stand alone alerts at singleFamilyStrength', () => {
+  assert.equal(scoreFindings([f('fulfilment', 0.97)], cfg).alert, true);
+  assert.equal(scoreFindings([f('fulfilment', 0.9)], cfg).alert, false);
+});
+
+test('severity bands: CRITICAL needs score and several families', () => {
+  const three = scoreFindings([f('concentration', 1), f('identity', 1), f('account_age', 1)], cfg);
+  assert.equal(three.severity, 'CRITICAL');
+  const two = scoreFindings([f('identity', 1), f('fulfilment', 1)], cfg);
+  assert.ok(two.score >= cfg.severity.criticalScore);
+  assert.equal(two.severity, 'HIGH');
+  assert.equal(scoreFindings([f('concentration', 0.5), f('account_age', 0.5)], cfg).severity, 'LOW');
+});
