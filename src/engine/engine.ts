@@ -166,7 +166,7 @@ export class Engine {
     if (new Set(this.signalNames).size !== this.signalNames.length)
       throw new BrushwatchError('CONFIG_INVALID', `signal names must be unique, got ${this.signalNames.join(', ')}`);
     this.signalCfgs = this.signalNames.map((n) => config.signals[n] ?? {});
-    this.ring = opts.ring === undefined ? (DEFAULT_REGISTRY.ring?.create() ?? null) : opts.ring;
+    this.ring = opts.ring === undefined ? (DEFAULT_REGISTRY.ring?.create(config.ring) ?? null) : opts.ring;
     this.external = opts.watermark === 'external';
     this.bucketMs = config.bucketMs;
     this.slotMs = config.reorderSlotMs;
