@@ -89,6 +89,8 @@ export const signal: SellerSignal<State, Config> = {
   create: (c) => ({ counts: decayedCreate(4), buyers: assocCreate(c.buyerSlots), freshBuyers: [], freshOrders: [], freshReviews: [] }),
   observe(s, e, c) {
     const hour = Math.floor(e.eventTime / HOUR_MS);
+    // Decay before counting, once per new hour, so an event weighs by its own hour's age.
+    if (hour > s.counts.hour) decayedAdvance(s.counts, e.eventTime, factors(c));
     if (e.kind === 'order') {
       if (e.status !== 'PLACED') return;
       const fresh = e.eventTime - e.buyerAccountCreatedAt < c.freshDays * DAY_MS;
@@ -112,7 +114,8 @@ export const signal: SellerSignal<State, Config> = {
     }
   },
   evaluate(s, ctx, c) {
-    decayedAdvance(s.counts, ctx.at, factors(c));
+    // Decay up to the closing hour (a no-op if its events already did): they count in full.
+    decayedAdvance(s.counts, ctx.at - HOUR_MS, factors(c));
     return judge(s, c);
   },
   expire(s, now, c) {

@@ -123,6 +123,8 @@ export const signal: SellerSignal<State, Config> = {
     const then = Math.floor(payload / 2);
     // Memories past their horizon are ignored even before expire removes them.
     if (then <= minute - c.orderMemoryDays * 1440) return;
+    // Decay before counting, once per new hour, so a review weighs by its own hour's age.
+    if (Math.floor(e.eventTime / HOUR_MS) > s.counts.hour) decayedAdvance(s.counts, e.eventTime, derive(c).factors);
     s.counts.recent[REVIEWS]! += 1;
     const delivered = payload % 2 === 1;
     if (delivered && minute - then >= c.fastMinutes) return;
@@ -134,7 +136,8 @@ export const signal: SellerSignal<State, Config> = {
     push(s.orderIds, e.orderId, c.evidence);
   },
   evaluate(s, ctx, c) {
-    decayedAdvance(s.counts, ctx.at, derive(c).factors);
+    // Decay up to the closing hour (a no-op if its events already did): they count in full.
+    decayedAdvance(s.counts, ctx.at - HOUR_MS, derive(c).factors);
     const finding = judge(s, c);
     s.fivePeak = 0;
     s.fivePeakRate = 0;

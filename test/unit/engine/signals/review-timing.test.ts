@@ -1,0 +1,101 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { configSchema, signal } from '../../../../src/engine/signals/review-timing.js';
+import type { MarketEvent } from '../../../../src/engine/types.js';
+import { DAY, drive, HOUR, MIN, order, review, rng, T0 } from './fixtures.js';
+
+const config = configSchema.parse({});
+
+/** An order placed at `t`, delivered `deliverAfter` later (or never), reviewed `reviewAfter` after placing. */
+function lifecycle(buyer: string, t: number, deliverAfter: number | null, reviewAfter: number | null, rating = 5): MarketEvent[] {
+  const placed = order({ buyerId: buyer, eventTime: t });
+  const out: MarketEvent[] = [placed];
+  if (deliverAfter !== null) out.push(order({ buyerId: buyer, eventTime: t + deliverAfter, orderId: placed.orderId, status: 'DELIVERED' }));
+  if (reviewAfter !== null) out.push(review({ buyerId: buyer, eventTime: t + reviewAfter, orderId: placed.orderId, rating }));
+  return out;
+}
+
+/** Honest history: orders delivered after 2–4 days, a third reviewed 1–5 days after delivery. */
+function honest(days: number, perDay: number, seed: number): MarketEvent[] {
+  const r = rng(seed);
+  const out: MarketEvent[] = [];
+  for (let d = 0; d < days; d++) for (let i = 0; i < perDay; i++) {
+    const deliver = (2 + r() * 2) * DAY;
+    const reviewed = r() < 0.33;
+    out.push(...lifecycle(`b-${d}-${i}`, T0 + d * DAY + r() * DAY, deliver, reviewed ? deliver + (1 + r() * 4) * DAY : null, r() < 0.7 ? 5 : 4));
+  }
+  return out;
+}
+
+test('fires on reviews minutes after delivery, with the reviews and buyers as evidence', () => {
+  const fake: MarketEvent[] = [];
+  for (let i = 0; i < 8; i++) fake.push(...lifecycle(`b-fake-${i}`, T0 + 12 * DAY + i * HOUR, 2 * DAY, 2 * DAY + 3 * MIN));
+  const { findings } = drive(signal, config, [...honest(14, 20, 1), ...fake]);
+  assert.ok(findings.length > 0, 'no finding');
+  const f = findings.reduce((a, b) => (b.finding.strength > a.finding.strength ? b : a)).finding;
+  assert.equal(f.family, 'review_timing');
+  assert.ok(f.value >= f.threshold);
+  assert.ok(f.evidence.buyerIds!.length > 0 && f.evidence.buyerIds!.every((b) => b.startsWith('b-fake-')));
+  assert.ok(f.evidence.reviewIds!.length > 0 && f.evidence.orderIds!.length > 0);
+  assert.ok(findings.every((x) => x.at > T0 + 14 * DAY), 'fired before the fake reviews');
+});
+
+test('fires on reviews of orders that were never delivered or reviewed before delivery', () => {
+  const fake: MarketEvent[] = [];
+  for (let i = 0; i < 4; i++) fake.push(...lifecycle(`b-nd-${i}`, T0 + 12 * DAY + i * HOUR, null, 5 * HOUR));
+  for (let i = 0; i < 4; i++) fake.push(...lifecycle(`b-pre-${i}`, T0 + 12 * DAY + i * HOUR, 3 * DAY, 1 * DAY));
+  const { findings } = drive(signal, config, [...honest(14, 20, 2), ...fake]);
+  assert.ok(findings.some((f) => /before delivery/.test(f.finding.explanation) && f.finding.evidence.buyerIds!.some((b) => b.startsWith('b-pre-'))));
+});
+
+test('quiet on a viral product: many genuine 5-star reviews spread over days after real deliveries', () => {
+  const r = rng(3);
+  const events: MarketEvent[] = [...honest(7, 10, 3)];
+  // Orders grow 10× a day for a week; every buyer reviews 5 stars 1–3 days after delivery.
+  for (let d = 0; d < 7; d++) for (let i = 0; i < 10 * 2 ** Math.min(d, 4); i++) {
+    const deliver = (2 + r() * 2) * DAY;
+    events.push(...lifecycle(`b-v-${d}-${i}`, T0 + 7 * DAY + d * DAY + r() * DAY, deliver, deliver + (1 + r() * 2) * DAY));
+  }
+  const { findings, state } = drive(signal, config, events);
+  assert.deepEqual(findings, []);
+  assert.ok(state.fiveRate > 1, 'the burst rate was tracked');
+});
+
+test('a 5-star burst alone stays below the reporting floor but strengthens a timing finding', () => {
+  const burst: MarketEvent[] = [];
+  for (let i = 0; i < 30; i++) burst.push(review({ buyerId: `b-u-${i}`, eventTime: T0 + 10 * DAY + i * MIN, orderId: null }));
+  const base = honest(12, 10, 4);
+  assert.deepEqual(drive(signal, config, [...base, ...burst]).findings, []);
+  const showBurst = drive(signal, configSchema.parse({ minStrength: 0.01 }), [...base, ...burst]).findings;
+  assert.ok(showBurst.some((f) => f.finding.horizonMs === HOUR && f.finding.value >= config.burstFactor));
+
+  const fast: MarketEvent[] = [];
+  for (let i = 0; i < 4; i++) fast.push(...lifecycle(`b-f-${i}`, T0 + 8 * DAY + i * 20 * MIN, 2 * DAY, 2 * DAY + 2 * MIN));
+  // A slow curve keeps the timing finding below 1 so the burst's contribution shows.
+  const slow = configSchema.parse({ saturation: 10 });
+  const alone = drive(signal, slow, [...base, ...fast]).findings;
+  const both = drive(signal, slow, [...base, ...fast, ...burst]).findings;
+  const max = (fs: typeof alone) => Math.max(...fs.map((f) => f.finding.strength));
+  assert.ok(max(alone) > 0 && max(alone) < 1, `timing alone ${max(alone)}`);
+  assert.ok(max(both) > max(alone), `${max(both)} vs ${max(alone)}`);
+});
+
+test('memory stays bounded after 100k events', () => {
+  const events: MarketEvent[] = [];
+  for (let i = 0; i < 25_000; i++) events.push(...lifecycle(`b-${i}`, T0 + i * 60_000, DAY, i % 2 === 0 ? DAY + 5 * MIN : null));
+  const { state } = drive(signal, config, events);
+  assert.ok(events.length >= 60_000);
+  assert.equal(state.orders.length, config.orderSlots);
+  assert.ok(state.reviewIds.length <= config.evidence && state.buyerIds.length <= config.evidence);
+  assert.ok(JSON.stringify(state).length < 2500, `${JSON.stringify(state).length} bytes`);
+});
+
+test('JSON round-trip mid-stream and expire at any time leave the findings unchanged', () => {
+  const fake: MarketEvent[] = [];
+  for (let i = 0; i < 6; i++) fake.push(...lifecycle(`b-fake-${i}`, T0 + 6 * DAY + i * HOUR, DAY, DAY + MIN));
+  const events = [...honest(8, 15, 5), ...fake];
+  const plain = drive(signal, config, events).findings;
+  assert.ok(plain.length > 0);
+  assert.deepEqual(drive(signal, config, events, { roundTripAt: 100 }).findings, plain);
+  assert.deepEqual(drive(signal, config, events, { expireHourly: true }).findings, plain);
+});
