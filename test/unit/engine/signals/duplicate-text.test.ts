@@ -1,0 +1,85 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { configSchema, informativeWords, signal } from '../../../../src/engine/signals/duplicate-text.js';
+import type { MarketEvent } from '../../../../src/engine/types.js';
+import { DAY, drive, HOUR, MIN, review, T0 } from './fixtures.js';
+
+const config = configSchema.parse({});
+
+const SCRIPT = [
+  'This ceramic pour-over kettle keeps water hot for hours, the bamboo handle stays cool and the spout pours evenly.',
+  'This ceramic pour over kettle keeps the water hot for hours; bamboo handle stays cool and spout pours evenly!',
+  'ceramic pour-over kettle keeps water hot for hours. The bamboo handle stays cool, the spout pours very evenly',
+  'This Ceramic Pour-Over Kettle keeps water hot for many hours, bamboo handle stays cool and the spout pours evenly.',
+  'My ceramic pour-over kettle keeps water hot for hours, bamboo handle stays cool and spout pours evenly. Love it',
+];
+
+const HONEST = [
+  'Arrived a day late but the kettle works; handle gets warm after ten minutes of boiling.',
+  'Bought this for my mother, she likes the colour although the lid rattles a little.',
+  'The spout drips when pouring slowly. Otherwise decent for the price, would like a thermometer.',
+  'Box was dented, kettle itself fine. Takes about five minutes to boil a litre on gas.',
+  'Returned the first one because of a crack, replacement came quickly and is fine so far.',
+  'Smaller than the photos suggest, fits one large mug. Bamboo handle feels sturdy.',
+  'Using it daily for pour-over coffee; the gooseneck gives good control over the flow.',
+  'Enamel chipped after a week of use on an induction adapter, disappointed with durability.',
+];
+
+test('informative words drop generic praise and stop words', () => {
+  assert.deepEqual(informativeWords('Great product, fast shipping! Highly recommend.'), []);
+  assert.deepEqual(informativeWords('The bamboo handle stays dry'), ['bamboo', 'handle', 'stays', 'dry']);
+});
+
+test('fires on light paraphrases of one script from different buyers, with the cluster as evidence', () => {
+  const events: MarketEvent[] = HONEST.map((text, i) => review({ buyerId: `b-h-${i}`, eventTime: T0 + i * 5 * HOUR, text }));
+  SCRIPT.forEach((text, i) => events.push(review({ buyerId: `b-farm-${i}`, eventTime: T0 + 2 * DAY + i * 20 * MIN, text })));
+  const { findings } = drive(signal, config, events);
+  assert.ok(findings.length > 0, 'no finding');
+  const f = findings.at(-1)!.finding;
+  assert.equal(f.family, 'review_text');
+  assert.equal(f.value, 5);
+  assert.equal(f.threshold, 3);
+  // 5 buyers against 3: 0.4 + 0.6 × (5/3 − 1).
+  assert.equal(f.strength, 0.8);
+  assert.deepEqual(f.evidence.buyerIds, SCRIPT.map((_, i) => `b-farm-${i}`));
+  assert.equal(f.evidence.reviewIds!.length, 5);
+  assert.ok(findings.every((x) => x.at > T0 + 2 * DAY));
+});
+
+test('quiet on short generic texts, empty texts and honest varied reviews', () => {
+  const events: MarketEvent[] = [];
+  const generic = ['good', 'Nice!', 'nice product', 'Great seller, fast shipping!', 'Good quality, would buy again', 'love it', ''];
+  for (let i = 0; i < 40; i++) events.push(review({ buyerId: `b-g-${i}`, eventTime: T0 + i * 10 * MIN, text: generic[i % generic.length]! }));
+  HONEST.forEach((text, i) => events.push(review({ buyerId: `b-h-${i}`, eventTime: T0 + HOUR + i * MIN, text })));
+  const { findings, state } = drive(signal, config, events);
+  assert.deepEqual(findings, []);
+  assert.equal(state.reviewIds.length, HONEST.length, 'honest texts were compared, generic ones were not');
+});
+
+test('one buyer repeating a text is not a cluster of different buyers', () => {
+  const events = SCRIPT.map((text, i) => review({ buyerId: 'b-same', eventTime: T0 + i * MIN, text }));
+  assert.deepEqual(drive(signal, config, events).findings, []);
+});
+
+test('reviews older than the horizon leave the window', () => {
+  const events = SCRIPT.slice(0, 3).map((text, i) => review({ buyerId: `b-${i}`, eventTime: T0 + i * 8 * DAY, text }));
+  assert.deepEqual(drive(signal, config, events).findings, []);
+});
+
+test('memory stays bounded after 100k reviews', () => {
+  const events: MarketEvent[] = [];
+  for (let i = 0; i < 100_000; i++) events.push(review({ buyerId: `b-${i}`, eventTime: T0 + i * 20_000, text: `order number ${i} arrived with blue ribbon ${i % 97} and spare parts ${i % 13}` }));
+  const { state } = drive(signal, config, events);
+  assert.equal(state.reviewIds.length, config.window);
+  assert.equal(state.sigs.length, 3 * config.window);
+  assert.ok(JSON.stringify(state).length < 2000, `${JSON.stringify(state).length} bytes`);
+});
+
+test('JSON round-trip mid-stream and expire at any time leave the findings unchanged', () => {
+  const events: MarketEvent[] = HONEST.map((text, i) => review({ buyerId: `b-h-${i}`, eventTime: T0 + i * 3 * HOUR, text }));
+  SCRIPT.forEach((text, i) => events.push(review({ buyerId: `b-farm-${i}`, eventTime: T0 + DAY + i * HOUR, text })));
+  const plain = drive(signal, config, events).findings;
+  assert.ok(plain.length > 0);
+  assert.deepEqual(drive(signal, config, events, { roundTripAt: 10 }).findings, plain);
+  assert.deepEqual(drive(signal, config, events, { expireHourly: true }).findings, plain);
+});
