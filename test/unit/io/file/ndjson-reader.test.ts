@@ -1,0 +1,42 @@
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readNdjson } from '../../../../src/io/file/ndjson-reader.js';
+import type { BadLine } from '../../../../src/io/file/ndjson-reader.js';
+import { BrushwatchError } from '../../../../src/errors.js';
+
+const dir = await mkdtemp(join(tmpdir(), 'brushwatch-reader-'));
+after(() => rm(dir, { recursive: true, force: true }));
+
+async function readAll(path: string, chunkBytes?: number) {
+  const values: unknown[] = [];
+  const lines: number[] = [];
+  const bad: BadLine[] = [];
+  for await (const b of readNdjson(path, chunkBytes === undefined ? {} : { chunkBytes })) {
+    values.push(...b.values);
+    lines.push(...b.lines);
+    bad.push(...b.bad);
+  }
+  return { values, lines, bad };
+}
+
+test('parses every line with its 1-based number; broken lines are reported and reading goes on', async () => {
+  const path = join(dir, 'mixed.ndjson');
+  await writeFile(path, '{"a":1}\n{broken\n\n{"a":"ü€"}\r\n[1,2]\n{"a":3}');
+  // A tiny chunk size splits lines and multi-byte characters across chunks.
+  for (const chunk of [3, 7, 1024]) {
+    const r = await readAll(path, chunk);
+    assert.deepEqual(r.values, [{ a: 1 }, { a: 'ü€' }, [1, 2], { a: 3 }], `chunk ${chunk}`);
+    assert.deepEqual(r.lines, [1, 4, 5, 6]);
+    assert.equal(r.bad.length, 1);
+    assert.equal(r.bad[0]!.line, 2);
+    assert.equal(r.bad[0]!.reason, 'BAD_JSON');
+    assert.match(r.bad[0]!.detail, /\{broken/);
+  }
+});
+
+test('a missing file is BRUSH_INPUT_UNREADABLE', async () => {
+  await assert.rejects(readAll(join(dir, 'nope.ndjson')), (err: unknown) => err instanceof BrushwatchError && err.code === 'BRUSH_INPUT_UNREADABLE');
+});
