@@ -12,6 +12,11 @@
  *   sending the outputs *before* the offsets avoids most of the above; `commitTransaction` always
  *   orders them that way.
  *
+ * After a broker restart, the first transaction of a producer that stayed connected fails with
+ * "Failed to find group coordinator" (kafkajs does not retry a coordinator lookup over a dead
+ * connection); it comes out of `commitTransaction` as a retriable `BRUSH_KAFKA_TRANSACTION`, and
+ * retrying the same write on the same producer succeeded in test/integration/broker-restart.test.ts.
+ *
  * Offsets follow Kafka's convention: the offset to commit is the next one to read (last
  * processed + 1), as a string.
  *

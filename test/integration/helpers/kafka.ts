@@ -4,6 +4,7 @@
  * KAFKA_BROKERS. Every test uses its own topics and groups (`uniqueName`), so tests never see
  * each other's data and need no cleanup to stay correct; they still delete their topics.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { Kafka, Partitioners, logLevel } from 'kafkajs';
@@ -29,6 +30,30 @@ export function registryUrl(): string | undefined {
   const fromEnv = process.env.SCHEMA_REGISTRY_URL?.trim();
   if (fromEnv) return fromEnv;
   return existsSync('.kafka/registry-url') ? readFileSync('.kafka/registry-url', 'utf8').trim() : undefined;
+}
+
+/**
+ * The state dir of a broker this run started with `scripts/kafka-local.sh` (set by npm test), or
+ * undefined when the tests use a broker of their own (KAFKA_BROKERS set by hand): only the
+ * former can be restarted by a test.
+ */
+export function localBrokerDir(): string | undefined {
+  return process.env.KAFKA_LOCAL_DIR || (process.env.KAFKA_BROKERS ? undefined : existsSync('.kafka/brokers') ? '.kafka' : undefined);
+}
+
+/**
+ * Stops the local broker (SIGTERM, or SIGKILL with `kill`) and starts it again on the same port
+ * with the same data; resolves once it is ready again. Clients stay connected and must reconnect.
+ */
+export function restartBroker(options: { kill?: boolean } = {}): void {
+  const dir = localBrokerDir();
+  if (dir === undefined) throw new Error('restartBroker: no broker started by scripts/kafka-local.sh in this run (KAFKA_LOCAL_DIR unset)');
+  const r = spawnSync('bash', ['scripts/kafka-local.sh', 'restart-broker', ...(options.kill ? ['--kill'] : [])], {
+    env: { ...process.env, KAFKA_LOCAL_DIR: dir },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  if (r.status !== 0) throw new Error(`restart-broker failed (${r.status ?? r.signal}): ${r.stderr}`);
 }
 
 /** A name no other test or run uses: `<prefix>-<pid>-<random>`. */
