@@ -32,7 +32,7 @@ describe('dead letters', { skip: registryUrl() === undefined ? 'needs the schema
   });
 
   it('routes every kind of poison to the DLQ with headers and counts, and processes the rest', async () => {
-    const good = tinyEvents().slice(0, 2_000);
+    const good = tinyEvents(7, config.engine).slice(0, 2_000);
     const source = registrySource(config)!;
     const orders = await createEventEncoder('order', 'avro', config.topics.orders, source);
     const sample = good.find((e) => e.kind === 'order')!;

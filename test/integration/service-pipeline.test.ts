@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import type { ServiceConfig } from '../../src/config.js';
+import type { MarketEvent } from '../../src/engine/index.js';
 import type { KafkaClient } from '../../src/io/kafka/client.js';
 import { startService } from '../../src/service/service.js';
 import type { Service } from '../../src/service/service.js';
@@ -17,10 +18,11 @@ describe('brushwatch run on a real broker', () => {
   let config: Readonly<ServiceConfig>;
   let kafka: KafkaClient;
   let service: Service | undefined;
-  const events = tinyEvents();
+  let events: MarketEvent[];
 
   before(async () => {
     config = testConfig();
+    events = tinyEvents(11, config.engine);
     kafka = client(config);
     await createTopics(kafka, config);
     await withTimeout(produce(kafka, config, events), 60_000, 'producing the scenario');
@@ -59,6 +61,7 @@ describe('brushwatch run on a real broker', () => {
     assert.equal((await fetch(`${base}/readyz`).catch(() => null))?.status ?? 503, 503, '/readyz 503 while shutting down');
     await withTimeout(stopping, 30_000, 'graceful stop');
 
+    assert.equal(engine().late, 0, 'no event within the allowed disorder is late on Kafka either');
     const live = await readAlerts(kafka, config);
     const file = await fileReplayAlerts(events, config);
     assert.ok(file.length > 0, 'the scenario must produce alerts, or the comparison proves nothing');

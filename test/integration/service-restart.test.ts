@@ -60,7 +60,7 @@ describe('SIGTERM mid-stream and restart', () => {
   });
 
   it('restarts from the committed offsets and saved state: alerts equal an uninterrupted run', async (t) => {
-    const events = tinyEvents(11);
+    const events = tinyEvents(11, config.engine);
     const cut = Math.floor(events.length * 0.6);
     const port = config.http.port;
     const env = configEnv(config);

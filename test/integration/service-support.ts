@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { loadServiceConfig } from '../../src/config.js';
 import type { ServiceConfig } from '../../src/config.js';
-import type { Alert, MarketEvent } from '../../src/engine/index.js';
+import { Engine } from '../../src/engine/index.js';
+import type { Alert, EngineConfig, MarketEvent } from '../../src/engine/index.js';
 import { createKafkaClient } from '../../src/io/kafka/client.js';
 import type { InRecord, KafkaClient } from '../../src/io/kafka/client.js';
 import { SchemaCache, createRegistrySource, decodeAlert } from '../../src/io/kafka/codec.js';
@@ -119,9 +120,20 @@ export async function deleteTopics(kafka: KafkaClient, c: Readonly<ServiceConfig
   }
 }
 
-/** The tiny scenario's events in emission order (~15k events, 8 days, late events and duplicates). */
-export function tinyEvents(seed = 7): MarketEvent[] {
-  return [...createSimulation(SCENARIOS.tiny, seed).events()];
+/**
+ * The tiny scenario's events in emission order (~15k events, 8 days, with duplicates), minus the
+ * few the file replay finds later than the allowed disorder. Which of those hours-late events
+ * count as late depends on the arrival interleaving (file order vs partitions read side by side),
+ * so the equality the tests show holds for events within the allowed disorder (docs/service.md).
+ */
+export function tinyEvents(seed: number, engineConfig: EngineConfig): MarketEvent[] {
+  const events = [...createSimulation(SCENARIOS.tiny, seed).events()];
+  const engine = new Engine(engineConfig);
+  return events.filter((e) => {
+    const outcome = engine.ingest(e).outcome;
+    engine.drainAlerts();
+    return outcome !== 'late';
+  });
 }
 
 export function produce(kafka: KafkaClient, c: Readonly<ServiceConfig>, events: Iterable<MarketEvent>) {

@@ -12,6 +12,7 @@ import type { EngineConfig } from '../../engine/config.js';
 import { ALERT_ACTIONS, SEVERITIES } from '../../engine/types.js';
 import { replayFile } from '../../io/file/replay.js';
 import type { ReplayProgress, ReplaySummary } from '../../io/file/replay.js';
+import { addKafkaReplayOptions, runKafkaReplay } from '../kafka-replay.js';
 
 const LOG_EVERY_MS = 5_000;
 const BAR_EVERY_MS = 200;
@@ -78,15 +79,16 @@ export function formatSummary(s: ReplaySummary, elapsedMs: number): string {
 }
 
 export function register(program: Command): void {
-  program
-    .command('replay')
+  addKafkaReplayOptions(program.command('replay'))
     .description('Replay an NDJSON event file through the engine and write its alerts as NDJSON')
-    .requiredOption('--input <file>', 'events, one JSON object per line (see the event contract)')
+    .option('--input <file>', 'events, one JSON object per line (see the event contract); required unless --kafka')
     .requiredOption('--output <file>', 'alerts, one JSON object per line (overwritten)')
     .option('--config <file>', 'engine config as JSON (defaults documented in docs/engine.md)')
     .option('--rejects <file>', 'write every invalid line as {line, reason, detail} here')
-    .action(async (opts: { input: string; output: string; config?: string; rejects?: string }) => {
+    .action(async (opts: { input?: string; output: string; config?: string; rejects?: string; kafka?: boolean }) => {
       const config = loadEngineConfigFile(opts.config);
+      if (opts.kafka === true) return void process.stdout.write(await runKafkaReplay(opts, config));
+      if (opts.input === undefined) throw new BrushwatchError('USAGE', 'replay needs --input FILE, or --kafka to read the input topics');
       const started = Date.now();
       const summary = await replayFile({
         input: opts.input,
