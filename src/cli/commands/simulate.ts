@@ -10,6 +10,7 @@ import type { Command } from 'commander';
 import { BrushwatchError } from '../../errors.js';
 import { createSimulation } from '../../sim/simulator.js';
 import { SCENARIOS, SCENARIO_NAMES, type ScenarioName } from '../../sim/scenarios.js';
+import { addToKafkaOptions, simulateToKafka } from '../kafka-simulate.js';
 
 export function parseSeed(raw: string): number {
   const n = Number(raw);
@@ -54,15 +55,16 @@ export async function writeSimulation(name: ScenarioName, seed: number, dir: str
 }
 
 export function register(program: Command): void {
-  program
-    .command('simulate')
+  addToKafkaOptions(program.command('simulate'))
     .description('Write a seeded marketplace with planted brushing campaigns: DIR/events.ndjson and DIR/truth.json')
     .option('--scenario <name>', `one of ${SCENARIO_NAMES.join(', ')}`, 'small')
     .option('--seed <n>', 'PRNG seed; the same seed gives identical bytes', '1')
-    .requiredOption('--out <dir>', 'output directory')
-    .action(async (opts: { scenario: string; seed: string; out: string }) => {
+    .option('--out <dir>', 'output directory (required unless --to-kafka)')
+    .action(async (opts: { scenario: string; seed: string; out?: string; toKafka?: boolean }) => {
       const name = parseScenario(opts.scenario);
       const seed = parseSeed(opts.seed);
+      if (opts.toKafka === true) return void process.stdout.write(await simulateToKafka(SCENARIOS[name], seed, opts));
+      if (opts.out === undefined) throw new BrushwatchError('USAGE', 'simulate needs --out DIR, or --to-kafka');
       const started = performance.now();
       const truth = await writeSimulation(name, seed, opts.out);
       const s = truth.scenario;
