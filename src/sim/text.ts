@@ -28,11 +28,35 @@ const SELLER_BAD = ['Seller never replied.', 'Would not buy again.', 'Asked for 
 const OPENERS = ['', '', 'Honestly, ', 'Overall ', 'For the price, ', 'My kid says ', 'After a week of use, '];
 const SHORT = ['ok', 'good', 'nice', 'thanks', 'fine', 'love it', 'meh', 'as described'];
 
-function sentence(rng: Rng, category: Category, adjectives: readonly string[]): string {
-  const noun = rng.pick(NOUNS[category]);
+const PEOPLE = ['my son', 'my wife', 'my dad', 'my roommate', 'my sister', 'my grandma', 'a colleague', 'my partner', 'the kids', 'my neighbour'];
+const COLOURS = ['black', 'navy', 'beige', 'red', 'olive', 'grey', 'white', 'pink', 'teal', 'mustard'];
+const SPANS = ['two days', 'a week', 'three weeks', 'a month', 'ten days', 'two months', 'a weekend'];
+const PLACES = ['the kitchen', 'the office', 'my car', 'the gym', 'our balcony', 'the dorm', 'a camping trip', 'the bathroom'];
+const VERDICT_GOOD = ['happy with it', 'glad I ordered', 'worth it', 'pleasantly surprised', 'no complaints so far'];
+const VERDICT_BAD = ['regret buying it', 'returning it', 'not impressed', 'expected more', 'would skip this one'];
+
+/** Sentence templates with slots; `a` is a rating-fitting adjective, `n`/`m` category nouns. */
+const TEMPLATES: readonly ((x: { a: string; n: string; m: string; rng: Rng; good: boolean }) => string)[] = [
+  ({ a, n }) => `The ${n} is ${a}.`,
+  ({ a, n, rng }) => `Used the ${n} in ${rng.pick(PLACES)} for ${rng.pick(SPANS)} and it is ${a}.`,
+  ({ n, rng, good }) => `Got the ${rng.pick(COLOURS)} one for ${rng.pick(PEOPLE)}, ${good ? rng.pick(VERDICT_GOOD) : rng.pick(VERDICT_BAD)}.`,
+  ({ a, m, rng }) => `${rng.pick(PEOPLE).replace(/^./, (c) => c.toUpperCase())} thinks the ${m} is ${a}.`,
+  ({ n, rng, good }) => `Compared with the ${n} I bought ${rng.range(2, 9)} months ago this one is ${good ? 'better' : 'worse'}.`,
+  ({ n, rng }) => `Ordered ${rng.range(2, 4)} of them, the ${n} matches the photos ${rng.chance(0.5) ? 'exactly' : 'mostly'}.`,
+  ({ a, n, m }) => `Not sure about the ${m} yet but the ${n} is ${a}.`,
+  ({ n, rng, good }) => `After ${rng.pick(SPANS)} the ${n} ${good ? 'still looks new' : 'already shows wear'}.`,
+  ({ a, rng }) => `Paid ${rng.range(5, 60)} dollars, ${a} for that money.`,
+  ({ m, rng, good }) => `The ${m} ${good ? 'fits' : 'does not fit'} ${rng.pick(PLACES)} as I hoped.`,
+  ({ n, rng }) => `Size ${rng.pick(['S', 'M', 'L', 'XL', '38', '40', '42', 'one size'])} and the ${n} ${rng.chance(0.5) ? 'runs small' : 'is true to size'}.`,
+  ({ a, n, rng }) => `Bought it on ${rng.pick(['Monday', 'Tuesday', 'Friday', 'Sunday', 'payday', 'sale day'])}, the ${n} is ${a}.`,
+];
+
+function sentence(rng: Rng, category: Category, adjectives: readonly string[], good: boolean): string {
+  const nouns = NOUNS[category];
+  const t = rng.pick(TEMPLATES);
+  const text = t({ a: rng.pick(adjectives), n: rng.pick(nouns), m: rng.pick(nouns), rng, good });
   const opener = rng.pick(OPENERS);
-  const first = opener === '' ? `The ${noun}` : `${opener}the ${noun}`;
-  return `${first} is ${rng.pick(adjectives)}.`;
+  return opener === '' ? text : `${opener}${text.charAt(0).toLowerCase()}${text.slice(1)}`;
 }
 
 /** An honest review text: empty or short now and then, otherwise 1–4 sentences fitting the rating. */
@@ -40,11 +64,12 @@ export function honestText(rng: Rng, category: Category, rating: number): string
   const r = rng.next();
   if (r < 0.1) return '';
   if (r < 0.25) return rng.pick(SHORT);
-  const adjectives = rating >= 4 ? GOOD : rating === 3 ? MEH : BAD;
-  const parts = [sentence(rng, category, adjectives)];
-  if (rng.chance(0.5)) parts.push(sentence(rng, category, rng.chance(0.8) ? adjectives : MEH));
+  const good = rating >= 4;
+  const adjectives = good ? GOOD : rating === 3 ? MEH : BAD;
+  const parts = [sentence(rng, category, adjectives, good)];
+  if (rng.chance(0.5)) parts.push(sentence(rng, category, rng.chance(0.8) ? adjectives : MEH, good));
   if (rng.chance(0.5)) parts.push(rng.pick(rating >= 3 ? DELIVERY_GOOD : DELIVERY_BAD));
-  if (rng.chance(0.4)) parts.push(rng.pick(rating >= 4 ? SELLER_GOOD : SELLER_BAD));
+  if (rng.chance(0.4)) parts.push(rng.pick(good ? SELLER_GOOD : SELLER_BAD));
   return parts.join(' ');
 }
 
