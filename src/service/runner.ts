@@ -188,7 +188,11 @@ export class Runner {
     await this.consumer.connect();
     await this.consumer.subscribe([topics.orders, topics.reviews], true);
     this.lastCheckpointAt = this.now();
-    await this.consumer.run((batch, control) => this.onBatch(batch, control));
+    // run() resolves only after the first group join, which can take a session timeout when a
+    // previous member died: start() returns before that so signals are handled meanwhile.
+    this.consumer.run((batch, control) => this.onBatch(batch, control)).catch((err: unknown) => {
+      if (!this.stopping) this.fatal?.(err as Error);
+    });
     this.timer = setInterval(() => void this.locked(() => this.tick()).catch((err: unknown) => this.log.warn({ err }, 'checkpoint on timer failed; retried next tick')), Math.min(MAX_TICK_MS, this.cfg.checkpoint.intervalMs || MAX_TICK_MS));
     this.timer.unref();
   }

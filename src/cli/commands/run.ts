@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { SETTINGS, loadServiceConfig } from '../../config.js';
 import { createLogger, startService } from '../../service/service.js';
+import type { Service } from '../../service/service.js';
 
 export function register(program: Command): void {
   const cmd = program
@@ -18,13 +19,17 @@ export function register(program: Command): void {
     const flags = Object.fromEntries(Object.entries(opts).map(([k, v]) => [k, bools.has(k) && v === true ? 'true' : v]));
     const config = loadServiceConfig({ flags, env: process.env, file: opts['config'] as string | undefined });
     const logger = createLogger(config);
-    const service = await startService(config, { logger });
-    let exiting = false;
-    const shutdown = (signal: NodeJS.Signals | 'consumer-crash', code: number) => {
-      if (exiting) return;
-      exiting = true;
+    let service: Service | null = null;
+    const exit: { requested: { signal: string; code: number } | null } = { requested: null };
+    const shutdown = (signal: string, code: number) => {
+      if (exit.requested !== null) return;
+      exit.requested = { signal, code };
+      // A signal during start-up is acted on as soon as the service exists.
+      if (service !== null) stopAndExit(service, signal, code);
+    };
+    const stopAndExit = (s: Service, signal: string, code: number) => {
       logger.info({ signal }, 'shutting down');
-      service.stop().then(
+      s.stop().then(
         () => {
           logger.info('stopped');
           logger.flush();
@@ -39,9 +44,11 @@ export function register(program: Command): void {
     };
     process.on('SIGTERM', () => shutdown('SIGTERM', 0));
     process.on('SIGINT', () => shutdown('SIGINT', 0));
+    service = await startService(config, { logger });
     service.runner.done.catch((err: unknown) => {
       logger.fatal({ err }, 'the consumer died');
       shutdown('consumer-crash', 1);
     });
+    if (exit.requested !== null) stopAndExit(service, exit.requested.signal, exit.requested.code);
   });
 }
