@@ -205,6 +205,8 @@ test('selectors line up: Deployment → pods, Service → pods, PDB → pods, Se
   for (const e of sm.spec.endpoints) assert.ok(svc.spec.ports.some((p) => p.name === e.port), `ServiceMonitor port ${e.port}`);
   // The alert rules select job="brushwatch".
   assert.equal(svc.metadata.labels[sm.spec.jobLabel], 'brushwatch');
+  // Unready pods must stay scraped, or BrushwatchNotReady could never see brushwatch_ready == 0.
+  assert.equal((svc.spec as { publishNotReadyAddresses?: boolean }).publishNotReadyAddresses, true);
 });
 
 test('the PrometheusRule carries exactly the groups of deploy/prometheus/rules/*.yml', () => {
