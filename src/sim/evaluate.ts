@@ -19,6 +19,8 @@ export interface Evaluation {
   readonly hardNegativeFalsePositives: number;
   /** Delay from campaign start to the first OPEN at or after it, per caught campaign seller (ms). */
   readonly delay: { readonly count: number; readonly medianMs: number | null; readonly p90Ms: number | null };
+  /** The same, measured from the campaign's first event showing its trait (truth evidenceStart). */
+  readonly delayFromEvidence: { readonly count: number; readonly medianMs: number | null; readonly p90Ms: number | null };
   readonly buyers: { readonly named: number; readonly fake: number; readonly correct: number; readonly precision: number; readonly recall: number };
   readonly alerts: { readonly total: number; readonly opens: number; readonly perFlaggedSeller: number };
 }
@@ -49,9 +51,13 @@ export function evaluate(truth: Truth, alerts: Iterable<EvaluatedAlert>): Evalua
   // A seller planted in several campaigns is caught as soon as it is flagged; its delay is
   // measured from its earliest campaign start.
   const campaignStart = new Map<string, number>();
+  const evidenceStart = new Map<string, number>();
   const fake = new Set<string>();
   for (const c of truth.campaigns) {
-    for (const s of c.sellerIds) campaignStart.set(s, Math.min(campaignStart.get(s) ?? Infinity, c.start));
+    for (const s of c.sellerIds) {
+      campaignStart.set(s, Math.min(campaignStart.get(s) ?? Infinity, c.start));
+      evidenceStart.set(s, Math.min(evidenceStart.get(s) ?? Infinity, c.evidenceStart || c.start));
+    }
     for (const b of c.fakeBuyerIds) fake.add(b);
   }
 
@@ -85,15 +91,18 @@ export function evaluate(truth: Truth, alerts: Iterable<EvaluatedAlert>): Evalua
     }
   }
 
-  const delays: number[] = [];
-  for (const [seller, start] of campaignStart) {
-    const times = opens.get(seller);
-    if (times === undefined) continue;
-    let first = Infinity;
-    for (const t of times) if (t >= start && t < first) first = t;
-    if (first !== Infinity) delays.push(first - start);
-  }
-  delays.sort((a, b) => a - b);
+  const delays = (starts: ReadonlyMap<string, number>) => {
+    const out: number[] = [];
+    for (const [seller, start] of starts) {
+      const times = opens.get(seller);
+      if (times === undefined) continue;
+      let first = Infinity;
+      for (const t of times) if (t >= start && t < first) first = t;
+      if (first !== Infinity) out.push(first - start);
+    }
+    out.sort((a, b) => a - b);
+    return { count: out.length, medianMs: quantile(out, 0.5), p90Ms: quantile(out, 0.9) };
+  };
 
   let correct = 0;
   for (const b of named) if (fake.has(b)) correct++;
@@ -103,7 +112,8 @@ export function evaluate(truth: Truth, alerts: Iterable<EvaluatedAlert>): Evalua
     recallByTypology: byTypology,
     hardNegatives: hard,
     hardNegativeFalsePositives: hardFp,
-    delay: { count: delays.length, medianMs: quantile(delays, 0.5), p90Ms: quantile(delays, 0.9) },
+    delay: delays(campaignStart),
+    delayFromEvidence: delays(evidenceStart),
     buyers: { named: named.size, fake: fake.size, correct, precision: ratio(correct, named.size), recall: ratio(correct, fake.size) },
     alerts: { total, opens: openCount, perFlaggedSeller: ratio(total, flagged) },
   };
@@ -119,7 +129,8 @@ export function formatEvaluation(e: Evaluation): string {
     ['seller recall', `${pct(e.sellers.recall)}  (${e.sellers.truePositives}/${e.sellers.positives} planted)`],
     ['seller F1', e.sellers.f1.toFixed(3)],
     ['false positives', `${e.sellers.falsePositives} sellers, ${e.hardNegativeFalsePositives} of them hard negatives`],
-    ['detection delay', `median ${hours(e.delay.medianMs)}, p90 ${hours(e.delay.p90Ms)}  (${e.delay.count} sellers)`],
+    ['delay from start', `median ${hours(e.delay.medianMs)}, p90 ${hours(e.delay.p90Ms)}  (${e.delay.count} sellers)`],
+    ['delay from evidence', `median ${hours(e.delayFromEvidence.medianMs)}, p90 ${hours(e.delayFromEvidence.p90Ms)}  (first event showing the trait)`],
     ['buyer precision', `${pct(e.buyers.precision)}  (${e.buyers.correct}/${e.buyers.named} named)`],
     ['buyer recall', `${pct(e.buyers.recall)}  (${e.buyers.correct}/${e.buyers.fake} fake)`],
     ['alerts', `${e.alerts.total} (${e.alerts.opens} OPEN), ${e.alerts.perFlaggedSeller.toFixed(2)} per flagged seller`],

@@ -34,6 +34,10 @@ const base36 = (n: number, salt: number): string => permute32(n, salt).toString(
 const HOURS = [0.5, 0.3, 0.2, 0.15, 0.15, 0.25, 0.5, 0.8, 1, 1.1, 1.2, 1.3, 1.4, 1.3, 1.2, 1.2, 1.2, 1.3, 1.5, 1.8, 2, 2, 1.6, 1] as const;
 const HOURS_TOTAL = HOURS.reduce((a, b) => a + b, 0);
 
+/** Typologies whose trait shows on the fake order itself, and those whose trait is in the review. */
+const ORDER_EVIDENCE: ReadonlySet<Typology> = new Set(['repeat_buyers', 'fresh_accounts', 'shared_identity', 'edge_bursts', 'collusion_ring']);
+const REVIEW_EVIDENCE: ReadonlySet<Typology> = new Set(['review_timing', 'review_text', 'unverified_reviews']);
+
 const CARRIERS = ['SPX', 'J&T', 'NinjaVan', 'DHL', 'FedEx'] as const;
 const FIRST_OCTETS = [27, 36, 42, 49, 58, 60, 101, 103, 110, 112, 115, 116, 118, 121, 124, 175, 180, 182, 202, 203, 210, 219, 220, 223] as const;
 
@@ -437,6 +441,7 @@ class Simulator implements Simulation {
           sellerIds: sellers.map((s) => s.id),
           fakeBuyerIds: pool.map((b) => this.buyerId(b)),
           start: 0,
+          evidenceStart: 0,
           end: 0,
           fakeOrders: 0,
           fakeReviews: 0,
@@ -522,6 +527,7 @@ class Simulator implements Simulation {
     if (fake !== undefined) {
       fake.campaign.fakeOrders++;
       if (fake.campaign.start === 0 || t < fake.campaign.start) fake.campaign.start = Math.floor(t);
+      if (ORDER_EVIDENCE.has(fake.campaign.typology)) this.evidence(fake.campaign, t);
       fake.campaign.end = Math.max(fake.campaign.end, Math.min(this.end - 1, Math.floor(t)));
     } else {
       if (rng.chance(0.04)) {
@@ -545,6 +551,7 @@ class Simulator implements Simulation {
       : Math.round((this.itemWeight[item]! * quantity + rng.uniform(30, 200)) * rng.uniform(0.92, 1.08));
     const tracking = `${carrier.replace(/[^A-Z]/g, '').slice(0, 3)}${String(permute32(this.counters.order, SALT.trk)).padStart(10, '0')}`;
     emit('SHIPPED', shipped, false, { tracking, carrier, weight });
+    if (fake?.emptyParcel) this.evidence(fake.campaign, shipped);
     const delivered = shipped + Math.min(10, Math.max(0.4, rng.logNormal(2.5, 0.45))) * DAY;
     emit('DELIVERED', delivered, false);
 
@@ -553,7 +560,11 @@ class Simulator implements Simulation {
       const delay = fake.reviewDelay();
       const at = delay < 0 ? shipped + rng.uniform(0.2, 0.9) * (delivered - shipped) : delivered + delay;
       this.review({ seller, buyer, item, orderId, at, rating: 5, text: fake.text(), session, hasMedia: rng.chance(0.05) }, rng, fake.campaign);
-      if (fake.refundAfterReview) emit('REFUNDED', at + rng.uniform(1, 4) * DAY, false);
+      if (fake.refundAfterReview) {
+        const refunded = at + rng.uniform(1, 4) * DAY;
+        emit('REFUNDED', refunded, false);
+        this.evidence(fake.campaign, refunded);
+      }
       return;
     }
     const refunded = rng.chance(0.02);
@@ -568,6 +579,12 @@ class Simulator implements Simulation {
           : rng.range(1, 3);
     const at = delivered + Math.min(25, Math.max(0.1, rng.logNormal(3, 0.9))) * DAY;
     this.review({ seller, buyer, item, orderId, at, rating, text: honestText(rng, this.itemCategory[item]!, rating), session: this.session(buyer, rng), hasMedia: rng.chance(0.12) }, rng);
+  }
+
+  /** The first event that shows the campaign's typology (an empty parcel ships a day after the order). */
+  private evidence(campaign: Campaign, at: number): void {
+    const t = Math.floor(at);
+    if (t < this.end && (campaign.evidenceStart === 0 || t < campaign.evidenceStart)) campaign.evidenceStart = t;
   }
 
   private review(
@@ -593,6 +610,7 @@ class Simulator implements Simulation {
     if (campaign !== undefined && ev.eventTime < this.end) {
       campaign.fakeReviews++;
       if (campaign.start === 0 || ev.eventTime < campaign.start) campaign.start = ev.eventTime;
+      if (REVIEW_EVIDENCE.has(campaign.typology)) this.evidence(campaign, ev.eventTime);
       campaign.end = Math.max(campaign.end, ev.eventTime);
     }
     this.push(ev, rng);

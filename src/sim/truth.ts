@@ -38,6 +38,13 @@ const campaignSchema = z.object({
   /** Event time of the first and last planted event (epoch ms). */
   start: z.number(),
   end: z.number(),
+  /**
+   * Event time of the first planted event that shows the typology's trait: the order for
+   * order-side typologies, the review for review-side ones, the SHIPPED of an empty parcel, the
+   * REFUNDED after a review. No detector can see the campaign for what it is before this.
+   * 0 when the trait never shows before the run ends.
+   */
+  evidenceStart: z.number(),
   fakeOrders: z.number().int(),
   fakeReviews: z.number().int(),
 });

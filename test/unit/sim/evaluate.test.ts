@@ -10,9 +10,9 @@ const truth: Truth = parseTruth(
     schemaVersion: 1,
     scenario: { name: 'hand', seed: 1, start: 0, end: 100 * H, days: 4, sellers: 10, buyers: 100, events: 0, duplicates: 0 },
     campaigns: [
-      { id: 'c1', typology: 'repeat_buyers', intensity: 'high', camouflage: [], sellerIds: ['s1'], fakeBuyerIds: ['b1', 'b2'], start: 10 * H, end: 20 * H, fakeOrders: 9, fakeReviews: 0 },
-      { id: 'c2', typology: 'collusion_ring', intensity: 'low', camouflage: ['slow_drip'], sellerIds: ['s2', 's3'], fakeBuyerIds: ['b3'], start: 0, end: 50 * H, fakeOrders: 6, fakeReviews: 0 },
-      { id: 'c3', typology: 'empty_parcels', intensity: 'low', camouflage: [], sellerIds: ['s4'], fakeBuyerIds: ['b4'], start: 30 * H, end: 40 * H, fakeOrders: 3, fakeReviews: 0 },
+      { id: 'c1', typology: 'repeat_buyers', intensity: 'high', camouflage: [], sellerIds: ['s1'], fakeBuyerIds: ['b1', 'b2'], start: 10 * H, end: 20 * H, evidenceStart: 11 * H, fakeOrders: 9, fakeReviews: 0 },
+      { id: 'c2', typology: 'collusion_ring', intensity: 'low', camouflage: ['slow_drip'], sellerIds: ['s2', 's3'], fakeBuyerIds: ['b3'], start: 0, end: 50 * H, evidenceStart: 0, fakeOrders: 6, fakeReviews: 0 },
+      { id: 'c3', typology: 'empty_parcels', intensity: 'low', camouflage: [], sellerIds: ['s4'], fakeBuyerIds: ['b4'], start: 30 * H, end: 40 * H, evidenceStart: 34 * H, fakeOrders: 3, fakeReviews: 0 },
     ],
     hardNegatives: [
       { sellerId: 'n1', kind: 'flash_sale', start: 0, end: H },
@@ -50,6 +50,8 @@ test('detection delay: first OPEN at or after the campaign start, median and p90
   const e = evaluate(truth, [alert('s1', 'OPEN', 9 * H), alert('s1', 'OPEN', 13 * H), alert('s2', 'OPEN', 1 * H), alert('s3', 'OPEN', 10 * H), alert('s4', 'OPEN', 36 * H)]);
   // Delays: s1 3 h (the 9 h OPEN predates the campaign), s2 1 h, s3 10 h, s4 6 h.
   assert.deepEqual(e.delay, { count: 4, medianMs: 3 * H, p90Ms: 10 * H });
+  // From the first event showing the trait: s1 13−11 = 2 h, s2 1 h, s3 10 h, s4 36−34 = 2 h.
+  assert.deepEqual(e.delayFromEvidence, { count: 4, medianMs: 2 * H, p90Ms: 10 * H });
 });
 
 test('no alerts: zero scores, no delay', () => {

@@ -66,6 +66,9 @@ test('truth plants every typology and every hard-negative kind, with the sellers
   const buyers = new Set(one.events.map((e) => e.buyerId));
   for (const c of truth.campaigns) {
     assert.ok(c.start > 0 && c.end >= c.start, c.id);
+    // 0: the trait never showed before the run ended (e.g. reviews due after the last day).
+    assert.ok(c.evidenceStart === 0 || (c.evidenceStart >= c.start && c.evidenceStart <= c.end), `${c.id} evidence inside the campaign`);
+    if (c.typology !== 'review_text' && c.typology !== 'review_timing' && c.typology !== 'refund_after_review') assert.ok(c.evidenceStart > 0, c.id);
     assert.ok(c.fakeOrders + c.fakeReviews > 0, c.id);
     for (const s of c.sellerIds) assert.ok(sellers.has(s), `${c.id} seller ${s}`);
     assert.ok(c.fakeBuyerIds.some((b) => buyers.has(b)), c.id);
