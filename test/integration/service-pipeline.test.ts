@@ -12,7 +12,7 @@ import type { KafkaClient } from '../../src/io/kafka/client.js';
 import { startService } from '../../src/service/service.js';
 import type { Service } from '../../src/service/service.js';
 import { withTimeout, waitUntil } from './helpers/timeout.js';
-import { client, createTopics, deleteTopics, fileReplayAlerts, produce, readAlerts, silent, sortAlerts, testConfig, tinyEvents } from './service-support.js';
+import { client, createTopics, deleteTopics, fileReplayAlerts, produce, readAlerts, silent, sortAlerts, testConfig, eventsWithAlerts } from './service-support.js';
 
 describe('brushwatch run on a real broker', () => {
   let config: Readonly<ServiceConfig>;
@@ -22,7 +22,7 @@ describe('brushwatch run on a real broker', () => {
 
   before(async () => {
     config = testConfig();
-    events = tinyEvents(11, config.engine);
+    events = eventsWithAlerts(config.engine);
     kafka = client(config);
     await createTopics(kafka, config);
     await withTimeout(produce(kafka, config, events), 60_000, 'producing the scenario');

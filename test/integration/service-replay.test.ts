@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ServiceConfig } from '../../src/config.js';
-import type { Alert } from '../../src/engine/index.js';
+import type { Alert, MarketEvent } from '../../src/engine/index.js';
 import type { KafkaClient } from '../../src/io/kafka/client.js';
 import { replayFile } from '../../src/io/file/replay.js';
 import { withTimeout } from './helpers/timeout.js';
@@ -40,14 +40,29 @@ describe('replay --kafka', () => {
   });
 
   it('reads a time range by record timestamp and equals the file replay of those events', async (t) => {
-    const events = tinyEvents(5, config.engine);
-    const t0 = Math.min(...events.map((e) => e.eventTime));
-    const from = t0 + DAY;
-    const to = t0 + 7 * DAY;
+    // The first seed whose in-range events give alerts (the engine's tuning evolves; a range
+    // without alerts would prove nothing).
+    let events: MarketEvent[] = [];
+    let inside: MarketEvent[] = [];
+    let from = 0;
+    let to = 0;
+    let fromFile: Alert[] = [];
+    for (const seed of [5, 11, 7, 3, 13, 17]) {
+      events = tinyEvents(seed, config.engine);
+      const t0 = Math.min(...events.map((e) => e.eventTime));
+      from = t0 + DAY;
+      to = t0 + 7 * DAY;
+      inside = events.filter((e) => e.eventTime >= from && e.eventTime < to);
+      await writeFile(join(dir, 'inside.ndjson'), inside.map((e) => JSON.stringify(e)).join('\n') + '\n');
+      const summary = await replayFile({ input: join(dir, 'inside.ndjson'), output: join(dir, 'file-alerts.ndjson'), config: config.engine });
+      assert.equal(summary.stats.late, 0);
+      fromFile = readAlertsFile(await readFile(join(dir, 'file-alerts.ndjson'), 'utf8'));
+      if (fromFile.length > 0) break;
+    }
+    assert.ok(fromFile.length > 0, 'some seed must produce alerts in the range');
     // Produced in three phases so each partition holds them in time-range order; within a
-    // phase the emission order (with its disorder and late events) is kept.
+    // phase the emission order (with its disorder) is kept.
     const before = events.filter((e) => e.eventTime < from);
-    const inside = events.filter((e) => e.eventTime >= from && e.eventTime < to);
     const later = events.filter((e) => e.eventTime >= to);
     for (const phase of [before, inside, later]) await produce(kafka, config, phase);
 
@@ -67,15 +82,10 @@ describe('replay --kafka', () => {
     });
     assert.equal(code, 0, stderr);
     assert.match(stdout, new RegExp(`records +${inside.length} read from Kafka`));
-
-    await writeFile(join(dir, 'inside.ndjson'), inside.map((e) => JSON.stringify(e)).join('\n') + '\n');
-    const summary = await replayFile({ input: join(dir, 'inside.ndjson'), output: join(dir, 'file-alerts.ndjson'), config: config.engine });
-    assert.equal(summary.stats.late, 0);
     assert.match(stdout, /late +0\n/);
-    const fromFile = readAlertsFile(await readFile(join(dir, 'file-alerts.ndjson'), 'utf8'));
+
     const fromKafka = readAlertsFile(await readFile(output, 'utf8'));
     t.diagnostic(`${inside.length} of ${events.length} events in range: ${fromKafka.length} alerts from Kafka, ${fromFile.length} from the file`);
-    assert.ok(fromFile.length > 0, 'the range must produce alerts');
     const byId = (a: Alert, b: Alert) => (a.alertId < b.alertId ? -1 : 1);
     assert.deepEqual([...fromKafka].sort(byId), [...fromFile].sort(byId));
 

@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import type { ServiceConfig } from '../../src/config.js';
 import type { KafkaClient } from '../../src/io/kafka/client.js';
 import { withTimeout, waitUntil } from './helpers/timeout.js';
-import { client, configEnv, createTopics, deleteTopics, fileReplayAlerts, produce, readAlerts, sortAlerts, testConfig, tinyEvents } from './service-support.js';
+import { client, configEnv, createTopics, deleteTopics, fileReplayAlerts, produce, readAlerts, sortAlerts, testConfig, eventsWithAlerts } from './service-support.js';
 
 async function freePort(): Promise<number> {
   const srv = createServer().listen(0, '127.0.0.1');
@@ -60,7 +60,7 @@ describe('SIGTERM mid-stream and restart', () => {
   });
 
   it('restarts from the committed offsets and saved state: alerts equal an uninterrupted run', async (t) => {
-    const events = tinyEvents(11, config.engine);
+    const events = eventsWithAlerts(config.engine);
     const cut = Math.floor(events.length * 0.6);
     const port = config.http.port;
     const env = configEnv(config);
