@@ -32,6 +32,7 @@ import type {
   RingFinding,
   SellerSignal,
   Severity,
+  SignalFinding,
 } from './types.js';
 import { validateEvent } from './validate.js';
 
@@ -125,6 +126,7 @@ export class Engine {
   private readonly bucketMs: number;
   private readonly slotMs: number;
   private readonly bucketsPerDay: number;
+  private readonly evictScanMs: number;
   private readonly caps: EvidenceCaps;
   private readonly vopts: { accountSkewMs: number };
 
@@ -171,6 +173,10 @@ export class Engine {
     this.bucketMs = config.bucketMs;
     this.slotMs = config.reorderSlotMs;
     this.bucketsPerDay = DAY_MS / config.bucketMs;
+    // A multiple of bucketMs dividing a day, so scans fall on bucket boundaries.
+    let scan = DAY_MS;
+    while (scan > config.bucketMs && scan / 2 >= config.idleEvictMs && (scan / 2) % config.bucketMs === 0) scan /= 2;
+    this.evictScanMs = scan;
     this.caps = config.evidence;
     this.vopts = { accountSkewMs: config.accountSkewMs };
     this.dedup = new Dedup(config.bucketMs, config.dedupHorizonMs, config.dedupMaxIds);
@@ -482,25 +488,37 @@ export class Engine {
     const list = this.bucketSellers;
     this.bucketSellers = [];
     for (const st of this.incidentSellers.values()) if (st.mark !== at) list.push(st);
-    list.sort((a, b) => (a.sellerId < b.sellerId ? -1 : a.sellerId > b.sellerId ? 1 : 0));
+    // Sellers are independent, so evaluation order does not matter; only the few alerts of this
+    // close are sorted by seller, which keeps output order independent of arrival and restores.
+    const first = this.alerts.length;
     for (const st of list) if (this.sellers.get(st.sellerId) === st) this.evaluateSeller(st, at);
+    if (this.alerts.length - first > 1) {
+      const mine = this.alerts.splice(first).sort((a, b) => (a.sellerId < b.sellerId ? -1 : a.sellerId > b.sellerId ? 1 : 0));
+      for (const a of mine) this.alerts.push(a);
+    }
     if (this.ring !== null) this.evaluateRings(at);
-    this.evictIdle(at);
+    // A full scan per close would cost O(sellers) every hour: scan once per evictScanMs instead
+    // (a day, or less when idleEvictMs is shorter), so eviction is at most that much late.
+    if (at % this.evictScanMs === 0) this.evictIdle(at);
     this.bucketsClosed++;
   }
 
   private evaluateSeller(st: SellerState, at: number): void {
     const cfg = this.config;
-    const ctx = st.context(at, this.bucketMs, cfg.dailyEwmaAlpha);
-    const findings = [];
-    for (let i = 0; i < this.signals.length; i++) {
-      const s = st.states[i];
-      if (s === null) continue;
-      const sig = this.signals[i]!;
-      sig.expire(s, at, this.signalCfgs[i]);
-      const f = sig.evaluate(s, ctx, this.signalCfgs[i]);
-      if (f !== null) findings.push(f);
+    const findings: SignalFinding[] = [];
+    if (this.signals.length > 0) {
+      const ctx = st.context(at, this.bucketMs, cfg.dailyEwmaAlpha);
+      for (let i = 0; i < this.signals.length; i++) {
+        const s = st.states[i];
+        if (s === null) continue;
+        const sig = this.signals[i]!;
+        sig.expire(s, at, this.signalCfgs[i]);
+        const f = sig.evaluate(s, ctx, this.signalCfgs[i]);
+        if (f !== null) findings.push(f);
+      }
     }
+    // The common case: nothing fired and nothing open, so there is nothing to decide.
+    if (findings.length === 0 && st.incident === null) return;
     const score = scoreFindings(findings, cfg.scoring);
     const merged = mergeEvidence(findings, this.caps);
     const inc = st.incident;

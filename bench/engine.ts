@@ -1,0 +1,177 @@
+/**
+ * Engine benchmark (a script, not a test): prints figures, asserts nothing.
+ *
+ *   npx tsx bench/engine.ts                                  # throughput
+ *   node --expose-gc --import tsx bench/engine.ts            # + heap bytes per tracked seller
+ *   BENCH_EVENTS=2000000 npx tsx bench/engine.ts             # bigger run
+ *
+ * Events are generated in memory from a fixed seed: a skewed marketplace (a few big sellers,
+ * many small ones), orders with their later state changes, reviews, and some brushing sellers.
+ * Figures: engine events/s on pre-parsed objects (registered signals + ring, and core alone),
+ * NDJSON replay events/s through a temp file (reader alone and full replay), heap per seller.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Engine } from '../src/engine/engine.js';
+import { parseEngineConfig } from '../src/engine/config.js';
+import type { EngineConfig } from '../src/engine/config.js';
+import type { EngineOptions } from '../src/engine/engine.js';
+import { readNdjson } from '../src/io/file/ndjson-reader.js';
+import { replayFile } from '../src/io/file/replay.js';
+import { rng } from '../test/helpers/fixtures.js';
+
+const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 1_000_000);
+const SELLERS = Number(process.env['BENCH_SELLERS'] ?? 20_000);
+const HOURS = Number(process.env['BENCH_HOURS'] ?? 48);
+const T0 = Date.UTC(2026, 0, 1);
+const HOUR = 3_600_000;
+const STATUSES = ['PAID', 'SHIPPED', 'DELIVERED'] as const;
+
+/** Yields plain objects shaped like JSON.parse output, in produced order (bounded disorder). */
+function* marketplace(n: number, sellers: number, hours: number, seed: number): Generator<Record<string, unknown>> {
+  const r = rng(seed);
+  const span = hours * HOUR;
+  for (let i = 0; i < n; i++) {
+    // Time advances evenly; up to 5 minutes of disorder, well inside the allowed 15.
+    const t = T0 + Math.floor((i / n) * span) - Math.floor(r() * 300_000);
+    // Skewed seller choice: r()^3 favours low ids (big sellers).
+    const s = Math.floor(r() ** 3 * sellers);
+    const brusher = s % 500 === 7;
+    const b = brusher ? `fake-${s}-${Math.floor(r() * 5)}` : `b-${Math.floor(r() * 2_000_000)}`;
+    const k = r();
+    const common = { eventId: `e-${i}`, eventTime: t, sellerId: `s-${s}`, buyerId: b, itemId: `i-${s}-${Math.floor(r() * 20)}` };
+    if (k < 0.18) {
+      yield {
+        kind: 'review',
+        ...common,
+        reviewId: `r-${i}`,
+        orderId: r() < 0.9 ? `o-${i - 1}` : null,
+        rating: brusher ? 5 : 1 + Math.floor(r() * 5),
+        text: brusher ? 'Amazing product, fast shipping, highly recommend!' : `review ${Math.floor(r() * 1e6)} of item`,
+        hasMedia: r() < 0.1,
+        deviceId: brusher ? `farm-${s}` : `d-${b}`,
+        ipAddress: brusher ? '198.51.100.9' : `10.${i % 250}.${(i >> 8) % 250}.${(i >> 16) % 250}`,
+      };
+      continue;
+    }
+    const status = k < 0.6 ? 'PLACED' : STATUSES[Math.floor(r() * 3)]!;
+    yield {
+      kind: 'order',
+      ...common,
+      orderId: `o-${i}`,
+      status,
+      quantity: 1 + Math.floor(r() * 3),
+      amountCents: 500 + Math.floor(r() * 20_000),
+      currency: 'USD',
+      buyerAccountCreatedAt: brusher ? t - 2 * 86_400_000 : T0 - Math.floor(r() * 1000) * 86_400_000,
+      deviceId: brusher ? `farm-${s}` : `d-${b}`,
+      ipAddress: brusher ? '198.51.100.9' : `10.${i % 250}.${(i >> 8) % 250}.${(i >> 16) % 250}`,
+      shippingAddressHash: brusher ? `addr-${s}` : `a-${b}`,
+      paymentInstrumentHash: brusher ? `pay-${s}` : `p-${b}`,
+      trackingNumber: status === 'SHIPPED' ? `t-${i}` : null,
+      carrier: status === 'SHIPPED' ? 'UPS' : null,
+      parcelWeightGrams: status === 'SHIPPED' ? (brusher ? 8 : 200 + Math.floor(r() * 2000)) : null,
+    };
+  }
+}
+
+const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
+
+/**
+ * Wall time and this process's CPU time (user + system). On a shared, loaded machine the wall
+ * figure is pessimistic; events per CPU-second is the closer estimate of one dedicated core.
+ */
+function clock(): () => { wallMs: number; cpuMs: number } {
+  const w = performance.now();
+  const c = process.cpuUsage();
+  return () => {
+    const d = process.cpuUsage(c);
+    return { wallMs: performance.now() - w, cpuMs: (d.user + d.system) / 1000 };
+  };
+}
+
+function rates(n: number, t: { wallMs: number; cpuMs: number }, unit = 'events/s'): string {
+  return `${fmt((n * 1000) / t.wallMs).padStart(11)} ${unit} wall ${fmt((n * 1000) / t.cpuMs).padStart(11)} per CPU-s`;
+}
+
+function runEngine(label: string, events: readonly unknown[], config: EngineConfig, opts: EngineOptions): void {
+  const engine = new Engine(config, opts);
+  const stop = clock();
+  for (let i = 0; i < events.length; i++) engine.ingest(events[i]);
+  engine.finish();
+  const t = stop();
+  const alerts = engine.drainAlerts().length;
+  const s = engine.stats();
+  console.log(
+    `engine ${label.padEnd(30)} ${rates(events.length, t)}  (${fmt(t.wallMs)} ms, ${s.accepted} accepted, ${s.late} late, ${alerts} alerts, ${s.sellersTracked} sellers)`,
+  );
+}
+
+function heapPerSeller(config: EngineConfig, opts: EngineOptions, label: string): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) {
+    console.log('heap per seller: run with node --expose-gc --import tsx bench/engine.ts');
+    return;
+  }
+  gc();
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const engine = new Engine(config, opts);
+  // Generated lazily so that only the engine's own state stays on the heap.
+  for (const e of marketplace(EVENTS, SELLERS, HOURS, 2)) engine.ingest(e);
+  engine.finish();
+  engine.drainAlerts();
+  gc();
+  gc();
+  const bytes = process.memoryUsage().heapUsed - before;
+  const s = engine.stats();
+  console.log(
+    `heap ${label.padEnd(30)} ${fmt(bytes / s.sellersTracked).padStart(11)} bytes/seller  (${fmt(bytes / 1024 / 1024)} MiB for ${s.sellersTracked} sellers, ${s.dedupIds} eventIds in dedup)`,
+  );
+}
+
+async function main(): Promise<void> {
+  console.log(`brushwatch engine bench: ${fmt(EVENTS)} events, ${fmt(SELLERS)} sellers, ${HOURS} h of event time, node ${process.version}`);
+  const config = parseEngineConfig({});
+  const events = [...marketplace(EVENTS, SELLERS, HOURS, 1)];
+
+  // Warm-up on a slice, so JIT tiers are similar for every measurement.
+  runEngine('warm-up (10 %)', events.slice(0, Math.floor(EVENTS / 10)), config, {});
+  runEngine('core only (no signals)', events, config, { signals: [], ring: null });
+  runEngine('registered signals, no ring', events, config, { ring: null });
+  runEngine('registered signals + ring', events, config, {});
+
+  const dir = await mkdtemp(join(tmpdir(), 'brushwatch-bench-'));
+  try {
+    const input = join(dir, 'events.ndjson');
+    const lines: string[] = [];
+    for (const e of events) lines.push(JSON.stringify(e));
+    await writeFile(input, `${lines.join('\n')}\n`);
+    lines.length = 0;
+    let stop = clock();
+    let n = 0;
+    for await (const b of readNdjson(input)) n += b.values.length;
+    const t = stop();
+    console.log(`ndjson reader only                    ${rates(n, t, 'lines/s ')}  (${fmt(t.wallMs)} ms)`);
+    for (const [label, opts] of [
+      ['core only', { signals: [], ring: null }],
+      ['registered signals + ring', {}],
+    ] as const) {
+      stop = clock();
+      const s = await replayFile({ input, output: join(dir, 'alerts.ndjson'), config, engine: opts });
+      const rt = stop();
+      console.log(`ndjson replay ${label.padEnd(24)} ${rates(s.lines, rt)}  (${fmt(rt.wallMs)} ms, ${s.alertsWritten} alerts)`);
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+
+  events.length = 0;
+  // Dedup memory is per event (24 h of ids), not per seller: measure seller state without it too.
+  heapPerSeller(parseEngineConfig({ dedupHorizonMs: 0 }), {}, 'registered signals + ring');
+  heapPerSeller(parseEngineConfig({ dedupHorizonMs: 0 }), { ring: null }, 'registered signals, no ring');
+  heapPerSeller(config, {}, 'incl. 24 h dedup of all ids');
+}
+
+await main();
