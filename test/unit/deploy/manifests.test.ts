@@ -18,6 +18,7 @@ import { Deployment } from 'kubernetes-models/apps/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { PrometheusRule, ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 import { renderKustomization, type Obj, type Resource } from './kustomize.js';
+import { SETTINGS } from '../../../src/config.js';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 const k8s = join(root, 'deploy', 'k8s');
@@ -56,6 +57,7 @@ function composeValidator(): ValidateFunction {
 
 interface ComposeService {
   image?: string;
+  environment?: Record<string, string>;
   build?: unknown;
   command?: string[];
   depends_on?: Record<string, { condition: string }>;
@@ -247,4 +249,19 @@ test('overlay: namespace on every namespaced resource, image pinned, patches app
   assert.equal(cm.data.BRUSHWATCH_GROUP_ID, 'brushwatch');
   assert.equal((find(base, 'Deployment') as unknown as DeploymentShape).spec.replicas, 2);
   for (const r of overlay) assert.equal(r.metadata.labels?.['app.kubernetes.io/part-of'], r.kind === 'Namespace' ? undefined : 'brushwatch');
+});
+
+test('every BRUSHWATCH_ variable in compose and the k8s manifests is a real setting', () => {
+  const known = new Set(SETTINGS.map((s) => s.env));
+  const used: [string, string][] = [];
+  for (const [name, svc] of Object.entries(compose.services)) for (const k of Object.keys(svc.environment ?? {})) used.push([`compose ${name}`, k]);
+  for (const r of [...base, ...overlay]) {
+    if (r.kind === 'ConfigMap') for (const k of Object.keys((r.data ?? {}) as Obj)) used.push([`ConfigMap ${r.metadata.name}`, k]);
+    if (r.kind === 'Deployment') {
+      for (const c of (r as unknown as DeploymentShape).spec.template.spec.containers) for (const e of c.env ?? []) used.push([`Deployment ${c.image}`, e.name]);
+    }
+  }
+  const mine = used.filter(([, k]) => k.startsWith('BRUSHWATCH_'));
+  assert.ok(mine.length >= 8);
+  for (const [where, k] of mine) assert.ok(known.has(k), `${where}: ${k} is not a setting of src/config.ts`);
 });
