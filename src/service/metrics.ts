@@ -165,14 +165,18 @@ export function createMetrics(registry: Registry, options: MetricsOptions): Serv
 
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
 
+  // Children exist at zero from the start, so rate() and absent() see them before the first event.
+  const zeroed = (child: Inc): Inc => {
+    child.inc(0);
+    return child;
+  };
   const bindAll = <K extends string>(keys: readonly K[], bind: (k: K) => Inc): Record<K, Inc> =>
-    Object.fromEntries(keys.map((k) => [k, bind(k)])) as Record<K, Inc>;
+    Object.fromEntries(keys.map((k) => [k, zeroed(bind(k))])) as Record<K, Inc>;
 
   const consumedChildren = new Map<string, Inc>();
   const alertChildren = new Map<string, Inc>();
   const signalChildren = new Map<string, Inc>();
-  // Children at zero from the start, so rate() sees the first increment.
-  for (const s of SEVERITIES) for (const a of ALERT_ACTIONS) alertChildren.set(`${s}/${a}`, alertsTotal.labels({ severity: s, action: a }));
+  for (const s of SEVERITIES) for (const a of ALERT_ACTIONS) alertChildren.set(`${s}/${a}`, zeroed(alertsTotal.labels({ severity: s, action: a })));
 
   return {
     consumed(topic, kind) {
@@ -194,7 +198,7 @@ export function createMetrics(registry: Registry, options: MetricsOptions): Serv
     alertPublishFailures: publishFailures,
     batchDuration,
     rebalances,
-    transactions: { committed: transactionsTotal.labels({ result: 'committed' }), aborted: transactionsTotal.labels({ result: 'aborted' }) },
+    transactions: bindAll(['committed', 'aborted'] as const, (result) => transactionsTotal.labels({ result })),
     stateRestoreDuration: restore,
     attach(state) {
       live = state;

@@ -1,0 +1,132 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import avsc from 'avsc';
+import type { Alert, OrderEvent, ReviewEvent } from '../../../../src/engine/index.js';
+import { validateEvent } from '../../../../src/engine/index.js';
+import { DECODE_FAILED, SchemaCache, createAlertEncoder, createEventDecoder, createEventEncoder, decodeAlert } from '../../../../src/io/kafka/codec.js';
+import type { AvroType, SchemaSource } from '../../../../src/io/kafka/codec.js';
+
+/** An in-memory registry with the SchemaSource contract; counts fetches. */
+function memoryRegistry(): SchemaSource & { fetches: number[] } {
+  const byId = new Map<number, object>();
+  const bySubject = new Map<string, number>();
+  const fetches: number[] = [];
+  return {
+    fetches,
+    async fetch(id) {
+      fetches.push(id);
+      const s = byId.get(id);
+      return s === undefined ? null : (avsc.Type.forSchema(s as avsc.Schema) as AvroType);
+    },
+    async register(subject, schema) {
+      const known = [...byId].find(([, s]) => JSON.stringify(s) === JSON.stringify(schema));
+      const id = known?.[0] ?? byId.size + 1;
+      byId.set(id, schema);
+      bySubject.set(subject, id);
+      return id;
+    },
+    async ping() {},
+  };
+}
+
+const order: OrderEvent = {
+  kind: 'order', eventId: 'e-1', orderId: 'o-1', status: 'PLACED', eventTime: 1_767_225_600_000, sellerId: 's-17', buyerId: 'b-9', itemId: 'i-3',
+  quantity: 1, amountCents: 1299, currency: 'USD', buyerAccountCreatedAt: 1_764_633_600_000, deviceId: 'd-4', ipAddress: '203.0.113.7',
+  shippingAddressHash: 'a-88', paymentInstrumentHash: 'p-51', trackingNumber: null, carrier: null, parcelWeightGrams: null,
+};
+const review: ReviewEvent = {
+  kind: 'review', eventId: 'e-2', reviewId: 'r-1', eventTime: 1_767_398_400_000, orderId: null, sellerId: 's-17', buyerId: 'b-9', itemId: 'i-3',
+  rating: 5, text: 'great', hasMedia: false, deviceId: null, ipAddress: null,
+};
+
+describe('Avro event codec', () => {
+  it('round-trips orders and reviews through the Confluent framing into valid contract events', async () => {
+    const registry = memoryRegistry();
+    const cache = new SchemaCache(registry);
+    for (const [event, kind] of [[order, 'order'], [review, 'review']] as const) {
+      const enc = await createEventEncoder(kind, 'avro', `${kind}s`, registry);
+      const bytes = enc.encode(event);
+      assert.equal(bytes[0], 0);
+      assert.equal(bytes.readInt32BE(1), enc.schemaId);
+      const dec = createEventDecoder(kind, 'avro', cache);
+      await dec.prefetch([bytes]);
+      const raw = dec.decode(bytes);
+      assert.notEqual(raw, DECODE_FAILED);
+      const v = validateEvent(raw);
+      assert.ok(v.ok);
+      assert.deepEqual({ ...v.event }, event);
+    }
+  });
+
+  it('fetches each schema id once per cache, and only in prefetch', async () => {
+    const registry = memoryRegistry();
+    const enc = await createEventEncoder('order', 'avro', 'orders', registry);
+    const cache = new SchemaCache(registry);
+    const dec = createEventDecoder('order', 'avro', cache);
+    const values = Array.from({ length: 50 }, () => enc.encode(order));
+    assert.equal(dec.decode(values[0]!), DECODE_FAILED, 'no registry call on the decode path');
+    await dec.prefetch(values);
+    await dec.prefetch(values);
+    assert.deepEqual(registry.fetches, [enc.schemaId]);
+    for (const v of values) assert.notEqual(dec.decode(v), DECODE_FAILED);
+  });
+
+  it('classifies every kind of bad bytes, without throwing', async () => {
+    const registry = memoryRegistry();
+    const enc = await createEventEncoder('order', 'avro', 'orders', registry);
+    const good = enc.encode(order);
+    const unknown = Buffer.from(good);
+    unknown.writeInt32BE(999, 1);
+    const dec = createEventDecoder('order', 'avro', new SchemaCache(registry));
+    const cases: [Buffer | null, string][] = [
+      [null, 'EMPTY_VALUE'],
+      [Buffer.alloc(0), 'EMPTY_VALUE'],
+      [Buffer.from('{"a":1}'), 'WRONG_MAGIC_BYTE'],
+      [Buffer.from([0, 0, 0]), 'BAD_ENCODING'],
+      [unknown, 'UNKNOWN_SCHEMA_ID'],
+      [good.subarray(0, good.length - 4), 'BAD_ENCODING'],
+      [Buffer.concat([good, Buffer.from([1, 2])]), 'BAD_ENCODING'],
+    ];
+    await dec.prefetch(cases.map(([v]) => v));
+    for (const [value, reason] of cases) {
+      assert.equal(dec.decode(value), DECODE_FAILED, reason);
+      assert.equal(dec.failure.reason, reason);
+      assert.ok(dec.failure.detail.length > 0);
+    }
+    // The unknown id is asked once, then remembered as unknown.
+    assert.deepEqual([...registry.fetches].sort((a, b) => a - b), [enc.schemaId as number, 999]);
+  });
+});
+
+describe('JSON event codec', () => {
+  it('sets kind from the topic when absent and reports bad JSON', () => {
+    const dec = createEventDecoder('review', 'json', null);
+    const { kind: _k, ...bare } = review;
+    const raw = dec.decode(Buffer.from(JSON.stringify(bare)));
+    const v = validateEvent(raw);
+    assert.ok(v.ok && v.event.kind === 'review');
+    assert.equal(dec.decode(Buffer.from('{nope')), DECODE_FAILED);
+    assert.equal(dec.failure.reason, 'BAD_JSON');
+  });
+});
+
+describe('alert codec', () => {
+  const alert: Alert = {
+    schemaVersion: 1, alertId: 'a-1', incidentId: 'i-1', sequence: 0, action: 'OPEN', scope: 'SELLER', sellerId: 's-17', severity: 'HIGH', score: 0.87,
+    windowStart: 1_767_225_600_000, windowEnd: 1_767_229_200_000, detectedAt: 1_767_230_100_000,
+    signals: [{ name: 'repeat_buyers', family: 'concentration', value: 0.8, threshold: 0.5, strength: 0.7, horizonMs: 86_400_000, baseline: null, explanation: 'x', evidence: { buyerIds: ['b-1'] } }],
+    evidence: { buyerIds: ['b-1'], deviceIds: [], ipPrefixes: [], addressHashes: [], paymentHashes: [], orderIds: ['o-1'], reviewIds: [], ringSellerIds: [] },
+  };
+
+  it('encodes with alert.avsc under <topic>-value and decodes back to the same plain alert', async () => {
+    const registry = memoryRegistry();
+    const enc = await createAlertEncoder('avro', 'brushing-alerts', registry);
+    const back = await decodeAlert(enc.encode(alert), new SchemaCache(registry));
+    assert.deepEqual(back, alert);
+  });
+
+  it('JSON alerts decode too', async () => {
+    const enc = await createAlertEncoder('json', 'brushing-alerts', null);
+    assert.deepEqual(await decodeAlert(enc.encode(alert), null), alert);
+  });
+});
