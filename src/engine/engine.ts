@@ -46,6 +46,11 @@ export interface EngineOptions {
    * 'external': only advanceWatermark() moves it (e.g. the min over Kafka partitions).
    */
   readonly watermark?: 'self' | 'external';
+  /**
+   * Track which sellers changed, for takeDirtySellers() (the state changelog). Off by default:
+   * without a consumer calling takeDirtySellers() the list would only grow.
+   */
+  readonly trackChanges?: boolean;
 }
 
 export interface IngestResult {
@@ -123,6 +128,7 @@ export class Engine {
   private readonly signalCfgs: readonly unknown[];
   private readonly ring: RingDetector<any> | null;
   private readonly external: boolean;
+  private readonly trackChanges: boolean;
   private readonly bucketMs: number;
   private readonly slotMs: number;
   private readonly bucketsPerDay: number;
@@ -170,6 +176,7 @@ export class Engine {
     this.signalCfgs = this.signalNames.map((n) => config.signals[n] ?? {});
     this.ring = opts.ring === undefined ? (DEFAULT_REGISTRY.ring?.create(config.ring) ?? null) : opts.ring;
     this.external = opts.watermark === 'external';
+    this.trackChanges = opts.trackChanges === true;
     this.bucketMs = config.bucketMs;
     this.slotMs = config.reorderSlotMs;
     this.bucketsPerDay = DAY_MS / config.bucketMs;
@@ -292,6 +299,8 @@ export class Engine {
 
   /** Sellers whose state changed since the last call, sorted (evicted ones included). */
   takeDirtySellers(): string[] {
+    if (!this.trackChanges)
+      throw new BrushwatchError('USAGE', 'takeDirtySellers() needs the engine built with { trackChanges: true }');
     const ids = new Set(this.dirty);
     for (const id of this.dirtyGone) ids.add(id);
     for (const id of this.dirty) {
@@ -389,7 +398,7 @@ export class Engine {
   // ---- internals ----
 
   private markDirty(st: SellerState): void {
-    if (!st.dirty) {
+    if (this.trackChanges && !st.dirty) {
       st.dirty = true;
       this.dirty.push(st.sellerId);
     }
@@ -464,7 +473,7 @@ export class Engine {
   private evict(st: SellerState): void {
     this.sellers.delete(st.sellerId);
     this.incidentSellers.delete(st.sellerId);
-    this.dirtyGone.add(st.sellerId);
+    if (this.trackChanges) this.dirtyGone.add(st.sellerId);
     this.sellersEvicted++;
   }
 

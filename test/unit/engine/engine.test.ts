@@ -246,12 +246,13 @@ test('snapshot → JSON → restore continues exactly like an uninterrupted run'
 });
 
 test('per-seller snapshots: dirty sellers are reported once, and restoreSeller moves a seller between engines', () => {
-  const a = new Engine(cfg, { signals: FAKE_SIGNALS, ring: null });
+  const a = new Engine(cfg, { signals: FAKE_SIGNALS, ring: null, trackChanges: true });
   brushing(a, 'brush', 0, 3);
   a.ingest(o('h', T0 + 3 * HOUR - 5 * MIN, 'honest'));
   a.finish();
   assert.deepEqual(a.takeDirtySellers(), ['brush', 'honest']);
   assert.deepEqual(a.takeDirtySellers(), []);
+  assert.throws(() => new Engine(cfg).takeDirtySellers(), /trackChanges/);
   const snap = JSON.parse(JSON.stringify(a.sellerSnapshot('brush')));
   const b = new Engine(cfg, { signals: FAKE_SIGNALS, ring: null });
   b.restoreSeller('brush', snap);
