@@ -69,3 +69,58 @@ describe('brushwatch run on a real broker', () => {
     assert.deepEqual(sortAlerts(live), sortAlerts(file));
   });
 });
+
+describe('brushwatch run, transactional checkpoints', () => {
+  let config: Readonly<ServiceConfig>;
+  let kafka: KafkaClient;
+  let service: Service | undefined;
+
+  before(async () => {
+    config = testConfig({ checkpointMode: 'transactional' });
+    kafka = client(config);
+    await createTopics(kafka, config);
+  });
+
+  after(async () => {
+    if (service !== undefined) await withTimeout(service.stop(), 30_000, 'stopping the service').catch(() => undefined);
+    await withTimeout(deleteTopics(kafka, config), 30_000, 'deleting topics').catch(() => undefined);
+  });
+
+  it('commits alerts and offsets in transactions; read_committed sees the file replay alerts', async (t) => {
+    const events = eventsWithAlerts(config.engine);
+    await withTimeout(produce(kafka, config, events), 60_000, 'producing the scenario');
+    service = await withTimeout(startService(config, { logger: silent }), 60_000, 'starting the service');
+    const engine = () => service!.runner.currentEngine.stats();
+    await waitUntil(
+      () => {
+        const s = engine();
+        return s.eventsIn === events.length && s.maxEventTime !== null && s.watermark === s.maxEventTime - config.engine.allowedDisorderMs;
+      },
+      90_000,
+      'all events consumed and the watermark at max − disorder',
+    );
+    await withTimeout(service.stop(), 30_000, 'graceful stop');
+    const txns = await service.registry.getSingleMetricAsString('brushwatch_transactions_total');
+    const committed = Number(/result="committed"\} (\d+)/.exec(txns)?.[1]);
+    assert.ok(committed > 0, txns);
+    assert.match(txns, /result="aborted"\} 0/);
+
+    const live = await readAlerts(kafka, config);
+    const file = await fileReplayAlerts(events, config);
+    t.diagnostic(`${committed} transactions, ${live.length} alerts on Kafka, ${file.length} from the file replay`);
+    assert.ok(file.length > 0);
+    assert.deepEqual(sortAlerts(live), sortAlerts(file));
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const offsets = await admin.committedOffsets(config.groupId, [config.topics.orders, config.topics.reviews]);
+      const ranges = [...(await admin.partitionRanges(config.topics.orders)).map((r) => ({ topic: config.topics.orders, ...r })), ...(await admin.partitionRanges(config.topics.reviews)).map((r) => ({ topic: config.topics.reviews, ...r }))];
+      for (const r of ranges) {
+        const o = offsets.find((x) => x.topic === r.topic && x.partition === r.partition);
+        assert.equal(o?.offset ?? '-1', r.high === '0' ? '-1' : r.high, `committed offset of ${r.topic}/${r.partition}`);
+      }
+    } finally {
+      await admin.disconnect();
+    }
+  });
+});
