@@ -15,8 +15,9 @@ const DAYS = Number(process.argv[3] ?? 7);
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const T0 = 1_767_225_600_000;
-const gc = (globalThis as { gc?: () => void }).gc;
-if (gc === undefined) throw new Error('run with node --expose-gc');
+const maybeGc = (globalThis as { gc?: () => void }).gc;
+if (maybeGc === undefined) throw new Error('run with node --expose-gc');
+const gc: () => void = maybeGc;
 
 function rng(seed: number): () => number {
   let a = seed >>> 0;

@@ -8,10 +8,16 @@
  * to a b-bit MinHash signature (32 minima × 2 bits = two numbers). Light paraphrase (a word
  * added, dropped or swapped, punctuation, case) keeps most shingles, so the Jaccard estimate
  * stays high. A bounded window of recent signatures is clustered when a bucket closes.
+ *
+ * The window holds numbers only. Review and buyer ids are kept only for reviews that matched an
+ * earlier review of another buyer when they arrived, so an honest seller stores no strings; the
+ * first review of a cluster is therefore known by fingerprint only, and evidence lists the
+ * matching reviews from the second on.
  */
 import { z } from 'zod';
 import type { ReviewEvent, SellerSignal, SignalFinding } from '../types.js';
 import { hash32 } from '../sketch/hash.js';
+import { appendCapped, dropFirst } from '../sketch/lists.js';
 import { bbitJaccard, bbitPack, minhash, shingleHashes, words } from '../sketch/minhash.js';
 import { curveFields, round2, strengthOf } from './curve.js';
 
@@ -48,15 +54,18 @@ export const configSchema = z.object({
     .default(0.5)
     .describe('Estimated Jaccard similarity of shingle sets at or above which two texts are near-duplicates. Default 0.5.'),
   minBuyers: z.number().int().min(2).default(3).describe('Distinct buyers in one cluster of near-duplicates that fire. Default 3.'),
-  window: z.number().int().min(2).max(64).default(12).describe('Most recent comparable reviews kept. Default 12.'),
+  window: z.number().int().min(2).max(64).default(12).describe('Most recent comparable reviews kept (three numbers each). Default 12.'),
+  evidence: z.number().int().min(1).max(32).default(6).describe('Most recent matching reviews kept as evidence (review and buyer id). Default 6.'),
   horizonDays: z.number().int().min(1).max(60).default(7).describe('Reviews older than this many days leave the window. Default 7.'),
   ...curveFields,
 });
 export type Config = z.infer<typeof configSchema>;
 
+/** Lists are exact-size and replaced, never mutated, so findings may share them. */
 export interface State {
   /** STRIDE numbers per kept review, oldest first. */
   sigs: number[];
+  /** Reviews that matched an earlier review of another buyer on arrival, and their buyers. */
   reviewIds: string[];
   buyerIds: string[];
 }
@@ -85,29 +94,50 @@ function observeReview(s: State, e: ReviewEvent, c: Config): void {
   const ws = informativeWords(e.text);
   if (ws.length < c.minWords) return;
   const sig = bbitPack(minhash(shingleHashes(ws), K), BITS);
-  if (s.reviewIds.length >= c.window) {
-    s.sigs.splice(0, STRIDE);
-    s.reviewIds.shift();
-    s.buyerIds.shift();
+  const bfp = hash32(e.buyerId);
+  const hour = Math.floor(e.eventTime / HOUR_MS);
+  const oldest = hour - c.horizonDays * 24 + 1;
+  const kept = s.sigs.length / STRIDE;
+  const drop = kept >= c.window ? kept - c.window + 1 : 0;
+  let matched = false;
+  for (let i = drop; i < kept && !matched; i++) {
+    const meta = s.sigs[i * STRIDE + 2]!;
+    if (meta % HOUR_SCALE < oldest || Math.floor(meta / HOUR_SCALE) === bfp) continue;
+    other[0] = s.sigs[i * STRIDE]!;
+    other[1] = s.sigs[i * STRIDE + 1]!;
+    matched = bbitJaccard(sig, other, K, BITS) >= c.similarity;
   }
-  s.sigs.push(sig[0]!, sig[1]!, hash32(e.buyerId) * HOUR_SCALE + Math.floor(e.eventTime / HOUR_MS));
-  s.reviewIds.push(e.reviewId);
-  s.buyerIds.push(e.buyerId);
+  const sigs = new Array<number>((kept - drop + 1) * STRIDE);
+  for (let i = drop * STRIDE; i < s.sigs.length; i++) sigs[i - drop * STRIDE] = s.sigs[i]!;
+  sigs[sigs.length - 3] = sig[0]!;
+  sigs[sigs.length - 2] = sig[1]!;
+  sigs[sigs.length - 1] = bfp * HOUR_SCALE + hour;
+  s.sigs = sigs;
+  if (matched) {
+    s.reviewIds = appendCapped(s.reviewIds, e.reviewId, c.evidence);
+    s.buyerIds = appendCapped(s.buyerIds, e.buyerId, c.evidence);
+  }
 }
+
+/** Scratch for signature comparisons (evaluation is synchronous, so sharing it is safe). */
+const other = [0, 0];
 
 function dropBefore(s: State, oldestHour: number): void {
   let drop = 0;
-  while (drop < s.reviewIds.length && s.sigs[drop * STRIDE + 2]! % HOUR_SCALE < oldestHour) drop++;
+  while (drop * STRIDE < s.sigs.length && s.sigs[drop * STRIDE + 2]! % HOUR_SCALE < oldestHour) drop++;
   if (drop === 0) return;
-  s.sigs.splice(0, drop * STRIDE);
-  s.reviewIds.splice(0, drop);
-  s.buyerIds.splice(0, drop);
+  s.sigs = dropFirst(s.sigs, drop * STRIDE);
+  // Nothing left to match: the evidence of past clusters goes too.
+  if (s.sigs.length === 0 && s.reviewIds.length > 0) {
+    s.reviewIds = [];
+    s.buyerIds = [];
+  }
 }
 
 function judge(s: State, hour: number, c: Config): SignalFinding | null {
   const oldest = hour - c.horizonDays * 24 + 1;
-  const n = s.reviewIds.length;
-  if (n < c.minBuyers) return null;
+  const n = s.sigs.length / STRIDE;
+  if (n < c.minBuyers || s.reviewIds.length === 0) return null;
   // Union-find over the live entries; at most `window` (≤ 64) of them, once per bucket.
   const parent = new Int8Array(n);
   for (let i = 0; i < n; i++) parent[i] = i;
@@ -117,7 +147,6 @@ function judge(s: State, hour: number, c: Config): SignalFinding | null {
   };
   const live = (i: number): boolean => s.sigs[i * STRIDE + 2]! % HOUR_SCALE >= oldest;
   const pair = [0, 0];
-  const other = [0, 0];
   for (let i = 0; i < n; i++) {
     if (!live(i)) continue;
     pair[0] = s.sigs[i * STRIDE]!;
@@ -148,13 +177,9 @@ function judge(s: State, hour: number, c: Config): SignalFinding | null {
   }
   const strength = strengthOf(bestBuyers, c.minBuyers, c);
   if (bestRoot < 0 || strength < c.minStrength || strength === 0) return null;
-  const reviewIds: string[] = [];
-  const buyerIds: string[] = [];
-  for (let i = 0; i < n; i++) {
-    if (root(i) !== bestRoot) continue;
-    reviewIds.push(s.reviewIds[i]!);
-    if (buyerIds.indexOf(s.buyerIds[i]!) < 0) buyerIds.push(s.buyerIds[i]!);
-  }
+  let members = 0;
+  for (let i = 0; i < n; i++) if (root(i) === bestRoot) members++;
+  const buyerIds = s.buyerIds.filter((b, i) => s.buyerIds.indexOf(b) === i);
   return {
     name: 'duplicate_text',
     family: 'review_text',
@@ -163,7 +188,7 @@ function judge(s: State, hour: number, c: Config): SignalFinding | null {
     strength: round2(strength),
     horizonMs: c.horizonDays * 24 * HOUR_MS,
     baseline: null,
-    explanation: `${reviewIds.length} near-identical review texts from ${bestBuyers} different buyers among the last ${n} comparable reviews; ${c.minBuyers} buyers fire.`,
-    evidence: { reviewIds, buyerIds },
+    explanation: `${members} near-identical review texts from ${bestBuyers} different buyers among the last ${n} comparable reviews; ${c.minBuyers} buyers fire.`,
+    evidence: { reviewIds: s.reviewIds, buyerIds },
   };
 }

@@ -15,7 +15,8 @@
 import { z } from 'zod';
 import type { SellerSignal, SignalFinding } from '../types.js';
 import { assocCreate, assocExpire, assocFind, assocPayload, assocPut } from '../sketch/assoc.js';
-import { decayedAdvance, decayedCreate, decayFactors, HOUR_MS, type DecayedCounts } from '../sketch/decay.js';
+import { addRecent, base, decayedAdvance, decayedCreate, decayedHour, decayFactors, HOUR_MS, recent, type DecayedCounts } from '../sketch/decay.js';
+import { appendCapped } from '../sketch/lists.js';
 import { hash32 } from '../sketch/hash.js';
 import { curveFields, round2, strengthOf } from './curve.js';
 
@@ -53,7 +54,7 @@ export const configSchema = z.object({
     .default(32)
     .describe("Fingerprint slots remembering recent buyers' account age (power of two; the oldest of a pair is evicted). Default 32."),
   buyerMemoryDays: z.number().int().min(1).default(7).describe('A remembered buyer age is used for this many days. Default 7.'),
-  evidence: z.number().int().min(1).max(16).default(6).describe('Most recent fresh buyers (with an order or review id each) kept as evidence. Default 6.'),
+  evidence: z.number().int().min(1).max(16).default(4).describe('Most recent fresh buyers, and fresh orders and reviews, kept as evidence. Default 4.'),
   ...curveFields,
 });
 export type Config = z.infer<typeof configSchema>;
@@ -78,11 +79,6 @@ function factors(c: Config): ReturnType<typeof decayFactors> {
   return f;
 }
 
-function push(list: string[], v: string, cap: number): void {
-  if (list.length >= cap) list.shift();
-  list.push(v);
-}
-
 export const signal: SellerSignal<State, Config> = {
   name: 'fresh_accounts',
   family: 'account_age',
@@ -90,16 +86,16 @@ export const signal: SellerSignal<State, Config> = {
   observe(s, e, c) {
     const hour = Math.floor(e.eventTime / HOUR_MS);
     // Decay before counting, once per new hour, so an event weighs by its own hour's age.
-    if (hour > s.counts.hour) decayedAdvance(s.counts, e.eventTime, factors(c));
+    if (hour > decayedHour(s.counts)) decayedAdvance(s.counts, e.eventTime, factors(c));
     if (e.kind === 'order') {
       if (e.status !== 'PLACED') return;
       const fresh = e.eventTime - e.buyerAccountCreatedAt < c.freshDays * DAY_MS;
-      s.counts.recent[ORDERS]! += 1;
+      addRecent(s.counts, ORDERS);
       assocPut(s.buyers, hash32(e.buyerId), hour * 2 + (fresh ? 1 : 0), PAYLOAD_BITS);
       if (!fresh) return;
-      s.counts.recent[FRESH_ORDERS]! += 1;
-      if (s.freshBuyers.indexOf(e.buyerId) < 0) push(s.freshBuyers, e.buyerId, c.evidence);
-      push(s.freshOrders, e.orderId, c.evidence);
+      addRecent(s.counts, FRESH_ORDERS);
+      if (s.freshBuyers.indexOf(e.buyerId) < 0) s.freshBuyers = appendCapped(s.freshBuyers, e.buyerId, c.evidence);
+      s.freshOrders = appendCapped(s.freshOrders, e.orderId, c.evidence);
       return;
     }
     const at = assocFind(s.buyers, hash32(e.buyerId), PAYLOAD_BITS);
@@ -107,10 +103,10 @@ export const signal: SellerSignal<State, Config> = {
     const payload = assocPayload(s.buyers, at, PAYLOAD_BITS);
     // Ignore memories past their horizon even if not yet expired: expiry timing must not matter.
     if (Math.floor(payload / 2) <= hour - c.buyerMemoryDays * 24) return;
-    s.counts.recent[REVIEWS]! += 1;
+    addRecent(s.counts, REVIEWS);
     if (payload % 2 === 1) {
-      s.counts.recent[FRESH_REVIEWS]! += 1;
-      push(s.freshReviews, e.reviewId, c.evidence);
+      addRecent(s.counts, FRESH_REVIEWS);
+      s.freshReviews = appendCapped(s.freshReviews, e.reviewId, c.evidence);
     }
   },
   evaluate(s, ctx, c) {
@@ -124,12 +120,15 @@ export const signal: SellerSignal<State, Config> = {
 };
 
 function judge(s: State, c: Config): SignalFinding | null {
-  const r = s.counts.recent;
-  const b = s.counts.base;
-  const baseOrders = (b[FRESH_ORDERS]! + c.populationShare * c.priorWeight) / (b[ORDERS]! + c.priorWeight);
-  const baseReviews = (b[FRESH_REVIEWS]! + c.populationShare * c.priorWeight) / (b[REVIEWS]! + c.priorWeight);
-  const orderShare = r[ORDERS]! >= c.minOrders && r[FRESH_ORDERS]! >= c.minFresh ? r[FRESH_ORDERS]! / r[ORDERS]! : 0;
-  const reviewShare = r[REVIEWS]! >= c.minReviews && r[FRESH_REVIEWS]! >= c.minFresh ? r[FRESH_REVIEWS]! / r[REVIEWS]! : 0;
+  const d = s.counts;
+  const baseOrders = (base(d, FRESH_ORDERS) + c.populationShare * c.priorWeight) / (base(d, ORDERS) + c.priorWeight);
+  const baseReviews = (base(d, FRESH_REVIEWS) + c.populationShare * c.priorWeight) / (base(d, REVIEWS) + c.priorWeight);
+  const orders = recent(d, ORDERS);
+  const reviews = recent(d, REVIEWS);
+  const freshOrders = recent(d, FRESH_ORDERS);
+  const freshReviews = recent(d, FRESH_REVIEWS);
+  const orderShare = orders >= c.minOrders && freshOrders >= c.minFresh ? freshOrders / orders : 0;
+  const reviewShare = reviews >= c.minReviews && freshReviews >= c.minFresh ? freshReviews / reviews : 0;
   const orderThr = Math.max(c.minShare, c.baselineFactor * baseOrders);
   const reviewThr = Math.max(c.minShare, c.baselineFactor * baseReviews);
   const orderStrength = strengthOf(orderShare, orderThr, c);
@@ -142,7 +141,7 @@ function judge(s: State, c: Config): SignalFinding | null {
   const threshold = byOrders ? orderThr : reviewThr;
   const baseline = byOrders ? baseOrders : baseReviews;
   const what = byOrders ? 'orders' : 'reviews';
-  const total = byOrders ? r[ORDERS]! : r[REVIEWS]!;
+  const total = byOrders ? orders : reviews;
   return {
     name: 'fresh_accounts',
     family: 'account_age',
@@ -153,7 +152,7 @@ function judge(s: State, c: Config): SignalFinding | null {
     baseline: round2(baseline),
     explanation: `${Math.round(value * 100)}% of about ${Math.round(total)} recent ${what} come from accounts younger than ${c.freshDays} days, against a threshold of ${Math.round(threshold * 100)}% (baseline ${round2(baseline * 100)}%).`,
     evidence: byOrders
-      ? { buyerIds: s.freshBuyers.slice(), orderIds: s.freshOrders.slice() }
-      : { buyerIds: s.freshBuyers.slice(), reviewIds: s.freshReviews.slice() },
+      ? { buyerIds: s.freshBuyers, orderIds: s.freshOrders }
+      : { buyerIds: s.freshBuyers, reviewIds: s.freshReviews },
   };
 }

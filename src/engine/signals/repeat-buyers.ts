@@ -17,11 +17,18 @@ import { z } from 'zod';
 import type { OrderEvent, SellerContext, SellerSignal, SignalFinding } from '../types.js';
 import { hash32 } from '../sketch/hash.js';
 import { hllAdd, hllCount, hllCreate, type HllState } from '../sketch/hll.js';
+import { appendCapped } from '../sketch/lists.js';
 import { topkCreate, topkDecay, topkList, topkOffer, type TopKState } from '../sketch/topk.js';
 import { curveFields, round2, strengthOf } from './curve.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
+/** Window entries: (event time in s) × 2^22 + 22-bit buyer fingerprint. */
+const FP_SCALE = 2 ** 22;
+/** Closed days: day × 2^36 + orders × 2^18 + distinct buyers (each capped at 2^18 − 1). */
+const DAY_SCALE = 2 ** 36;
+const COUNT_SCALE = 2 ** 18;
+const COUNT_MAX = COUNT_SCALE - 1;
 
 export const configSchema = z.object({
   windowMs: z.number().int().min(60_000).default(HOUR_MS).describe('Length of the sliding window of the exact rule, ms. Default 1 h.'),
@@ -41,8 +48,8 @@ export const configSchema = z.object({
   weekDays: z.number().int().min(2).max(31).default(7).describe('Days in the long horizon, today included. Default 7.'),
   hllPrecision: z.number().int().min(4).max(12).default(6).describe("HyperLogLog precision p of a day's distinct buyers (2^p registers, ≈1.04/√2^p error). Default 6."),
   hllExactCap: z.number().int().min(0).max(64).default(16).describe('Distinct buyers per day counted exactly before switching to HyperLogLog. Default 16.'),
-  topBuyers: z.number().int().min(1).max(16).default(4).describe('Heavy buyers tracked (space-saving top-k, halved daily) for evidence. Default 4.'),
-  sampleOrders: z.number().int().min(1).max(16).default(5).describe('Order ids of repeat buyers kept as evidence. Default 5.'),
+  topBuyers: z.number().int().min(1).max(16).default(3).describe('Heavy buyers tracked (space-saving top-k, halved daily) for evidence. Default 3.'),
+  sampleOrders: z.number().int().min(1).max(16).default(3).describe('Order ids (and buyers) of repeat orders kept as evidence. Default 3.'),
   baselineAlpha: z.number().gt(0).max(1).default(0.1).describe("EWMA weight of each closed day in the seller's baseline daily ratio. Default 0.1."),
   baselineMinDays: z.number().int().min(1).default(3).describe('Closed days with orders before the seller\'s own baseline replaces the population prior. Default 3.'),
   populationRatio: z.number().min(1).default(1.1).describe('Population prior of the daily ratio, used for sellers with too little history. Default 1.1.'),
@@ -55,26 +62,30 @@ export const configSchema = z.object({
 });
 export type Config = z.infer<typeof configSchema>;
 
+/**
+ * Lists are exact-size and replaced rather than pushed to, and the window keeps fingerprints, not
+ * strings: a small seller's state must stay a few hundred bytes (see bench/signals-1-5.ts).
+ */
 export interface State {
-  /** The sliding window: time, buyer, order id of each PLACED order, oldest first. */
-  wt: number[];
-  wb: string[];
-  wo: string[];
+  /** The sliding window, one packed number per PLACED order (see FP_SCALE), oldest first. */
+  w: number[];
   /** Distinct buyers in the window. */
   wu: number;
-  /** Highest window ratio since the last evaluation, with its size and evidence when it fired. */
+  /** Highest window ratio since the last evaluation and its size. */
   peak: number;
   peakN: number;
   peakU: number;
-  peakBuyers: string[];
-  peakOrders: string[];
+  /** Repeat buyers and their orders placed while the window was over the threshold, since the last evaluation. */
+  hotBuyers: string[];
+  hotOrders: string[];
   /** The current UTC day (index), its orders and distinct buyers. */
   day: number;
   dayOrders: number;
   dayBuyers: HllState;
-  /** Closed days in the long horizon: [day, orders, distinct buyers] triples, oldest first. */
+  /** Closed days in the long horizon, packed (see DAY_SCALE), oldest first. */
   past: number[];
   top: TopKState;
+  /** The latest orders of buyers with ≥ 2 orders today. */
   sample: string[];
   base: number;
   baseDays: number;
@@ -84,15 +95,13 @@ export const signal: SellerSignal<State, Config> = {
   name: 'repeat_buyers',
   family: 'concentration',
   create: () => ({
-    wt: [],
-    wb: [],
-    wo: [],
+    w: [],
     wu: 0,
     peak: 0,
     peakN: 0,
     peakU: 0,
-    peakBuyers: [],
-    peakOrders: [],
+    hotBuyers: [],
+    hotOrders: [],
     day: -1,
     dayOrders: 0,
     dayBuyers: hllCreate(),
@@ -112,7 +121,8 @@ export const signal: SellerSignal<State, Config> = {
   expire(s, now, c) {
     const day = Math.floor(now / DAY_MS);
     if (s.day >= 0 && s.day <= day - c.weekDays) rollTo(s, day, c);
-    slide(s, now - c.weekDays * DAY_MS, c.windowCap + 1);
+    const drop = leaving(s, Math.floor((now - c.weekDays * DAY_MS) / 1000), c.windowCap + 1);
+    if (drop > 0) s.w = s.w.slice(drop);
   },
 };
 
@@ -120,40 +130,57 @@ function observeOrder(s: State, e: OrderEvent, c: Config): void {
   const t = e.eventTime;
   const day = Math.floor(t / DAY_MS);
   if (day > s.day) rollTo(s, day, c);
+  const h = hash32(e.buyerId);
   s.dayOrders++;
-  s.dayBuyers = hllAdd(s.dayBuyers, hash32(e.buyerId), c.hllPrecision, c.hllExactCap);
-  if (topkOffer(s.top, e.buyerId, c.topBuyers) >= 2) {
-    if (s.sample.length >= c.sampleOrders) s.sample.shift();
-    s.sample.push(e.orderId);
-  }
+  s.dayBuyers = hllAdd(s.dayBuyers, h, c.hllPrecision, c.hllExactCap);
+  if (topkOffer(s.top, e.buyerId, c.topBuyers) >= 2) s.sample = appendCapped(s.sample, e.orderId, c.sampleOrders);
 
-  slide(s, t - c.windowMs, c.windowCap);
-  if (s.wb.indexOf(e.buyerId) < 0) s.wu++;
-  s.wt.push(t);
-  s.wb.push(e.buyerId);
-  s.wo.push(e.orderId);
-  const n = s.wt.length;
+  const fp = h >>> 10;
+  const from = Math.floor((t - c.windowMs) / 1000);
+  const drop = leaving(s, from, c.windowCap);
+  let mine = 1;
+  let fresh = true;
+  const w = new Array<number>(s.w.length - drop + 1);
+  for (let i = drop; i < s.w.length; i++) {
+    const x = s.w[i]!;
+    w[i - drop] = x;
+    if (x % FP_SCALE === fp) {
+      mine++;
+      fresh = false;
+    }
+  }
+  w[w.length - 1] = Math.floor(t / 1000) * FP_SCALE + fp;
+  s.w = w;
+  if (fresh) s.wu++;
+
+  const n = w.length;
   if (n < c.hourMinOrders) return;
-  const ratio = n / s.wu;
-  if (ratio <= s.peak) return;
-  s.peak = ratio;
-  s.peakN = n;
-  s.peakU = s.wu;
-  // Evidence is copied only when the window fires, which is rare: nothing allocated otherwise.
-  if (n >= c.hourRatio * s.wu) {
-    s.peakBuyers = heaviest(s.wb, 3);
-    s.peakOrders = s.wo.slice(-c.sampleOrders);
+  if (n / s.wu > s.peak) {
+    s.peak = n / s.wu;
+    s.peakN = n;
+    s.peakU = s.wu;
+  }
+  // Evidence is copied only while the window is over the threshold, which is rare.
+  if (mine >= 2 && n >= c.hourRatio * s.wu) {
+    if (s.hotBuyers.indexOf(e.buyerId) < 0) s.hotBuyers = appendCapped(s.hotBuyers, e.buyerId, c.sampleOrders);
+    s.hotOrders = appendCapped(s.hotOrders, e.orderId, c.sampleOrders);
   }
 }
 
-/** Drops window entries older than `from` (inclusive window) and beyond `keep` − 1 entries. */
-function slide(s: State, from: number, keep: number): void {
-  while (s.wt.length > 0 && (s.wt[0]! < from || s.wt.length >= keep)) {
-    s.wt.shift();
-    s.wo.shift();
-    const b = s.wb.shift()!;
-    if (s.wb.indexOf(b) < 0) s.wu--;
+/**
+ * How many of the oldest window entries leave before an order at a time whose window starts at
+ * `from` (seconds) is added, keeping at most `cap` entries; updates the distinct-buyer count.
+ */
+function leaving(s: State, from: number, cap: number): number {
+  let drop = 0;
+  while (drop < s.w.length && (Math.floor(s.w[drop]! / FP_SCALE) < from || s.w.length - drop >= cap)) {
+    const fp = s.w[drop]! % FP_SCALE;
+    drop++;
+    let still = false;
+    for (let i = drop; i < s.w.length; i++) if (s.w[i]! % FP_SCALE === fp) still = true;
+    if (!still) s.wu--;
   }
+  return drop;
 }
 
 /** Closes the current day (feeding the baseline) and starts `day`. */
@@ -166,24 +193,15 @@ function rollTo(s: State, day: number, c: Config): void {
       s.base = s.baseDays === 0 ? ratio : s.base + c.baselineAlpha * (ratio - s.base);
       s.baseDays++;
     }
-    s.past.push(s.day, s.dayOrders, buyers);
+    s.past = appendCapped(s.past, s.day * DAY_SCALE + Math.min(s.dayOrders, COUNT_MAX) * COUNT_SCALE + Math.min(Math.round(buyers), COUNT_MAX), c.weekDays);
   }
-  while (s.past.length > 0 && s.past[0]! <= day - c.weekDays) s.past.splice(0, 3);
+  let old = 0;
+  while (old < s.past.length && Math.floor(s.past[old]! / DAY_SCALE) <= day - c.weekDays) old++;
+  if (old > 0) s.past = s.past.slice(old);
   if (s.day >= 0) topkDecay(s.top, 0.5 ** (day - s.day), 0.5);
   s.day = day;
   s.dayOrders = 0;
   s.dayBuyers = hllCreate();
-}
-
-/** The `n` buyers with most entries in `buyers`, by count then id. */
-function heaviest(buyers: readonly string[], n: number): string[] {
-  const counts = new Map<string, number>();
-  for (const b of buyers) counts.set(b, (counts.get(b) ?? 0) + 1);
-  return [...counts]
-    .filter(([, k]) => k >= 2)
-    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
-    .slice(0, n)
-    .map(([b]) => b);
 }
 
 interface Horizon {
@@ -211,21 +229,21 @@ function evaluate(s: State, ctx: SellerContext, c: Config): SignalFinding | null
   const day = judge(DAY_MS, dayOrders, dayBuyers, c.dayMinOrders, c.dayRatio, c.dayWeight);
   let weekOrders = dayOrders;
   let buyerDays = dayBuyers;
-  for (let i = 0; i < s.past.length; i += 3) {
-    if (s.past[i]! > today - c.weekDays) {
-      weekOrders += s.past[i + 1]!;
-      buyerDays += s.past[i + 2]!;
+  for (const packed of s.past) {
+    if (Math.floor(packed / DAY_SCALE) > today - c.weekDays) {
+      weekOrders += Math.floor(packed / COUNT_SCALE) % COUNT_SCALE;
+      buyerDays += packed % COUNT_SCALE;
     }
   }
   const week = judge(c.weekDays * DAY_MS, weekOrders, buyerDays, c.weekMinOrders, c.weekRatio, c.weekWeight);
 
-  const hourBuyers = s.peakBuyers;
-  const hourOrders = s.peakOrders;
+  const hourBuyers = s.hotBuyers;
+  const hourOrders = s.hotOrders;
   s.peak = 0;
   s.peakN = 0;
   s.peakU = 0;
-  s.peakBuyers = [];
-  s.peakOrders = [];
+  if (hourBuyers.length > 0) s.hotBuyers = [];
+  if (hourOrders.length > 0) s.hotOrders = [];
 
   let best = hour;
   if (day.strength > best.strength) best = day;
@@ -245,6 +263,6 @@ function evaluate(s: State, ctx: SellerContext, c: Config): SignalFinding | null
     horizonMs: best.ms,
     baseline: round2(baseline),
     explanation: `${best.orders} orders from ${round2(best.buyers)} ${per} ${span}: ${round2(best.value)} per buyer against a threshold of ${round2(best.threshold)} (seller baseline ${round2(baseline)}).`,
-    evidence: { buyerIds, orderIds: isHour ? hourOrders : s.sample.slice() },
+    evidence: { buyerIds, orderIds: isHour ? hourOrders : s.sample },
   };
 }

@@ -12,7 +12,8 @@
 import { z } from 'zod';
 import type { SellerSignal, SignalFinding } from '../types.js';
 import { assocCreate, assocExpire, assocFind, assocPayload, assocPut } from '../sketch/assoc.js';
-import { decayedAdvance, decayedCreate, decayFactors, HOUR_MS, type DecayedCounts } from '../sketch/decay.js';
+import { addRecent, base, decayedAdvance, decayedCreate, decayedHour, decayFactors, HOUR_MS, recent, type DecayedCounts } from '../sketch/decay.js';
+import { appendCapped } from '../sketch/lists.js';
 import { hash32 } from '../sketch/hash.js';
 import { curveFields, round2, strengthOf } from './curve.js';
 
@@ -48,7 +49,7 @@ export const configSchema = z.object({
   fiveStarPriorPerHour: z.number().gt(0).default(0.2).describe('Floor of the hourly 5-star rate a burst is compared with. Default 0.2.'),
   fiveStarHalfLifeHours: z.number().gt(0).default(72).describe("Half-life of the seller's hourly 5-star rate EWMA. Default 72 (3 days)."),
   burstWeight: z.number().min(0).max(1).default(0.25).describe('Strength multiplier of a burst; below minStrength so a burst alone never reports. Default 0.25.'),
-  evidence: z.number().int().min(1).max(16).default(6).describe('Most recent suspicious reviews (id, buyer, order) kept as evidence. Default 6.'),
+  evidence: z.number().int().min(1).max(16).default(4).describe('Most recent suspicious reviews (id, buyer, order) kept as evidence. Default 4.'),
   ...curveFields,
 });
 export type Config = z.infer<typeof configSchema>;
@@ -82,11 +83,6 @@ function derive(c: Config): Derived {
     derived.set(c, d);
   }
   return d;
-}
-
-function push(list: string[], v: string, cap: number): void {
-  if (list.length >= cap) list.shift();
-  list.push(v);
 }
 
 export const signal: SellerSignal<State, Config> = {
@@ -124,16 +120,16 @@ export const signal: SellerSignal<State, Config> = {
     // Memories past their horizon are ignored even before expire removes them.
     if (then <= minute - c.orderMemoryDays * 1440) return;
     // Decay before counting, once per new hour, so a review weighs by its own hour's age.
-    if (Math.floor(e.eventTime / HOUR_MS) > s.counts.hour) decayedAdvance(s.counts, e.eventTime, derive(c).factors);
-    s.counts.recent[REVIEWS]! += 1;
+    if (Math.floor(e.eventTime / HOUR_MS) > decayedHour(s.counts)) decayedAdvance(s.counts, e.eventTime, derive(c).factors);
+    addRecent(s.counts, REVIEWS);
     const delivered = payload % 2 === 1;
     if (delivered && minute - then >= c.fastMinutes) return;
-    s.counts.recent[SUSPECT]! += 1;
+    addRecent(s.counts, SUSPECT);
     if (delivered) s.fast++;
     else s.early++;
-    push(s.reviewIds, e.reviewId, c.evidence);
-    if (s.buyerIds.indexOf(e.buyerId) < 0) push(s.buyerIds, e.buyerId, c.evidence);
-    push(s.orderIds, e.orderId, c.evidence);
+    s.reviewIds = appendCapped(s.reviewIds, e.reviewId, c.evidence);
+    if (s.buyerIds.indexOf(e.buyerId) < 0) s.buyerIds = appendCapped(s.buyerIds, e.buyerId, c.evidence);
+    s.orderIds = appendCapped(s.orderIds, e.orderId, c.evidence);
   },
   evaluate(s, ctx, c) {
     // Decay up to the closing hour (a no-op if its events already did): they count in full.
@@ -171,10 +167,10 @@ function countFive(s: State, hour: number, c: Config): void {
 }
 
 function judge(s: State, c: Config): SignalFinding | null {
-  const r = s.counts.recent;
-  const b = s.counts.base;
-  const baseline = (b[SUSPECT]! + c.populationShare * c.priorWeight) / (b[REVIEWS]! + c.priorWeight);
-  const share = r[SUSPECT]! >= c.minSuspect && r[REVIEWS]! > 0 ? r[SUSPECT]! / r[REVIEWS]! : 0;
+  const d = s.counts;
+  const baseline = (base(d, SUSPECT) + c.populationShare * c.priorWeight) / (base(d, REVIEWS) + c.priorWeight);
+  const suspect = recent(d, SUSPECT);
+  const share = suspect >= c.minSuspect && recent(d, REVIEWS) > 0 ? suspect / recent(d, REVIEWS) : 0;
   const threshold = Math.max(c.minShare, c.baselineFactor * baseline);
   const timing = strengthOf(share, threshold, c);
 
@@ -209,6 +205,6 @@ function judge(s: State, c: Config): SignalFinding | null {
     horizonMs: Math.round(c.recentHalfLifeHours * HOUR_MS),
     baseline: round2(baseline),
     explanation: `${Math.round(share * 100)}% of recent verified reviews came less than ${c.fastMinutes} minutes after delivery or before it (${parts}), against a threshold of ${Math.round(threshold * 100)}%${burstText === '' ? '' : `; ${burstText}`}.`,
-    evidence: { reviewIds: s.reviewIds.slice(), buyerIds: s.buyerIds.slice(), orderIds: s.orderIds.slice() },
+    evidence: { reviewIds: s.reviewIds, buyerIds: s.buyerIds, orderIds: s.orderIds },
   };
 }

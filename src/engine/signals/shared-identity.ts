@@ -18,6 +18,7 @@ import { z } from 'zod';
 import type { EvidenceLists, SellerSignal, SignalFinding } from '../types.js';
 import { assocCreate, assocExpire, assocFind, assocPayload, assocPut } from '../sketch/assoc.js';
 import { hash32 } from '../sketch/hash.js';
+import { appendCapped } from '../sketch/lists.js';
 import { curveFields, round2, strengthOf } from './curve.js';
 
 const HOUR_MS = 3_600_000;
@@ -57,19 +58,18 @@ export const configSchema = z.object({
     .refine((n) => (n & (n - 1)) === 0, 'slots must be a power of two, e.g. 64')
     .default(64)
     .describe('Fingerprint slots for values seen with one buyer so far (power of two; oldest of a pair evicted). Default 64.'),
-  maxShared: z.number().int().min(1).max(64).default(8).describe('Shared values tracked with strings; the one with fewest buyers, then oldest, is evicted. Default 8.'),
-  evidenceBuyers: z.number().int().min(1).max(32).default(6).describe('Buyer ids kept per shared value as evidence. Default 6.'),
+  maxShared: z.number().int().min(1).max(64).default(4).describe('Shared values tracked with strings; the one with fewest buyers, then oldest, is evicted. Default 4.'),
+  evidenceBuyers: z.number().int().min(1).max(32).default(4).describe('Buyer ids kept per shared device, payment or address as evidence (none for IP prefixes, which are weak). Default 4.'),
   ...curveFields,
 });
 export type Config = z.infer<typeof configSchema>;
 
+/** A value with ≥ 2 distinct buyers. Its lists are exact-size and replaced, never mutated. */
 export interface Shared {
   /** Index into KINDS. */
   k: number;
   v: string;
-  /** Distinct buyers (saturates at 32). */
-  n: number;
-  /** 16-bit fingerprints of the distinct buyers. */
+  /** 16-bit fingerprints of the distinct buyers (at most 32): their count is the value. */
   fps: number[];
   buyers: string[];
   /** Last event hour the value was used. */
@@ -104,9 +104,7 @@ export const signal: SellerSignal<State, Config> = {
   expire(s, now, c) {
     const oldest = Math.floor(now / HOUR_MS) - c.horizonDays * 24 + 1;
     assocExpire(s.table, oldest * BUYER_SCALE, PAYLOAD_BITS);
-    let w = 0;
-    for (const sh of s.shared) if (sh.hour >= oldest) s.shared[w++] = sh;
-    s.shared.length = w;
+    if (s.shared.some((sh) => sh.hour < oldest)) s.shared = s.shared.filter((sh) => sh.hour >= oldest);
   },
 };
 
@@ -117,16 +115,13 @@ function see(s: State, k: number, v: string, buyer: string, bfp: number, hour: n
     if (sh.k !== k || sh.v !== v) continue;
     // Past the horizon the value starts over, whether or not expire has run yet.
     if (sh.hour < oldest) {
-      s.shared.splice(i, 1);
+      s.shared = s.shared.filter((x) => x !== sh);
       break;
     }
     sh.hour = hour;
-    if (sh.fps.indexOf(bfp) >= 0) return;
-    if (sh.fps.length < MAX_BUYER_FPS) {
-      sh.fps.push(bfp);
-      sh.n = sh.fps.length;
-    }
-    if (sh.buyers.length < c.evidenceBuyers) sh.buyers.push(buyer);
+    if (sh.fps.indexOf(bfp) >= 0 || sh.fps.length >= MAX_BUYER_FPS) return;
+    sh.fps = appendCapped(sh.fps, bfp, MAX_BUYER_FPS);
+    if (k !== IP && sh.buyers.length < c.evidenceBuyers) sh.buyers = appendCapped(sh.buyers, buyer, c.evidenceBuyers);
     return;
   }
   const h = hash32(v, SEEDS[k]);
@@ -135,7 +130,7 @@ function see(s: State, k: number, v: string, buyer: string, bfp: number, hour: n
     const payload = assocPayload(s.table, at, PAYLOAD_BITS);
     const first = payload % BUYER_SCALE;
     if (Math.floor(payload / BUYER_SCALE) >= oldest && first !== bfp) {
-      promote(s, { k, v, n: 2, fps: [first, bfp], buyers: [buyer], hour }, c);
+      promote(s, { k, v, fps: [first, bfp], buyers: k === IP ? [] : [buyer], hour }, c);
       return;
     }
   }
@@ -148,11 +143,12 @@ function promote(s: State, entry: Shared, c: Config): void {
     for (let i = 1; i < s.shared.length; i++) {
       const a = s.shared[i]!;
       const b = s.shared[victim]!;
-      if (a.n < b.n || (a.n === b.n && a.hour < b.hour)) victim = i;
+      if (a.fps.length < b.fps.length || (a.fps.length === b.fps.length && a.hour < b.hour)) victim = i;
     }
-    s.shared.splice(victim, 1);
+    s.shared[victim] = entry;
+    return;
   }
-  s.shared.push(entry);
+  s.shared = appendCapped(s.shared, entry, c.maxShared);
 }
 
 /** The /24 of an IPv4 address or the /64 of an IPv6 address, canonical; null if unparsable. */
@@ -188,7 +184,7 @@ function judge(s: State, hour: number, c: Config): SignalFinding | null {
   const hits: Shared[] = [];
   for (const sh of s.shared) {
     if (sh.hour < oldest) continue;
-    const st = weights[sh.k]! * strengthOf(sh.n, thresholds[sh.k]!, c);
+    const st = weights[sh.k]! * strengthOf(sh.fps.length, thresholds[sh.k]!, c);
     if (st <= 0) continue;
     hits.push(sh);
     // Independent shared values reinforce each other: 1 − Π(1 − s).
@@ -201,7 +197,7 @@ function judge(s: State, hour: number, c: Config): SignalFinding | null {
   const strength = Math.min(1, 1 - miss);
   if (best === null || strength < c.minStrength) return null;
 
-  hits.sort((a, b) => b.n - a.n || a.k - b.k || (a.v < b.v ? -1 : a.v > b.v ? 1 : 0));
+  hits.sort((a, b) => b.fps.length - a.fps.length || a.k - b.k || (a.v < b.v ? -1 : a.v > b.v ? 1 : 0));
   const lists: Record<Kind, string[]> = { device: [], payment: [], address: [], ip: [] };
   const buyerIds: string[] = [];
   for (const sh of hits) {
@@ -218,12 +214,12 @@ function judge(s: State, hour: number, c: Config): SignalFinding | null {
   return {
     name: 'shared_identity',
     family: 'identity',
-    value: best.n,
+    value: best.fps.length,
     threshold: thresholds[best.k]!,
     strength: round2(strength),
     horizonMs: c.horizonDays * 24 * HOUR_MS,
     baseline: null,
-    explanation: `${best.n} distinct buyers used one ${kind} (${best.v})${more} within ${c.horizonDays} days; ${thresholds[best.k]} fire.`,
+    explanation: `${best.fps.length} distinct buyers used one ${kind} (${best.v})${more} within ${c.horizonDays} days; ${thresholds[best.k]} fire.`,
     evidence,
   };
 }

@@ -1,8 +1,12 @@
 /**
- * Two-speed decayed counters, as plain JSON-able data: a few lanes of "recent" counts that decay
- * with a short half-life, and "baseline" counts fed by what decays out of the recent ones and
- * decaying with a long half-life. The baseline therefore lags the recent window: a burst is
- * judged against the seller's own past, not against itself.
+ * Two-speed decayed counters, as one plain JSON-able number array: a few lanes of "recent" counts
+ * that decay with a short half-life, and "baseline" counts fed by what decays out of the recent
+ * ones and decaying with a long half-life. The baseline therefore lags the recent window: a burst
+ * is judged against the seller's own past, not against itself.
+ *
+ * Layout: [hour, recent_0 … recent_{n−1}, base_0 … base_{n−1}]; `hour` is the event-time hour up to
+ * which decay has been applied (−1 before the first advance). One array, allocated at its exact
+ * size, because small sellers' state must stay small.
  *
  * Decay is applied in whole hours by repeated multiplication (exact IEEE arithmetic, so replays
  * agree bit for bit on every platform), when the caller advances the clock, not per event.
@@ -10,12 +14,7 @@
 
 export const HOUR_MS = 3_600_000;
 
-export interface DecayedCounts {
-  readonly recent: number[];
-  readonly base: number[];
-  /** Event-time hour up to which decay has been applied; −1 before the first advance. */
-  hour: number;
-}
+export type DecayedCounts = number[];
 
 export interface DecayFactors {
   /** Per-hour multipliers of the recent and the baseline counts. */
@@ -29,7 +28,30 @@ export function decayFactors(recentHalfLifeHours: number, baseHalfLifeHours: num
 }
 
 export function decayedCreate(lanes: number): DecayedCounts {
-  return { recent: new Array<number>(lanes).fill(0), base: new Array<number>(lanes).fill(0), hour: -1 };
+  const d = new Array<number>(1 + 2 * lanes).fill(0);
+  d[0] = -1;
+  return d;
+}
+
+export function lanesOf(d: DecayedCounts): number {
+  return (d.length - 1) / 2;
+}
+
+/** The hour up to which decay has been applied, −1 before the first advance. */
+export function decayedHour(d: DecayedCounts): number {
+  return d[0]!;
+}
+
+export function recent(d: DecayedCounts, lane: number): number {
+  return d[1 + lane]!;
+}
+
+export function base(d: DecayedCounts, lane: number): number {
+  return d[1 + lanesOf(d) + lane]!;
+}
+
+export function addRecent(d: DecayedCounts, lane: number, n = 1): void {
+  d[1 + lane]! += n;
 }
 
 /** Beyond this many idle hours every count is treated as fully decayed. */
@@ -38,24 +60,24 @@ const MAX_STEPS = 24 * 366;
 /** Decays both speeds up to the hour containing `now`. */
 export function decayedAdvance(d: DecayedCounts, now: number, f: DecayFactors): void {
   const hour = Math.floor(now / HOUR_MS);
-  if (d.hour < 0) {
-    d.hour = hour;
+  if (d[0]! < 0) {
+    d[0] = hour;
     return;
   }
-  const steps = hour - d.hour;
+  const steps = hour - d[0]!;
   if (steps <= 0) return;
-  d.hour = hour;
+  d[0] = hour;
+  const lanes = lanesOf(d);
   if (steps > MAX_STEPS) {
-    d.recent.fill(0);
-    d.base.fill(0);
+    d.fill(0, 1);
     return;
   }
   for (let s = 0; s < steps; s++) {
-    for (let i = 0; i < d.recent.length; i++) {
-      const r = d.recent[i]!;
+    for (let i = 1; i <= lanes; i++) {
+      const r = d[i]!;
       const kept = r * f.recent;
-      d.recent[i] = kept;
-      d.base[i] = d.base[i]! * f.base + (r - kept);
+      d[i] = kept;
+      d[i + lanes] = d[i + lanes]! * f.base + (r - kept);
     }
   }
 }

@@ -1,8 +1,8 @@
 /**
  * HyperLogLog distinct counter with an exact small-set mode, as plain JSON-able data.
  *
- * Small sets (most sellers' buyers in a day) are kept exactly as an array of 32-bit hashes, which
- * costs less than registers until `exactCap`; beyond that the state becomes a string of 2^p
+ * Small sets (most sellers' buyers in a day) are kept exactly as an exact-size array of 32-bit
+ * hashes, which costs less than registers until `exactCap`; beyond that the state becomes a string of 2^p
  * registers (one char each: '0' + rank). A string is compact in V8 (one byte per register) and
  * is rewritten only when a register grows, which after warm-up is rare.
  */
@@ -24,8 +24,11 @@ export function hllAdd(s: HllState, h: number, p: number, exactCap: number): Hll
   if (typeof s !== 'string') {
     for (let i = 0; i < s.length; i++) if (s[i] === x) return s;
     if (s.length < exactCap) {
-      s.push(x);
-      return s;
+      // A new exact-size array: a pushed-to array would carry 16 spare slots per small seller.
+      const out = new Array<number>(s.length + 1);
+      for (let i = 0; i < s.length; i++) out[i] = s[i]!;
+      out[s.length] = x;
+      return out;
     }
     let regs = emptyRegisters(p);
     for (let i = 0; i < s.length; i++) regs = setMax(regs, s[i]!, p);

@@ -3,12 +3,15 @@
  * and the over-count bound each inherited on replacement. Any key whose true count exceeds
  * N / cap is guaranteed to be held. Ties are broken by key (code-unit order) both when choosing
  * which key to evict and when listing, so the result never depends on internal slot order.
+ *
+ * The arrays are kept at their exact size (replaced, not pushed to, while filling up) because a
+ * small seller's top-k is tiny and V8 would give pushed arrays 16 spare slots each.
  */
 
 export interface TopKState {
-  readonly keys: string[];
-  readonly counts: number[];
-  readonly errors: number[];
+  keys: string[];
+  /** count, error bound — two numbers per key. */
+  counts: number[];
 }
 
 export interface TopKEntry {
@@ -19,51 +22,64 @@ export interface TopKEntry {
 }
 
 export function topkCreate(): TopKState {
-  return { keys: [], counts: [], errors: [] };
+  return { keys: [], counts: [] };
 }
 
 /** Counts `key` once more (or `inc` more); returns its new (over-)estimated count. */
 export function topkOffer(s: TopKState, key: string, cap: number, inc = 1): number {
   const i = s.keys.indexOf(key);
-  if (i >= 0) return (s.counts[i] = s.counts[i]! + inc);
-  if (s.keys.length < cap) {
-    s.keys.push(key);
-    s.counts.push(inc);
-    s.errors.push(0);
+  if (i >= 0) return (s.counts[2 * i] = s.counts[2 * i]! + inc);
+  const n = s.keys.length;
+  if (n < cap) {
+    const keys = new Array<string>(n + 1);
+    const counts = new Array<number>(2 * n + 2);
+    for (let j = 0; j < n; j++) {
+      keys[j] = s.keys[j]!;
+      counts[2 * j] = s.counts[2 * j]!;
+      counts[2 * j + 1] = s.counts[2 * j + 1]!;
+    }
+    keys[n] = key;
+    counts[2 * n] = inc;
+    counts[2 * n + 1] = 0;
+    s.keys = keys;
+    s.counts = counts;
     return inc;
   }
   let victim = 0;
-  for (let j = 1; j < s.keys.length; j++) {
-    const c = s.counts[j]!;
-    const v = s.counts[victim]!;
+  for (let j = 1; j < n; j++) {
+    const c = s.counts[2 * j]!;
+    const v = s.counts[2 * victim]!;
     if (c < v || (c === v && s.keys[j]! > s.keys[victim]!)) victim = j;
   }
-  const base = s.counts[victim]!;
+  const floor = s.counts[2 * victim]!;
   s.keys[victim] = key;
-  s.errors[victim] = base;
-  return (s.counts[victim] = base + inc);
+  s.counts[2 * victim + 1] = floor;
+  return (s.counts[2 * victim] = floor + inc);
 }
 
 /** Multiplies counts and error bounds by `factor`, dropping keys whose count falls below `floor`. */
 export function topkDecay(s: TopKState, factor: number, floor: number): void {
+  let kept = 0;
+  for (let i = 0; i < s.keys.length; i++) if (s.counts[2 * i]! * factor >= floor) kept++;
+  const keys = new Array<string>(kept);
+  const counts = new Array<number>(2 * kept);
   let w = 0;
   for (let i = 0; i < s.keys.length; i++) {
-    const c = s.counts[i]! * factor;
+    const c = s.counts[2 * i]! * factor;
     if (c < floor) continue;
-    s.keys[w] = s.keys[i]!;
-    s.counts[w] = c;
-    s.errors[w] = s.errors[i]! * factor;
+    keys[w] = s.keys[i]!;
+    counts[2 * w] = c;
+    counts[2 * w + 1] = s.counts[2 * i + 1]! * factor;
     w++;
   }
-  s.keys.length = w;
-  s.counts.length = w;
-  s.errors.length = w;
+  s.keys = keys;
+  s.counts = counts;
 }
 
 /** The `n` heaviest keys, by count descending then key ascending. */
 export function topkList(s: TopKState, n: number): TopKEntry[] {
   const out: TopKEntry[] = [];
-  for (let i = 0; i < s.keys.length; i++) out.push({ key: s.keys[i]!, count: s.counts[i]!, error: s.errors[i]! });
+  for (let i = 0; i < s.keys.length; i++) out.push({ key: s.keys[i]!, count: s.counts[2 * i]!, error: s.counts[2 * i + 1]! });
   out.sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return out.slice(0, n);
 }

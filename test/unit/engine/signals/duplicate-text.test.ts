@@ -41,8 +41,10 @@ test('fires on light paraphrases of one script from different buyers, with the c
   assert.equal(f.threshold, 3);
   // 5 buyers against 3: 0.4 + 0.6 × (5/3 − 1).
   assert.equal(f.strength, 0.8);
-  assert.deepEqual(f.evidence.buyerIds, SCRIPT.map((_, i) => `b-farm-${i}`));
-  assert.equal(f.evidence.reviewIds!.length, 5);
+  // The first review of a cluster is known by fingerprint only: evidence starts at the second.
+  assert.deepEqual(f.evidence.buyerIds, ['b-farm-1', 'b-farm-2', 'b-farm-3', 'b-farm-4']);
+  assert.equal(f.evidence.reviewIds!.length, 4);
+  assert.match(f.explanation, /^5 near-identical review texts from 5 different buyers/);
   assert.ok(findings.every((x) => x.at > T0 + 2 * DAY));
 });
 
@@ -53,7 +55,8 @@ test('quiet on short generic texts, empty texts and honest varied reviews', () =
   HONEST.forEach((text, i) => events.push(review({ buyerId: `b-h-${i}`, eventTime: T0 + HOUR + i * MIN, text })));
   const { findings, state } = drive(signal, config, events);
   assert.deepEqual(findings, []);
-  assert.equal(state.reviewIds.length, HONEST.length, 'honest texts were compared, generic ones were not');
+  assert.equal(state.sigs.length, 3 * HONEST.length, 'honest texts were compared, generic ones were not');
+  assert.deepEqual(state.reviewIds, [], 'an honest seller keeps no strings');
 });
 
 test('one buyer repeating a text is not a cluster of different buyers', () => {
@@ -70,8 +73,8 @@ test('memory stays bounded after 100k reviews', () => {
   const events: MarketEvent[] = [];
   for (let i = 0; i < 100_000; i++) events.push(review({ buyerId: `b-${i}`, eventTime: T0 + i * 20_000, text: `order number ${i} arrived with blue ribbon ${i % 97} and spare parts ${i % 13}` }));
   const { state } = drive(signal, config, events);
-  assert.equal(state.reviewIds.length, config.window);
   assert.equal(state.sigs.length, 3 * config.window);
+  assert.ok(state.reviewIds.length <= config.evidence && state.buyerIds.length <= config.evidence);
   assert.ok(JSON.stringify(state).length < 2000, `${JSON.stringify(state).length} bytes`);
 });
 

@@ -47,7 +47,7 @@ test('quiet on a campus NAT: dozens of honest buyers behind one /24', () => {
   const { findings, state } = drive(signal, config, [...ordinarySeller(4, 30, 22), ...campus]);
   assert.deepEqual(findings, []);
   // It was seen, just weighed as weak: the prefix is tracked with all 40 students.
-  assert.ok(state.shared.some((s) => s.v === '192.0.2.0/24' && s.n === 32));
+  assert.ok(state.shared.some((s) => s.v === '192.0.2.0/24' && s.fps.length === 32));
 });
 
 test('quiet on a family sharing an address and a card between two accounts', () => {

@@ -1,15 +1,26 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decayedAdvance, decayedCreate, decayFactors, HOUR_MS, type DecayedCounts } from '../../../../src/engine/sketch/decay.js';
+import {
+  addRecent,
+  base,
+  decayedAdvance,
+  decayedCreate,
+  decayedHour,
+  decayFactors,
+  HOUR_MS,
+  recent,
+  type DecayedCounts,
+} from '../../../../src/engine/sketch/decay.js';
 
 test('recent counts halve every half-life and what leaves them feeds the baseline', () => {
   const f = decayFactors(12, 336);
   const d = decayedCreate(1);
   decayedAdvance(d, 0, f);
-  d.recent[0] = 100;
+  addRecent(d, 0, 100);
   decayedAdvance(d, 12 * HOUR_MS, f);
-  assert.ok(Math.abs(d.recent[0]! - 50) < 1e-9, `${d.recent[0]}`);
-  assert.ok(d.base[0]! > 49 && d.base[0]! < 50, `${d.base[0]}`);
+  assert.equal(decayedHour(d), 12);
+  assert.ok(Math.abs(recent(d, 0) - 50) < 1e-9, `${recent(d, 0)}`);
+  assert.ok(base(d, 0) > 49 && base(d, 0) < 50, `${base(d, 0)}`);
 });
 
 test('advancing in steps equals advancing at once; JSON round-trip continues identically', () => {
@@ -18,8 +29,8 @@ test('advancing in steps equals advancing at once; JSON round-trip continues ide
   const b = decayedCreate(2);
   for (const d of [a, b]) {
     decayedAdvance(d, 0, f);
-    d.recent[0] = 7;
-    d.recent[1] = 3;
+    addRecent(d, 0, 7);
+    addRecent(d, 1, 3);
   }
   decayedAdvance(a, 5 * HOUR_MS, f);
   decayedAdvance(a, 9 * HOUR_MS, f);
@@ -28,14 +39,15 @@ test('advancing in steps equals advancing at once; JSON round-trip continues ide
   decayedAdvance(r, 9 * HOUR_MS, f);
   assert.deepEqual(a, b);
   assert.deepEqual(r, b);
+  assert.ok(recent(b, 1) < 3 && base(b, 1) > 0);
 });
 
 test('a very long idle period clears everything', () => {
   const f = decayFactors(6, 100);
   const d = decayedCreate(1);
   decayedAdvance(d, 0, f);
-  d.recent[0] = 5;
+  addRecent(d, 0, 5);
   decayedAdvance(d, 400 * 24 * HOUR_MS, f);
-  assert.deepEqual(d.recent, [0]);
-  assert.deepEqual(d.base, [0]);
+  assert.equal(recent(d, 0), 0);
+  assert.equal(base(d, 0), 0);
 });

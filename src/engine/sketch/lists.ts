@@ -1,0 +1,24 @@
+/**
+ * Exact-size list updates for per-seller state. V8 gives an array that is pushed to at least 16
+ * spare slots (8 bytes each), which for the many tiny lists of a small seller costs more than the
+ * data; lists that change rarely (evidence, per-day summaries) are therefore replaced by a new
+ * exact-size array instead of grown in place.
+ */
+
+/** A new array: `list` plus `v` at the end, keeping at most the last `cap` items. */
+export function appendCapped<T>(list: readonly T[], v: T, cap: number): T[] {
+  const start = list.length >= cap ? list.length - cap + 1 : 0;
+  const n = list.length - start;
+  const out = new Array<T>(n + 1);
+  for (let i = 0; i < n; i++) out[i] = list[start + i]!;
+  out[n] = v;
+  return out;
+}
+
+/** A new array without the first `k` items. */
+export function dropFirst<T>(list: readonly T[], k: number): T[] {
+  const n = Math.max(0, list.length - k);
+  const out = new Array<T>(n);
+  for (let i = 0; i < n; i++) out[i] = list[k + i]!;
+  return out;
+}
