@@ -146,7 +146,8 @@ export const signal: SellerSignal<State, Config> = {
     cmsAdd(state.total, h1, h2);
     topkOffer(state.current, event.buyerId, config.topK);
     const i = state.current.keys.indexOf(event.buyerId);
-    const a = i < 0 ? 0 : state.current.counts[i]! - state.current.errors[i]!;
+    // Guaranteed count: the estimate minus the over-count bound it inherited (counts holds both).
+    const a = i < 0 ? 0 : state.current.counts[2 * i]! - state.current.counts[2 * i + 1]!;
     if (a < config.minEdgeCount) return;
     const s = Math.max(cmsEstimate(state.total, h1, h2), a);
     const score = midasScore(a, s, state.tick - state.firstTick + 1);

@@ -57,25 +57,19 @@ export const ringConfigSchema = z.object({
     .int()
     .min(1)
     .default(200_000)
-    .describe('Buyers tracked; the least recently active is evicted. Default 200000.'),
+    .describe('Buyers tracked (two generations; buyers untouched for a generation go). Default 200000.'),
   maxSellers: z
     .number()
     .int()
     .min(1)
     .default(100_000)
-    .describe('Sellers whose buyer counts are tracked; the least recently active is evicted. Default 100000.'),
+    .describe('Sellers whose buyer counts are tracked (two generations). Default 100000.'),
   maxPairs: z
     .number()
     .int()
     .min(1)
     .default(100_000)
-    .describe('Seller pairs tracked; when full, the lightest of the `evictScan` least recently updated goes. Default 100000.'),
-  evictScan: z
-    .number()
-    .int()
-    .min(1)
-    .default(32)
-    .describe('Pairs examined per eviction (bounded work). Default 32.'),
+    .describe('Seller pairs tracked (two generations; pairs untouched for a generation go, heavy ones are kept). Default 100000.'),
   pairSample: z
     .number()
     .int()
@@ -144,10 +138,11 @@ interface PairEntry {
 }
 
 const SEP = '\u0001';
-const RING_SNAPSHOT_VERSION = 1;
+const RING_SNAPSHOT_VERSION = 2;
 
 /** Pairs and sellers idle for this many half-lives have decayed to ≤ 1/64: dropped. */
 const IDLE_HALF_LIVES = 6;
+const SWEEP_EVERY_MS = 24 * HOUR_MS;
 
 function hex8(x: number): string {
   return x.toString(16).padStart(8, '0');
@@ -159,18 +154,107 @@ export function ringIdOf(sortedMembers: readonly string[]): string {
   return `ring-${hex8(hash32(joined))}${hex8(hash32b(joined))}`;
 }
 
+/**
+ * A capped map with two generations, an O(1) approximation of LRU: new and touched entries live
+ * in `cur`; when `cur` reaches half the cap it becomes `prev` and the old `prev` is dropped
+ * (`onDrop` may carry some of it over). Re-inserting on every touch instead (Map delete + set)
+ * leaves holes at the front of V8's ordered hash table that every new iterator walks over, which
+ * made front-of-map eviction O(holes) and the detector 100× slower.
+ */
+class Generations<V> {
+  cur = new Map<string, V>();
+  prev = new Map<string, V>();
+  constructor(
+    private readonly half: number,
+    private readonly onDrop: ((dropped: Map<string, V>, into: Map<string, V>) => void) | null = null,
+  ) {}
+
+  get size(): number {
+    return this.cur.size + this.prev.size;
+  }
+
+  get(key: string): V | undefined {
+    const v = this.cur.get(key);
+    if (v !== undefined) return v;
+    const old = this.prev.get(key);
+    if (old !== undefined) {
+      this.prev.delete(key);
+      this.add(key, old);
+    }
+    return old;
+  }
+
+  /** Reads without counting as a touch. */
+  peek(key: string): V | undefined {
+    return this.cur.get(key) ?? this.prev.get(key);
+  }
+
+  add(key: string, v: V): void {
+    this.cur.set(key, v);
+    if (this.cur.size < this.half) return;
+    const dropped = this.prev;
+    this.prev = this.cur;
+    this.cur = new Map();
+    this.onDrop?.(dropped, this.cur);
+  }
+
+  /** Deletes the entries `stale` says are stale, in both generations. */
+  sweep(stale: (v: V) => boolean): void {
+    for (const m of [this.prev, this.cur]) for (const [k, v] of m) if (stale(v)) m.delete(k);
+  }
+
+  entries(): [string, V][] {
+    return [...this.prev, ...this.cur];
+  }
+
+  /** Snapshot form: [older generation, newer generation]. */
+  dump<T>(f: (k: string, v: V) => T): [T[], T[]] {
+    return [[...this.prev].map(([k, v]) => f(k, v)), [...this.cur].map(([k, v]) => f(k, v))];
+  }
+
+  load(prev: Iterable<[string, V]>, cur: Iterable<[string, V]>): void {
+    this.prev = new Map(prev);
+    this.cur = new Map(cur);
+  }
+}
+
 class Ring implements RingDetector<RingConfig> {
   readonly name = 'ring';
-  private buyers = new Map<string, BuyerEntry>();
-  private sellers = new Map<string, SellerEntry>();
-  private pairs = new Map<string, PairEntry>();
+  private readonly buyers: Generations<BuyerEntry>;
+  private readonly sellers: Generations<SellerEntry>;
+  private readonly pairs: Generations<PairEntry>;
   private popN = 0;
   private popLast = 0;
+  /** Latest event time seen (for decaying pairs when a generation is dropped). */
+  private now = 0;
+  /** Bucket end of the last sweep of idle entries (daily, not hourly: it walks every entry). */
+  private lastSweep = 0;
+  /**
+   * Pairs that reached the count and weight thresholds when last updated: all that evaluate
+   * needs to look at, instead of every tracked pair each hour. Rebuilt from the pairs on restore.
+   */
+  private readonly candidates = new Set<PairEntry>();
   /** ln 2 / half-life, once. */
   private readonly lambda: number;
 
   constructor(private readonly cfg: RingConfig) {
     this.lambda = Math.LN2 / cfg.halfLifeMs;
+    this.buyers = new Generations(Math.ceil(cfg.maxBuyers / 2));
+    this.sellers = new Generations(Math.ceil(cfg.maxSellers / 2));
+    const half = Math.ceil(cfg.maxPairs / 2);
+    // Heavy pairs survive a dropped generation (up to a quarter of the cap): a ring's pairs are
+    // not lost to a flood of one-off casual pairs.
+    this.pairs = new Generations<PairEntry>(half, (dropped, into) => {
+      const keep = cfg.minPairWeight / 2;
+      let room = Math.floor(half / 2);
+      for (const [k, p] of dropped) {
+        if (room === 0) break;
+        if (p.w * this.decay(this.now - p.last) >= keep) {
+          into.set(k, p);
+          room--;
+        }
+      }
+    });
   }
 
   private decay(dt: number): number {
@@ -181,22 +265,23 @@ class Ring implements RingDetector<RingConfig> {
     if (event.kind !== 'order' || event.status !== 'PLACED') return;
     const cfg = this.cfg;
     const t = event.eventTime;
+    if (t > this.now) this.now = t;
     const x = event.sellerId;
     let e = this.buyers.get(event.buyerId);
-    if (e !== undefined && e.last >= t - cfg.buyerHorizonMs) {
-      // Most recently active last: Map order is the eviction order.
-      this.buyers.delete(event.buyerId);
-    } else {
+    if (e === undefined || e.last < t - cfg.buyerHorizonMs) {
       if (e === undefined) {
-        if (this.buyers.size >= cfg.maxBuyers) this.buyers.delete(this.buyers.keys().next().value!);
+        e = { s: [], t: [], e: [], d: 0, last: t };
+        this.buyers.add(event.buyerId, e);
       } else {
-        this.buyers.delete(event.buyerId);
+        // Back after a long pause: a new start for its sellers and degree.
+        e.s.length = 0;
+        e.t.length = 0;
+        e.e.length = 0;
+        e.d = 0;
       }
-      e = { s: [], t: [], e: [], d: 0, last: t };
       this.popN = this.popN * this.decay(t - this.popLast) + 1;
       this.popLast = Math.max(this.popLast, t);
     }
-    this.buyers.set(event.buyerId, e);
     e.last = Math.max(e.last, t);
 
     // A buyer counts again for the same sellers once per lockstep window: fake accounts that keep
@@ -233,14 +318,11 @@ class Ring implements RingDetector<RingConfig> {
   private bumpSeller(x: string, t: number): void {
     let s = this.sellers.get(x);
     if (s === undefined) {
-      if (this.sellers.size >= this.cfg.maxSellers) this.sellers.delete(this.sellers.keys().next().value!);
       s = { b: 0, last: t };
-    } else {
-      this.sellers.delete(x);
+      this.sellers.add(x, s);
     }
     s.b = s.b * this.decay(t - s.last) + 1;
     s.last = Math.max(s.last, t);
-    this.sellers.set(x, s);
   }
 
   private bumpPair(x: string, y: string, buyer: string, weight: number, t: number): void {
@@ -249,55 +331,31 @@ class Ring implements RingDetector<RingConfig> {
     const key = a + SEP + b;
     let p = this.pairs.get(key);
     if (p === undefined) {
-      if (this.pairs.size >= this.cfg.maxPairs) this.evictPair(t);
       p = { a, b, w: 0, n: 0, last: t, sample: [] };
-    } else {
-      this.pairs.delete(key);
+      this.pairs.add(key, p);
     }
     const f = this.decay(t - p.last);
     p.w = p.w * f + weight;
     p.n = p.n * f + 1;
     p.last = Math.max(p.last, t);
     if (p.sample.length < this.cfg.pairSample && !p.sample.includes(buyer)) p.sample.push(buyer);
-    this.pairs.set(key, p);
-  }
-
-  /** Drops the lightest (decayed to `t`) of the least recently updated pairs; ties: the older. */
-  private evictPair(t: number): void {
-    let victim: string | null = null;
-    let lightest = Infinity;
-    let seen = 0;
-    for (const [key, p] of this.pairs) {
-      const w = p.w * this.decay(t - p.last);
-      if (w < lightest) {
-        lightest = w;
-        victim = key;
-      }
-      if (++seen >= this.cfg.evictScan) break;
-    }
-    if (victim !== null) this.pairs.delete(victim);
+    if (p.n >= this.cfg.minSharedBuyers && p.w >= this.cfg.minPairWeight) this.candidates.add(p);
   }
 
   /** Drops buyers, sellers and pairs idle long enough to no longer matter at `at`. */
   private expire(at: number, cfg: RingConfig): void {
     const buyerFrom = at - cfg.buyerHorizonMs;
-    for (const [id, e] of this.buyers) {
-      if (e.last >= buyerFrom) break;
-      this.buyers.delete(id);
-    }
+    this.buyers.sweep((e) => e.last < buyerFrom);
     const idleFrom = at - IDLE_HALF_LIVES * cfg.halfLifeMs;
-    for (const [id, s] of this.sellers) {
-      if (s.last >= idleFrom) break;
-      this.sellers.delete(id);
-    }
-    for (const [key, p] of this.pairs) {
-      if (p.last >= idleFrom) break;
-      this.pairs.delete(key);
-    }
+    this.sellers.sweep((s) => s.last < idleFrom);
+    this.pairs.sweep((p) => p.last < idleFrom);
   }
 
   evaluate(at: number, cfg: RingConfig): readonly RingFinding[] {
-    this.expire(at, cfg);
+    if (at - this.lastSweep >= SWEEP_EVERY_MS) {
+      this.expire(at, cfg);
+      this.lastSweep = at;
+    }
     const population = this.popN * this.decay(at - this.popLast);
     if (population <= 0) return [];
     const parent = new Map<string, string>();
@@ -314,13 +372,15 @@ class Ring implements RingDetector<RingConfig> {
       return r;
     };
     const qualifying: { p: PairEntry; w: number; expected: number }[] = [];
-    for (const p of this.pairs.values()) {
-      if (p.n < cfg.minSharedBuyers || p.w < cfg.minPairWeight) continue;
+    for (const p of this.candidates) {
       const f = this.decay(at - p.last);
       const w = p.w * f;
-      if (p.n * f < cfg.minSharedBuyers || w < cfg.minPairWeight) continue;
-      const sa = this.sellers.get(p.a);
-      const sb = this.sellers.get(p.b);
+      if (p.n * f < cfg.minSharedBuyers || w < cfg.minPairWeight || this.pairs.peek(p.a + SEP + p.b) !== p) {
+        this.candidates.delete(p);
+        continue;
+      }
+      const sa = this.sellers.peek(p.a);
+      const sb = this.sellers.peek(p.b);
       if (sa === undefined || sb === undefined) continue;
       const expected = (sa.b * this.decay(at - sa.last) * sb.b * this.decay(at - sb.last)) / population;
       if (w < cfg.minLift * expected) continue;
@@ -343,6 +403,8 @@ class Ring implements RingDetector<RingConfig> {
     for (const g of groups.values()) {
       if (g.members.length < cfg.minMembers) continue;
       const members = g.members.sort();
+      // Pairs in id order so the evidence does not depend on which generation holds them.
+      g.pairs.sort((l, r) => (l.p.a + SEP + l.p.b < r.p.a + SEP + r.p.b ? -1 : 1));
       let wSum = 0;
       let expSum = 0;
       let minLift = Infinity;
@@ -381,56 +443,66 @@ class Ring implements RingDetector<RingConfig> {
   snapshot(): unknown {
     return {
       version: RING_SNAPSHOT_VERSION,
-      pop: [this.popN, this.popLast],
-      buyers: [...this.buyers].map(([id, e]) => [id, e.s, e.t, e.e, e.d, e.last]),
-      sellers: [...this.sellers].map(([id, s]) => [id, s.b, s.last]),
-      pairs: [...this.pairs.values()].map((p) => [p.a, p.b, p.w, p.n, p.last, p.sample]),
+      pop: [this.popN, this.popLast, this.now, this.lastSweep],
+      buyers: this.buyers.dump((id, e) => [id, e.s, e.t, e.e, e.d, e.last]),
+      sellers: this.sellers.dump((id, s) => [id, s.b, s.last]),
+      pairs: this.pairs.dump((_, p) => [p.a, p.b, p.w, p.n, p.last, p.sample]),
     };
   }
 
   restore(data: unknown): void {
     const d = data as Record<string, unknown> | null;
-    const ok =
-      d !== null &&
-      typeof d === 'object' &&
-      d.version === RING_SNAPSHOT_VERSION &&
-      Array.isArray(d.pop) &&
-      Array.isArray(d.buyers) &&
-      Array.isArray(d.sellers) &&
-      Array.isArray(d.pairs);
-    if (!ok) throw new BrushwatchError('STATE_CORRUPT', `ring snapshot must be an object with version ${RING_SNAPSHOT_VERSION} and arrays pop, buyers, sellers, pairs`);
-    try {
-      const buyers = new Map<string, BuyerEntry>();
-      for (const [id, s, t, ep, deg, last] of d.buyers as [string, string[], number[], number[], number, number][]) {
-        if (typeof id !== 'string' || !Array.isArray(s) || !Array.isArray(t) || !Array.isArray(ep) || s.length !== t.length || s.length !== ep.length)
-          throw new Error(`bad buyer ${String(id)}`);
-        buyers.set(id, { s: [...s], t: [...t], e: [...ep], d: Number(deg), last: Number(last) });
-      }
-      const sellers = new Map<string, SellerEntry>();
-      for (const [id, b, last] of d.sellers as [string, number, number][]) {
-        if (typeof id !== 'string') throw new Error('bad seller id');
-        sellers.set(id, { b: Number(b), last: Number(last) });
-      }
-      const pairs = new Map<string, PairEntry>();
-      for (const [a, b, w, n, last, sample] of d.pairs as [string, string, number, number, number, string[]][]) {
-        if (typeof a !== 'string' || typeof b !== 'string' || !Array.isArray(sample)) throw new Error('bad pair');
-        pairs.set(a + SEP + b, { a, b, w: Number(w), n: Number(n), last: Number(last), sample: [...sample] });
-      }
-      const [popN, popLast] = d.pop as [number, number];
-      this.buyers = buyers;
-      this.sellers = sellers;
-      this.pairs = pairs;
-      this.popN = Number(popN);
-      this.popLast = Number(popLast);
-    } catch (cause) {
-      throw new BrushwatchError('STATE_CORRUPT', 'ring snapshot has a malformed entry; discard it and rebuild from the input', { cause });
-    }
+    const gens = (v: unknown): v is [unknown[], unknown[]] => Array.isArray(v) && v.length === 2 && Array.isArray(v[0]) && Array.isArray(v[1]);
+    if (d === null || typeof d !== 'object' || d.version !== RING_SNAPSHOT_VERSION || !Array.isArray(d.pop) || !gens(d.buyers) || !gens(d.sellers) || !gens(d.pairs))
+      throw new BrushwatchError(
+        'STATE_CORRUPT',
+        `ring snapshot must be an object with version ${RING_SNAPSHOT_VERSION}, pop and two-generation arrays buyers, sellers, pairs; discard it and rebuild from the input`,
+      );
+    const fail = (what: string): never => {
+      throw new BrushwatchError('STATE_CORRUPT', `ring snapshot has a malformed ${what}; discard it and rebuild from the input`);
+    };
+    const str = (v: unknown): v is string => typeof v === 'string';
+    const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+    const buyer = (row: unknown): [string, BuyerEntry] => {
+      const [id, s, t, ep, deg, last] = Array.isArray(row) ? row : [];
+      if (!str(id) || !Array.isArray(s) || !Array.isArray(t) || !Array.isArray(ep) || s.length !== t.length || s.length !== ep.length || !num(deg) || !num(last))
+        return fail('buyer');
+      if (!s.every(str) || !t.every(num) || !ep.every(num)) return fail('buyer');
+      return [id, { s: [...s], t: [...t], e: [...ep], d: deg, last }];
+    };
+    const seller = (row: unknown): [string, SellerEntry] => {
+      const [id, b, last] = Array.isArray(row) ? row : [];
+      if (!str(id) || !num(b) || !num(last)) return fail('seller');
+      return [id, { b, last }];
+    };
+    const pair = (row: unknown): [string, PairEntry] => {
+      const [a, b, w, n, last, sample] = Array.isArray(row) ? row : [];
+      if (!str(a) || !str(b) || !num(w) || !num(n) || !num(last) || !Array.isArray(sample) || !sample.every(str)) return fail('pair');
+      return [a + SEP + b, { a, b, w, n, last, sample: [...sample] }];
+    };
+    const [popN, popLast, now, lastSweep] = d.pop as unknown[];
+    if (!num(popN) || !num(popLast) || !num(now) || !num(lastSweep)) fail('pop');
+    const [bp, bc] = d.buyers;
+    const [sp, sc] = d.sellers;
+    const [pp, pc] = d.pairs;
+    const buyers = [bp.map(buyer), bc.map(buyer)] as const;
+    const sellers = [sp.map(seller), sc.map(seller)] as const;
+    const pairs = [pp.map(pair), pc.map(pair)] as const;
+    this.buyers.load(...buyers);
+    this.sellers.load(...sellers);
+    this.pairs.load(...pairs);
+    this.popN = popN as number;
+    this.popLast = popLast as number;
+    this.now = now as number;
+    this.lastSweep = lastSweep as number;
+    this.candidates.clear();
+    for (const [, p] of this.pairs.entries()) if (p.n >= this.cfg.minSharedBuyers && p.w >= this.cfg.minPairWeight) this.candidates.add(p);
   }
 
   /** Sizes of the bounded structures (for tests and the bench). */
   sizes(): { buyers: number; sellers: number; pairs: number; maxSellersOfABuyer: number } {
     let maxS = 0;
-    for (const e of this.buyers.values()) maxS = Math.max(maxS, e.s.length);
+    for (const [, e] of this.buyers.entries()) maxS = Math.max(maxS, e.s.length);
     return { buyers: this.buyers.size, sellers: this.sellers.size, pairs: this.pairs.size, maxSellersOfABuyer: maxS };
   }
 }

@@ -125,7 +125,7 @@ test('caps hold after 100k events', () => {
   }
   const s = det.sizes();
   assert.ok(s.buyers <= 1000 && s.sellers <= 300 && s.pairs <= 500 && s.maxSellersOfABuyer <= 4, JSON.stringify(s));
-  assert.ok(s.buyers === 1000 && s.pairs > 0, 'the structures were actually used');
+  assert.ok(s.buyers >= 500 && s.pairs > 0, 'the structures were actually used');
 });
 
 test('a JSON snapshot restored into a new detector continues identically', () => {
@@ -145,7 +145,7 @@ test('a JSON snapshot restored into a new detector continues identically', () =>
 test('a malformed snapshot is refused with a coded error', () => {
   assert.throws(() => ringDetector().restore({ version: 9 }), (e: unknown) => e instanceof BrushwatchError && e.code === 'BRUSH_STATE_CORRUPT');
   assert.throws(
-    () => ringDetector().restore({ version: 1, pop: [0, 0], buyers: [[1, 'x']], sellers: [], pairs: [] }),
+    () => ringDetector().restore({ version: 2, pop: [0, 0, 0], buyers: [[[1, 'x']], []], sellers: [[], []], pairs: [[], []] }),
     (e: unknown) => e instanceof BrushwatchError && e.code === 'BRUSH_STATE_CORRUPT',
   );
 });
