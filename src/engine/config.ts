@@ -72,7 +72,7 @@ const EvidenceSchema = z.strictObject({
 const baseShape = {
   bucketMs: positiveMs(HOUR_MS, 'bucket length; buckets are aligned to the epoch and must divide a day'),
   allowedDisorderMs: ms(15 * 60_000, 'watermark = max event time − this (self-driven mode)'),
-  reorderSlotMs: positiveMs(1_000, 'granularity of the reorder buffer; must divide bucketMs'),
+  reorderSlotMs: positiveMs(60_000, 'granularity of the reorder buffer (release and lateness are decided per slot); must divide bucketMs'),
   futureToleranceMs: ms(DAY_MS, 'events beyond max event time seen + this are FUTURE_TIME'),
   futureConfirmEvents: z
     .number()
@@ -132,7 +132,7 @@ export function buildEngineConfigSchema(registry: SignalRegistry = DEFAULT_REGIS
         ctx.addIssue({
           code: 'custom',
           path: ['reorderSlotMs'],
-          message: `reorderSlotMs ${c.reorderSlotMs} must divide bucketMs ${c.bucketMs}: use e.g. 1000`,
+          message: `reorderSlotMs ${c.reorderSlotMs} must divide bucketMs ${c.bucketMs}: use e.g. 60000`,
         });
       if (c.scoring.severity.mediumScore > c.scoring.severity.highScore || c.scoring.severity.highScore > c.scoring.severity.criticalScore)
         ctx.addIssue({

@@ -321,6 +321,7 @@ export class Engine {
   restoreSeller(sellerId: string, data: SellerSnapshot | null): void {
     const old = this.sellers.get(sellerId);
     if (old !== undefined) {
+      old.evicted = true;
       this.sellers.delete(sellerId);
       this.incidentSellers.delete(sellerId);
       this.bucketSellers = this.bucketSellers.filter((s) => s !== old);
@@ -471,6 +472,7 @@ export class Engine {
   }
 
   private evict(st: SellerState): void {
+    st.evicted = true;
     this.sellers.delete(st.sellerId);
     this.incidentSellers.delete(st.sellerId);
     if (this.trackChanges) this.dirtyGone.add(st.sellerId);
@@ -500,7 +502,7 @@ export class Engine {
     // Sellers are independent, so evaluation order does not matter; only the few alerts of this
     // close are sorted by seller, which keeps output order independent of arrival and restores.
     const first = this.alerts.length;
-    for (const st of list) if (this.sellers.get(st.sellerId) === st) this.evaluateSeller(st, at);
+    for (const st of list) if (!st.evicted) this.evaluateSeller(st, at);
     if (this.alerts.length - first > 1) {
       const mine = this.alerts.splice(first).sort((a, b) => (a.sellerId < b.sellerId ? -1 : a.sellerId > b.sellerId ? 1 : 0));
       for (const a of mine) this.alerts.push(a);

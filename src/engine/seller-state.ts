@@ -40,6 +40,8 @@ export class SellerState {
   /** End of the bucket this seller was last scheduled for evaluation in. */
   mark = -1;
   dirty = false;
+  /** Set when the engine drops this state, so stale references (bucket lists) skip it. */
+  evicted = false;
   incident: Incident | null = null;
   readonly states: unknown[];
 
