@@ -93,6 +93,10 @@ interface Module {
   readonly signal: SellerSignal<unknown, unknown>;
   readonly configSchema: { parse(x: unknown): unknown };
 }
+const noop: Module = {
+  signal: { name: 'noop', family: 'concentration', create: () => ({}), observe: () => undefined, evaluate: () => null, expire: () => undefined },
+  configSchema: { parse: () => ({}) },
+};
 const modules: Record<string, Module> = {
   repeat_buyers: repeatBuyers as unknown as Module,
   fresh_accounts: freshAccounts as unknown as Module,
@@ -162,7 +166,8 @@ console.log(`${'signals 1-5'.padEnd(16)} heap ${totalHeap.toFixed(0).padStart(5)
 const sample: MarketEvent[][] = [];
 for (let s = 0; s < 40; s++) sample.push(sellerEvents(s));
 const total = sample.reduce((n, ev) => n + ev.length, 0);
-for (const [name, m] of Object.entries(modules)) {
+// "loop only" is the cost of this loop with a signal that does nothing.
+for (const [name, m] of [['loop only', noop] as const, ...Object.entries(modules)]) {
   const config = m.configSchema.parse({});
   const states = sample.map(() => m.signal.create(config));
   const started = process.hrtime.bigint();
