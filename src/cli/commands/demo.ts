@@ -40,7 +40,7 @@ export function alertLine(a: Alert): string {
     .slice(0, 3)
     .map((s) => `${s.name}=${Number(s.value.toPrecision(3))}`)
     .join(' ');
-  return `${time(a.detectedAt)}  ${a.action.padEnd(7)} ${a.scope === 'RING' ? 'ring ' : ''}${a.sellerId.padEnd(10)} ${a.severity.padEnd(8)} ${a.score.toFixed(2)}  ${signals}`;
+  return `${time(a.detectedAt)}  ${a.action.padEnd(7)} ${a.sellerId.padEnd(10)} ${a.scope.padEnd(6)} ${a.severity.padEnd(8)} ${a.score.toFixed(2)}  ${signals}`;
 }
 
 function list(name: string, xs: readonly string[] | undefined, max = 6): string | null {
@@ -138,12 +138,13 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
       `\n${st.eventsIn} events in ${secs.toFixed(1)} s (${Math.round(st.eventsIn / secs).toLocaleString('en-US')} events/s): ` +
         `${st.accepted} accepted, ${st.duplicates} duplicates, ${st.late} late; ${alerts.length} alerts\n`,
     );
-    // Strongest alert per seller, strongest first.
+    // Strongest alert per seller, and one per ring (its members' alerts carry the same evidence).
     const best = new Map<string, Alert>();
     for (const a of alerts) {
       if (a.action === 'RESOLVE') continue;
-      const prev = best.get(a.sellerId);
-      if (prev === undefined || a.score > prev.score) best.set(a.sellerId, a);
+      const key = a.scope === 'RING' ? `ring:${a.evidence.ringSellerIds.join(',')}` : a.sellerId;
+      const prev = best.get(key);
+      if (prev === undefined || a.score > prev.score) best.set(key, a);
     }
     const top = [...best.values()].sort((x, y) => y.score - x.score || (x.sellerId < y.sellerId ? -1 : 1)).slice(0, opts.top);
     if (top.length > 0) write(`\nTop ${top.length} alerts\n\n${top.map(alertDetail).join('\n\n')}\n`);
