@@ -5,11 +5,14 @@
  *
  * Per seller it learns each item's typical weight as the median of its last few accepted
  * parcels (a median, so a minority of fake parcels cannot drag it down; suspicious parcels are
- * not learned from) for a capped number of items, least recently shipped evicted.
+ * not learned from) for a capped number of items, least recently shipped evicted. The share of
+ * suspicious parcels is taken against the core's 24 h order count (`ctx.orders24h`), so the
+ * signal keeps no volume counters of its own. Items live in flat arrays of exact size (V8 gives
+ * arrays grown by push up to 16 spare slots, which would double a small seller's state).
  */
 import { z } from 'zod';
 import type { MarketEvent, SellerContext, SellerSignal, SignalFinding } from '../types.js';
-import { addAt, createHourCounts, HOUR_MS, rampStrength, sumBetween, type HourCounts } from './hour-counts.js';
+import { HOUR_MS, rampStrength } from './hour-counts.js';
 
 export const configSchema = z.object({
   horizonMs: z
@@ -60,7 +63,7 @@ export const configSchema = z.object({
     .min(0)
     .max(1)
     .default(0.05)
-    .describe('And their share of all parcels shipped in the horizon must reach this. Default 0.05.'),
+    .describe("And their number must reach this share of the seller's orders of the last 24 h. Default 0.05."),
   fullCount: z
     .number()
     .int()
@@ -72,93 +75,100 @@ export const configSchema = z.object({
     .int()
     .min(1)
     .default(16)
-    .describe('Most recent suspicious parcels kept as evidence. Default 16.'),
+    .describe('Most recent suspicious parcels kept: counted (so the count saturates here) and shown as evidence. Default 16.'),
 });
 export type Config = z.infer<typeof configSchema>;
-
-interface Item {
-  readonly id: string;
-  /** Last accepted weights, oldest first. */
-  readonly w: number[];
-  last: number;
-}
 
 /** One suspicious parcel: its time, order, buyer, weight and the item's typical weight then (−1: unknown). */
 type Hit = [t: number, orderId: string, buyerId: string, grams: number, typical: number];
 
 export interface State {
-  items: Item[];
+  /** Tracked items; per item: the hour it last shipped, its weight samples (a ring of `samplesPerItem`, slot-major) and how many it has had. */
+  itemIds: string[];
+  lastHour: number[];
+  grams: number[];
+  samples: number[];
   hits: Hit[];
-  /** Lane 0: parcels shipped; lane 1: suspicious parcels. */
-  counts: HourCounts;
 }
 
-const LANES = 2;
-
-/** Median of a short array without allocating (O(n²) for n ≤ 9). */
-function median(w: readonly number[]): number {
-  const n = w.length;
+/** Median of `n` values at w[from..from+n) without allocating (O(n²) for n ≤ 9). */
+function median(w: readonly number[], from: number, n: number): number {
   const k = (n - 1) >> 1;
-  for (let i = 0; i < n; i++) {
+  for (let i = from; i < from + n; i++) {
     let less = 0;
     let equal = 0;
     const x = w[i]!;
-    for (let j = 0; j < n; j++) {
+    for (let j = from; j < from + n; j++) {
       const y = w[j]!;
       if (y < x) less++;
       else if (y === x) equal++;
     }
     if (less <= k && k < less + equal) return x;
   }
-  return w[0]!;
+  return w[from]!;
 }
 
-function itemFor(state: State, itemId: string, t: number, config: Config): Item {
-  const items = state.items;
-  for (let i = 0; i < items.length; i++) if (items[i]!.id === itemId) return items[i]!;
-  const item: Item = { id: itemId, w: [], last: t };
-  if (items.length < config.maxItems) {
-    items.push(item);
-    return item;
+/** A copy of `a` one element longer, ending in `v`, exact size. */
+function grown<T>(a: readonly T[], v: T, by = 1): T[] {
+  const out = new Array<T>(a.length + by);
+  for (let i = 0; i < a.length; i++) out[i] = a[i]!;
+  for (let i = a.length; i < out.length; i++) out[i] = v;
+  return out;
+}
+
+/** The slot of `itemId`, adding it (or replacing the least recently shipped item) if new. */
+function slotFor(state: State, itemId: string, hour: number, config: Config): number {
+  const i = state.itemIds.indexOf(itemId);
+  if (i >= 0) return i;
+  const k = config.samplesPerItem;
+  if (state.itemIds.length < config.maxItems) {
+    state.itemIds = grown(state.itemIds, itemId);
+    state.lastHour = grown(state.lastHour, hour);
+    state.samples = grown(state.samples, 0);
+    state.grams = grown(state.grams, 0, k);
+    return state.itemIds.length - 1;
   }
   let oldest = 0;
-  for (let i = 1; i < items.length; i++) if (items[i]!.last < items[oldest]!.last) oldest = i;
-  items[oldest] = item;
-  return item;
+  for (let j = 1; j < state.lastHour.length; j++) if (state.lastHour[j]! < state.lastHour[oldest]!) oldest = j;
+  state.itemIds[oldest] = itemId;
+  state.samples[oldest] = 0;
+  return oldest;
 }
 
 export const signal: SellerSignal<State, Config> = {
   name: 'empty_parcels',
   family: 'fulfilment',
 
-  create(config) {
-    return { items: [], hits: [], counts: createHourCounts(Math.ceil(config.horizonMs / HOUR_MS) + 4, LANES) };
+  create() {
+    return { itemIds: [], lastHour: [], grams: [], samples: [], hits: [] };
   },
 
   observe(state, event: MarketEvent, config) {
     if (event.kind !== 'order' || event.status !== 'SHIPPED' || event.parcelWeightGrams === null) return;
     const grams = event.parcelWeightGrams;
     const t = event.eventTime;
-    const item = itemFor(state, event.itemId, t, config);
-    item.last = t;
-    const typical = item.w.length >= config.minItemSamples ? median(item.w) : -1;
-    addAt(state.counts, LANES, t, 0);
+    const hour = Math.floor(t / HOUR_MS);
+    const slot = slotFor(state, event.itemId, hour, config);
+    state.lastHour[slot] = Math.max(state.lastHour[slot]!, hour);
+    const k = config.samplesPerItem;
+    const have = Math.min(state.samples[slot]!, k);
+    const typical = have >= config.minItemSamples ? median(state.grams, slot * k, have) : -1;
     if (grams < config.floorGrams || (typical > 0 && grams < config.ratio * typical)) {
-      addAt(state.counts, LANES, t, 1);
       if (state.hits.length >= config.maxEvidence) state.hits.shift();
       state.hits.push([t, event.orderId, event.buyerId, grams, typical]);
       return;
     }
-    if (item.w.length >= config.samplesPerItem) item.w.shift();
-    item.w.push(grams);
+    const n = state.samples[slot]!;
+    state.grams[slot * k + (n % k)] = grams;
+    // Kept below 2k so it stays a small integer; only n mod k and min(n, k) matter.
+    state.samples[slot] = n + 1 >= 2 * k ? n + 1 - k : n + 1;
   },
 
   evaluate(state, ctx: SellerContext, config): SignalFinding | null {
     const from = ctx.at - config.horizonMs;
-    const suspicious = sumBetween(state.counts, LANES, from, ctx.at, 1);
-    if (suspicious < config.minCount) return null;
-    const shipped = sumBetween(state.counts, LANES, from, ctx.at, 0);
-    if (suspicious < config.minShare * shipped) return null;
+    let suspicious = 0;
+    for (const h of state.hits) if (h[0] >= from && h[0] < ctx.at) suspicious++;
+    if (suspicious < config.minCount || suspicious < config.minShare * ctx.orders24h) return null;
     const orderIds: string[] = [];
     const buyerIds: string[] = [];
     const examples: string[] = [];
@@ -177,7 +187,7 @@ export const signal: SellerSignal<State, Config> = {
       horizonMs: config.horizonMs,
       baseline: null,
       explanation:
-        `${suspicious} of ${shipped} parcels shipped in ${config.horizonMs / HOUR_MS} h were declared under ` +
+        `${suspicious} parcels shipped in ${config.horizonMs / HOUR_MS} h (${ctx.orders24h} orders in 24 h) were declared under ` +
         `${config.floorGrams} g or under ${config.ratio} × the item's typical weight (${examples.join('; ')})`,
       evidence: { orderIds, buyerIds },
     };
@@ -190,7 +200,14 @@ export const signal: SellerSignal<State, Config> = {
     if (drop > 0) state.hits.splice(0, drop);
     // Item weights are kept past the horizon on purpose (they are the learned baseline); only
     // items not shipped for 30 horizons go.
-    const stale = now - 30 * config.horizonMs;
-    if (state.items.some((i) => i.last < stale)) state.items = state.items.filter((i) => i.last >= stale);
+    const stale = Math.floor((now - 30 * config.horizonMs) / HOUR_MS);
+    if (!state.lastHour.some((h) => h < stale)) return;
+    const k = config.samplesPerItem;
+    const keep: number[] = [];
+    for (let i = 0; i < state.lastHour.length; i++) if (state.lastHour[i]! >= stale) keep.push(i);
+    state.itemIds = keep.map((i) => state.itemIds[i]!);
+    state.lastHour = keep.map((i) => state.lastHour[i]!);
+    state.samples = keep.map((i) => state.samples[i]!);
+    state.grams = keep.flatMap((i) => state.grams.slice(i * k, i * k + k));
   },
 };

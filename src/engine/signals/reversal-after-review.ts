@@ -3,11 +3,12 @@
  * buyer left a positive review. The review lifts the seller's rating, then the money goes back
  * to the (fake) buyer, so brushing costs the seller only fees.
  *
- * Per seller it remembers recent positive reviews of orders as parallel arrays of a 32-bit hash
- * of the orderId, the review time and the rating (about 20 bytes each instead of a string-keyed
- * map), oldest first, capped and dropped after `maxGapMs`. A hash collision could pair a
- * reversal with another order's review; at a few hundred entries per seller that chance is
- * below 1e-7 per reversal.
+ * Per seller it remembers recent positive reviews of orders, oldest first, capped and dropped
+ * after `maxGapMs`, each packed into one double (8 bytes instead of a string-keyed map entry of
+ * ~100): a 26-bit hash of the orderId, the rating (3 bits) and the review minute modulo 2^24
+ * (gaps are taken modulo 2^24 minutes, ~31 years, far beyond any `maxGapMs`). A hash collision
+ * could pair a reversal with another order's review; at 128 entries per seller that chance is
+ * about 2e-6 per reversal.
  */
 import { z } from 'zod';
 import type { MarketEvent, SellerContext, SellerSignal, SignalFinding } from '../types.js';
@@ -67,17 +68,22 @@ export type Config = z.infer<typeof configSchema>;
 type Reversal = [t: number, orderId: string, buyerId: string, rating: number, hoursAfterReview: number];
 
 export interface State {
-  /** Positive reviews, oldest first: hash32(orderId), review time, rating. */
-  orderHash: number[];
-  reviewedAt: number[];
-  rating: number[];
+  /** Positive reviews, oldest first, packed: (orderHash26 · 8 + rating) · 2^24 + review minute mod 2^24. */
+  reviews: number[];
   reversals: Reversal[];
 }
 
-function dropReview(state: State, i: number): void {
-  state.orderHash.splice(i, 1);
-  state.reviewedAt.splice(i, 1);
-  state.rating.splice(i, 1);
+const MINUTE_MS = 60_000;
+const MINUTE_MOD = 2 ** 24;
+const HASH_UNIT = 2 ** 27;
+
+function pack(orderId: string, rating: number, t: number): number {
+  return ((hash32(orderId) >>> 6) * 8 + rating) * MINUTE_MOD + (Math.floor(t / MINUTE_MS) % MINUTE_MOD);
+}
+
+/** Whole minutes from the packed review to time `t`. */
+function minutesSince(packed: number, t: number): number {
+  return (((Math.floor(t / MINUTE_MS) - (packed % MINUTE_MOD)) % MINUTE_MOD) + MINUTE_MOD) % MINUTE_MOD;
 }
 
 export const signal: SellerSignal<State, Config> = {
@@ -85,30 +91,30 @@ export const signal: SellerSignal<State, Config> = {
   family: 'reversal',
 
   create() {
-    return { orderHash: [], reviewedAt: [], rating: [], reversals: [] };
+    return { reviews: [], reversals: [] };
   },
 
   observe(state, event: MarketEvent, config) {
     if (event.kind === 'review') {
       if (event.orderId === null || event.rating < config.minRating) return;
-      if (state.orderHash.length >= config.maxReviews) dropReview(state, 0);
-      state.orderHash.push(hash32(event.orderId));
-      state.reviewedAt.push(event.eventTime);
-      state.rating.push(event.rating);
+      if (state.reviews.length >= config.maxReviews) state.reviews.shift();
+      state.reviews.push(pack(event.orderId, event.rating, event.eventTime));
       return;
     }
     if (event.status !== 'REFUNDED' && event.status !== 'CANCELLED') return;
-    const h = hash32(event.orderId);
-    const i = state.orderHash.indexOf(h);
-    if (i < 0) return;
-    const reviewedAt = state.reviewedAt[i]!;
-    const rating = state.rating[i]!;
+    const h = hash32(event.orderId) >>> 6;
+    const reviews = state.reviews;
+    let i = 0;
+    while (i < reviews.length && Math.floor(reviews[i]! / HASH_UNIT) !== h) i++;
+    if (i === reviews.length) return;
+    const packed = reviews[i]!;
     // Each reviewed order counts once, even when both a cancellation and a refund follow.
-    dropReview(state, i);
-    const gap = event.eventTime - reviewedAt;
-    if (gap < 0 || gap > config.maxGapMs) return;
+    reviews.splice(i, 1);
+    const gapMinutes = minutesSince(packed, event.eventTime);
+    if (gapMinutes * MINUTE_MS > config.maxGapMs) return;
+    const rating = Math.floor(packed / MINUTE_MOD) % 8;
     if (state.reversals.length >= config.maxEvidence) state.reversals.shift();
-    state.reversals.push([event.eventTime, event.orderId, event.buyerId, rating, Math.round(gap / HOUR_MS)]);
+    state.reversals.push([event.eventTime, event.orderId, event.buyerId, rating, Math.round((gapMinutes * MINUTE_MS) / HOUR_MS)]);
   },
 
   evaluate(state, ctx: SellerContext, config): SignalFinding | null {
@@ -140,14 +146,9 @@ export const signal: SellerSignal<State, Config> = {
   },
 
   expire(state, now, config) {
-    const reviewFrom = now - config.maxGapMs;
     let drop = 0;
-    while (drop < state.reviewedAt.length && state.reviewedAt[drop]! < reviewFrom) drop++;
-    if (drop > 0) {
-      state.orderHash.splice(0, drop);
-      state.reviewedAt.splice(0, drop);
-      state.rating.splice(0, drop);
-    }
+    while (drop < state.reviews.length && minutesSince(state.reviews[drop]!, now) * MINUTE_MS > config.maxGapMs) drop++;
+    if (drop > 0) state.reviews.splice(0, drop);
     const from = now - config.horizonMs;
     drop = 0;
     while (drop < state.reversals.length && state.reversals[drop]![0] < from) drop++;

@@ -6,12 +6,13 @@ import { DAY, HOUR, T0, order, rng, runSignal } from './part-b-fixtures.js';
 
 const config = configSchema.parse({});
 
-/** An honest seller: two items (a ~900 g kettle and a 15 g sticker sheet), n shipments over two days. */
+/** An honest seller: two items (a ~900 g kettle and a 15 g sticker sheet), n orders shipped over two days. */
 function honest(seller: string, n: number, seed = 1): MarketEvent[] {
   const r = rng(seed);
   const out: MarketEvent[] = [];
   for (let k = 0; k < n; k++) {
     const light = k % 4 === 0;
+    out.push(order({ t: T0 + Math.floor((k / n) * 2 * DAY) - HOUR, seller, buyer: `b${k}`, order: `o${k}` }));
     out.push(
       order({
         t: T0 + Math.floor((k / n) * 2 * DAY),
@@ -41,6 +42,7 @@ test('fires on empty envelopes of a heavy item, with the orders, buyers and weig
   assert.deepEqual(last.evidence.orderIds, ['bad0', 'bad1', 'bad2', 'bad3']);
   assert.deepEqual(last.evidence.buyerIds, ['fake0', 'fake1']);
   assert.match(last.explanation, /bad1 60 g vs \d+ g typical/);
+  assert.match(last.explanation, /\(\d+ orders in 24 h\)/);
   assert.ok(last.strength >= 0.5 && last.strength <= 1);
   // Two of them alone stay below minCount.
   assert.equal(findings.get(T0 + 2 * DAY + 2 * HOUR), undefined);
@@ -70,10 +72,12 @@ test('caps hold after 100k events over many items', () => {
     );
   }
   const { state } = runSignal(signal, config, events);
-  assert.ok(state.items.length <= config.maxItems);
-  assert.ok(state.items.every((i) => i.w.length <= config.samplesPerItem));
-  assert.ok(state.hits.length <= config.maxEvidence);
-  assert.equal(state.counts.hours.length, 28);
+  assert.equal(state.itemIds.length, config.maxItems);
+  assert.equal(state.lastHour.length, config.maxItems);
+  assert.equal(state.samples.length, config.maxItems);
+  assert.equal(state.grams.length, config.maxItems * config.samplesPerItem);
+  assert.ok(state.samples.every((n) => n < 2 * config.samplesPerItem));
+  assert.equal(state.hits.length, config.maxEvidence);
 });
 
 test('a JSON round-trip of the state continues identically', () => {

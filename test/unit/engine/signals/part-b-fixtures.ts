@@ -66,8 +66,8 @@ export function canonical(events: readonly MarketEvent[]): MarketEvent[] {
   return [...events].sort((a, b) => a.eventTime - b.eventTime || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
 }
 
-export function ctx(sellerId: string, at: number): SellerContext {
-  return { sellerId, at, bucketMs: HOUR, ordersInBucket: 0, orders24h: 0, dailyOrdersEwma: 0, historyDays: 0 };
+export function ctx(sellerId: string, at: number, orders24h = 0): SellerContext {
+  return { sellerId, at, bucketMs: HOUR, ordersInBucket: 0, orders24h, dailyOrdersEwma: 0, historyDays: 0 };
 }
 
 export interface Run<S> {
@@ -94,11 +94,17 @@ export function runSignal<S, C>(
   const grace = opts.graceMs ?? 0;
   const first = Math.floor(sorted[0]!.eventTime / HOUR) * HOUR;
   const until = opts.until ?? Math.floor(sorted[sorted.length - 1]!.eventTime / HOUR) * HOUR + HOUR;
+  // PLACED times, for the core's 24 h order count.
+  const placed = sorted.filter((e) => e.kind === 'order' && e.status === 'PLACED').map((e) => e.eventTime);
+  let lo = 0;
+  let hi = 0;
   let i = 0;
   for (let at = first + HOUR; at <= until; at += HOUR) {
     while (i < sorted.length && sorted[i]!.eventTime < at + grace) signal.observe(state, sorted[i++]!, config);
     if (opts.restoreAt === at) state = JSON.parse(JSON.stringify(state)) as S;
-    const f = signal.evaluate(state, ctx(sorted[0]!.sellerId, at), config);
+    while (hi < placed.length && placed[hi]! < at) hi++;
+    while (lo < hi && placed[lo]! < at - DAY) lo++;
+    const f = signal.evaluate(state, ctx(sorted[0]!.sellerId, at, hi - lo), config);
     if (f !== null) findings.set(at, f);
     signal.expire(state, at, config);
   }
