@@ -50,7 +50,15 @@ interface PartitionState {
   lastRecordAt: number;
   /** Has delivered at least one accepted event since the assignment. */
   seen: boolean;
+  /** `high` and `next` are known (from a batch, or looked up at the assignment). */
+  known: boolean;
 }
+
+/**
+ * A partition counts as caught up when at most this many offsets are unread: a transaction's
+ * commit marker takes an offset that is never delivered.
+ */
+const CAUGHT_UP_SLACK = 1;
 
 export interface RunnerDeps {
   readonly config: Readonly<ServiceConfig>;
@@ -245,7 +253,7 @@ export class Runner {
         const key = `${topic}/${partition}`;
         keep.add(key);
         if (!this.partitions.has(key)) {
-          this.partitions.set(key, { topic, partition, key, next: -1, committed: -1, high: -1, lastRecordAt: now, seen: false });
+          this.partitions.set(key, { topic, partition, key, next: -1, committed: -1, high: -1, lastRecordAt: now, seen: false, known: false });
         }
       }
     }
@@ -257,6 +265,27 @@ export class Runner {
     }
     this.joined = true;
     this.log.info({ partitions: [...keep].sort() }, 'joined the consumer group');
+    void this.lookUpOffsets().catch((err: unknown) => this.log.warn({ err }, 'looking up partition offsets failed; unseen partitions hold the watermark until they deliver'));
+  }
+
+  /**
+   * Where each newly assigned partition stands (committed offset, high watermark), so that an
+   * empty or caught-up partition can be released as idle while one with a backlog never is.
+   */
+  private async lookUpOffsets(): Promise<void> {
+    const topics = [this.cfg.topics.orders, this.cfg.topics.reviews];
+    const committed = await this.admin.committedOffsets(this.cfg.groupId, topics);
+    for (const topic of topics) {
+      for (const r of await this.admin.partitionRanges(topic)) {
+        const p = this.partitions.get(`${topic}/${r.partition}`);
+        if (p === undefined || p.known) continue;
+        const c = Number(committed.find((o) => o.topic === topic && o.partition === r.partition)?.offset ?? '-1');
+        p.high = Number(r.high);
+        p.next = c >= 0 ? c : Number(r.low);
+        p.committed = c;
+        p.known = true;
+      }
+    }
   }
 
   private async onBatch(batch: InBatch, control: BatchControl): Promise<void> {
@@ -270,7 +299,7 @@ export class Runner {
       let part = this.partitions.get(key);
       if (part === undefined) {
         // A batch can come before GROUP_JOIN is seen on a restart of the consumer.
-        part = { topic: batch.topic, partition: batch.partition, key, next: -1, committed: -1, high: -1, lastRecordAt: this.now(), seen: false };
+        part = { topic: batch.topic, partition: batch.partition, key, next: -1, committed: -1, high: -1, lastRecordAt: this.now(), seen: false, known: false };
         this.partitions.set(key, part);
       }
 
@@ -312,6 +341,7 @@ export class Runner {
       const last = batch.messages[n - 1] as InRecord;
       part.next = Number(last.offset) + 1;
       part.high = Number(batch.highWatermark);
+      part.known = true;
       part.lastRecordAt = this.now();
       if (maxTime !== -Infinity) {
         part.seen = true;
@@ -346,15 +376,16 @@ export class Runner {
 
   /**
    * Watermark = min over assigned partitions of their max event time − allowed disorder. A
-   * partition that has not delivered since its assignment holds the watermark back (its backlog
-   * may be older than everything seen) until it has been quiet for `idlePartitionMs`; so does a
-   * partition that stops delivering, for the same time.
+   * partition stops holding it back only when it is *idle*: caught up with its high watermark
+   * and without records for `idlePartitionMs`. A partition with a backlog always holds it back,
+   * however long it takes to be fetched (its records may be older than everything seen), and so
+   * does one whose position is not known yet.
    */
   private advance(): void {
     const now = this.now();
     const idleMs = this.cfg.idlePartitionMs;
     for (const p of this.partitions.values()) {
-      const idle = now - p.lastRecordAt >= idleMs;
+      const idle = p.known && p.high - p.next <= CAUGHT_UP_SLACK && now - p.lastRecordAt >= idleMs;
       if (!p.seen) {
         if (!idle) return;
         continue;

@@ -18,6 +18,7 @@ import type { SchemaSource } from '../../src/io/kafka/codec.js';
 import { produceEvents } from '../../src/io/kafka/produce.js';
 import { readRanges } from '../../src/io/kafka/reader.js';
 import { replayFile } from '../../src/io/file/replay.js';
+import { StateStore } from '../../src/service/state-store.js';
 import { createSimulation } from '../../src/sim/simulator.js';
 import { SCENARIOS } from '../../src/sim/scenarios.js';
 import { brokers, registryUrl, uniqueName } from './helpers/kafka.js';
@@ -101,7 +102,7 @@ export async function createTopics(kafka: KafkaClient, c: Readonly<ServiceConfig
       { topic: c.topics.reviews, ...spec },
       { topic: c.topics.alerts, ...spec },
       { topic: c.topics.deadLetters, ...spec },
-      { topic: c.topics.state, partitions: 1, replicationFactor: 1, config: { 'cleanup.policy': 'compact' } },
+      StateStore.topicSpec(c.topics.state, 1),
     ]);
   } finally {
     await admin.disconnect();
