@@ -4,6 +4,7 @@
  *   npx tsx bench/engine.ts                                  # throughput
  *   node --expose-gc --import tsx bench/engine.ts            # + heap bytes per tracked seller
  *   BENCH_EVENTS=2000000 npx tsx bench/engine.ts             # bigger run
+ *   BENCH_HEAP_DETAIL=1 node --expose-gc --import tsx bench/engine.ts   # + heap per signal
  *
  * Events are generated in memory from a fixed seed: a skewed marketplace (a few big sellers,
  * many small ones), orders with their later state changes, reviews, and some brushing sellers.
@@ -15,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Engine } from '../src/engine/engine.js';
 import { parseEngineConfig } from '../src/engine/config.js';
+import { SELLER_SIGNALS } from '../src/engine/signals/index.js';
 import type { EngineConfig } from '../src/engine/config.js';
 import type { EngineOptions } from '../src/engine/engine.js';
 import { readNdjson } from '../src/io/file/ndjson-reader.js';
@@ -169,9 +171,13 @@ async function main(): Promise<void> {
 
   events.length = 0;
   // Dedup memory is per event (24 h of ids), not per seller: measure seller state without it too.
-  heapPerSeller(parseEngineConfig({ dedupHorizonMs: 0 }), {}, 'registered signals + ring');
-  heapPerSeller(parseEngineConfig({ dedupHorizonMs: 0 }), { ring: null }, 'registered signals, no ring');
+  const noDedup = parseEngineConfig({ dedupHorizonMs: 0 });
+  heapPerSeller(noDedup, { signals: [], ring: null }, 'core only');
+  heapPerSeller(noDedup, { ring: null }, 'registered signals, no ring');
+  heapPerSeller(noDedup, {}, 'registered signals + ring');
   heapPerSeller(config, {}, 'incl. 24 h dedup of all ids');
+  if (process.env['BENCH_HEAP_DETAIL'] === '1')
+    for (const sig of SELLER_SIGNALS) heapPerSeller(noDedup, { signals: [sig], ring: null }, `core + ${sig.name}`);
 }
 
 await main();
