@@ -44,8 +44,8 @@ export const configSchema = z.object({
     .number()
     .int()
     .min(1)
-    .default(16)
-    .describe('Buyers whose current edge counts are tracked (space-saving). Default 16.'),
+    .default(8)
+    .describe('Buyers whose current edge counts are tracked (space-saving). Default 8.'),
   minEdgeCount: z
     .number()
     .min(1)
@@ -93,8 +93,8 @@ export interface State {
   bursts: Burst[];
 }
 
-/** Below this a decayed current count is dropped from the top-k. */
-const CURRENT_FLOOR = 0.05;
+/** Below this a decayed current count is dropped from the top-k (it could add at most this to a later count). */
+const CURRENT_FLOOR = 0.25;
 
 /** The MIDAS chi-squared score of a current count `a` against a total `s` over `t` ticks. */
 export function midasScore(a: number, s: number, t: number): number {

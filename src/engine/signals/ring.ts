@@ -134,7 +134,7 @@ interface PairEntry {
   w: number;
   n: number;
   last: number;
-  readonly sample: string[];
+  sample: string[];
 }
 
 const SEP = '\u0001';
@@ -143,6 +143,17 @@ const RING_SNAPSHOT_VERSION = 2;
 /** Pairs and sellers idle for this many half-lives have decayed to ≤ 1/64: dropped. */
 const IDLE_HALF_LIVES = 6;
 const SWEEP_EVERY_MS = 24 * HOUR_MS;
+
+/**
+ * `a` plus `v` in a new array of exact size: V8 gives arrays grown by push up to 16 spare slots,
+ * which for millions of buyers holding one or two sellers would triple their memory.
+ */
+function append<T>(a: readonly T[], v: T): T[] {
+  const out = new Array<T>(a.length + 1);
+  for (let i = 0; i < a.length; i++) out[i] = a[i]!;
+  out[a.length] = v;
+  return out;
+}
 
 function hex8(x: number): string {
   return x.toString(16).padStart(8, '0');
@@ -296,9 +307,9 @@ class Ring implements RingDetector<RingConfig> {
         e.t.splice(oldest, 1);
         e.e.splice(oldest, 1);
       }
-      e.s.push(x);
-      e.t.push(t);
-      e.e.push(t);
+      e.s = append(e.s, x);
+      e.t = append(e.t, t);
+      e.e = append(e.e, t);
       e.d++;
       idx = e.s.length - 1;
     } else {
@@ -338,7 +349,7 @@ class Ring implements RingDetector<RingConfig> {
     p.w = p.w * f + weight;
     p.n = p.n * f + 1;
     p.last = Math.max(p.last, t);
-    if (p.sample.length < this.cfg.pairSample && !p.sample.includes(buyer)) p.sample.push(buyer);
+    if (p.sample.length < this.cfg.pairSample && !p.sample.includes(buyer)) p.sample = append(p.sample, buyer);
     if (p.n >= this.cfg.minSharedBuyers && p.w >= this.cfg.minPairWeight) this.candidates.add(p);
   }
 
