@@ -6,7 +6,7 @@
  * flagged seller is a false positive, and those among the hard negatives are reported by kind.
  */
 import type { Alert } from '../engine/types.js';
-import { HARD_NEGATIVE_KINDS, TYPOLOGIES, type HardNegativeKind, type Truth, type Typology } from './truth.js';
+import { CAMOUFLAGES, HARD_NEGATIVE_KINDS, INTENSITIES, TYPOLOGIES, type Camouflage, type HardNegativeKind, type Intensity, type Truth, type Typology } from './truth.js';
 
 /** The part of an alert evaluation reads; a full Alert satisfies it. */
 export type EvaluatedAlert = Pick<Alert, 'sellerId' | 'action' | 'detectedAt'> & { readonly evidence: { readonly buyerIds: readonly string[] } };
@@ -14,7 +14,10 @@ export type EvaluatedAlert = Pick<Alert, 'sellerId' | 'action' | 'detectedAt'> &
 export interface Evaluation {
   readonly sellers: { readonly positives: number; readonly flagged: number; readonly truePositives: number; readonly falsePositives: number; readonly precision: number; readonly recall: number; readonly f1: number };
   /** Per typology: campaign sellers caught / planted. */
-  readonly recallByTypology: Readonly<Record<Typology, { readonly caught: number; readonly planted: number; readonly recall: number | null }>>;
+  readonly recallByTypology: Readonly<Record<Typology, Recall>>;
+  /** The same by intensity, and by camouflage (a campaign with two camouflages counts in both). */
+  readonly recallByIntensity: Readonly<Record<Intensity, Recall>>;
+  readonly recallByCamouflage: Readonly<Record<Camouflage | 'none', Recall>>;
   readonly hardNegatives: Readonly<Record<HardNegativeKind, { readonly flagged: number; readonly sellers: number }>>;
   readonly hardNegativeFalsePositives: number;
   /** Delay from campaign start to the first OPEN at or after it, per caught campaign seller (ms). */
@@ -23,6 +26,12 @@ export interface Evaluation {
   readonly delayFromEvidence: { readonly count: number; readonly medianMs: number | null; readonly p90Ms: number | null };
   readonly buyers: { readonly named: number; readonly fake: number; readonly correct: number; readonly precision: number; readonly recall: number };
   readonly alerts: { readonly total: number; readonly opens: number; readonly perFlaggedSeller: number };
+}
+
+export interface Recall {
+  readonly caught: number;
+  readonly planted: number;
+  readonly recall: number | null;
 }
 
 const ratio = (a: number, b: number): number => (b === 0 ? 0 : a / b);
@@ -68,18 +77,21 @@ export function evaluate(truth: Truth, alerts: Iterable<EvaluatedAlert>): Evalua
   const precision = ratio(tp, flagged);
   const recall = ratio(tp, positives);
 
-  const byTypology = Object.fromEntries(TYPOLOGIES.map((t) => [t, { caught: 0, planted: 0, recall: null as number | null }])) as Record<
-    Typology,
-    { caught: number; planted: number; recall: number | null }
-  >;
+  type Row = { caught: number; planted: number; recall: number | null };
+  const rows = <K extends string>(keys: readonly K[]): Record<K, Row> => Object.fromEntries(keys.map((k) => [k, { caught: 0, planted: 0, recall: null }])) as Record<K, Row>;
+  const byTypology = rows(TYPOLOGIES);
+  const byIntensity = rows(INTENSITIES);
+  const byCamouflage = rows([...CAMOUFLAGES, 'none'] as const);
   for (const c of truth.campaigns) {
-    const row = byTypology[c.typology];
+    const into = [byTypology[c.typology], byIntensity[c.intensity], ...(c.camouflage.length === 0 ? [byCamouflage.none] : c.camouflage.map((k) => byCamouflage[k]))];
     for (const s of c.sellerIds) {
-      row.planted++;
-      if (opens.has(s)) row.caught++;
+      for (const row of into) {
+        row.planted++;
+        if (opens.has(s)) row.caught++;
+      }
     }
   }
-  for (const row of Object.values(byTypology)) row.recall = row.planted === 0 ? null : row.caught / row.planted;
+  for (const table of [byTypology, byIntensity, byCamouflage]) for (const row of Object.values<Row>(table)) row.recall = row.planted === 0 ? null : row.caught / row.planted;
 
   const hard = Object.fromEntries(HARD_NEGATIVE_KINDS.map((k) => [k, { flagged: 0, sellers: 0 }])) as Record<HardNegativeKind, { flagged: number; sellers: number }>;
   let hardFp = 0;
@@ -110,6 +122,8 @@ export function evaluate(truth: Truth, alerts: Iterable<EvaluatedAlert>): Evalua
   return {
     sellers: { positives, flagged, truePositives: tp, falsePositives: flagged - tp, precision, recall, f1: ratio(2 * precision * recall, precision + recall) },
     recallByTypology: byTypology,
+    recallByIntensity: byIntensity,
+    recallByCamouflage: byCamouflage,
     hardNegatives: hard,
     hardNegativeFalsePositives: hardFp,
     delay: delays(campaignStart),
@@ -138,6 +152,9 @@ export function formatEvaluation(e: Evaluation): string {
   for (const t of TYPOLOGIES) {
     const r = e.recallByTypology[t];
     if (r.planted > 0) rows.push([`recall ${t}`, `${pct(r.recall ?? 0)}  (${r.caught}/${r.planted})`]);
+  }
+  for (const [k, r] of [...Object.entries(e.recallByIntensity), ...Object.entries(e.recallByCamouflage)]) {
+    if (r.planted > 0) rows.push([`recall ${k === 'none' ? 'no camouflage' : k}`, `${pct(r.recall ?? 0)}  (${r.caught}/${r.planted})`]);
   }
   for (const k of HARD_NEGATIVE_KINDS) {
     const r = e.hardNegatives[k];

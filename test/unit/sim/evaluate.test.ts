@@ -38,6 +38,11 @@ test('seller precision, recall, F1, per typology and hard negatives', () => {
   assert.deepEqual(e.recallByTypology.collusion_ring, { caught: 1, planted: 2, recall: 0.5 });
   assert.deepEqual(e.recallByTypology.empty_parcels, { caught: 0, planted: 1, recall: 0 });
   assert.equal(e.recallByTypology.fresh_accounts.recall, null);
+  assert.deepEqual(e.recallByIntensity.high, { caught: 1, planted: 1, recall: 1 });
+  assert.deepEqual(e.recallByIntensity.low, { caught: 1, planted: 3, recall: 1 / 3 });
+  assert.deepEqual(e.recallByCamouflage.slow_drip, { caught: 1, planted: 2, recall: 0.5 });
+  assert.deepEqual(e.recallByCamouflage.none, { caught: 1, planted: 2, recall: 0.5 });
+  assert.equal(e.recallByCamouflage.paraphrase.recall, null);
   assert.deepEqual(e.hardNegatives.flash_sale, { flagged: 1, sellers: 1 });
   assert.deepEqual(e.hardNegatives.campus_nat, { flagged: 0, sellers: 1 });
   assert.equal(e.hardNegativeFalsePositives, 1);
