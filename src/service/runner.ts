@@ -98,6 +98,8 @@ export class Runner {
   private registryReachable: boolean;
   private stopping = false;
   private closed = false;
+  /** The saved state was loaded: only then may a stop overwrite it (a failed start must not). */
+  private stateLoaded = false;
   private stopPromise: Promise<void> | null = null;
   private fatal: ((err: Error) => void) | null = null;
   /** Resolves when the service has stopped; rejects if it died. */
@@ -180,6 +182,7 @@ export class Runner {
     await this.producer.connect();
     const t0 = performance.now();
     const snap = await this.state.load(this.deps.kafka);
+    this.stateLoaded = true;
     if (snap !== null) {
       this.engine = Engine.restore(this.deps.engineConfig, snap, { watermark: 'external' });
       await this.state.clear((b) => this.write(b));
@@ -218,7 +221,7 @@ export class Runner {
         this.closed = true;
         if (this.timer !== null) clearInterval(this.timer);
         await this.checkpoint(null);
-        await this.state.save((b) => this.write(b), this.engine.snapshot());
+        if (this.stateLoaded) await this.state.save((b) => this.write(b), this.engine.snapshot());
       });
       await this.consumer.stop();
       await Promise.allSettled([this.consumer.disconnect(), this.producer.disconnect(), this.admin.disconnect()]);
