@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
-import { commitTransaction, sendOffsetsWithRetry } from '../../src/io/kafka/transactions.js';
+import { commitTransaction, isConcurrentTransactions, sendOffsetsWithRetry } from '../../src/io/kafka/transactions.js';
 import {
   createTopics,
   deleteTopics,
@@ -201,8 +201,8 @@ describe('kafkajs 2.2.4 against the local Kafka broker', () => {
             offsets: { consumerGroupId: groupId, topics: [{ topic: input, partitions: [{ partition: 0, offset: String(i) }] }] },
           },
           {
-            onRetry: () => {
-              retries++;
+            onRetry: (_attempt, err) => {
+              if (isConcurrentTransactions(err)) retries++;
             },
           },
         );
