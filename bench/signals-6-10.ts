@@ -1,7 +1,7 @@
 /**
  * Heap and JSON bytes of the states of signals 6–9 for small sellers (~50 orders/day), and of the
  * ring detector per tracked buyer, plus each signal's observe throughput and the ring's.
- * Run: node --expose-gc --import tsx bench/signal-states.ts [sellers=2000] [days=7]
+ * Run: node --expose-gc --import tsx bench/signals-6-10.ts [sellers=2000] [days=7]
  */
 import * as emptyParcels from '../src/engine/signals/empty-parcels.js';
 import * as reversalAfterReview from '../src/engine/signals/reversal-after-review.js';
