@@ -4,7 +4,7 @@
  *   npx tsx bench/engine.ts                                  # throughput
  *   node --expose-gc --import tsx bench/engine.ts            # + heap bytes per tracked seller
  *   BENCH_EVENTS=2000000 npx tsx bench/engine.ts             # bigger run
- *   BENCH_HEAP_DETAIL=1 node --expose-gc --import tsx bench/engine.ts   # + heap per signal
+ *   BENCH_DETAIL=1 BENCH_HEAP_DETAIL=1 node --expose-gc --import tsx bench/engine.ts   # + per signal
  *
  * Events are generated in memory from a fixed seed: a skewed marketplace (a few big sellers,
  * many small ones), orders with their later state changes, reviews, and some brushing sellers.
@@ -111,11 +111,7 @@ function runEngine(label: string, events: readonly unknown[], config: EngineConf
 }
 
 function heapPerSeller(config: EngineConfig, opts: EngineOptions, label: string): void {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (gc === undefined) {
-    console.log('heap per seller: run with node --expose-gc --import tsx bench/engine.ts');
-    return;
-  }
+  const gc = (globalThis as { gc?: () => void }).gc!;
   gc();
   gc();
   const before = process.memoryUsage().heapUsed;
@@ -143,6 +139,7 @@ async function main(): Promise<void> {
   runEngine('core only (no signals)', events, config, { signals: [], ring: null });
   runEngine('registered signals, no ring', events, config, { ring: null });
   runEngine('registered signals + ring', events, config, {});
+  if (process.env['BENCH_DETAIL'] === '1') for (const sig of SELLER_SIGNALS) runEngine(`core + ${sig.name}`, events, config, { signals: [sig], ring: null });
 
   const dir = await mkdtemp(join(tmpdir(), 'brushwatch-bench-'));
   try {
@@ -170,6 +167,10 @@ async function main(): Promise<void> {
   }
 
   events.length = 0;
+  if ((globalThis as { gc?: () => void }).gc === undefined) {
+    console.log('heap per seller: run with node --expose-gc --import tsx bench/engine.ts');
+    return;
+  }
   // Dedup memory is per event (24 h of ids), not per seller: measure seller state without it too.
   const noDedup = parseEngineConfig({ dedupHorizonMs: 0 });
   heapPerSeller(noDedup, { signals: [], ring: null }, 'core only');
