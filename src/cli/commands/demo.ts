@@ -169,6 +169,11 @@ export function register(program: Command): void {
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new BrushwatchError('USAGE', `--port ${o.port} is not a port in 0..65535; 0 picks a free one`);
       const top = Number(o.top);
       if (!Number.isInteger(top) || top < 0) throw new BrushwatchError('USAGE', `--top ${o.top} must be a whole number ≥ 0`);
+      // `brushwatch demo | head` closes the pipe early: that ends the demo, it is not a crash.
+      process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EPIPE') throw err;
+        process.exit(0);
+      });
       await runDemo({ scenario: parseScenario(o.scenario), seed: parseSeed(o.seed), port, host: o.host, top, write: (s) => process.stdout.write(s) });
     });
 }
