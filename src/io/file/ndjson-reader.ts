@@ -31,6 +31,7 @@ export interface ReadOptions {
 }
 
 const DEFAULT_CHUNK = 4 * 1024 * 1024;
+const ENCODED_REPLACEMENT = Buffer.from([0xef, 0xbf, 0xbd]);
 
 export async function fileSize(path: string): Promise<number> {
   try {
@@ -51,6 +52,10 @@ export async function* readNdjson(path: string, opts: ReadOptions = {}): AsyncGe
   let carry = '';
   let lineNo = 0;
   let bytesRead = 0;
+  // Invalid UTF-8 decodes to U+FFFD. A chunk whose text has U+FFFD but whose bytes do not hold an
+  // encoded U+FFFD (EF BF BD) had invalid bytes: its lines with U+FFFD are BAD_ENCODING. Checked
+  // per chunk with native searches, so clean input pays almost nothing.
+  let badBytes = false;
   const parseInto = (text: string, out: { values: unknown[]; lines: number[]; bad: BadLine[] }, last: boolean) => {
     let start = 0;
     for (;;) {
@@ -63,13 +68,16 @@ export async function* readNdjson(path: string, opts: ReadOptions = {}): AsyncGe
       lineNo++;
       if (end > start) {
         const line = text.slice(start, end);
-        try {
-          out.values.push(JSON.parse(line));
-          out.lines.push(lineNo);
-        } catch (err) {
-          // Blank (or whitespace-only, e.g. a lone \r) lines are not records, so not errors.
-          if (line.trim() !== '') out.bad.push(badJson(lineNo, line, err));
-        }
+        if (badBytes && line.includes('\uFFFD'))
+          out.bad.push({ line: lineNo, reason: INVALID_REASONS.BAD_ENCODING, detail: 'line is not valid UTF-8' });
+        else
+          try {
+            out.values.push(JSON.parse(line));
+            out.lines.push(lineNo);
+          } catch (err) {
+            // Blank (or whitespace-only, e.g. a lone \r) lines are not records, so not errors.
+            if (line.trim() !== '') out.bad.push(badJson(lineNo, line, err));
+          }
       }
       if (nl === -1) {
         carry = '';
@@ -82,7 +90,9 @@ export async function* readNdjson(path: string, opts: ReadOptions = {}): AsyncGe
     for await (const chunk of stream) {
       const buf = chunk as Buffer;
       bytesRead += buf.length;
-      const text = carry + decoder.write(buf);
+      const decoded = decoder.write(buf);
+      badBytes = decoded.includes('\uFFFD') && !buf.includes(ENCODED_REPLACEMENT);
+      const text = carry + decoded;
       const batch = { values: [] as unknown[], lines: [] as number[], bad: [] as BadLine[], bytesRead };
       parseInto(text, batch, false);
       yield batch;
@@ -90,7 +100,9 @@ export async function* readNdjson(path: string, opts: ReadOptions = {}): AsyncGe
   } catch (err) {
     throw new BrushwatchError('INPUT_UNREADABLE', `cannot read input ${path}: ${(err as Error).message}`, { cause: err });
   }
-  const rest = carry + decoder.end();
+  const tail = decoder.end();
+  badBytes = badBytes || tail.includes('\uFFFD');
+  const rest = carry + tail;
   if (rest.length > 0) {
     const batch = { values: [] as unknown[], lines: [] as number[], bad: [] as BadLine[], bytesRead };
     parseInto(rest, batch, true);

@@ -37,6 +37,17 @@ test('parses every line with its 1-based number; broken lines are reported and r
   }
 });
 
+test('invalid UTF-8 is BAD_ENCODING; a genuine U+FFFD in the text is not', async () => {
+  const path = join(dir, 'encoding.ndjson');
+  await writeFile(path, Buffer.concat([Buffer.from('{"a":"ok"}\n{"a":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}\n{"a":2}\n')]));
+  const r = await readAll(path);
+  assert.deepEqual(r.values, [{ a: 'ok' }, { a: 2 }]);
+  assert.deepEqual(r.bad.map((b) => [b.line, b.reason]), [[2, 'BAD_ENCODING']]);
+  const legit = join(dir, 'legit.ndjson');
+  await writeFile(legit, '{"a":"\uFFFD"}\n');
+  assert.deepEqual((await readAll(legit)).values, [{ a: '\uFFFD' }]);
+});
+
 test('a missing file is BRUSH_INPUT_UNREADABLE', async () => {
   await assert.rejects(readAll(join(dir, 'nope.ndjson')), (err: unknown) => err instanceof BrushwatchError && err.code === 'BRUSH_INPUT_UNREADABLE');
 });
