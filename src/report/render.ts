@@ -32,6 +32,8 @@ interface Incident {
   readonly alerts: readonly Alert[];
   /** The alert with the highest sequence: the incident's current state. */
   readonly latest: Alert;
+  /** The alert with the highest score: its signals are shown (a RESOLVE carries none). */
+  readonly strongest: Alert;
   readonly severity: Severity;
 }
 
@@ -76,7 +78,8 @@ function sellerViews(alerts: readonly Alert[]): SellerView[] {
     }
     const incidents: Incident[] = [...byIncident].map(([id, as]) => {
       const latest = as.reduce((m, a) => (a.sequence > m.sequence ? a : m));
-      return { id, alerts: as, latest, severity: maxSeverity(as) };
+      const strongest = as.reduce((m, a) => (a.score > m.score || (a.score === m.score && a.sequence > m.sequence) ? a : m));
+      return { id, alerts: as, latest, strongest, severity: maxSeverity(as) };
     });
     const names = new Set<string>();
     for (const a of list) for (const s of a.signals) names.add(s.name);
@@ -215,7 +218,7 @@ function evidenceSection(view: SellerView, ix: EventIndex, haveEvents: boolean, 
 }
 
 function signalsBlock(inc: Incident): string {
-  const signals: readonly SignalFinding[] = inc.latest.signals;
+  const signals: readonly SignalFinding[] = inc.strongest.signals;
   if (signals.length === 0) return '<p class="muted">No signals in this alert.</p>';
   const rows = signals.map((s) => [
     code(s.name),
@@ -275,7 +278,7 @@ function sellerSection(view: SellerView, input: ReportInput, anchors: ReadonlyMa
   const incidents = view.incidents
     .map(
       (inc) =>
-        `<div class="incident"><h4>Incident ${code(inc.id.slice(0, 12))} — ${badge(inc.severity)} ${esc(inc.latest.action === 'RESOLVE' ? 'resolved' : 'open')}, score ${esc(fmtNum(inc.latest.score))}, ${esc(`${fmtTime(inc.latest.windowStart)} – ${fmtTime(inc.latest.windowEnd)}`)}</h4>${signalsBlock(inc)}</div>`,
+        `<div class="incident"><h4>Incident ${code(inc.id.slice(0, 12))} — ${badge(inc.severity)} ${esc(inc.latest.action === 'RESOLVE' ? 'resolved' : 'open')}, highest score ${esc(fmtNum(inc.strongest.score))} (${esc(`${inc.strongest.action} #${inc.strongest.sequence}`)}, signals below), ${esc(`${fmtTime(inc.strongest.windowStart)} – ${fmtTime(inc.strongest.windowEnd)}`)}</h4>${signalsBlock(inc)}</div>`,
     )
     .join('');
   const eventNote = !haveEvents

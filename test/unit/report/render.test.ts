@@ -62,7 +62,7 @@ test('a seller section: timeline with the window shaded, signals against thresho
   assert.match(s, /<svg class="signals"[^>]*aria-label="Signals against their thresholds: repeat_buyers, shared_devices"/);
   assert.match(s, /<code>repeat_buyers<\/code><\/td><td>concentration<\/td><td>0.6<\/td><td>0.3<\/td><td>0.05<\/td><td>0.8<\/td><td>6 h<\/td>/);
   assert.match(s, /1 incident\(s\), 2 alert\(s\), highest score 0.83/);
-  assert.match(s, /Incident <code>inc-0<\/code> — .*HIGH.* open, score 0.83/);
+  assert.match(s, /Incident <code>inc-0<\/code> — .*HIGH.* open, highest score 0.83 \(UPDATE #1, signals below\)/);
   assert.match(s, /109 events of this seller drawn\./);
 });
 
@@ -123,4 +123,14 @@ test('no alerts: an empty but valid report', () => {
   assert.match(html, /No seller was alerted/);
   assert.match(html, /<li>2 lines skipped<\/li>/);
   assert.ok(html.trimEnd().endsWith('</html>'));
+});
+
+test('a resolved incident shows the signals of its strongest alert, not the empty RESOLVE', () => {
+  const [open, update] = makeAlerts();
+  assert.ok(open && update);
+  const resolve = { ...update, alertId: 'a-resolve', sequence: 2, action: 'RESOLVE' as const, score: 0, signals: [], detectedAt: update.detectedAt + 3_600_000 };
+  const s = section(renderReport({ alerts: [open, update, resolve] }), 's-ring-1');
+  assert.match(s, /resolved, highest score 0.83 \(UPDATE #1, signals below\)/);
+  assert.match(s, /aria-label="Signals against their thresholds: repeat_buyers, shared_devices"/);
+  assert.match(s, /<td>RESOLVE<\/td><td>2<\/td>/);
 });
