@@ -3,8 +3,9 @@
  * usually ships at, or at a few grams. Brushers ship empty envelopes so the fake order gets a
  * real tracking number and "delivered" status, which the review then relies on.
  *
- * Per seller it learns each item's typical weight as the median of its last few accepted
- * parcels (a median, so a minority of fake parcels cannot drag it down; suspicious parcels are
+ * Weights are compared per unit (parcel ÷ quantity), so a bulk order of 20 does not make the
+ * next single unit look empty. Per seller it learns each item's typical unit weight as the median
+ * of its last few accepted parcels (a median, so a minority of fake parcels cannot drag it down; suspicious parcels are
  * not learned from) for a capped number of items, least recently shipped evicted. The share of
  * suspicious parcels is taken against the core's 24 h order count (`ctx.orders24h`), so the
  * signal keeps no volume counters of its own. Items live in flat arrays of exact size (V8 gives
@@ -32,13 +33,13 @@ export const configSchema = z.object({
     .gt(0)
     .lt(1)
     .default(0.25)
-    .describe("A weight below ratio × the item's typical weight is suspicious. Default 0.25."),
+    .describe("A weight per unit below ratio × the item's typical weight per unit is suspicious. Default 0.25."),
   minItemSamples: z
     .number()
     .int()
     .min(1)
-    .default(3)
-    .describe('Accepted parcels of an item needed before its typical weight is trusted. Default 3.'),
+    .default(1)
+    .describe('Accepted parcels of an item needed before its typical weight is used. Default 1: a drop to under a quarter of even one earlier parcel is telling, and waiting for 3 let campaigns that start early teach the item their empty weight.'),
   samplesPerItem: z
     .number()
     .int()
@@ -79,11 +80,11 @@ export const configSchema = z.object({
 });
 export type Config = z.infer<typeof configSchema>;
 
-/** One suspicious parcel: its time, order, buyer, weight and the item's typical weight then (−1: unknown). */
-type Hit = [t: number, orderId: string, buyerId: string, grams: number, typical: number];
+/** One suspicious parcel: its time, order, buyer, weight, units, and the item's typical unit weight then (−1: unknown). */
+type Hit = [t: number, orderId: string, buyerId: string, grams: number, units: number, typical: number];
 
 export interface State {
-  /** Tracked items; per item: the hour it last shipped, its weight samples (a ring of `samplesPerItem`, slot-major) and how many it has had. */
+  /** Tracked items; per item: the hour it last shipped, its unit weight samples (a ring of `samplesPerItem`, slot-major) and how many it has had. */
   itemIds: string[];
   lastHour: number[];
   grams: number[];
@@ -146,6 +147,8 @@ export const signal: SellerSignal<State, Config> = {
   observe(state, event: MarketEvent, config) {
     if (event.kind !== 'order' || event.status !== 'SHIPPED' || event.parcelWeightGrams === null) return;
     const grams = event.parcelWeightGrams;
+    const units = Math.max(1, event.quantity);
+    const unitGrams = grams / units;
     const t = event.eventTime;
     const hour = Math.floor(t / HOUR_MS);
     const slot = slotFor(state, event.itemId, hour, config);
@@ -153,13 +156,13 @@ export const signal: SellerSignal<State, Config> = {
     const k = config.samplesPerItem;
     const have = Math.min(state.samples[slot]!, k);
     const typical = have >= config.minItemSamples ? median(state.grams, slot * k, have) : -1;
-    if (grams < config.floorGrams || (typical > 0 && grams < config.ratio * typical)) {
+    if (grams < config.floorGrams || (typical > 0 && unitGrams < config.ratio * typical)) {
       if (state.hits.length >= config.maxEvidence) state.hits.shift();
-      state.hits.push([t, event.orderId, event.buyerId, grams, typical]);
+      state.hits.push([t, event.orderId, event.buyerId, grams, units, typical]);
       return;
     }
     const n = state.samples[slot]!;
-    state.grams[slot * k + (n % k)] = grams;
+    state.grams[slot * k + (n % k)] = unitGrams;
     // Kept below 2k so it stays a small integer; only n mod k and min(n, k) matter.
     state.samples[slot] = n + 1 >= 2 * k ? n + 1 - k : n + 1;
   },
@@ -172,11 +175,14 @@ export const signal: SellerSignal<State, Config> = {
     const orderIds: string[] = [];
     const buyerIds: string[] = [];
     const examples: string[] = [];
-    for (const [t, orderId, buyerId, grams, typical] of state.hits) {
+    for (const [t, orderId, buyerId, grams, units, typical] of state.hits) {
       if (t < from || t >= ctx.at) continue;
       orderIds.push(orderId);
       if (!buyerIds.includes(buyerId)) buyerIds.push(buyerId);
-      if (examples.length < 3) examples.push(`${orderId} ${grams} g vs ${typical < 0 ? 'unknown' : `${typical} g`} typical`);
+      if (examples.length < 3) {
+        const per = units > 1 ? ` for ${units} units` : '';
+        examples.push(`${orderId} ${grams} g${per} vs ${typical < 0 ? 'unknown' : `${Math.round(typical)} g`} typical per unit`);
+      }
     }
     return {
       name: 'empty_parcels',

@@ -41,7 +41,7 @@ test('fires on empty envelopes of a heavy item, with the orders, buyers and weig
   assert.equal(last.family, 'fulfilment');
   assert.deepEqual(last.evidence.orderIds, ['bad0', 'bad1', 'bad2', 'bad3']);
   assert.deepEqual(last.evidence.buyerIds, ['fake0', 'fake1']);
-  assert.match(last.explanation, /bad1 60 g vs \d+ g typical/);
+  assert.match(last.explanation, /bad1 60 g vs \d+ g typical per unit/);
   assert.match(last.explanation, /\(\d+ orders in 24 h\)/);
   assert.ok(last.strength >= 0.5 && last.strength <= 1);
   // Two of them alone stay below minCount.
@@ -62,6 +62,19 @@ test('quiet when a big seller mis-declares a few parcels (share below minShare)'
   const { findings, state } = runSignal(signal, config, events);
   assert.equal(state.hits.length > 0, true, 'the parcels were noticed');
   assert.equal(findings.size, 0);
+});
+
+test('quiet on bulk orders: weights are compared per unit', () => {
+  const events = honest('s6', 60);
+  // A corporate buyer's 20-unit orders ship at 20 × the unit weight; single units after them are normal.
+  for (let k = 0; k < 6; k++) {
+    const t = T0 + 2 * DAY + k * HOUR;
+    events.push({ ...order({ t, seller: 's6', buyer: 'corp', order: `bulk${k}`, status: 'SHIPPED', item: 'kettle', grams: 18_000 }), quantity: 20 });
+    events.push(order({ t: t + 60_000, seller: 's6', buyer: `single${k}`, order: `one${k}`, status: 'SHIPPED', item: 'kettle', grams: 850 }));
+  }
+  const { findings, state } = runSignal(signal, config, events);
+  assert.equal(findings.size, 0);
+  assert.equal(state.hits.length, 0);
 });
 
 test('caps hold after 100k events over many items', () => {
