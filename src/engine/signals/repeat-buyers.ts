@@ -23,8 +23,8 @@ import { curveFields, round2, strengthOf } from './curve.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
-/** Window entries: (event time in s) × 2^22 + 22-bit buyer fingerprint. */
-const FP_SCALE = 2 ** 22;
+/** Window entries: (event time in s) × 2^21 + 21-bit buyer fingerprint; exact up to 2106 (the contract ends 2100). */
+const FP_SCALE = 2 ** 21;
 /** Closed days: day × 2^36 + orders × 2^18 + distinct buyers (each capped at 2^18 − 1). */
 const DAY_SCALE = 2 ** 36;
 const COUNT_SCALE = 2 ** 18;
@@ -135,7 +135,7 @@ function observeOrder(s: State, e: OrderEvent, c: Config): void {
   s.dayBuyers = hllAdd(s.dayBuyers, h, c.hllPrecision, c.hllExactCap);
   if (topkOffer(s.top, e.buyerId, c.topBuyers) >= 2) s.sample = appendCapped(s.sample, e.orderId, c.sampleOrders);
 
-  const fp = h >>> 10;
+  const fp = h >>> 11;
   const from = Math.floor((t - c.windowMs) / 1000);
   const drop = leaving(s, from, c.windowCap);
   let mine = 1;

@@ -39,6 +39,12 @@ test('the window is sliding: a burst straddling an hour boundary still fires', (
   assert.ok(findings.some((f) => f.finding.horizonMs === HOUR && f.finding.value >= 3));
 });
 
+test('packed times stay exact up to the end of the contract (year 2099)', () => {
+  const late = 4_070_908_800_000; // 2099-01-01
+  const { findings } = drive(signal, config, brushingHour(late));
+  assert.ok(findings.some((f) => f.finding.value === 10 && f.finding.horizonMs === HOUR), JSON.stringify(findings[0]));
+});
+
 test('quiet on a flash sale: hundreds of orders from distinct buyers in one hour', () => {
   const sale: MarketEvent[] = [];
   for (let i = 0; i < 300; i++) sale.push(order({ buyerId: `b-sale-${i}`, eventTime: T0 + 5 * DAY + 12 * HOUR + i * 10_000 }));
