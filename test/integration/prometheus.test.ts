@@ -25,11 +25,14 @@ const root = join(import.meta.dirname, '..', '..');
 const promDir = join(root, 'deploy', 'prometheus');
 const hasPrometheus = spawnSync('prometheus', ['--version']).status === 0;
 const hasBroker = (process.env.KAFKA_BROKERS ?? '').trim() !== '';
-const skip = !hasPrometheus
-  ? 'prometheus not found: install Debian package prometheus (CI does)'
-  : !hasBroker
-    ? 'KAFKA_BROKERS unset: run through `npm test` (it starts scripts/kafka-local.sh) or set it'
-    : false;
+// CI installs prometheus and starts a broker, so there nothing is skipped: a missing part fails.
+function skipReason(): string | false {
+  if (process.env.CI === 'true') return false;
+  if (!hasPrometheus) return 'prometheus not found: install Debian package prometheus (CI does)';
+  if (!hasBroker) return 'KAFKA_BROKERS unset: run through `npm test` (it starts scripts/kafka-local.sh) or set it';
+  return false;
+}
+const skip = skipReason();
 
 interface Rule {
   expr: string;
