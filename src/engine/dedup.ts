@@ -15,6 +15,8 @@ export class Dedup {
   /** Slot starts in ascending order (slots are created mostly in time order). */
   private readonly order: number[] = [];
   private size = 0;
+  private lastStart = NaN;
+  private lastSet: Set<string> | undefined = undefined;
   /** Slots dropped by the cap before their horizon: duplicates of those may pass. */
   droppedEarly = 0;
 
@@ -31,12 +33,15 @@ export class Dedup {
   /** True if the id was already seen; otherwise remembers it. */
   seen(eventId: string, eventTime: number): boolean {
     const start = eventTime - (eventTime % this.slotMs);
-    let set = this.slots.get(start);
+    // Consecutive events nearly always share a slot: skip the map lookup then.
+    let set = start === this.lastStart ? this.lastSet : this.slots.get(start);
     if (set === undefined) {
       set = new Set();
       this.slots.set(start, set);
       this.insertOrder(start);
     } else if (set.has(eventId)) return true;
+    this.lastStart = start;
+    this.lastSet = set;
     set.add(eventId);
     if (++this.size > this.maxIds) this.dropOldest();
     return false;
@@ -78,6 +83,7 @@ export class Dedup {
 
   private dropFirst(): void {
     const start = this.order.shift()!;
+    if (start === this.lastStart) this.lastSet = undefined;
     this.size -= this.slots.get(start)!.size;
     this.slots.delete(start);
   }

@@ -19,6 +19,8 @@ export class ReorderBuffer {
   /** Slot starts, ascending; new slots nearly always append at the end. */
   private readonly starts: number[] = [];
   private buffered = 0;
+  private lastStart = NaN;
+  private lastSlot: MarketEvent[] | undefined = undefined;
 
   constructor(private readonly slotMs: number) {}
 
@@ -28,10 +30,17 @@ export class ReorderBuffer {
 
   push(e: MarketEvent): void {
     const start = e.eventTime - (e.eventTime % this.slotMs);
-    const slot = this.slots.get(start);
-    if (slot !== undefined) slot.push(e);
-    else {
-      this.slots.set(start, [e]);
+    // Consecutive events nearly always share a slot: skip the map lookup then.
+    const slot = start === this.lastStart ? this.lastSlot : this.slots.get(start);
+    if (slot !== undefined) {
+      slot.push(e);
+      this.lastStart = start;
+      this.lastSlot = slot;
+    } else {
+      const fresh = [e];
+      this.slots.set(start, fresh);
+      this.lastStart = start;
+      this.lastSlot = fresh;
       const s = this.starts;
       let i = s.length;
       while (i > 0 && s[i - 1]! > start) i--;
@@ -51,6 +60,7 @@ export class ReorderBuffer {
     if (start === undefined) return [];
     const events = this.slots.get(start)!;
     this.slots.delete(start);
+    if (start === this.lastStart) this.lastSlot = undefined;
     this.buffered -= events.length;
     return events.sort(compareEvents);
   }
