@@ -80,6 +80,26 @@ test('finds a planted ring of four sellers sharing fake buyers among honest traf
   assert.ok(out.size >= 48, `seen at ${out.size} bucket ends`);
 });
 
+test('still finds the ring when its accounts camouflage with purchases at popular sellers', () => {
+  const members = ['s160', 's161', 's162'];
+  const events = [...population(11), ...ring(members, 12, 12)];
+  const r = rng(13);
+  for (let f = 0; f < 12; f++) {
+    for (let j = 0; j < 6; j++) events.push(order({ t: T0 + Math.floor(r() * 3 * DAY), seller: `s${j}`, buyer: `fake-s160-${f}`, order: `camo${f}-${j}` }));
+  }
+  const { out } = run(events);
+  assert.deepEqual(out.get(T0 + 3 * DAY)?.map((f) => f.sellerIds), [members]);
+});
+
+test('quiet when sellers share buyers only far apart in time (no lockstep)', () => {
+  const events = population(14, { buyers: 2000, days: 12 });
+  // 15 buyers each buy at s190 on day 0, s191 on day 4 and s192 on day 8.
+  for (let b = 0; b < 15; b++) {
+    ['s190', 's191', 's192'].forEach((seller, k) => events.push(order({ t: T0 + k * 4 * DAY + b * HOUR, seller, buyer: `slow${b}`, order: `slow${b}-${k}` })));
+  }
+  assert.equal(run(events).out.size, 0);
+});
+
 test('quiet on popular sellers sharing many casual buyers', () => {
   const events = population(3, { buyers: 8000 });
   // Heavy shoppers too: 300 buyers who each buy from 10 sellers, popular ones included, in two days.
