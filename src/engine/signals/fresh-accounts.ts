@@ -9,8 +9,9 @@
  * Recent and baseline counts are two-speed decayed counters (the baseline is fed by what decays
  * out of the recent window, so a burst does not raise its own bar).
  *
- * Reviews carry no account age, so a review counts only when its buyer's age is known from an
- * order of this seller; that is remembered per buyer in a small fingerprint table.
+ * Reviews carry no account age, so a review counts only when its buyer's age is known from a
+ * recent PLACED or DELIVERED event of this seller; that is remembered per buyer in a small
+ * fingerprint table.
  */
 import { z } from 'zod';
 import type { SellerSignal, SignalFinding } from '../types.js';
@@ -88,10 +89,13 @@ export const signal: SellerSignal<State, Config> = {
     // Decay before counting, once per new hour, so an event weighs by its own hour's age.
     if (hour > decayedHour(s.counts)) decayedAdvance(s.counts, e.eventTime, factors(c));
     if (e.kind === 'order') {
-      if (e.status !== 'PLACED') return;
       const fresh = e.eventTime - e.buyerAccountCreatedAt < c.freshDays * DAY_MS;
-      addRecent(s.counts, ORDERS);
+      // Every order event carries the account age: DELIVERED refreshes the buyer just before
+      // the review usually comes. Only PLACED counts as an order.
+      if (e.status !== 'PLACED' && e.status !== 'DELIVERED') return;
       assocPut(s.buyers, hash32(e.buyerId), hour * 2 + (fresh ? 1 : 0), PAYLOAD_BITS);
+      if (e.status !== 'PLACED') return;
+      addRecent(s.counts, ORDERS);
       if (!fresh) return;
       addRecent(s.counts, FRESH_ORDERS);
       if (s.freshBuyers.indexOf(e.buyerId) < 0) s.freshBuyers = appendCapped(s.freshBuyers, e.buyerId, c.evidence);

@@ -69,6 +69,22 @@ test('reviews count when the buyer is known fresh from an order', () => {
   assert.ok(findings.some((f) => (f.finding.evidence.reviewIds ?? []).length > 0), JSON.stringify(findings.at(-1)));
 });
 
+test("a DELIVERED event refreshes the buyer's age, so reviews days after the order still count", () => {
+  // 40 orders a day from old accounts push the fake orders' PLACED entries out of the table.
+  const events: MarketEvent[] = [...ordinarySeller(14, 40, 13)];
+  for (let i = 0; i < 8; i++) {
+    const t = T0 + 9 * DAY + i * 10 * MIN;
+    const created = t - 2 * DAY;
+    const placed = order({ buyerId: `b-d${i}`, eventTime: t, buyerAccountCreatedAt: created });
+    events.push(placed);
+    events.push(order({ buyerId: `b-d${i}`, orderId: placed.orderId, status: 'DELIVERED', eventTime: t + 3 * DAY, buyerAccountCreatedAt: created }));
+    events.push(review({ buyerId: `b-d${i}`, orderId: placed.orderId, eventTime: t + 3 * DAY + 30 * MIN, text: 'ok' }));
+  }
+  const onlyReviews = configSchema.parse({ minOrders: 1000, minReviews: 4 });
+  const { findings } = drive(signal, onlyReviews, events);
+  assert.ok(findings.some((f) => f.at > T0 + 12 * DAY && (f.finding.evidence.reviewIds ?? []).length > 0));
+});
+
 test('memory stays bounded after 100k events', () => {
   const events: MarketEvent[] = [];
   for (let i = 0; i < 100_000; i++) {
