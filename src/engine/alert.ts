@@ -25,7 +25,11 @@ export interface EvidenceCaps {
 }
 
 function capFor(key: EvidenceKey, caps: EvidenceCaps): number {
-  return key === 'buyerIds' ? caps.maxBuyers : key === 'orderIds' ? caps.maxOrders : caps.maxOther;
+  if (key === 'buyerIds') return caps.maxBuyers;
+  if (key === 'orderIds') return caps.maxOrders;
+  // A ring alert must name the whole ring; the ring detector bounds ring size.
+  if (key === 'ringSellerIds') return Infinity;
+  return caps.maxOther;
 }
 
 function sha32(s: string): string {

@@ -66,7 +66,7 @@ const LifecycleSchema = z.strictObject({
 const EvidenceSchema = z.strictObject({
   maxBuyers: z.number().int().min(1).default(50).describe('buyer ids kept in one alert'),
   maxOrders: z.number().int().min(1).default(20).describe('order ids kept in one alert'),
-  maxOther: z.number().int().min(1).default(20).describe('devices, IP prefixes, addresses, payment hashes, reviews, ring sellers kept per list'),
+  maxOther: z.number().int().min(1).default(20).describe('devices, IP prefixes, addresses, payment hashes, reviews kept per list (ring members are never cut)'),
 });
 
 const baseShape = {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Engine } from '../../../src/engine/engine.js';
 import { parseEngineConfig } from '../../../src/engine/config.js';
-import type { MarketEvent, SellerContext, SellerSignal } from '../../../src/engine/types.js';
+import type { MarketEvent, RingDetector, RingFinding, SellerContext, SellerSignal } from '../../../src/engine/types.js';
 import { FAKE_SIGNALS, HOUR, DAY, T0, order, review, generateStream } from '../../helpers/fixtures.js';
 
 const MIN = 60_000;
@@ -259,4 +259,43 @@ test('per-seller snapshots: dirty sellers are reported once, and restoreSeller m
   assert.deepEqual(b.sellerSnapshot('brush'), a.sellerSnapshot('brush'));
   b.restoreSeller('brush', null);
   assert.equal(b.sellerSnapshot('brush'), null);
+});
+
+test('ring findings give one RING alert per member carrying the whole ring; RESOLVE after the quiet period', () => {
+  const members = Array.from({ length: 25 }, (_, i) => `m-${String(i).padStart(2, '0')}`);
+  let lastRingEvent = -Infinity;
+  const ring: RingDetector = {
+    name: 'fake_ring',
+    observe: (e) => {
+      if (e.itemId === 'ring') lastRingEvent = e.eventTime;
+    },
+    evaluate: (at): RingFinding[] =>
+      at - lastRingEvent > DAY
+        ? []
+        : [
+            {
+              ringId: 'ring-1',
+              sellerIds: members,
+              finding: { name: 'fake_ring', family: 'ring', value: 25, threshold: 3, strength: 0.9, horizonMs: DAY, baseline: null, explanation: 'shared buyers', evidence: { buyerIds: ['shared'] } },
+            },
+          ],
+    snapshot: () => lastRingEvent,
+    restore: (d) => {
+      lastRingEvent = d as number;
+    },
+  };
+  const engine = new Engine(cfg, { signals: [], ring });
+  engine.ingest(o('r1', T0 + 10 * MIN, 'm-00', { itemId: 'ring' }));
+  heartbeat(engine, 1, 100);
+  engine.finish();
+  const alerts = engine.drainAlerts();
+  assert.ok(alerts.every((a) => a.scope === 'RING'));
+  const opens = alerts.filter((a) => a.action === 'OPEN');
+  const resolves = alerts.filter((a) => a.action === 'RESOLVE');
+  assert.deepEqual(opens.map((a) => a.sellerId), members);
+  assert.deepEqual(resolves.map((a) => a.sellerId), members);
+  assert.equal(alerts.length, 2 * members.length, 'no UPDATE storm while the ring persists');
+  for (const a of opens) assert.deepEqual(a.evidence.ringSellerIds, members);
+  assert.equal(new Set(alerts.map((a) => a.alertId)).size, alerts.length);
+  assert.ok(resolves[0]!.windowEnd - opens[0]!.windowEnd >= cfg.lifecycle.quietPeriodMs + DAY - HOUR);
 });
