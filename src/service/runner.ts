@@ -14,12 +14,13 @@
  */
 import type { Logger } from 'pino';
 import type { ServiceConfig } from '../config.js';
-import { Engine, PartitionWatermarks } from '../engine/index.js';
+import { Engine } from '../engine/index.js';
 import type { Alert, EngineConfig, EventKind } from '../engine/index.js';
 import { BrushwatchError } from '../errors.js';
-import type { BatchControl, GroupConsumer, InBatch, InRecord, KafkaAdmin, KafkaClient, OutProducer, OutRecord, PartitionOffset, TopicMessages } from '../io/kafka/client.js';
+import type { BatchControl, GroupConsumer, InBatch, InRecord, KafkaAdmin, KafkaClient, OutProducer, OutRecord, TopicMessages } from '../io/kafka/client.js';
 import { DECODE_FAILED, DEAD_LETTER_REASONS, createAlertEncoder, createEventDecoder } from '../io/kafka/codec.js';
 import type { DeadLetterReason, EventDecoder, SchemaCache, SchemaSource, ValueEncoder } from '../io/kafka/codec.js';
+import { PartitionTracker } from './partitions.js';
 import { StateStore } from './state-store.js';
 import type { ServiceMetrics } from './metrics.js';
 
@@ -37,28 +38,6 @@ const MAX_ERROR_HEADER = 1_000;
 const MAX_TICK_MS = 1_000;
 const PUBLISH_ATTEMPTS = 5;
 
-interface PartitionState {
-  readonly topic: string;
-  readonly partition: number;
-  readonly key: string;
-  /** Next offset to commit (last processed + 1); -1 before any. */
-  next: number;
-  /** Next offset already committed; -1 unknown. */
-  committed: number;
-  high: number;
-  /** Wall time of the last record, or of the assignment. */
-  lastRecordAt: number;
-  /** Has delivered at least one accepted event since the assignment. */
-  seen: boolean;
-  /** `high` and `next` are known (from a batch, or looked up at the assignment). */
-  known: boolean;
-}
-
-/**
- * A partition counts as caught up when at most this many offsets are unread: a transaction's
- * commit marker takes an offset that is never delivered.
- */
-const CAUGHT_UP_SLACK = 1;
 
 export interface RunnerDeps {
   readonly config: Readonly<ServiceConfig>;
@@ -83,8 +62,7 @@ export class Runner {
   private readonly transactional: boolean;
   private engine: Engine;
   private alertEncoder: ValueEncoder<Alert> | null = null;
-  private readonly watermarks: PartitionWatermarks;
-  private readonly partitions = new Map<string, PartitionState>();
+  private readonly partitions: PartitionTracker;
 
   private pendingAlerts: Alert[] = [];
   private pendingDeadLetters: OutRecord[] = [];
@@ -121,7 +99,7 @@ export class Runner {
     this.admin = deps.kafka.admin();
     this.state = new StateStore(this.cfg.topics.state, this.cfg.groupId);
     this.engine = new Engine(deps.engineConfig, { watermark: 'external' });
-    this.watermarks = new PartitionWatermarks(deps.engineConfig.allowedDisorderMs);
+    this.partitions = new PartitionTracker(deps.engineConfig.allowedDisorderMs, this.cfg.idlePartitionMs);
     this.registryReachable = deps.schemas === null;
     const cache = deps.schemas?.cache ?? null;
     this.decoders = new Map([
@@ -138,7 +116,7 @@ export class Runner {
         return Number.isFinite(wm) ? wm : null;
       },
       sellersTracked: () => this.engine.stats().sellersTracked,
-      consumerLag: () => this.lag(),
+      consumerLag: () => this.partitions.lag(),
       ready: () => this.isReady(),
     });
   }
@@ -249,26 +227,10 @@ export class Runner {
   }
 
   private onAssignment(assignment: Readonly<Record<string, readonly number[]>>): void {
-    const now = this.now();
-    const keep = new Set<string>();
-    for (const [topic, parts] of Object.entries(assignment)) {
-      for (const partition of parts) {
-        const key = `${topic}/${partition}`;
-        keep.add(key);
-        if (!this.partitions.has(key)) {
-          this.partitions.set(key, { topic, partition, key, next: -1, committed: -1, high: -1, lastRecordAt: now, seen: false, known: false });
-        }
-      }
-    }
-    for (const key of [...this.partitions.keys()]) {
-      if (!keep.has(key)) {
-        this.partitions.delete(key);
-        this.watermarks.remove(key);
-      }
-    }
+    const keep = this.partitions.assign(assignment, this.now());
     this.joined = true;
-    this.log.info({ partitions: [...keep].sort() }, 'joined the consumer group');
-    void this.lookUpOffsets().catch((err: unknown) => this.log.warn({ err }, 'looking up partition offsets failed; unseen partitions hold the watermark until they deliver'));
+    this.log.info({ partitions: keep }, 'joined the consumer group');
+    void this.lookUpOffsets();
   }
 
   /**
@@ -277,16 +239,20 @@ export class Runner {
    */
   private async lookUpOffsets(): Promise<void> {
     const topics = [this.cfg.topics.orders, this.cfg.topics.reviews];
-    const committed = await this.admin.committedOffsets(this.cfg.groupId, topics);
-    for (const topic of topics) {
-      for (const r of await this.admin.partitionRanges(topic)) {
-        const p = this.partitions.get(`${topic}/${r.partition}`);
-        if (p === undefined || p.known) continue;
-        const c = Number(committed.find((o) => o.topic === topic && o.partition === r.partition)?.offset ?? '-1');
-        p.high = Number(r.high);
-        p.next = c >= 0 ? c : Number(r.low);
-        p.committed = c;
-        p.known = true;
+    // Retried until it works: until then an empty partition would hold the watermark forever.
+    for (let attempt = 1; !this.stopping; attempt++) {
+      try {
+        const committed = await this.admin.committedOffsets(this.cfg.groupId, topics);
+        for (const topic of topics) {
+          for (const r of await this.admin.partitionRanges(topic)) {
+            const c = committed.find((o) => o.topic === topic && o.partition === r.partition)?.offset ?? '-1';
+            this.partitions.setPosition(topic, r.partition, Number(c), Number(r.low), Number(r.high));
+          }
+        }
+        return;
+      } catch (err) {
+        this.log.warn({ err, attempt }, 'looking up partition offsets failed; retrying');
+        await new Promise((r) => setTimeout(r, Math.min(30_000, 500 * attempt)));
       }
     }
   }
@@ -298,13 +264,8 @@ export class Runner {
       const entry = this.decoders.get(batch.topic);
       if (entry === undefined) return;
       const { kind, decoder } = entry;
-      const key = `${batch.topic}/${batch.partition}`;
-      let part = this.partitions.get(key);
-      if (part === undefined) {
-        // A batch can come before GROUP_JOIN is seen on a restart of the consumer.
-        part = { topic: batch.topic, partition: batch.partition, key, next: -1, committed: -1, high: -1, lastRecordAt: this.now(), seen: false, known: false };
-        this.partitions.set(key, part);
-      }
+      // A batch can come before GROUP_JOIN is seen on a restart of the consumer: get() creates it.
+      const part = this.partitions.get(batch.topic, batch.partition, this.now());
 
       await decoder.prefetch(batch.messages.map(valueOf));
       const engine = this.engine;
@@ -342,14 +303,7 @@ export class Runner {
       if (duplicates > 0) metrics.duplicate.inc(duplicates);
 
       const last = batch.messages[n - 1] as InRecord;
-      part.next = Number(last.offset) + 1;
-      part.high = Number(batch.highWatermark);
-      part.known = true;
-      part.lastRecordAt = this.now();
-      if (maxTime !== -Infinity) {
-        part.seen = true;
-        this.watermarks.observe(key, maxTime);
-      }
+      this.partitions.processed(part, Number(last.offset) + 1, Number(batch.highWatermark), maxTime, this.now());
       this.dirty = true;
       this.pendingRecords += n;
       control.resolve(last.offset);
@@ -377,25 +331,9 @@ export class Runner {
     });
   }
 
-  /**
-   * Watermark = min over assigned partitions of their max event time − allowed disorder. A
-   * partition stops holding it back only when it is *idle*: caught up with its high watermark
-   * and without records for `idlePartitionMs`. A partition with a backlog always holds it back,
-   * however long it takes to be fetched (its records may be older than everything seen), and so
-   * does one whose position is not known yet.
-   */
+  /** Moves the engine to the partitions' watermark and collects what it decided. */
   private advance(): void {
-    const now = this.now();
-    const idleMs = this.cfg.idlePartitionMs;
-    for (const p of this.partitions.values()) {
-      const idle = p.known && p.high - p.next <= CAUGHT_UP_SLACK && now - p.lastRecordAt >= idleMs;
-      if (!p.seen) {
-        if (!idle) return;
-        continue;
-      }
-      this.watermarks.setIdle(p.key, idle);
-    }
-    const wm = this.watermarks.watermark();
+    const wm = this.partitions.watermark(this.now());
     if (wm !== undefined && wm > this.engine.watermark) this.engine.advanceWatermark(wm);
     const alerts = this.engine.drainAlerts();
     if (alerts.length > 0) {
@@ -428,10 +366,7 @@ export class Runner {
       { topic: this.cfg.topics.alerts, messages: alerts.map((a) => ({ key: a.sellerId, value: encoder.encode(a) })) },
       { topic: this.cfg.topics.deadLetters, messages: deadLetters },
     ];
-    const offsets: PartitionOffset[] = [];
-    for (const p of this.partitions.values()) {
-      if (p.next > p.committed) offsets.push({ topic: p.topic, partition: p.partition, offset: String(p.next) });
-    }
+    const offsets = this.partitions.uncommitted();
 
     if (this.transactional) {
       try {
@@ -458,20 +393,14 @@ export class Runner {
           return;
         }
       }
-      for (const o of offsets) {
-        const p = this.partitions.get(`${o.topic}/${o.partition}`);
-        if (p !== undefined) p.committed = Number(o.offset);
-      }
+      this.partitions.committed(offsets);
       this.pendingRecords = 0;
       this.dirty = false;
       this.log.debug({ alerts: alerts.length, deadLetters: deadLetters.length, offsets: offsets.length }, 'checkpoint');
       return;
     }
     this.countPublished(alerts, deadLetters);
-    for (const o of offsets) {
-      const p = this.partitions.get(`${o.topic}/${o.partition}`);
-      if (p !== undefined) p.committed = Number(o.offset);
-    }
+    this.partitions.committed(offsets);
     this.pendingAlerts = [];
     this.pendingDeadLetters = [];
     this.pendingRecords = 0;
@@ -510,14 +439,6 @@ export class Runner {
     for (const d of deadLetters) {
       const reason = (d.headers?.[DLQ_HEADERS.reason] as DeadLetterReason | undefined) ?? DEAD_LETTER_REASONS.BAD_ENCODING;
       this.metrics.deadLetters[reason].inc();
-    }
-  }
-
-  private *lag(): Iterable<{ topic: string; partition: number; lag: number }> {
-    for (const p of this.partitions.values()) {
-      if (p.high < 0) continue;
-      const committed = p.committed >= 0 ? p.committed : 0;
-      yield { topic: p.topic, partition: p.partition, lag: Math.max(0, p.high - committed) };
     }
   }
 }

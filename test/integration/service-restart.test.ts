@@ -24,12 +24,17 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-function startProcess(env: Record<string, string>): { child: ChildProcess; exited: Promise<number | null>; stderr: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'run'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+/** A `brushwatch run` process; its log (pino on stdout, at info) and stderr are kept for failures. */
+function startProcess(env: Record<string, string>): { child: ChildProcess; exited: Promise<number | null>; output: () => string } {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'run'], {
+    env: { ...process.env, ...env, BRUSHWATCH_LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
   const exited = once(child, 'exit').then(([code]) => code as number | null);
-  return { child, exited, stderr: () => err };
+  return { child, exited, output: () => out.slice(-4000) };
 }
 
 async function metric(port: number, name: string): Promise<number | null> {
@@ -74,7 +79,7 @@ describe('SIGTERM mid-stream and restart', () => {
     await waitUntil(async () => ((await metric(port, 'brushwatch_events_consumed_total')) ?? 0) > cut, 60_000, 'the first process reads the second part');
     first.child.kill('SIGTERM');
     const code = await withTimeout(first.exited, 30_000, 'the first process exits after SIGTERM');
-    assert.equal(code, 0, `exit code after SIGTERM; stderr: ${first.stderr().slice(-2000)}`);
+    assert.equal(code, 0, `exit code after SIGTERM; stderr: ${first.output()}`);
     await rest;
 
     const second = startProcess(env);
@@ -82,15 +87,17 @@ describe('SIGTERM mid-stream and restart', () => {
     const file = await fileReplayAlerts(events, config);
     const maxTime = Math.max(...events.map((e) => e.eventTime));
     const finalWm = (maxTime - config.engine.allowedDisorderMs) / 1000;
-    await waitUntil(async () => (await metric(port, 'brushwatch_watermark_seconds')) === finalWm, 90_000, 'the second process reaches the final watermark');
+    await waitUntil(async () => (await metric(port, 'brushwatch_watermark_seconds')) === finalWm, 90_000, 'the second process reaches the final watermark').catch((err: unknown) => {
+      throw new Error(`${(err as Error).message}\nfirst process:\n${first.output()}\nsecond process:\n${second.output()}`);
+    });
     await waitUntil(async () => (await metric(port, 'brushwatch_consumer_lag_messages')) === 0, 30_000, 'offsets committed');
     second.child.kill('SIGTERM');
-    assert.equal(await withTimeout(second.exited, 30_000, 'the second process exits'), 0, second.stderr().slice(-2000));
+    assert.equal(await withTimeout(second.exited, 30_000, 'the second process exits'), 0, second.output());
 
     const live = await readAlerts(kafka, config);
     t.diagnostic(`${events.length} events, stopped after ≥ ${cut}: ${live.length} alerts on Kafka, ${file.length} from the file replay`);
     assert.ok(file.length > 0, 'the scenario must produce alerts');
     assert.equal(new Set(live.map((a) => a.alertId)).size, live.length, 'no alert published twice');
-    assert.deepEqual(sortAlerts(live), sortAlerts(file));
+    assert.deepEqual(sortAlerts(live), sortAlerts(file), `first process:\n${first.output()}\nsecond process:\n${second.output()}`);
   });
 });

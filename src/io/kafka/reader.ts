@@ -7,8 +7,12 @@ import { randomUUID } from 'node:crypto';
 import { BrushwatchError } from '../../errors.js';
 import type { InRecord, KafkaAdmin, KafkaClient } from './client.js';
 
-/** No record for this long (wall time) while fetching means the remaining ranges hold none. */
-const QUIET_MS = 3_000;
+/**
+ * No record for this long (wall time) after the group join means the remaining ranges hold no
+ * deliverable record (only transaction markers / aborted records). Generous: a loaded machine
+ * can pause a fetch loop for seconds, and ending early would silently drop records.
+ */
+const QUIET_MS = 10_000;
 
 export interface OffsetRange {
   readonly topic: string;

@@ -1,0 +1,129 @@
+/**
+ * What the run loop knows about each assigned input partition: read position, committed offset,
+ * high watermark, max event time, last activity. From that it derives the watermark (min over
+ * partitions − allowed disorder, idle partitions excepted), the offsets to commit and the lag.
+ * No I/O; wall time is passed in.
+ */
+import { PartitionWatermarks } from '../engine/index.js';
+import type { PartitionOffset } from '../io/kafka/client.js';
+
+export interface PartitionState {
+  readonly topic: string;
+  readonly partition: number;
+  readonly key: string;
+  /** Next offset to read / commit (last processed + 1); -1 unknown. */
+  next: number;
+  /** Next offset already committed; -1 none. */
+  committed: number;
+  high: number;
+  /** Wall time of the last record, or of the assignment. */
+  lastRecordAt: number;
+  /** Has delivered an accepted event since the assignment. */
+  seen: boolean;
+  /** `high` and `next` are known (from a batch, or looked up at the assignment). */
+  known: boolean;
+}
+
+/**
+ * A partition counts as caught up when at most this many offsets are unread: a transaction's
+ * commit marker takes an offset that is never delivered.
+ */
+export const CAUGHT_UP_SLACK = 1;
+
+export class PartitionTracker {
+  private readonly parts = new Map<string, PartitionState>();
+  private readonly watermarks: PartitionWatermarks;
+
+  constructor(
+    allowedDisorderMs: number,
+    private readonly idlePartitionMs: number,
+  ) {
+    this.watermarks = new PartitionWatermarks(allowedDisorderMs);
+  }
+
+  /** Applies a new assignment: keeps known partitions, adds new ones, forgets revoked ones. */
+  assign(assignment: Readonly<Record<string, readonly number[]>>, now: number): string[] {
+    const keep = new Set<string>();
+    for (const [topic, parts] of Object.entries(assignment)) for (const partition of parts) keep.add(this.get(topic, partition, now).key);
+    for (const key of [...this.parts.keys()]) {
+      if (!keep.has(key)) {
+        this.parts.delete(key);
+        this.watermarks.remove(key);
+      }
+    }
+    return [...keep].sort();
+  }
+
+  /** The state of a partition, created (unknown position) on first sight. */
+  get(topic: string, partition: number, now: number): PartitionState {
+    const key = `${topic}/${partition}`;
+    let p = this.parts.get(key);
+    if (p === undefined) {
+      p = { topic, partition, key, next: -1, committed: -1, high: -1, lastRecordAt: now, seen: false, known: false };
+      this.parts.set(key, p);
+    }
+    return p;
+  }
+
+  /** Position looked up at the assignment; ignored once a batch told more. */
+  setPosition(topic: string, partition: number, committed: number, low: number, high: number): void {
+    const p = this.parts.get(`${topic}/${partition}`);
+    if (p === undefined || p.known) return;
+    p.high = high;
+    p.next = committed >= 0 ? committed : low;
+    p.committed = committed;
+    p.known = true;
+  }
+
+  /** After a processed batch: its next offset, the high watermark it saw, its max accepted event time. */
+  processed(p: PartitionState, next: number, high: number, maxEventTime: number, now: number): void {
+    p.next = next;
+    p.high = high;
+    p.known = true;
+    p.lastRecordAt = now;
+    if (maxEventTime !== -Infinity) {
+      p.seen = true;
+      this.watermarks.observe(p.key, maxEventTime);
+    }
+  }
+
+  /**
+   * The watermark, or undefined while it must not move: min over partitions of their max event
+   * time − allowed disorder. A partition stops holding it back only when idle — caught up with
+   * its high watermark and without records for `idlePartitionMs`. One with a backlog holds it
+   * however long it waits to be fetched (its records may be older than everything seen); so does
+   * one whose position is not known yet and that has not delivered.
+   */
+  watermark(now: number): number | undefined {
+    for (const p of this.parts.values()) {
+      const idle = p.known && p.high - p.next <= CAUGHT_UP_SLACK && now - p.lastRecordAt >= this.idlePartitionMs;
+      if (!p.seen) {
+        if (!idle) return undefined;
+        continue;
+      }
+      this.watermarks.setIdle(p.key, idle);
+    }
+    return this.watermarks.watermark();
+  }
+
+  /** Offsets processed but not committed yet. */
+  uncommitted(): PartitionOffset[] {
+    const out: PartitionOffset[] = [];
+    for (const p of this.parts.values()) if (p.next > p.committed) out.push({ topic: p.topic, partition: p.partition, offset: String(p.next) });
+    return out;
+  }
+
+  committed(offsets: readonly PartitionOffset[]): void {
+    for (const o of offsets) {
+      const p = this.parts.get(`${o.topic}/${o.partition}`);
+      if (p !== undefined) p.committed = Number(o.offset);
+    }
+  }
+
+  *lag(): Iterable<{ topic: string; partition: number; lag: number }> {
+    for (const p of this.parts.values()) {
+      if (p.high < 0) continue;
+      yield { topic: p.topic, partition: p.partition, lag: Math.max(0, p.high - Math.max(0, p.committed)) };
+    }
+  }
+}
