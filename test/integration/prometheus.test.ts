@@ -1,7 +1,7 @@
 /**
  * A real Prometheus server against a real `brushwatch run` on the real broker: Prometheus scrapes
- * the service with the project's scrape config and rules, and the "no events processed" alert
- * fires once the input stops. The rules are the real ones with every range and `for:` shortened
+ * the service with the project's scrape config and rules, the "no events processed" alert fires
+ * once the input stops, and "instance down" once the process is killed. The rules are the real ones with every range and `for:` shortened
  * (10 s / 5 s, scraped and evaluated every second), so the test takes well under a minute.
  */
 import { after, before, test } from 'node:test';
@@ -235,4 +235,23 @@ test('the live /metrics has every documented metric with its type, and every met
   const own = text.split('\n').filter((l) => /^(# (HELP|TYPE) )?brushwatch_/.test(l)).join('\n') + '\n';
   const lint = spawnSync('promtool', ['check', 'metrics'], { input: own, encoding: 'utf8', timeout: 10_000 });
   assert.equal(lint.status, 0, `promtool check metrics:\n${lint.stdout}${lint.stderr}`);
+});
+
+test('a killed instance is seen as down: BrushwatchInstanceDown fires', { skip, timeout: 90_000 }, async () => {
+  assert.ok(service);
+  await service.kill();
+  let firing: ActiveAlert | undefined;
+  await explained(
+    waitUntil(
+      async () => {
+        firing = (await activeAlerts('BrushwatchInstanceDown')).find((a) => a.state === 'firing');
+        return firing !== undefined;
+      },
+      45_000,
+      'BrushwatchInstanceDown firing after SIGKILL',
+    ),
+  );
+  assert.equal(firing?.labels.instance, target);
+  assert.equal(firing?.labels.severity, 'critical');
+  assert.equal((await query('up{job="brushwatch"}'))[0]?.value[1], '0');
 });

@@ -130,3 +130,17 @@ test('the provisioning files point Grafana at Prometheus and the dashboards fold
   };
   assert.equal(dash.providers[0]?.options.path, '/var/lib/grafana/dashboards');
 });
+
+test('panels have unique ids and a layout without overlaps inside the 24-column grid', () => {
+  interface Grid { x: number; y: number; w: number; h: number }
+  const all = dashboard.panels as (Panel & { id: number; gridPos: Grid })[];
+  assert.equal(new Set(all.map((p) => p.id)).size, all.length, 'duplicate panel id');
+  for (const [i, a] of all.entries()) {
+    assert.ok(a.gridPos.x >= 0 && a.gridPos.x + a.gridPos.w <= 24, `panel ${a.title} leaves the grid`);
+    for (const b of all.slice(i + 1)) {
+      const overlap = a.gridPos.x < b.gridPos.x + b.gridPos.w && b.gridPos.x < a.gridPos.x + a.gridPos.w &&
+        a.gridPos.y < b.gridPos.y + b.gridPos.h && b.gridPos.y < a.gridPos.y + a.gridPos.h;
+      assert.ok(!overlap, `panels ${a.title} and ${b.title} overlap`);
+    }
+  }
+});

@@ -91,3 +91,14 @@ test('every alert has a firing and a non-firing case in alerts_test.yml', () => 
     assert.ok(mine.some((c) => (c.exp_alerts ?? []).length === 0), `${alert}: no case where it stays quiet`);
   }
 });
+
+test('each runbook section says what the alert means, how to check and how to fix', () => {
+  const runbook = readFileSync(join(root, 'docs', 'runbook.md'), 'utf8');
+  for (const { alert } of alertRules()) {
+    const start = runbook.indexOf(`\n## ${alert}\n`);
+    assert.ok(start >= 0, `docs/runbook.md has no "## ${alert}" section`);
+    const next = runbook.indexOf('\n## ', start + 1);
+    const body = runbook.slice(start, next < 0 ? undefined : next);
+    for (const part of ['**Means.**', '**Check.**', '**Fix.**']) assert.ok(body.includes(part), `${alert}: runbook section lacks ${part}`);
+  }
+});
