@@ -155,10 +155,15 @@ describe('kafkajs 2.2.4 against the local Kafka broker', () => {
       });
       await producer.connect();
 
-      await commitTransaction(producer, {
-        messages: [{ topic: output, messages: [{ key: 's1', value: 'committed-1' }, { key: 's2', value: 'committed-2' }] }],
-        offsets: { consumerGroupId: groupId, topics: [{ topic: input, partitions: [{ partition: 0, offset: '3' }] }] },
-      });
+      // The first transaction on a fresh broker may meet a coordinator still loading.
+      await commitTransaction(
+        producer,
+        {
+          messages: [{ topic: output, messages: [{ key: 's1', value: 'committed-1' }, { key: 's2', value: 'committed-2' }] }],
+          offsets: { consumerGroupId: groupId, topics: [{ topic: input, partitions: [{ partition: 0, offset: '3' }] }] },
+        },
+        { transactionAttempts: 3 },
+      );
 
       const aborted = await producer.transaction();
       await aborted.send({ topic: output, messages: [{ key: 's3', value: 'aborted-1' }] });
