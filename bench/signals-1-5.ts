@@ -2,6 +2,7 @@
  * Heap and JSON bytes of the states of signals 1–5 for typical small sellers (~50 orders/day over
  * a week, through delivery, a third reviewed), and each signal's observe throughput.
  * Run: node --expose-gc --import tsx bench/signals-1-5.ts [sellers=500] [days=7]
+ * Config per signal (e.g. smaller tables): BENCH_SIGNALS='{"shared_identity":{"slots":32}}'
  */
 import * as repeatBuyers from '../src/engine/signals/repeat-buyers.js';
 import * as freshAccounts from '../src/engine/signals/fresh-accounts.js';
@@ -11,6 +12,7 @@ import * as duplicateText from '../src/engine/signals/duplicate-text.js';
 import type { MarketEvent, SellerContext, SellerSignal } from '../src/engine/types.js';
 
 const SELLERS = Number(process.argv[2] ?? 500);
+const OVERRIDES = JSON.parse(process.env.BENCH_SIGNALS ?? '{}') as Record<string, unknown>;
 const DAYS = Number(process.argv[3] ?? 7);
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -143,7 +145,7 @@ let totalHeap = 0;
 let totalJson = 0;
 let totalRestored = 0;
 for (const [name, m] of Object.entries(modules)) {
-  const config = m.configSchema.parse({});
+  const config = m.configSchema.parse(OVERRIDES[name] ?? {});
   let json = 0;
   let snapshots: string[] = [];
   const heap = retained(() => {
@@ -168,7 +170,7 @@ for (let s = 0; s < 40; s++) sample.push(sellerEvents(s));
 const total = sample.reduce((n, ev) => n + ev.length, 0);
 // "loop only" is the cost of this loop with a signal that does nothing.
 for (const [name, m] of [['loop only', noop] as const, ...Object.entries(modules)]) {
-  const config = m.configSchema.parse({});
+  const config = m.configSchema.parse(OVERRIDES[name] ?? {});
   const states = sample.map(() => m.signal.create(config));
   const started = process.hrtime.bigint();
   for (let rep = 0; rep < 5; rep++) {

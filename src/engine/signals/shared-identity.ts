@@ -12,7 +12,9 @@
  *
  * IP prefixes are weak evidence (a campus or office NAT puts many honest buyers on one /24), so
  * they need many buyers and weigh far less than devices, payments and addresses; an IP prefix
- * alone stays below the reporting floor with the defaults.
+ * alone stays below the reporting floor with the defaults. Two buyers on one prefix are common
+ * (carrier NAT), so a prefix is promoted only at its third buyer, and its buyers are counted by
+ * 8-bit fingerprints (a few collisions at 30 buyers only make weak evidence weaker).
  */
 import { z } from 'zod';
 import type { EvidenceLists, SellerSignal, SignalFinding } from '../types.js';
@@ -30,7 +32,7 @@ const ADDRESS = 2;
 const IP = 3;
 /** Distinct seeds keep equal strings of different kinds apart in the table. */
 const SEEDS = [0x811c9dc5, 0x2c1b3c6d, 0x297a2d39, 0x7fb5d329] as const;
-/** Table payload: hour × 2^16 + 16-bit buyer fingerprint. */
+/** Table payload: hour × 2^16 + 16-bit buyer fingerprint (for IP prefixes: two 8-bit ones). */
 const BUYER_BITS = 16;
 const BUYER_SCALE = 2 ** BUYER_BITS;
 const PAYLOAD_BITS = 38;
@@ -69,7 +71,7 @@ export interface Shared {
   /** Index into KINDS. */
   k: number;
   v: string;
-  /** 16-bit fingerprints of the distinct buyers (at most 32): their count is the value. */
+  /** Fingerprints of the distinct buyers (at most 32; 16-bit, 8-bit for IP prefixes): their count is the value. */
   fps: number[];
   buyers: string[];
   /** Last event hour the value was used. */
@@ -110,6 +112,7 @@ export const signal: SellerSignal<State, Config> = {
 
 function see(s: State, k: number, v: string, buyer: string, bfp: number, hour: number, c: Config): void {
   const oldest = hour - c.horizonDays * 24 + 1;
+  const id = k === IP ? (bfp % 255) + 1 : bfp;
   for (let i = 0; i < s.shared.length; i++) {
     const sh = s.shared[i]!;
     if (sh.k !== k || sh.v !== v) continue;
@@ -119,22 +122,42 @@ function see(s: State, k: number, v: string, buyer: string, bfp: number, hour: n
       break;
     }
     sh.hour = hour;
-    if (sh.fps.indexOf(bfp) >= 0 || sh.fps.length >= MAX_BUYER_FPS) return;
-    sh.fps = appendCapped(sh.fps, bfp, MAX_BUYER_FPS);
+    if (sh.fps.indexOf(id) >= 0 || sh.fps.length >= MAX_BUYER_FPS) return;
+    sh.fps = appendCapped(sh.fps, id, MAX_BUYER_FPS);
     if (k !== IP && sh.buyers.length < c.evidenceBuyers) sh.buyers = appendCapped(sh.buyers, buyer, c.evidenceBuyers);
     return;
   }
   const h = hash32(v, SEEDS[k]);
   const at = assocFind(s.table, h, PAYLOAD_BITS);
+  let low = k === IP ? id * 256 : id;
   if (at >= 0) {
     const payload = assocPayload(s.table, at, PAYLOAD_BITS);
-    const first = payload % BUYER_SCALE;
-    if (Math.floor(payload / BUYER_SCALE) >= oldest && first !== bfp) {
-      promote(s, { k, v, fps: [first, bfp], buyers: k === IP ? [] : [buyer], hour }, c);
-      return;
+    if (Math.floor(payload / BUYER_SCALE) >= oldest) {
+      const seen = payload % BUYER_SCALE;
+      if (k === IP) {
+        low = ipBuyers(s, v, seen, id, hour, c);
+        if (low < 0) return;
+      } else if (seen !== id) {
+        promote(s, { k, v, fps: [seen, id], buyers: [buyer], hour }, c);
+        return;
+      }
     }
   }
-  assocPut(s.table, h, hour * BUYER_SCALE + bfp, PAYLOAD_BITS);
+  assocPut(s.table, h, hour * BUYER_SCALE + low, PAYLOAD_BITS);
+}
+
+/**
+ * An IP prefix's table entry holds two 8-bit buyer ids, so the common case of two honest buyers
+ * on one carrier /24 costs no strings; the third distinct buyer promotes it. Returns the new low
+ * payload bits, or −1 when promoted.
+ */
+function ipBuyers(s: State, v: string, seen: number, id: number, hour: number, c: Config): number {
+  const a = Math.floor(seen / 256);
+  const b = seen % 256;
+  if (id === a || id === b) return seen;
+  if (b === 0) return a * 256 + id;
+  promote(s, { k: IP, v, fps: [a, b, id], buyers: [], hour }, c);
+  return -1;
 }
 
 function promote(s: State, entry: Shared, c: Config): void {

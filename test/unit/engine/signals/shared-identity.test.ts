@@ -46,8 +46,16 @@ test('quiet on a campus NAT: dozens of honest buyers behind one /24', () => {
   for (let i = 0; i < 40; i++) campus.push(order({ buyerId: `b-student-${i}`, eventTime: T0 + 2 * DAY + i * 20 * MIN, ipAddress: `192.0.2.${10 + i}` }));
   const { findings, state } = drive(signal, config, [...ordinarySeller(4, 30, 22), ...campus]);
   assert.deepEqual(findings, []);
-  // It was seen, just weighed as weak: the prefix is tracked with all 40 students.
-  assert.ok(state.shared.some((s) => s.v === '192.0.2.0/24' && s.fps.length === 32));
+  // It was seen, just weighed as weak: the prefix is tracked (8-bit buyer ids, saturating at 32).
+  assert.ok(state.shared.some((s) => s.v === '192.0.2.0/24' && s.fps.length >= 28));
+});
+
+test('two buyers on one IP prefix cost no strings; the third promotes it', () => {
+  const two = [0, 1].map((i) => order({ buyerId: `b-nat-${i}`, eventTime: T0 + i * MIN, ipAddress: `198.51.100.${i + 1}` }));
+  assert.deepEqual(drive(signal, config, two).state.shared, []);
+  const three = [...two, order({ buyerId: 'b-nat-2', eventTime: T0 + 2 * MIN, ipAddress: '198.51.100.9' })];
+  const { state } = drive(signal, config, three);
+  assert.deepEqual(state.shared.map((s) => [s.v, s.fps.length, s.buyers.length]), [['198.51.100.0/24', 3, 0]]);
 });
 
 test('quiet on a family sharing an address and a card between two accounts', () => {
