@@ -22,6 +22,8 @@ export interface ReportInput {
   readonly notes?: readonly string[];
   /** Rows per evidence table before "… and N more"; default 100. */
   readonly maxRows?: number;
+  /** Seller sections drawn, most severe first; the summary still lists every seller. Default: all. */
+  readonly maxSellerSections?: number;
 }
 
 const RANK: Record<Severity, number> = { LOW: 0, MEDIUM: 1, HIGH: 2, CRITICAL: 3 };
@@ -210,7 +212,7 @@ function evidenceSection(view: SellerView, ix: EventIndex, haveEvents: boolean, 
     const text = rev.text.length > 140 ? `${rev.text.slice(0, 140)}…` : rev.text;
     return [code(r), code(rev.buyerId), esc(fmtTime(rev.eventTime)), String(rev.rating), rev.orderId === null ? 'unverified' : code(rev.orderId), esc(text)];
   });
-  section('Ring members', union(view.alerts, 'ringSellerIds'), ['seller', 'in this report'], (s) => {
+  section('Ring members', union(view.alerts, 'ringSellerIds'), ['seller', 'section in this report'], (s) => {
     const a = anchors.get(s);
     return [code(s), a === undefined ? 'no' : `<a href="#${a}">yes, see section</a>`];
   });
@@ -336,8 +338,9 @@ function summary(views: readonly SellerView[], input: ReportInput): string {
       `<div class="hbar" style="width:${Math.round((n / maxCount) * 100)}%;background:${SEVERITY_COLORS[s]}"></div>`,
     ];
   });
-  const sellerRows = views.map((v) => [
-    `<a href="#${v.anchor}">${code(v.sellerId)}</a>`,
+  const detailed = input.maxSellerSections ?? views.length;
+  const sellerRows = views.map((v, i) => [
+    i < detailed ? `<a href="#${v.anchor}">${code(v.sellerId)}</a>` : code(v.sellerId),
     badge(v.severity),
     esc(fmtNum(v.score)),
     String(v.incidents.length),
@@ -346,7 +349,9 @@ function summary(views: readonly SellerView[], input: ReportInput): string {
   ]);
   const span = alerts.length === 0 ? 'no alerts' : `${fmtTime(start)} – ${fmtTime(end)} (${fmtDuration(end - start)})`;
   const det = alerts.length === 0 ? '' : `; decisions taken between ${fmtTime(detFirst)} and ${fmtTime(detLast)} (event time)`;
-  const notes = (input.notes ?? []).map((n) => `<li>${esc(n)}</li>`).join('');
+  const omitted = views.length - Math.min(detailed, views.length);
+  const allNotes = [...(input.notes ?? []), ...(omitted > 0 ? [`${omitted} less severe seller(s) are listed below without a section (section limit ${detailed})`] : [])];
+  const notes = allNotes.map((n) => `<li>${esc(n)}</li>`).join('');
   return (
     `<section id="summary"><h2>Summary</h2><div class="cards">${cards}</div>` +
     `<p>Alert windows span ${esc(span)}${esc(det)}.</p>` +
@@ -396,7 +401,8 @@ svg text.empty{font-size:13px;fill:#5b6570}
 
 export function renderReport(input: ReportInput): string {
   const views = sellerViews(input.alerts);
-  const anchors = new Map(views.map((v) => [v.sellerId, v.anchor]));
+  // Only sellers with a section can be linked to.
+  const anchors = new Map(views.slice(0, input.maxSellerSections ?? views.length).map((v) => [v.sellerId, v.anchor]));
   const title = input.title ?? 'brushwatch audit report';
   const sources = (input.sources ?? []).map((s) => code(s)).join(', ');
   return [
@@ -409,7 +415,7 @@ export function renderReport(input: ReportInput): string {
     `<header><h1>${esc(title)}</h1>`,
     `<p class="sources">Brushing alerts${sources === '' ? '' : ` from ${sources}`}. Times are UTC and event time (when things happened on the marketplace), not the time of this report.</p></header>`,
     summary(views, input),
-    ...views.map((v) => sellerSection(v, input, anchors)),
+    ...views.slice(0, input.maxSellerSections ?? views.length).map((v) => sellerSection(v, input, anchors)),
     '</main></body></html>',
     '',
   ].join('\n');

@@ -23,6 +23,7 @@ interface ReportOptions {
   title?: string;
   maxEventsPerSeller: number;
   contextHours: number;
+  maxSellers: number;
 }
 
 /** Skipped lines of one file: a count and the first few, for the report's notes. */
@@ -88,6 +89,7 @@ async function report(opts: ReportOptions): Promise<void> {
     title: opts.title,
     sources: [basename(opts.alerts), ...(opts.events === undefined ? [] : [basename(opts.events)])],
     notes: [...alertSkips.note('alert'), ...(events?.skips.note('event') ?? [])],
+    maxSellerSections: opts.maxSellers,
   });
   // Write then rename, so a reader never sees half a report.
   const tmp = `${opts.out}.tmp-${process.pid}`;
@@ -114,6 +116,7 @@ export function register(program: Command): void {
     .requiredOption('--out <file>', 'HTML file to write')
     .option('--title <text>', 'page title')
     .option('--max-events-per-seller <n>', 'events kept per alerted seller', positiveInt('max-events-per-seller'), DEFAULT_COLLECT_OPTIONS.maxEventsPerSeller)
+    .option('--max-sellers <n>', 'seller sections drawn, most severe first (the summary lists all)', positiveInt('max-sellers'), 500)
     .option('--context-hours <n>', 'hours of events kept before and after a seller\'s alert windows', positiveInt('context-hours'), DEFAULT_COLLECT_OPTIONS.marginMs / 3_600_000)
     .action(async (opts: ReportOptions) => report(opts));
 }

@@ -134,3 +134,12 @@ test('a resolved incident shows the signals of its strongest alert, not the empt
   assert.match(s, /aria-label="Signals against their thresholds: repeat_buyers, shared_devices"/);
   assert.match(s, /<td>RESOLVE<\/td><td>2<\/td>/);
 });
+
+test('a section limit keeps the most severe sellers and still lists every seller', () => {
+  const html = renderReport({ alerts: makeAlerts(), maxSellerSections: 1 });
+  assert.equal(html.split('<section class="seller"').length - 1, 1);
+  assert.ok(html.includes('Seller <code>s-hostile</code>'), 'the CRITICAL seller keeps its section');
+  assert.match(html, /<td><code>s-ring-1<\/code><\/td><td><span class="badge"/, 'listed without a link');
+  assert.match(html, /1 less severe seller\(s\) are listed below without a section \(section limit 1\)/);
+  assert.ok(!html.includes('href="#seller-2"'), 'no link to a section that is not there');
+});
