@@ -90,9 +90,9 @@ function sellerViews(alerts: readonly Alert[]): SellerView[] {
       alerts: list,
       incidents,
       severity: maxSeverity(list),
-      score: Math.max(...list.map((a) => a.score)),
-      start: Math.min(...list.map((a) => a.windowStart)),
-      end: Math.max(...list.map((a) => a.windowEnd)),
+      score: list.reduce((m, a) => Math.max(m, a.score), -Infinity),
+      start: list.reduce((m, a) => Math.min(m, a.windowStart), Infinity),
+      end: list.reduce((m, a) => Math.max(m, a.windowEnd), -Infinity),
       signalNames: [...names].sort(),
       ring: list.some((a) => a.scope === 'RING'),
     });
@@ -252,19 +252,21 @@ function sellerSection(view: SellerView, input: ReportInput, anchors: ReadonlyMa
   const svg = timelineSvg({
     events,
     windows: view.incidents.map((inc) => ({
-      start: Math.min(...inc.alerts.map((a) => a.windowStart)),
-      end: Math.max(...inc.alerts.map((a) => a.windowEnd)),
+      start: inc.alerts.reduce((m, a) => Math.min(m, a.windowStart), Infinity),
+      end: inc.alerts.reduce((m, a) => Math.max(m, a.windowEnd), -Infinity),
       severity: inc.severity,
       label: `${inc.latest.scope === 'RING' ? 'ring ' : ''}${inc.severity}`,
     })),
-    detections: [...new Set(view.alerts.map((a) => a.detectedAt))],
+    // When each incident was first raised: one mark per incident, however many updates it had.
+    detections: view.incidents.map((inc) => inc.alerts.reduce((m, a) => Math.min(m, a.detectedAt), Infinity)),
     suspiciousOrderIds: suspicious.orders,
     suspiciousReviewIds: suspicious.reviews,
     suspiciousBuyerIds: suspicious.buyers,
   });
+  const maxRows = input.maxRows ?? 100;
   const history = table(
     ['action', 'seq', 'scope', 'severity', 'score', 'window', 'detected at', 'alert id'],
-    view.alerts.map((a) => [
+    view.alerts.slice(0, maxRows).map((a) => [
       esc(a.action),
       String(a.sequence),
       esc(a.scope),
@@ -274,7 +276,7 @@ function sellerSection(view: SellerView, input: ReportInput, anchors: ReadonlyMa
       esc(fmtTime(a.detectedAt)),
       code(a.alertId.slice(0, 12)),
     ]),
-    0,
+    Math.max(0, view.alerts.length - maxRows),
     'history',
   );
   const incidents = view.incidents
@@ -293,7 +295,7 @@ function sellerSection(view: SellerView, input: ReportInput, anchors: ReadonlyMa
     `<h3>Timeline</h3><div class="plot">${svg}</div>` +
     `<p class="legend"><span class="key sus"></span> by suspicious buyers / in evidence <span class="key five"></span> other 5-star reviews <span class="key norm"></span> other <span class="key win"></span> alert window <span class="key det"></span> detected at</p>` +
     `<h3>Signals against thresholds</h3>${incidents}` +
-    `<h3>Evidence</h3>${evidenceSection(view, ix, haveEvents, input.maxRows ?? 100, anchors)}` +
+    `<h3>Evidence</h3>${evidenceSection(view, ix, haveEvents, maxRows, anchors)}` +
     `<h3>Alert history</h3>${history}` +
     `<p class="top"><a href="#summary">back to the summary</a></p></section>`
   );

@@ -143,3 +143,13 @@ test('a section limit keeps the most severe sellers and still lists every seller
   assert.match(html, /1 less severe seller\(s\) are listed below without a section \(section limit 1\)/);
   assert.ok(!html.includes('href="#seller-2"'), 'no link to a section that is not there');
 });
+
+test('a seller with very many alerts stays a bounded page: history cut, one detection mark per incident', () => {
+  const [a] = makeAlerts();
+  assert.ok(a);
+  const many = Array.from({ length: 5_000 }, (_, i) => ({ ...a, alertId: `x${i}`, sequence: i, action: 'UPDATE' as const, detectedAt: a.detectedAt + i }));
+  const html = renderReport({ alerts: many, maxRows: 10 });
+  assert.match(html, /… and 4990 more/);
+  assert.equal((html.match(/<title>detected at /g) ?? []).length, 1);
+  assert.ok(html.length < 100_000, `${html.length} chars`);
+});
