@@ -56,6 +56,11 @@ export class Runner {
   private readonly metrics: ServiceMetrics;
   private readonly consumer: GroupConsumer;
   private readonly producer: OutProducer;
+  /**
+   * Plain producer for the state record, also in transactional mode: a state topic without
+   * transaction markers can be read to its exact end on start (reader.ts).
+   */
+  private readonly stateProducer: OutProducer;
   private readonly admin: KafkaAdmin;
   private readonly state: StateStore;
   private readonly decoders: ReadonlyMap<string, { readonly kind: EventKind; readonly decoder: EventDecoder }>;
@@ -96,6 +101,7 @@ export class Runner {
       maxWaitTimeMs: 500,
     });
     this.producer = deps.kafka.producer(this.transactional ? { transactionalId: `brushwatch-${this.cfg.groupId}` } : {});
+    this.stateProducer = this.transactional ? deps.kafka.producer() : this.producer;
     this.admin = deps.kafka.admin();
     this.state = new StateStore(this.cfg.topics.state, this.cfg.groupId);
     this.engine = new Engine(deps.engineConfig, { watermark: 'external' });
@@ -158,12 +164,13 @@ export class Runner {
     this.alertEncoder = await createAlertEncoder(this.cfg.codecs.alerts, topics.alerts, this.deps.schemas?.source ?? null);
 
     await this.producer.connect();
+    if (this.stateProducer !== this.producer) await this.stateProducer.connect();
     const t0 = performance.now();
     const snap = await this.state.load(this.deps.kafka);
     this.stateLoaded = true;
     if (snap !== null) {
       this.engine = Engine.restore(this.deps.engineConfig, snap, { watermark: 'external' });
-      await this.state.clear((b) => this.write(b));
+      await this.state.clear((b) => this.stateProducer.send(b));
       this.log.info({ sellers: this.engine.stats().sellersTracked, watermark: snap.watermark }, 'restored engine state');
     }
     this.metrics.stateRestoreDuration.observe((performance.now() - t0) / 1000);
@@ -199,10 +206,10 @@ export class Runner {
         this.closed = true;
         if (this.timer !== null) clearInterval(this.timer);
         await this.checkpoint(null);
-        if (this.stateLoaded) await this.state.save((b) => this.write(b), this.engine.snapshot());
+        if (this.stateLoaded) await this.state.save((b) => this.stateProducer.send(b), this.engine.snapshot());
       });
       await this.consumer.stop();
-      await Promise.allSettled([this.consumer.disconnect(), this.producer.disconnect(), this.admin.disconnect()]);
+      await Promise.allSettled([this.consumer.disconnect(), this.producer.disconnect(), this.stateProducer.disconnect(), this.admin.disconnect()]);
     })();
     let timeout: NodeJS.Timeout | undefined;
     const bound = new Promise<never>((_, reject) => {
@@ -406,11 +413,6 @@ export class Runner {
     this.pendingRecords = 0;
     this.dirty = false;
     this.log.debug({ alerts: alerts.length, deadLetters: deadLetters.length, offsets: offsets.length }, 'checkpoint (transaction)');
-  }
-
-  /** Outputs outside a checkpoint (the state record): a plain send, or its own transaction. */
-  private write(batches: readonly TopicMessages[]): Promise<void> {
-    return this.transactional ? this.producer.commitTransaction(batches, this.cfg.groupId, []) : this.producer.send(batches);
   }
 
   private async publish(out: readonly TopicMessages[], control: BatchControl | null): Promise<void> {

@@ -32,7 +32,7 @@ export class StateStore {
     };
   }
 
-  /** `write` is the producer's plain send, or a transaction for a transactional producer. */
+  /** `write` is a plain (non-transactional) send: the topic must stay free of transaction markers. */
   async save(write: (batches: readonly TopicMessages[]) => Promise<void>, snapshot: EngineSnapshot): Promise<void> {
     const value = gzipSync(JSON.stringify(snapshot));
     await write([{ topic: this.topic, messages: [{ key: this.groupId, value }] }]);
