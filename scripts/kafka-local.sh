@@ -128,7 +128,8 @@ live_pid() {
   [ -f "$file" ] || return 1
   pid="$(cat "$file")"
   [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$2" || return 1
+  # Followed by a space: the marker of .kafka must not match .kafka/test-1 (a recycled pid).
+  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$2 " || return 1
   printf '%s' "$pid"
 }
 
