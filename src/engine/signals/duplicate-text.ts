@@ -17,7 +17,7 @@
 import { z } from 'zod';
 import type { ReviewEvent, SellerSignal, SignalFinding } from '../types.js';
 import { hash32 } from '../sketch/hash.js';
-import { appendCapped, dropFirst } from '../sketch/lists.js';
+import { appendCapped, dropFirst, EMPTY } from '../sketch/lists.js';
 import { bbitJaccard, bbitPack, minhash, shingleHashes, words } from '../sketch/minhash.js';
 import { curveFields, round2, strengthOf } from './curve.js';
 
@@ -64,16 +64,16 @@ export type Config = z.infer<typeof configSchema>;
 /** Lists are exact-size and replaced, never mutated, so findings may share them. */
 export interface State {
   /** STRIDE numbers per kept review, oldest first. */
-  sigs: number[];
+  sigs: readonly number[];
   /** Reviews that matched an earlier review of another buyer on arrival, and their buyers. */
-  reviewIds: string[];
-  buyerIds: string[];
+  reviewIds: readonly string[];
+  buyerIds: readonly string[];
 }
 
 export const signal: SellerSignal<State, Config> = {
   name: 'duplicate_text',
   family: 'review_text',
-  create: () => ({ sigs: [], reviewIds: [], buyerIds: [] }),
+  create: () => ({ sigs: EMPTY, reviewIds: EMPTY, buyerIds: EMPTY }),
   observe(s, e, c) {
     if (e.kind === 'review' && e.text !== '') observeReview(s, e, c);
   },
@@ -129,8 +129,8 @@ function dropBefore(s: State, oldestHour: number): void {
   s.sigs = dropFirst(s.sigs, drop * STRIDE);
   // Nothing left to match: the evidence of past clusters goes too.
   if (s.sigs.length === 0 && s.reviewIds.length > 0) {
-    s.reviewIds = [];
-    s.buyerIds = [];
+    s.reviewIds = EMPTY;
+    s.buyerIds = EMPTY;
   }
 }
 

@@ -17,7 +17,7 @@ import { z } from 'zod';
 import type { SellerSignal, SignalFinding } from '../types.js';
 import { assocCreate, assocExpire, assocFind, assocPayload, assocPut } from '../sketch/assoc.js';
 import { addRecent, base, decayedAdvance, decayedCreate, decayedHour, decayFactors, HOUR_MS, recent, type DecayedCounts } from '../sketch/decay.js';
-import { appendCapped } from '../sketch/lists.js';
+import { appendCapped, EMPTY } from '../sketch/lists.js';
 import { hash32 } from '../sketch/hash.js';
 import { curveFields, round2, strengthOf } from './curve.js';
 
@@ -64,9 +64,9 @@ export interface State {
   counts: DecayedCounts;
   /** buyer fingerprint → (hour seen × 2 + fresh bit). */
   buyers: number[];
-  freshBuyers: string[];
-  freshOrders: string[];
-  freshReviews: string[];
+  freshBuyers: readonly string[];
+  freshOrders: readonly string[];
+  freshReviews: readonly string[];
 }
 
 /** Config-derived constants, computed once per config object rather than per event. */
@@ -83,7 +83,7 @@ function factors(c: Config): ReturnType<typeof decayFactors> {
 export const signal: SellerSignal<State, Config> = {
   name: 'fresh_accounts',
   family: 'account_age',
-  create: (c) => ({ counts: decayedCreate(4), buyers: assocCreate(c.buyerSlots), freshBuyers: [], freshOrders: [], freshReviews: [] }),
+  create: (c) => ({ counts: decayedCreate(4), buyers: assocCreate(c.buyerSlots), freshBuyers: EMPTY, freshOrders: EMPTY, freshReviews: EMPTY }),
   observe(s, e, c) {
     const hour = Math.floor(e.eventTime / HOUR_MS);
     // Decay before counting, once per new hour, so an event weighs by its own hour's age.

@@ -17,7 +17,7 @@ import { z } from 'zod';
 import type { OrderEvent, SellerContext, SellerSignal, SignalFinding } from '../types.js';
 import { hash32 } from '../sketch/hash.js';
 import { hllAdd, hllCount, hllCreate, type HllState } from '../sketch/hll.js';
-import { appendCapped } from '../sketch/lists.js';
+import { appendCapped, EMPTY } from '../sketch/lists.js';
 import { topkCreate, topkDecay, topkList, topkOffer, type TopKState } from '../sketch/topk.js';
 import { curveFields, round2, strengthOf } from './curve.js';
 
@@ -68,7 +68,7 @@ export type Config = z.infer<typeof configSchema>;
  */
 export interface State {
   /** The sliding window, one packed number per PLACED order (see FP_SCALE), oldest first. */
-  w: number[];
+  w: readonly number[];
   /** Distinct buyers in the window. */
   wu: number;
   /** Highest window ratio since the last evaluation and its size. */
@@ -76,17 +76,17 @@ export interface State {
   peakN: number;
   peakU: number;
   /** Repeat buyers and their orders placed while the window was over the threshold, since the last evaluation. */
-  hotBuyers: string[];
-  hotOrders: string[];
+  hotBuyers: readonly string[];
+  hotOrders: readonly string[];
   /** The current UTC day (index), its orders and distinct buyers. */
   day: number;
   dayOrders: number;
   dayBuyers: HllState;
   /** Closed days in the long horizon, packed (see DAY_SCALE), oldest first. */
-  past: number[];
+  past: readonly number[];
   top: TopKState;
   /** The latest orders of buyers with ≥ 2 orders today. */
-  sample: string[];
+  sample: readonly string[];
   base: number;
   baseDays: number;
 }
@@ -95,19 +95,19 @@ export const signal: SellerSignal<State, Config> = {
   name: 'repeat_buyers',
   family: 'concentration',
   create: () => ({
-    w: [],
+    w: EMPTY,
     wu: 0,
     peak: 0,
     peakN: 0,
     peakU: 0,
-    hotBuyers: [],
-    hotOrders: [],
+    hotBuyers: EMPTY,
+    hotOrders: EMPTY,
     day: -1,
     dayOrders: 0,
     dayBuyers: hllCreate(),
-    past: [],
+    past: EMPTY,
     top: topkCreate(),
-    sample: [],
+    sample: EMPTY,
     base: 0,
     baseDays: 0,
   }),
@@ -242,8 +242,8 @@ function evaluate(s: State, ctx: SellerContext, c: Config): SignalFinding | null
   s.peak = 0;
   s.peakN = 0;
   s.peakU = 0;
-  if (hourBuyers.length > 0) s.hotBuyers = [];
-  if (hourOrders.length > 0) s.hotOrders = [];
+  s.hotBuyers = EMPTY;
+  s.hotOrders = EMPTY;
 
   let best = hour;
   if (day.strength > best.strength) best = day;

@@ -13,7 +13,7 @@ import { z } from 'zod';
 import type { SellerSignal, SignalFinding } from '../types.js';
 import { assocCreate, assocExpire, assocFind, assocPayload, assocPut } from '../sketch/assoc.js';
 import { addRecent, base, decayedAdvance, decayedCreate, decayedHour, decayFactors, HOUR_MS, recent, type DecayedCounts } from '../sketch/decay.js';
-import { appendCapped } from '../sketch/lists.js';
+import { appendCapped, EMPTY } from '../sketch/lists.js';
 import { hash32 } from '../sketch/hash.js';
 import { curveFields, round2, strengthOf } from './curve.js';
 
@@ -64,9 +64,9 @@ export interface State {
   fivePeak: number;
   fivePeakRate: number;
   fiveRate: number;
-  reviewIds: string[];
-  buyerIds: string[];
-  orderIds: string[];
+  reviewIds: readonly string[];
+  buyerIds: readonly string[];
+  orderIds: readonly string[];
   fast: number;
   early: number;
 }
@@ -96,9 +96,9 @@ export const signal: SellerSignal<State, Config> = {
     fivePeak: 0,
     fivePeakRate: 0,
     fiveRate: 0,
-    reviewIds: [],
-    buyerIds: [],
-    orderIds: [],
+    reviewIds: EMPTY,
+    buyerIds: EMPTY,
+    orderIds: EMPTY,
     fast: 0,
     early: 0,
   }),

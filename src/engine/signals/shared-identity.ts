@@ -20,7 +20,7 @@ import { z } from 'zod';
 import type { EvidenceLists, SellerSignal, SignalFinding } from '../types.js';
 import { assocCreate, assocExpire, assocFind, assocPayload, assocPut } from '../sketch/assoc.js';
 import { hash32 } from '../sketch/hash.js';
-import { appendCapped } from '../sketch/lists.js';
+import { appendCapped, EMPTY } from '../sketch/lists.js';
 import { curveFields, round2, strengthOf } from './curve.js';
 
 const HOUR_MS = 3_600_000;
@@ -72,21 +72,21 @@ export interface Shared {
   k: number;
   v: string;
   /** Fingerprints of the distinct buyers (at most 32; 16-bit, 8-bit for IP prefixes): their count is the value. */
-  fps: number[];
-  buyers: string[];
+  fps: readonly number[];
+  buyers: readonly string[];
   /** Last event hour the value was used. */
   hour: number;
 }
 
 export interface State {
   table: number[];
-  shared: Shared[];
+  shared: readonly Shared[];
 }
 
 export const signal: SellerSignal<State, Config> = {
   name: 'shared_identity',
   family: 'identity',
-  create: (c) => ({ table: assocCreate(c.slots), shared: [] }),
+  create: (c) => ({ table: assocCreate(c.slots), shared: EMPTY }),
   observe(s, e, c) {
     if (e.kind === 'order' && e.status !== 'PLACED') return;
     const hour = Math.floor(e.eventTime / HOUR_MS);
@@ -156,7 +156,7 @@ function ipBuyers(s: State, v: string, seen: number, id: number, hour: number, c
   const b = seen % 256;
   if (id === a || id === b) return seen;
   if (b === 0) return a * 256 + id;
-  promote(s, { k: IP, v, fps: [a, b, id], buyers: [], hour }, c);
+  promote(s, { k: IP, v, fps: [a, b, id], buyers: EMPTY, hour }, c);
   return -1;
 }
 
@@ -168,7 +168,7 @@ function promote(s: State, entry: Shared, c: Config): void {
       const b = s.shared[victim]!;
       if (a.fps.length < b.fps.length || (a.fps.length === b.fps.length && a.hour < b.hour)) victim = i;
     }
-    s.shared[victim] = entry;
+    s.shared = s.shared.map((x, i) => (i === victim ? entry : x));
     return;
   }
   s.shared = appendCapped(s.shared, entry, c.maxShared);

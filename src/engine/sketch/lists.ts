@@ -5,6 +5,13 @@
  * exact-size array instead of grown in place.
  */
 
+/**
+ * One shared, frozen empty list. A small seller's state has many lists that are usually empty;
+ * starting them (and resetting them) as this costs a pointer each instead of an array each. Only
+ * lists that are replaced, never mutated in place, may use it.
+ */
+export const EMPTY: readonly never[] = Object.freeze([]);
+
 /** A new array: `list` plus `v` at the end, keeping at most the last `cap` items. */
 export function appendCapped<T>(list: readonly T[], v: T, cap: number): T[] {
   const start = list.length >= cap ? list.length - cap + 1 : 0;
