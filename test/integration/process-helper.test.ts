@@ -5,8 +5,26 @@
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ServiceProcess, freePort, stopAllServices } from './helpers/process.js';
+import { ServiceProcess, freePort, stopAllServices, sumSamples } from './helpers/process.js';
 import { configEnv, testConfig } from './service-support.js';
+
+describe('sumSamples', () => {
+  it('sums the series of one metric that carry the given labels, and nothing else', () => {
+    const text = [
+      '# HELP brushwatch_events_consumed_total records read',
+      '# TYPE brushwatch_events_consumed_total counter',
+      'brushwatch_events_consumed_total{topic="orders",kind="order"} 5',
+      'brushwatch_events_consumed_total{topic="reviews",kind="review"} 7',
+      'brushwatch_events_consumed_total_other 100',
+      'brushwatch_ready 1',
+    ].join('\n');
+    assert.equal(sumSamples(text, 'brushwatch_events_consumed_total'), 12);
+    assert.equal(sumSamples(text, 'brushwatch_events_consumed_total', { kind: 'review' }), 7);
+    assert.equal(sumSamples(text, 'brushwatch_events_consumed_total', { kind: 'none' }), 0);
+    assert.equal(sumSamples(text, 'brushwatch_ready'), 1);
+    assert.equal(sumSamples(text, 'brushwatch_missing'), 0);
+  });
+});
 
 describe('brushwatch run as a real process', () => {
   after(() => stopAllServices());
@@ -17,6 +35,8 @@ describe('brushwatch run as a real process', () => {
     const first = ServiceProcess.start({ env, httpPort });
     await first.ready();
     assert.ok(first.pid !== undefined && first.isRunning());
+    assert.equal(await first.metric('brushwatch_build_info'), 1);
+    assert.equal(await first.waitForMetric('brushwatch_ready', (v) => v === 1), 1);
 
     assert.deepEqual(await first.kill(), { code: null, signal: 'SIGKILL' });
     assert.equal(first.isRunning(), false);

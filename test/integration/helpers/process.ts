@@ -113,6 +113,35 @@ export class ServiceProcess {
     }
   }
 
+  /**
+   * The sum of a metric's samples on /metrics, over the series whose labels include `labels`
+   * (0 when none): e.g. `metric('brushwatch_events_consumed_total', { kind: 'order' })`. For
+   * crash tests that kill at points defined by progress rather than by time.
+   */
+  async metric(name: string, labels: Readonly<Record<string, string>> = {}): Promise<number> {
+    const port = this.options.httpPort;
+    if (port === undefined) throw new Error('metric() needs the httpPort option');
+    const res = await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(5000) });
+    return sumSamples(await res.text(), name, labels);
+  }
+
+  /** Polls `metric(name, labels)` until `predicate` holds; returns the value that satisfied it. */
+  async waitForMetric(
+    name: string,
+    predicate: (value: number) => boolean,
+    options: { labels?: Readonly<Record<string, string>>; timeoutMs?: number } = {},
+  ): Promise<number> {
+    const timeoutMs = options.timeoutMs ?? 60_000;
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      if (!this.isRunning()) throw new Error(`brushwatch run exited while waiting for ${name}:\n${this.#output.slice(-4000)}`);
+      const value = await this.metric(name, options.labels).catch(() => undefined);
+      if (value !== undefined && predicate(value)) return value;
+      if (performance.now() > deadline) throw new Error(`${name} = ${value} did not satisfy the condition within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
   /** Waits until a line of output matches, e.g. a log message. */
   async waitForOutput(pattern: RegExp, timeoutMs = 30_000): Promise<string> {
     const deadline = performance.now() + timeoutMs;
@@ -150,6 +179,26 @@ export class ServiceProcess {
     if (this.isRunning()) throw new Error(`restart() of a running brushwatch run (pid ${this.pid}): kill() or terminate() it first`);
     return new ServiceProcess(this.options);
   }
+}
+
+/**
+ * Sums the samples of `name` in Prometheus text format whose labels include `labels`. Label
+ * values with escaped quotes are not supported (the project's metrics have none).
+ */
+export function sumSamples(text: string, name: string, labels: Readonly<Record<string, string>> = {}): number {
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name) || (line[name.length] !== ' ' && line[name.length] !== '{')) continue;
+    const brace = line[name.length] === '{' ? line.indexOf('}') : -1;
+    const found = new Map<string, string>();
+    if (brace > 0) {
+      for (const m of line.slice(name.length + 1, brace).matchAll(/(\w+)="([^"]*)"/g)) found.set(m[1] ?? '', m[2] ?? '');
+    }
+    if (!Object.entries(labels).every(([k, v]) => found.get(k) === v)) continue;
+    const value = Number(line.slice((brace > 0 ? brace + 1 : name.length)).trim().split(' ')[0]);
+    if (!Number.isNaN(value)) sum += value;
+  }
+  return sum;
 }
 
 /** Kills every service process still running. For `after`/`finally`. */
