@@ -9,15 +9,14 @@
  * Recent and baseline counts are two-speed decayed counters (the baseline is fed by what decays
  * out of the recent window, so a burst does not raise its own bar).
  *
- * Reviews carry no account age, so a review counts only when its buyer's age is known from a
- * recent PLACED or DELIVERED event of this seller; that is remembered per buyer in a small
- * fingerprint table.
+ * Reviews carry no account age, so a review counts as fresh when its buyer was fresh at a recent
+ * PLACED or DELIVERED event of this seller: a short list of fresh buyers' fingerprints (honest
+ * sellers have few) remembers them; every other reviewer counts as aged.
  */
 import { z } from 'zod';
 import type { SellerSignal, SignalFinding } from '../types.js';
-import { assocCreate, assocExpire, assocFind, assocPayload, assocPut } from '../sketch/assoc.js';
 import { addRecent, base, decayedAdvance, decayedCreate, decayedHour, decayFactors, HOUR_MS, recent, type DecayedCounts } from '../sketch/decay.js';
-import { appendCapped, EMPTY } from '../sketch/lists.js';
+import { appendCapped, dropFirst, EMPTY } from '../sketch/lists.js';
 import { hash32 } from '../sketch/hash.js';
 import { curveFields, round2, strengthOf } from './curve.js';
 
@@ -26,8 +25,8 @@ const ORDERS = 0;
 const FRESH_ORDERS = 1;
 const REVIEWS = 2;
 const FRESH_REVIEWS = 3;
-/** Buyer table payload: event hour × 2 + fresh bit. */
-const PAYLOAD_BITS = 23;
+/** Fresh-buyer entries: hour × 2^32 + 32-bit buyer fingerprint (exact in a double until 2209). */
+const FP_SCALE = 2 ** 32;
 
 export const configSchema = z.object({
   freshDays: z.number().gt(0).default(7).describe('An account younger than this many days when it orders is fresh. Default 7.'),
@@ -46,15 +45,14 @@ export const configSchema = z.object({
   reviewWeight: z.number().min(0).max(1).default(0.8).describe('Strength multiplier of the review share. Default 0.8.'),
   recentHalfLifeHours: z.number().gt(0).default(12).describe('Half-life of the recent counts, hours (about a day of memory). Default 12.'),
   baselineHalfLifeHours: z.number().gt(0).default(336).describe('Half-life of the baseline counts, hours. Default 336 (14 days).'),
-  buyerSlots: z
+  freshKept: z
     .number()
     .int()
-    .min(2)
-    .max(4096)
-    .refine((n) => (n & (n - 1)) === 0, 'buyerSlots must be a power of two, e.g. 32')
-    .default(32)
-    .describe("Fingerprint slots remembering recent buyers' account age (power of two; the oldest of a pair is evicted). Default 32."),
-  buyerMemoryDays: z.number().int().min(1).default(7).describe('A remembered buyer age is used for this many days. Default 7.'),
+    .min(1)
+    .max(256)
+    .default(24)
+    .describe('Fresh buyers remembered (by fingerprint, latest first) to recognise their reviews; honest sellers have few. Default 24.'),
+  buyerMemoryDays: z.number().int().min(1).default(7).describe('A remembered fresh buyer counts for this many days after its last order event. Default 7.'),
   evidence: z.number().int().min(1).max(16).default(4).describe('Most recent fresh buyers, and fresh orders and reviews, kept as evidence. Default 4.'),
   ...curveFields,
 });
@@ -62,8 +60,8 @@ export type Config = z.infer<typeof configSchema>;
 
 export interface State {
   counts: DecayedCounts;
-  /** buyer fingerprint → (hour seen × 2 + fresh bit). */
-  buyers: number[];
+  /** Recently seen fresh buyers: hour × 2^32 + 32-bit buyer fingerprint, oldest first. */
+  fresh: readonly number[];
   freshBuyers: readonly string[];
   freshOrders: readonly string[];
   freshReviews: readonly string[];
@@ -83,17 +81,17 @@ function factors(c: Config): ReturnType<typeof decayFactors> {
 export const signal: SellerSignal<State, Config> = {
   name: 'fresh_accounts',
   family: 'account_age',
-  create: (c) => ({ counts: decayedCreate(4), buyers: assocCreate(c.buyerSlots), freshBuyers: EMPTY, freshOrders: EMPTY, freshReviews: EMPTY }),
+  create: () => ({ counts: decayedCreate(4), fresh: EMPTY, freshBuyers: EMPTY, freshOrders: EMPTY, freshReviews: EMPTY }),
   observe(s, e, c) {
     const hour = Math.floor(e.eventTime / HOUR_MS);
     // Decay before counting, once per new hour, so an event weighs by its own hour's age.
     if (hour > decayedHour(s.counts)) decayedAdvance(s.counts, e.eventTime, factors(c));
     if (e.kind === 'order') {
-      const fresh = e.eventTime - e.buyerAccountCreatedAt < c.freshDays * DAY_MS;
-      // Every order event carries the account age: DELIVERED refreshes the buyer just before
-      // the review usually comes. Only PLACED counts as an order.
+      // Every order event carries the account age: a fresh buyer's DELIVERED refreshes it just
+      // before the review usually comes. Only PLACED counts as an order.
       if (e.status !== 'PLACED' && e.status !== 'DELIVERED') return;
-      assocPut(s.buyers, hash32(e.buyerId), hour * 2 + (fresh ? 1 : 0), PAYLOAD_BITS);
+      const fresh = e.eventTime - e.buyerAccountCreatedAt < c.freshDays * DAY_MS;
+      if (fresh) remember(s, hash32(e.buyerId), hour, c);
       if (e.status !== 'PLACED') return;
       addRecent(s.counts, ORDERS);
       if (!fresh) return;
@@ -102,16 +100,13 @@ export const signal: SellerSignal<State, Config> = {
       s.freshOrders = appendCapped(s.freshOrders, e.orderId, c.evidence);
       return;
     }
-    const at = assocFind(s.buyers, hash32(e.buyerId), PAYLOAD_BITS);
-    if (at < 0) return;
-    const payload = assocPayload(s.buyers, at, PAYLOAD_BITS);
-    // Ignore memories past their horizon even if not yet expired: expiry timing must not matter.
-    if (Math.floor(payload / 2) <= hour - c.buyerMemoryDays * 24) return;
+    // A reviewer not remembered as fresh counts as aged: unknown buyers are mostly old ones.
     addRecent(s.counts, REVIEWS);
-    if (payload % 2 === 1) {
-      addRecent(s.counts, FRESH_REVIEWS);
-      s.freshReviews = appendCapped(s.freshReviews, e.reviewId, c.evidence);
-    }
+    const i = s.fresh.length === 0 ? -1 : indexOfFresh(s.fresh, hash32(e.buyerId));
+    // Memories past their horizon are ignored even before expire drops them.
+    if (i < 0 || Math.floor(s.fresh[i]! / FP_SCALE) <= hour - c.buyerMemoryDays * 24) return;
+    addRecent(s.counts, FRESH_REVIEWS);
+    s.freshReviews = appendCapped(s.freshReviews, e.reviewId, c.evidence);
   },
   evaluate(s, ctx, c) {
     // Decay up to the closing hour (a no-op if its events already did): they count in full.
@@ -119,9 +114,24 @@ export const signal: SellerSignal<State, Config> = {
     return judge(s, c);
   },
   expire(s, now, c) {
-    assocExpire(s.buyers, (Math.floor(now / HOUR_MS) - c.buyerMemoryDays * 24 + 1) * 2, PAYLOAD_BITS);
+    const oldest = Math.floor(now / HOUR_MS) - c.buyerMemoryDays * 24 + 1;
+    let drop = 0;
+    while (drop < s.fresh.length && Math.floor(s.fresh[drop]! / FP_SCALE) < oldest) drop++;
+    if (drop > 0) s.fresh = dropFirst(s.fresh, drop);
   },
 };
+
+function indexOfFresh(list: readonly number[], fp: number): number {
+  for (let i = list.length - 1; i >= 0; i--) if (list[i]! % FP_SCALE === fp) return i;
+  return -1;
+}
+
+/** Moves (or adds) a fresh buyer to the end of the list, the oldest leaving beyond the cap. */
+function remember(s: State, fp: number, hour: number, c: Config): void {
+  const i = indexOfFresh(s.fresh, fp);
+  const list = i < 0 ? s.fresh : s.fresh.filter((_, j) => j !== i);
+  s.fresh = appendCapped(list, hour * FP_SCALE + fp, c.freshKept);
+}
 
 function judge(s: State, c: Config): SignalFinding | null {
   const d = s.counts;
