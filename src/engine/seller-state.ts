@@ -88,7 +88,8 @@ export class SellerState {
   /** The shared aggregates as of the end of the bucket ending at `at`. */
   context(at: number, bucketMs: number, alpha: number): SellerContext {
     const closing = at / bucketMs - 1;
-    if (this.day >= 0) this.rollDay(Math.floor((at - 1) / DAY_MS), alpha);
+    // At a day boundary the day just ended is complete and joins the baseline.
+    if (this.day >= 0) this.rollDay(Math.floor(at / DAY_MS), alpha);
     const c = this.counts;
     const n = c.length;
     let orders24h = 0;
