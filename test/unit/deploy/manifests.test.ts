@@ -7,7 +7,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, existsSync, writeFileSync } from 'node:fs';
+import { readFileSync, existsSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -18,7 +19,8 @@ import { Deployment } from 'kubernetes-models/apps/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { PrometheusRule, ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 import { renderKustomization, type Obj, type Resource } from './kustomize.js';
-import { SETTINGS } from '../../../src/config.js';
+import { CONFIG_FILE_ENV, SETTINGS, loadServiceConfig } from '../../../src/config.js';
+import { parseEngineConfig } from '../../../src/engine/config.js';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 const k8s = join(root, 'deploy', 'k8s');
@@ -156,7 +158,7 @@ test('the Kubernetes schema check rejects broken resources (it is not vacuous)',
 });
 
 test('base: the kinds the issue asks for', () => {
-  assert.deepEqual(base.map((r) => r.kind).sort(), ['ConfigMap', 'Deployment', 'PodDisruptionBudget', 'PrometheusRule', 'Service', 'ServiceMonitor']);
+  assert.deepEqual(base.map((r) => r.kind).sort(), ['ConfigMap', 'ConfigMap', 'Deployment', 'PodDisruptionBudget', 'PrometheusRule', 'Service', 'ServiceMonitor']);
 });
 
 interface Probe { httpGet: { path: string; port: string } }
@@ -252,7 +254,7 @@ test('overlay: namespace on every namespaced resource, image pinned, patches app
 });
 
 test('every BRUSHWATCH_ variable in compose and the k8s manifests is a real setting', () => {
-  const known = new Set(SETTINGS.map((s) => s.env));
+  const known = new Set([...SETTINGS.map((s) => s.env), CONFIG_FILE_ENV]);
   const used: [string, string][] = [];
   for (const [name, svc] of Object.entries(compose.services)) for (const k of Object.keys(svc.environment ?? {})) used.push([`compose ${name}`, k]);
   for (const r of [...base, ...overlay]) {
@@ -264,4 +266,53 @@ test('every BRUSHWATCH_ variable in compose and the k8s manifests is a real sett
   const mine = used.filter(([, k]) => k.startsWith('BRUSHWATCH_'));
   assert.ok(mine.length >= 8);
   for (const [where, k] of mine) assert.ok(known.has(k), `${where}: ${k} is not a setting of src/config.ts`);
+});
+
+/** The environment and config file a rendered Deployment's container gets, as `brushwatch run` would see them. */
+function podSettings(rs: Resource[]): { env: Record<string, string>; fileText: string | undefined } {
+  const env: Record<string, string> = {};
+  const maps = new Map(rs.filter((r) => r.kind === 'ConfigMap').map((r) => [r.metadata.name, (r.data ?? {}) as Record<string, string>]));
+  const d = find(rs, 'Deployment') as unknown as { spec: { template: { spec: {
+    containers: (Container & { envFrom?: { configMapRef?: { name: string } }[]; volumeMounts?: { name: string; mountPath: string }[] })[];
+    volumes?: { name: string; configMap?: { name: string } }[];
+  } } } };
+  const pod = d.spec.template.spec;
+  const c = pod.containers[0];
+  assert.ok(c);
+  for (const from of c.envFrom ?? []) if (from.configMapRef) Object.assign(env, maps.get(from.configMapRef.name));
+  for (const e of c.env ?? []) env[e.name] = e.value;
+  let fileText: string | undefined;
+  const path = env[CONFIG_FILE_ENV];
+  if (path !== undefined) {
+    const mount = (c.volumeMounts ?? []).find((m) => path.startsWith(`${m.mountPath}/`));
+    assert.ok(mount, `${CONFIG_FILE_ENV}=${path} is on no volume mount`);
+    const volume = (pod.volumes ?? []).find((v) => v.name === mount.name);
+    fileText = maps.get(volume?.configMap?.name ?? '')?.[path.slice(mount.mountPath.length + 1)];
+    assert.ok(fileText !== undefined, `${path} is not a key of the mounted ConfigMap`);
+  }
+  return { env, fileText };
+}
+
+test('the shipped settings load in the real config schemas: compose, base and overlay', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'brushwatch-manifests-'));
+  try {
+    const load = (env: Record<string, string>, fileText: string | undefined) => {
+      const file = fileText === undefined ? undefined : join(dir, 'config.json');
+      if (file !== undefined) writeFileSync(file, fileText ?? '');
+      const { [CONFIG_FILE_ENV]: _ignored, ...rest } = env;
+      const config = loadServiceConfig({ env: rest, file });
+      return { config, engine: parseEngineConfig(config.engine) };
+    };
+    const composeEnv = compose.services.brushwatch?.environment ?? {};
+    assert.deepEqual(load(composeEnv, undefined).config.kafka.brokers, ['kafka:9092']);
+    const b = load(podSettings(base).env, podSettings(base).fileText);
+    assert.equal(b.config.http.port, 9464);
+    assert.equal(b.engine.maxSellers, 80_000);
+    const o = load(podSettings(overlay).env, podSettings(overlay).fileText);
+    assert.equal(o.engine.maxSellers, 170_000);
+    assert.equal(o.config.kafka.brokers.length, 3);
+    assert.equal(o.config.registry.url, 'http://schema-registry.data.svc:8081');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
