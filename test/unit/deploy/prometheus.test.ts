@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { githubAnchors } from './markdown.js';
+import { CONFIG_FILE_ENV, SETTINGS } from '../../../src/config.js';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 const promDir = join(root, 'deploy', 'prometheus');
@@ -100,5 +101,19 @@ test('each runbook section says what the alert means, how to check and how to fi
     const next = runbook.indexOf('\n## ', start + 1);
     const body = runbook.slice(start, next < 0 ? undefined : next);
     for (const part of ['**Means.**', '**Check.**', '**Fix.**']) assert.ok(body.includes(part), `${alert}: runbook section lacks ${part}`);
+  }
+});
+
+test('every BRUSHWATCH_ variable the runbook and operations guide name is a real setting', () => {
+  const known = [...SETTINGS.map((s) => s.env), CONFIG_FILE_ENV];
+  for (const doc of ['runbook.md', 'operations.md']) {
+    const text = readFileSync(join(root, 'docs', doc), 'utf8');
+    const names = [...text.matchAll(/BRUSHWATCH_[A-Z_]+/g)].map((m) => m[0]);
+    assert.ok(names.length > 3, doc);
+    for (const n of names) {
+      // `BRUSHWATCH_TOPICS_*` style families end in an underscore: a prefix of real settings.
+      const ok = n.endsWith('_') ? known.some((k) => k.startsWith(n)) : known.includes(n);
+      assert.ok(ok, `docs/${doc} names ${n}, which src/config.ts does not define`);
+    }
   }
 });
