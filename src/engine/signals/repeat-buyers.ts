@@ -204,29 +204,20 @@ function rollTo(s: State, day: number, c: Config): void {
   s.dayBuyers = hllCreate();
 }
 
-interface Horizon {
-  readonly ms: number;
-  readonly value: number;
-  readonly threshold: number;
-  readonly strength: number;
-  readonly orders: number;
-  readonly buyers: number;
+const HOUR = 0;
+const DAY = 1;
+const WEEK = 2;
+
+/** The raised threshold: the seller's baseline lifts it, within the cap. */
+function lifted(thr: number, baseline: number, c: Config): number {
+  return Math.max(thr, Math.min(c.baselineFactor * baseline, c.maxBaselineLift * thr));
 }
 
 function evaluate(s: State, ctx: SellerContext, c: Config): SignalFinding | null {
   const baseline = s.baseDays >= c.baselineMinDays ? s.base : c.populationRatio;
-  const lift = (thr: number): number => Math.max(thr, Math.min(c.baselineFactor * baseline, c.maxBaselineLift * thr));
-  const judge = (ms: number, orders: number, buyers: number, minOrders: number, thr: number, w: number): Horizon => {
-    const value = orders >= minOrders && buyers > 0 ? orders / buyers : 0;
-    const threshold = lift(thr);
-    return { ms, value, threshold, strength: w * strengthOf(value, threshold, c), orders, buyers };
-  };
-
-  const hour = judge(c.windowMs, s.peakN, s.peakU, c.hourMinOrders, c.hourRatio, c.hourWeight);
   const today = Math.floor((ctx.at - 1) / DAY_MS);
   const dayOrders = s.day >= today ? s.dayOrders : 0;
   const dayBuyers = s.day >= today ? hllCount(s.dayBuyers, c.hllPrecision) : 0;
-  const day = judge(DAY_MS, dayOrders, dayBuyers, c.dayMinOrders, c.dayRatio, c.dayWeight);
   let weekOrders = dayOrders;
   let buyerDays = dayBuyers;
   for (const packed of s.past) {
@@ -235,34 +226,53 @@ function evaluate(s: State, ctx: SellerContext, c: Config): SignalFinding | null
       buyerDays += packed % COUNT_SCALE;
     }
   }
-  const week = judge(c.weekDays * DAY_MS, weekOrders, buyerDays, c.weekMinOrders, c.weekRatio, c.weekWeight);
+  // Plain numbers per horizon, so the usual quiet evaluation allocates nothing.
+  const hourStrength = c.hourWeight * ratioStrength(s.peakN, s.peakU, c.hourMinOrders, lifted(c.hourRatio, baseline, c), c);
+  const dayStrength = c.dayWeight * ratioStrength(dayOrders, dayBuyers, c.dayMinOrders, lifted(c.dayRatio, baseline, c), c);
+  const weekStrength = c.weekWeight * ratioStrength(weekOrders, buyerDays, c.weekMinOrders, lifted(c.weekRatio, baseline, c), c);
+  let best = HOUR;
+  let bestStrength = hourStrength;
+  if (dayStrength > bestStrength) {
+    best = DAY;
+    bestStrength = dayStrength;
+  }
+  if (weekStrength > bestStrength) {
+    best = WEEK;
+    bestStrength = weekStrength;
+  }
 
-  const hourBuyers = s.hotBuyers;
-  const hourOrders = s.hotOrders;
+  const hotBuyers = s.hotBuyers;
+  const hotOrders = s.hotOrders;
+  const peakN = s.peakN;
+  const peakU = s.peakU;
   s.peak = 0;
   s.peakN = 0;
   s.peakU = 0;
   s.hotBuyers = EMPTY;
   s.hotOrders = EMPTY;
+  if (bestStrength === 0 || bestStrength < c.minStrength) return null;
 
-  let best = hour;
-  if (day.strength > best.strength) best = day;
-  if (week.strength > best.strength) best = week;
-  if (best.strength < c.minStrength || best.strength === 0) return null;
-
-  const isHour = best === hour;
-  const buyerIds = isHour ? hourBuyers : topkList(s.top, c.topBuyers).filter((t) => t.count >= 2).map((t) => t.key);
-  const span = isHour ? 'within one hour' : best === day ? 'today (UTC)' : `over the last ${c.weekDays} days`;
-  const per = best === week ? 'buyer-days' : 'buyers';
+  const orders = best === HOUR ? peakN : best === DAY ? dayOrders : weekOrders;
+  const buyers = best === HOUR ? peakU : best === DAY ? dayBuyers : buyerDays;
+  const value = orders / buyers;
+  const threshold = lifted(best === HOUR ? c.hourRatio : best === DAY ? c.dayRatio : c.weekRatio, baseline, c);
+  const buyerIds = best === HOUR ? hotBuyers : topkList(s.top, c.topBuyers).filter((t) => t.count >= 2).map((t) => t.key);
+  const span = best === HOUR ? 'within one hour' : best === DAY ? 'today (UTC)' : `over the last ${c.weekDays} days`;
+  const per = best === WEEK ? 'buyer-days' : 'buyers';
   return {
     name: 'repeat_buyers',
     family: 'concentration',
-    value: round2(best.value),
-    threshold: round2(best.threshold),
-    strength: round2(best.strength),
-    horizonMs: best.ms,
+    value: round2(value),
+    threshold: round2(threshold),
+    strength: round2(bestStrength),
+    horizonMs: best === HOUR ? c.windowMs : best === DAY ? DAY_MS : c.weekDays * DAY_MS,
     baseline: round2(baseline),
-    explanation: `${best.orders} orders from ${round2(best.buyers)} ${per} ${span}: ${round2(best.value)} per buyer against a threshold of ${round2(best.threshold)} (seller baseline ${round2(baseline)}).`,
-    evidence: { buyerIds, orderIds: isHour ? hourOrders : s.sample },
+    explanation: `${orders} orders from ${round2(buyers)} ${per} ${span}: ${round2(value)} per buyer against a threshold of ${round2(threshold)} (seller baseline ${round2(baseline)}).`,
+    evidence: { buyerIds, orderIds: best === HOUR ? hotOrders : s.sample },
   };
+}
+
+/** Strength of orders ÷ buyers against a threshold; 0 below the minimum number of orders. */
+function ratioStrength(orders: number, buyers: number, minOrders: number, threshold: number, c: Config): number {
+  return orders >= minOrders && buyers > 0 ? strengthOf(orders / buyers, threshold, c) : 0;
 }

@@ -106,8 +106,9 @@ export const signal: SellerSignal<State, Config> = {
     const minute = Math.floor(e.eventTime / MINUTE_MS);
     if (e.kind === 'order') {
       if (e.status === 'DELIVERED') assocPut(s.orders, hash32(e.orderId), minute * 2 + 1, PAYLOAD_BITS);
-      else if (e.status === 'PLACED' && assocFind(s.orders, hash32(e.orderId), PAYLOAD_BITS) < 0) {
-        assocPut(s.orders, hash32(e.orderId), minute * 2, PAYLOAD_BITS);
+      else if (e.status === 'PLACED') {
+        const h = hash32(e.orderId);
+        if (assocFind(s.orders, h, PAYLOAD_BITS) < 0) assocPut(s.orders, h, minute * 2, PAYLOAD_BITS);
       }
       return;
     }

@@ -198,6 +198,7 @@ export function ipPrefix(ip: string): string | null {
 }
 
 function judge(s: State, hour: number, c: Config): SignalFinding | null {
+  if (s.shared.length === 0) return null;
   const oldest = hour - c.horizonDays * 24 + 1;
   const thresholds = [c.deviceBuyers, c.paymentBuyers, c.addressBuyers, c.ipBuyers];
   const weights = [c.deviceWeight, c.paymentWeight, c.addressWeight, c.ipWeight];
