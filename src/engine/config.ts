@@ -39,13 +39,16 @@ const ScoringSchema = z.strictObject({
   weights: z.strictObject(weightsShape).prefault({}),
   minFamilies: z.number().int().min(1).default(2).describe('independent families needed for an alert (each ≥ minFamilyStrength)'),
   minFamilyStrength: unit(0.5, 'strength a family needs to count towards minFamilies'),
-  singleFamilyStrength: unit(0.95, 'strength at which one family alone may alert, if it is in singleFamilyAllowed'),
+  singleFamilyStrength: unit(0.8, 'strength at which one family alone may alert, if it is in singleFamilyAllowed'),
   /**
-   * Families strong enough to stand alone. Concentration, identity and account_age are left out
-   * on purpose: a flash sale, a campus NAT IP or a loyal repeat customer each light up exactly one
-   * of them and must never alert by themselves.
+   * Families that may stand alone at singleFamilyStrength: each signal of theirs already keeps its
+   * weak, honest shapes below it (an IP prefix reaches 0.2, a 5-star burst 0.25, friends of a new
+   * seller have old accounts). Concentration is left out: a flash sale, a loyal repeat customer or
+   * a bulk corporate buyer light it up alone.
    */
-  singleFamilyAllowed: z.array(z.enum(SIGNAL_FAMILIES)).default(['fulfilment', 'review_text']),
+  singleFamilyAllowed: z
+    .array(z.enum(SIGNAL_FAMILIES))
+    .default(['account_age', 'identity', 'review_timing', 'review_text', 'fulfilment', 'reversal', 'unverified']),
   minScore: unit(0.5, 'score an alert needs on top of the family rule'),
   severity: z
     .strictObject({

@@ -11,7 +11,7 @@ test('defaults are documented values and the result is deeply frozen', () => {
   assert.equal(c.allowedDisorderMs, 900_000);
   assert.equal(c.dedupHorizonMs, 86_400_000);
   assert.equal(c.scoring.minFamilies, 2);
-  assert.equal(c.scoring.singleFamilyStrength, 0.95);
+  assert.equal(c.scoring.singleFamilyStrength, 0.8);
   assert.equal(c.lifecycle.quietPeriodMs, 172_800_000);
   assert.ok(Object.isFrozen(c.scoring.weights));
   assert.throws(() => ((c as { bucketMs: number }).bucketMs = 1));
