@@ -80,6 +80,9 @@ export interface EngineStats {
   /** Dedup slots dropped by the dedupMaxIds cap before their horizon. */
   readonly dedupDroppedEarly: number;
   readonly bucketsClosed: number;
+  /** Exceptions thrown by signals or the ring detector (bugs; the engine carried on), and the last one. */
+  readonly signalErrors: number;
+  readonly lastSignalError: string | null;
   /** null before the first accepted event. */
   readonly watermark: number | null;
   readonly maxEventTime: number | null;
@@ -103,7 +106,10 @@ export interface EngineSnapshot {
   readonly releasedThrough: number | null;
   readonly nextBucketEnd: number | null;
   readonly jump: { readonly at: number | null; readonly count: number };
-  readonly counters: Omit<EngineStats, 'buffered' | 'sellersTracked' | 'dedupIds' | 'dedupDroppedEarly' | 'watermark' | 'maxEventTime'>;
+  readonly counters: Omit<
+    EngineStats,
+    'buffered' | 'sellersTracked' | 'dedupIds' | 'dedupDroppedEarly' | 'watermark' | 'maxEventTime' | 'lastSignalError'
+  >;
   readonly dedup: DedupSnapshot;
   readonly buffered: readonly MarketEvent[];
   readonly sellers: ReadonlyArray<readonly [string, SellerSnapshot]>;
@@ -164,6 +170,8 @@ export class Engine {
   private readonly severityCounts = zeroed(['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const);
   private sellersEvicted = 0;
   private bucketsClosed = 0;
+  private signalErrors = 0;
+  private lastSignalError: string | null = null;
 
   constructor(
     readonly config: EngineConfig,
@@ -285,6 +293,8 @@ export class Engine {
       dedupIds: this.dedup.ids,
       dedupDroppedEarly: this.dedup.droppedEarly,
       bucketsClosed: this.bucketsClosed,
+      signalErrors: this.signalErrors,
+      lastSignalError: this.lastSignalError,
       watermark: orNull(this.wm),
       maxEventTime: orNull(this.maxSeen),
     };
@@ -353,6 +363,7 @@ export class Engine {
         alertsBySeverity: { ...this.severityCounts },
         sellersEvicted: this.sellersEvicted,
         bucketsClosed: this.bucketsClosed,
+        signalErrors: this.signalErrors,
       },
       dedup: this.dedup.snapshot(),
       buffered: this.buffer.all(),
@@ -383,6 +394,7 @@ export class Engine {
     Object.assign(e.severityCounts, c.alertsBySeverity);
     e.sellersEvicted = c.sellersEvicted;
     e.bucketsClosed = c.bucketsClosed;
+    e.signalErrors = c.signalErrors;
     e.dedup.restore(snap.dedup);
     for (const raw of snap.buffered) {
       const v = validateEvent(raw, e.vopts);
@@ -441,10 +453,28 @@ export class Engine {
       const sig = signals[i]!;
       const cfg = this.signalCfgs[i];
       let s = states[i];
-      if (s === null) states[i] = s = sig.create(cfg);
-      sig.observe(s, e, cfg);
+      try {
+        if (s === null) states[i] = s = sig.create(cfg);
+        sig.observe(s, e, cfg);
+      } catch (err) {
+        this.signalFailed(sig.name, err);
+      }
     }
-    this.ring?.observe(e);
+    if (this.ring !== null)
+      try {
+        this.ring.observe(e);
+      } catch (err) {
+        this.signalFailed(this.ring.name, err);
+      }
+  }
+
+  /**
+   * A signal that throws on a valid event is a bug, but one seller's odd data must not stop the
+   * engine: the failure is counted (stats().signalErrors) and that signal's say is skipped.
+   */
+  private signalFailed(name: string, err: unknown): void {
+    this.signalErrors++;
+    this.lastSignalError = `${name}: ${err instanceof Error ? err.message : String(err)}`;
   }
 
   private addSeller(sellerId: string, t: number): SellerState {
@@ -523,9 +553,13 @@ export class Engine {
         const s = st.states[i];
         if (s === null) continue;
         const sig = this.signals[i]!;
-        sig.expire(s, at, this.signalCfgs[i]);
-        const f = sig.evaluate(s, ctx, this.signalCfgs[i]);
-        if (f !== null) findings.push(f);
+        try {
+          sig.expire(s, at, this.signalCfgs[i]);
+          const f = sig.evaluate(s, ctx, this.signalCfgs[i]);
+          if (f !== null) findings.push(f);
+        } catch (err) {
+          this.signalFailed(sig.name, err);
+        }
       }
     }
     // The common case: nothing fired and nothing open, so there is nothing to decide.
@@ -600,7 +634,14 @@ export class Engine {
 
   private evaluateRings(at: number): void {
     const cfg = this.config;
-    const found = [...this.ring!.evaluate(at, cfg.ring)].sort((a, b) => (a.ringId < b.ringId ? -1 : a.ringId > b.ringId ? 1 : 0));
+    let rings: readonly RingFinding[];
+    try {
+      rings = this.ring!.evaluate(at, cfg.ring);
+    } catch (err) {
+      this.signalFailed(this.ring!.name, err);
+      rings = [];
+    }
+    const found = [...rings].sort((a, b) => (a.ringId < b.ringId ? -1 : a.ringId > b.ringId ? 1 : 0));
     const detectedAt = at + cfg.allowedDisorderMs;
     const seen = new Set<string>();
     for (const r of found) {

@@ -74,6 +74,7 @@ export function formatSummary(s: ReplaySummary, elapsedMs: number): string {
   out.push(`  by action    ${ALERT_ACTIONS.map((a) => `${a} ${st.alerts[a]}`).join(', ')}`);
   out.push(`  by severity  ${SEVERITIES.map((v) => `${v} ${st.alertsBySeverity[v]}`).join(', ')}`);
   out.push(`sellers        ${st.sellersTracked} tracked at the end, ${st.sellersEvicted} evicted`);
+  if (st.signalErrors > 0) out.push(`signal errors  ${st.signalErrors} (last: ${st.lastSignalError})`);
   out.push(`elapsed        ${(elapsedMs / 1000).toFixed(2)} s, ${rate(s.lines, elapsedMs)} events/s`);
   return `${out.join('\n')}\n`;
 }

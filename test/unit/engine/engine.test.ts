@@ -299,3 +299,25 @@ test('ring findings give one RING alert per member carrying the whole ring; RESO
   assert.equal(new Set(alerts.map((a) => a.alertId)).size, alerts.length);
   assert.ok(resolves[0]!.windowEnd - opens[0]!.windowEnd >= cfg.lifecycle.quietPeriodMs + DAY - HOUR);
 });
+
+test('a signal that throws is counted and skipped; the engine and the other signals carry on', () => {
+  const broken: SellerSignal<{ n: number }> = {
+    name: 'broken',
+    family: 'review_text',
+    create: () => ({ n: 0 }),
+    observe: (_s, e) => {
+      if (e.sellerId === 'brush') throw new Error('boom');
+    },
+    evaluate: () => {
+      throw new Error('bad evaluate');
+    },
+    expire: () => {},
+  };
+  const engine = new Engine(cfg, { signals: [...FAKE_SIGNALS, broken], ring: null });
+  brushing(engine, 'brush', 0, 5);
+  engine.finish();
+  const s = engine.stats();
+  assert.ok(s.signalErrors >= 30);
+  assert.match(s.lastSignalError ?? '', /^broken: /);
+  assert.equal(engine.drainAlerts()[0]?.action, 'OPEN');
+});
