@@ -37,8 +37,8 @@ export const configSchema = z.object({
     .number()
     .int()
     .min(4)
-    .default(32)
-    .describe('Count-min width of the per-seller total edge counts. Default 32.'),
+    .default(16)
+    .describe('Count-min width of the per-seller total edge counts. Default 16: over-counts only lower scores, and planted repeat-buyer bursts score 10× the threshold with it.'),
   cmsDepth: z.number().int().min(1).max(8).default(2).describe('Count-min depth (rows). Default 2.'),
   topK: z
     .number()
