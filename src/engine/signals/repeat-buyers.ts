@@ -16,7 +16,7 @@
 import { z } from 'zod';
 import type { OrderEvent, SellerContext, SellerSignal, SignalFinding } from '../types.js';
 import { hash32 } from '../sketch/hash.js';
-import { hllAdd, hllCount, hllCreate, type HllState } from '../sketch/hll.js';
+import { HLL_MAX_P, HLL_MIN_P, hllAdd, hllCount, hllCreate, type HllState } from '../sketch/hll.js';
 import { appendCapped, EMPTY } from '../sketch/lists.js';
 import { topkCreate, topkDecay, topkList, topkOffer, type TopKState } from '../sketch/topk.js';
 import { curveFields, round2, strengthOf } from './curve.js';
@@ -46,7 +46,7 @@ export const configSchema = z.object({
   weekRatio: z.number().gt(1).default(2).describe('Orders ÷ buyer-days over the last weekDays days that fires. Default 2.'),
   weekMinOrders: z.number().int().min(2).default(20).describe('Orders the week needs before its ratio counts. Default 20.'),
   weekDays: z.number().int().min(2).max(31).default(7).describe('Days in the long horizon, today included. Default 7.'),
-  hllPrecision: z.number().int().min(4).max(12).default(6).describe("HyperLogLog precision p of a day's distinct buyers (2^p registers, ≈1.04/√2^p error). Default 6."),
+  hllPrecision: z.number().int().min(HLL_MIN_P).max(HLL_MAX_P).default(6).describe("HyperLogLog precision p of a day's distinct buyers (2^p registers, ≈1.04/√2^p error). Default 6."),
   hllExactCap: z.number().int().min(0).max(64).default(16).describe('Distinct buyers per day counted exactly before switching to HyperLogLog. Default 16.'),
   topBuyers: z.number().int().min(1).max(16).default(3).describe('Heavy buyers tracked (space-saving top-k, halved daily) for evidence. Default 3.'),
   sampleOrders: z.number().int().min(1).max(16).default(3).describe('Order ids (and buyers) of repeat orders kept as evidence. Default 3.'),
