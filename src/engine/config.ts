@@ -49,7 +49,7 @@ const ScoringSchema = z.strictObject({
   singleFamilyAllowed: z
     .array(z.enum(SIGNAL_FAMILIES))
     .default(['account_age', 'identity', 'review_timing', 'review_text', 'fulfilment', 'reversal', 'unverified']),
-  minScore: unit(0.5, 'score an alert needs on top of the family rule'),
+  minScore: unit(0.5, 'score the minFamilies path needs on top of the family rule (a single allowed family is judged on its strength)'),
   severity: z
     .strictObject({
       mediumScore: unit(0.6, 'score from which an alert is MEDIUM'),

@@ -2,8 +2,8 @@
  * Combines findings into one score per seller. Per family only the strongest finding counts
  * (several signals of one family are one piece of evidence); families combine by noisy-OR, so
  * independent families reinforce each other without any one of them reaching 1 alone. The alert
- * rule then asks for several strong families, or one family strong enough to stand alone that
- * is also allowed to (see `singleFamilyAllowed` in config.ts).
+ * rule then asks for several strong families with a high enough score, or one family strong
+ * enough to stand alone that is also allowed to (see `singleFamilyAllowed` in config.ts).
  */
 import type { ScoringConfig } from './config.js';
 import { SIGNAL_FAMILIES } from './types.js';
@@ -56,6 +56,8 @@ export function scoreFindings(findings: readonly SignalFinding[], cfg: ScoringCo
     if (s >= cfg.singleFamilyStrength && cfg.singleFamilyAllowed.includes(fam)) single = true;
   }
   const score = 1 - miss;
-  const alert = (strong.length >= cfg.minFamilies || single) && score >= cfg.minScore;
+  // minScore guards combinations of middling families; a family allowed alone is judged on its own
+  // strength, whatever its weight (unverified at 0.5 × 0.9 would otherwise never pass 0.5).
+  const alert = single || (strong.length >= cfg.minFamilies && score >= cfg.minScore);
   return { score, severity: severityFor(score, strong.length, cfg), strongFamilies: strong, alert };
 }

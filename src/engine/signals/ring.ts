@@ -79,13 +79,13 @@ export const ringConfigSchema = z.object({
   minSharedBuyers: z
     .number()
     .min(1)
-    .default(5)
-    .describe('Decayed count of distinct co-buyers a pair needs. Default 5.'),
+    .default(3)
+    .describe('Decayed count of distinct co-buyers a pair needs (three sellers each pairwise sharing 3 lockstep buyers at 20× lift do not happen by chance). Default 3.'),
   minPairWeight: z
     .number()
     .positive()
-    .default(2)
-    .describe('Decayed degree-weighted co-buyer weight a pair needs. Default 2.'),
+    .default(1)
+    .describe('Decayed degree-weighted co-buyer weight a pair needs. Default 1.'),
   fullPairWeight: z
     .number()
     .positive()

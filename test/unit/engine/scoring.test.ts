@@ -58,6 +58,15 @@ test('a family allowed to stand alone alerts at singleFamilyStrength', () => {
   assert.equal(scoreFindings([f('fulfilment', 0.75)], cfg).alert, false);
 });
 
+test('a family allowed alone alerts on its strength even when its weight keeps the score below minScore', () => {
+  const s = scoreFindings([f('unverified', 0.85)], cfg);
+  assert.ok(s.score < cfg.minScore);
+  assert.equal(s.alert, true);
+  const two = scoreFindings([f('reversal', 0.5), f('unverified', 0.5)], cfg);
+  assert.ok(two.score < cfg.minScore);
+  assert.equal(two.alert, false, 'two middling families still need minScore');
+});
+
 test('severity bands: CRITICAL needs score and several families', () => {
   const three = scoreFindings([f('concentration', 1), f('identity', 1), f('account_age', 1)], cfg);
   assert.equal(three.severity, 'CRITICAL');
