@@ -187,6 +187,12 @@ test('while events flow the "no events processed" alert is quiet; once input sto
   );
   const consumed = await query('sum(brushwatch_events_consumed_total{job="brushwatch"})');
   assert.ok(Number(consumed[0]?.value[1]) > 0);
+  // The recording rules group by the labels the live metrics really carry.
+  for (const recorded of ['topic:brushwatch_consumer_lag_messages:sum', 'instance:brushwatch_batch_duration_seconds:p99_5m']) {
+    await explained(waitUntil(async () => (await query(`${recorded}{job="brushwatch"}`)).length > 0, 20_000, `recording rule ${recorded} has a value`));
+  }
+  const lagTopics = (await query('topic:brushwatch_consumer_lag_messages:sum{job="brushwatch"}')).map((r) => r.metric.topic).sort();
+  assert.deepEqual(lagTopics, [config.topics.orders, config.topics.reviews].sort());
 
   // Input stopped: nothing more is produced.
   let firing: ActiveAlert | undefined;
