@@ -84,6 +84,22 @@ test("a seller's own high baseline raises its thresholds (up to the lift cap)", 
   assert.ok(Math.abs(state.base - 2) < 0.05, `baseline ${state.base}`);
   // The tenth day is still open.
   assert.equal(state.baseDays, 9);
+
+  // On day 11 one buyer places 7 orders in an hour: 7 ÷ 1 against the threshold lifted to 2 × 2.
+  const burst = [0, 5, 10, 15, 20, 25, 30].map((m) => order({ buyerId: 'b-burst', eventTime: T0 + 10 * DAY + 12 * HOUR + m * MIN }));
+  const hour = drive(signal, config, [...events, ...burst]).findings.filter((f) => f.finding.horizonMs === HOUR);
+  assert.ok(hour.length > 0);
+  assert.ok(Math.abs(hour[0]!.finding.threshold - 4) < 0.1, `threshold ${hour[0]!.finding.threshold}`);
+  assert.ok(Math.abs(hour[0]!.finding.baseline! - 2) < 0.1);
+
+  // A seller whose every buyer orders 6 times a day would lift it to 12; the cap keeps it at 3 × 3.
+  const heavy: MarketEvent[] = [];
+  for (let d = 0; d < 10; d++) for (let b = 0; b < 3; b++) for (let k = 0; k < 6; k++) heavy.push(order({ buyerId: `b-h${d}-${b}`, eventTime: T0 + d * DAY + (b * 7 + k) * HOUR }));
+  const burst10 = [0, 5, 10, 15, 20, 25, 30, 35, 40, 45].map((m) => order({ buyerId: 'b-x', eventTime: T0 + 10 * DAY + 12 * HOUR + m * MIN }));
+  const capped = drive(signal, config, [...heavy, ...burst10]).findings.filter((f) => f.at > T0 + 10 * DAY);
+  assert.deepEqual(capped.map((f) => [f.finding.horizonMs, f.finding.value, f.finding.threshold]), [[HOUR, 10, 9]]);
+  // The 7-order burst stays below the capped threshold of this seller.
+  assert.deepEqual(drive(signal, config, [...heavy, ...burst]).findings.filter((f) => f.at > T0 + 10 * DAY), []);
 });
 
 test('memory stays bounded after 100k orders', () => {
