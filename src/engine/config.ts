@@ -85,6 +85,12 @@ const baseShape = {
     .describe('this many consecutive far-future events close to each other are taken as a real jump in time'),
   accountSkewMs: ms(HOUR_MS, 'buyerAccountCreatedAt may be this much after eventTime (clock skew)'),
   dedupHorizonMs: ms(DAY_MS, 'eventIds are remembered until the watermark passes them by this much'),
+  maxBufferedEvents: z
+    .number()
+    .int()
+    .min(1)
+    .default(5_000_000)
+    .describe('hard cap on events waiting for the watermark; beyond it the oldest slot is released early'),
   dedupMaxIds: z.number().int().min(1).default(20_000_000).describe('hard cap on remembered eventIds; oldest slots go first'),
   idleEvictMs: ms(14 * DAY_MS, 'sellers without events for this long and no open incident are evicted'),
   maxSellers: z.number().int().min(1).default(1_000_000).describe('hard cap on sellers in memory; longest idle evicted first'),

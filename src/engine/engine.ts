@@ -80,6 +80,8 @@ export interface EngineStats {
   /** Dedup slots dropped by the dedupMaxIds cap before their horizon. */
   readonly dedupDroppedEarly: number;
   readonly bucketsClosed: number;
+  /** Times the reorder buffer hit maxBufferedEvents and its oldest slot was released early. */
+  readonly forcedReleases: number;
   /** Exceptions thrown by signals or the ring detector (bugs; the engine carried on), and the last one. */
   readonly signalErrors: number;
   readonly lastSignalError: string | null;
@@ -171,6 +173,7 @@ export class Engine {
   private sellersEvicted = 0;
   private bucketsClosed = 0;
   private signalErrors = 0;
+  private forcedReleases = 0;
   private lastSignalError: string | null = null;
 
   constructor(
@@ -251,6 +254,12 @@ export class Engine {
       this.maxSeen = t;
       if (!this.external) this.moveWatermark(t - this.config.allowedDisorderMs);
     }
+    // A watermark that stops moving (a stalled partition, an adapter bug) must not grow the
+    // buffer without bound: release the oldest slot early and count it.
+    if (this.buffer.size > this.config.maxBufferedEvents) {
+      this.forcedReleases++;
+      this.moveWatermark(this.buffer.firstStart()! + this.slotMs - 1);
+    }
     return ACCEPTED;
   }
 
@@ -293,6 +302,7 @@ export class Engine {
       dedupIds: this.dedup.ids,
       dedupDroppedEarly: this.dedup.droppedEarly,
       bucketsClosed: this.bucketsClosed,
+      forcedReleases: this.forcedReleases,
       signalErrors: this.signalErrors,
       lastSignalError: this.lastSignalError,
       watermark: orNull(this.wm),
@@ -364,6 +374,7 @@ export class Engine {
         sellersEvicted: this.sellersEvicted,
         bucketsClosed: this.bucketsClosed,
         signalErrors: this.signalErrors,
+        forcedReleases: this.forcedReleases,
       },
       dedup: this.dedup.snapshot(),
       buffered: this.buffer.all(),
@@ -395,6 +406,7 @@ export class Engine {
     e.sellersEvicted = c.sellersEvicted;
     e.bucketsClosed = c.bucketsClosed;
     e.signalErrors = c.signalErrors;
+    e.forcedReleases = c.forcedReleases;
     e.dedup.restore(snap.dedup);
     for (const raw of snap.buffered) {
       const v = validateEvent(raw, e.vopts);

@@ -321,3 +321,12 @@ test('a signal that throws is counted and skipped; the engine and the other sign
   assert.match(s.lastSignalError ?? '', /^broken: /);
   assert.equal(engine.drainAlerts()[0]?.action, 'OPEN');
 });
+
+test('a stalled watermark cannot grow the reorder buffer past maxBufferedEvents', () => {
+  const { engine, log } = newProbe(parseEngineConfig({ maxBufferedEvents: 10 }), 'external');
+  for (let i = 0; i < 30; i++) engine.ingest(o(`e${String(i).padStart(2, '0')}`, T0 + i * MIN));
+  const s = engine.stats();
+  assert.ok(s.buffered <= 10, `${s.buffered} buffered`);
+  assert.equal(s.forcedReleases, 20);
+  assert.deepEqual(log.seen, Array.from({ length: 20 }, (_, i) => `e${String(i).padStart(2, '0')}`));
+});
