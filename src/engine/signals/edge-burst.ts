@@ -12,6 +12,11 @@
  * Totals stay in a count-min sketch (conservative update), whose over-counts only lower the
  * score. A score also needs `a ≥ minEdgeCount`: a first order from a new buyer scores t − 1 by
  * the formula and would otherwise fire on every new customer of an old seller.
+ *
+ * The seller's total edge rate gets the same MIDAS-R score. A burst of it alone is what a flash
+ * sale looks like, so it is reported only when it recurs: `minRecurrences` separate bursts within
+ * `recurrenceMs` (campaigns that push a batch of fake orders every other day), and only when no
+ * buyer edge burst is reported for the same bucket.
  */
 import { z } from 'zod';
 import type { MarketEvent, SellerContext, SellerSignal, SignalFinding } from '../types.js';
@@ -73,6 +78,46 @@ export const configSchema = z.object({
     .min(1)
     .default(32)
     .describe('Most recent bursting edges kept as evidence. Default 32.'),
+  sellerScoreThreshold: z
+    .number()
+    .positive()
+    .default(100)
+    .describe("MIDAS-R score of the seller's total edges at which its edge rate bursts. Default 100."),
+  minSellerBurstEdges: z
+    .number()
+    .min(1)
+    .default(8)
+    .describe('Decayed current edges of the seller needed for a seller-level burst. Default 8.'),
+  episodeGapMs: z
+    .number()
+    .int()
+    .min(HOUR_MS)
+    .default(12 * HOUR_MS)
+    .describe('Seller-level bursts closer than this are one episode, ms. Default 12 h.'),
+  recurrenceMs: z
+    .number()
+    .int()
+    .min(HOUR_MS)
+    .default(7 * 24 * HOUR_MS)
+    .describe('Window in which seller-level burst episodes are counted, ms. Default 7 days.'),
+  minRecurrences: z
+    .number()
+    .int()
+    .min(2)
+    .default(2)
+    .describe('Seller-level burst episodes within recurrenceMs needed to report (a one-off flash sale is one). Default 2.'),
+  fullRecurrences: z
+    .number()
+    .int()
+    .min(2)
+    .default(4)
+    .describe('Episodes at which the seller-level strength reaches 1 (0.5 at minRecurrences). Default 4.'),
+  maxEpisodeBuyers: z
+    .number()
+    .int()
+    .min(1)
+    .default(16)
+    .describe("Buyers of the latest seller-level burst episode kept as evidence. Default 16."),
 });
 export type Config = z.infer<typeof configSchema>;
 
@@ -91,6 +136,10 @@ export interface State {
   sellerCurrent: number;
   sellerTotal: number;
   bursts: Burst[];
+  /** Start times of seller-level burst episodes (oldest first), the time of the latest bursting edge, its buyers. */
+  episodes: number[];
+  episodeLast: number;
+  episodeBuyers: string[];
 }
 
 /** Below this a decayed current count is dropped from the top-k (it could add at most this to a later count). */
@@ -119,6 +168,29 @@ function advance(state: State, tick: number, config: Config): void {
   state.sellerCurrent *= f;
 }
 
+/** The recurring seller-level burst finding, when the latest episode is in this bucket's horizon. */
+function sellerLevel(state: State, ctx: SellerContext, config: Config, ticks: number): SignalFinding | null {
+  if (state.episodeLast < ctx.at - config.horizonMs || state.episodeLast >= ctx.at) return null;
+  let episodes = 0;
+  for (const t of state.episodes) if (t >= ctx.at - config.recurrenceMs && t < ctx.at) episodes++;
+  if (episodes < config.minRecurrences) return null;
+  const perTick = state.sellerTotal / ticks;
+  return {
+    name: 'edge_burst',
+    family: 'concentration',
+    value: episodes,
+    threshold: config.minRecurrences,
+    strength: rampStrength(episodes, config.minRecurrences, config.fullRecurrences),
+    horizonMs: config.recurrenceMs,
+    baseline: Math.round(perTick * 1000) / 1000,
+    explanation:
+      `the seller's purchase edges burst ${episodes} times in ${config.recurrenceMs / (24 * HOUR_MS)} d ` +
+      `(MIDAS-R ≥ ${config.sellerScoreThreshold} on its total rate; now ${state.sellerCurrent.toFixed(1)} current vs ` +
+      `${perTick.toFixed(2)} per tick), ${state.episodeBuyers.length} buyers in the latest burst`,
+    evidence: { buyerIds: [...state.episodeBuyers] },
+  };
+}
+
 export const signal: SellerSignal<State, Config> = {
   name: 'edge_burst',
   family: 'concentration',
@@ -132,6 +204,9 @@ export const signal: SellerSignal<State, Config> = {
       sellerCurrent: 0,
       sellerTotal: 0,
       bursts: [],
+      episodes: [],
+      episodeLast: -1,
+      episodeBuyers: [],
     };
   },
 
@@ -144,13 +219,24 @@ export const signal: SellerSignal<State, Config> = {
     const h1 = hash32(event.buyerId);
     const h2 = hash32b(event.buyerId) | 1;
     cmsAdd(state.total, h1, h2);
+    const ticks = state.tick - state.firstTick + 1;
+    if (state.sellerCurrent >= config.minSellerBurstEdges && midasScore(state.sellerCurrent, state.sellerTotal, ticks) >= config.sellerScoreThreshold) {
+      const t = event.eventTime;
+      if (state.episodeLast < 0 || t - state.episodeLast > config.episodeGapMs) {
+        if (state.episodes.length >= config.minRecurrences + config.fullRecurrences) state.episodes.shift();
+        state.episodes.push(t);
+        state.episodeBuyers = [];
+      }
+      state.episodeLast = t;
+      if (state.episodeBuyers.length < config.maxEpisodeBuyers && !state.episodeBuyers.includes(event.buyerId)) state.episodeBuyers.push(event.buyerId);
+    }
     topkOffer(state.current, event.buyerId, config.topK);
     const i = state.current.keys.indexOf(event.buyerId);
     // Guaranteed count: the estimate minus the over-count bound it inherited (counts holds both).
     const a = i < 0 ? 0 : state.current.counts[2 * i]! - state.current.counts[2 * i + 1]!;
     if (a < config.minEdgeCount) return;
     const s = Math.max(cmsEstimate(state.total, h1, h2), a);
-    const score = midasScore(a, s, state.tick - state.firstTick + 1);
+    const score = midasScore(a, s, ticks);
     if (score < config.scoreThreshold) return;
     if (state.bursts.length >= config.maxEvidence) state.bursts.shift();
     state.bursts.push([event.eventTime, event.buyerId, event.orderId, score, a, s]);
@@ -168,9 +254,9 @@ export const signal: SellerSignal<State, Config> = {
       if (!buyerIds.includes(b[1])) buyerIds.push(b[1]);
       if (best < 0 || b[3] > state.bursts[best]![3]) best = i;
     }
-    if (best < 0) return null;
-    const [, buyer, , score, current, total] = state.bursts[best]!;
     const ticks = state.tick - state.firstTick + 1;
+    if (best < 0) return sellerLevel(state, ctx, config, ticks);
+    const [, buyer, , score, current, total] = state.bursts[best]!;
     return {
       name: 'edge_burst',
       family: 'concentration',
@@ -192,5 +278,9 @@ export const signal: SellerSignal<State, Config> = {
     let drop = 0;
     while (drop < state.bursts.length && state.bursts[drop]![0] < from) drop++;
     if (drop > 0) state.bursts.splice(0, drop);
+    drop = 0;
+    while (drop < state.episodes.length && state.episodes[drop]! < now - config.recurrenceMs) drop++;
+    if (drop > 0) state.episodes.splice(0, drop);
+    if (state.episodeBuyers.length > 0 && state.episodeLast < now - config.recurrenceMs) state.episodeBuyers = [];
   },
 };

@@ -50,6 +50,25 @@ test('quiet on a flash sale of many distinct new buyers', () => {
   assert.ok(state.sellerTotal > 600);
 });
 
+test('fires when batches of distinct new accounts recur every other day, not on the first batch', () => {
+  const events = ordinary('s6', 3, 21);
+  const batches = [3, 5, 7].map((d) => T0 + d * DAY + 14 * HOUR);
+  batches.forEach((start, b) => {
+    for (let k = 0; k < 15; k++) events.push(order({ t: start + k * 4 * 60_000, seller: 's6', buyer: `acct${b}-${k}`, order: `a${b}-${k}` }));
+  });
+  // Ordinary traffic continues between the batches.
+  for (let h = 72; h < 8 * 24; h += 2) events.push(order({ t: T0 + h * HOUR + 600_000, seller: 's6', buyer: `later${h}`, order: `l${h}` }));
+  const { findings } = runSignal(signal, config, events);
+  const firing = [...findings.keys()];
+  assert.equal(firing.some((at) => at <= batches[1]!), false, 'one batch is a flash sale');
+  const f = findings.get(batches[1]! + HOUR);
+  assert.ok(f, `fires on the second batch (fired at ${firing.map((at) => (at - T0) / HOUR)})`);
+  assert.equal(f.value, 2);
+  assert.equal(f.threshold, config.minRecurrences);
+  assert.ok((f.evidence.buyerIds ?? []).every((b) => b.startsWith('acct1-')), String(f.evidence.buyerIds));
+  assert.ok(findings.get(batches[2]! + HOUR)!.value === 3);
+});
+
 test('quiet on a brand-new seller whose first customers repeat (no history to burst against)', () => {
   const events: MarketEvent[] = [];
   for (let k = 0; k < 6; k++) events.push(order({ t: T0 + k * 60_000, seller: 's3', buyer: 'b', order: `o${k}` }));
@@ -63,6 +82,8 @@ test('caps hold after 100k events', () => {
   assert.ok(state.current.keys.length <= config.topK);
   assert.equal(state.total.counts.length, config.cmsWidth * config.cmsDepth);
   assert.ok(state.bursts.length <= config.maxEvidence);
+  assert.ok(state.episodes.length <= config.minRecurrences + config.fullRecurrences);
+  assert.ok(state.episodeBuyers.length <= config.maxEpisodeBuyers);
   assert.equal(state.sellerTotal, 100_000);
 });
 
