@@ -130,3 +130,33 @@ export function ordinarySeller(days: number, perDay: number, seed = 1, start = T
   }
   return out;
 }
+
+const WORDS = 'kettle handle spout lid enamel bamboo colour box mug gooseneck thermometer crack chip drip boil litre gas induction flow coffee tea'.split(' ');
+const GENERIC_TEXTS = ['good', 'Great product, fast shipping!', 'nice', ''];
+
+/**
+ * An honest small seller, every event kind: `perDay` orders a day through PLACED, PAID and
+ * DELIVERED (2–4 days later), one buyer in ten returning, device/IP/address/payment per buyer,
+ * a third reviewed 12 h–4.5 days after delivery, half of those with a free text.
+ */
+export function honestSeller(seed: number, days = 7, perDay = 50): MarketEvent[] {
+  const r = rng(seed + 1);
+  const out: MarketEvent[] = [];
+  for (let k = 0; k < perDay * days; k++) {
+    const t = T0 + Math.floor(r() * days * DAY);
+    const buyerId = r() < 0.1 ? `b-${seed}-${Math.floor(r() * 20)}` : `b-${seed}-${k + 100}`;
+    const created = t - Math.floor((2 + r() * 900) * DAY);
+    const ip = `10.${seed % 250}.${Math.floor(r() * 250)}.${k % 250}`;
+    const placed = order({ buyerId, eventTime: t, buyerAccountCreatedAt: created, ipAddress: ip });
+    out.push(placed);
+    out.push(order({ buyerId, eventTime: t + MIN, orderId: placed.orderId, status: 'PAID', buyerAccountCreatedAt: created, ipAddress: ip }));
+    const delivered = t + Math.floor((2 + r() * 2) * DAY);
+    out.push(order({ buyerId, eventTime: delivered, orderId: placed.orderId, status: 'DELIVERED', buyerAccountCreatedAt: created, deviceId: null, ipAddress: null }));
+    if (r() < 0.33) {
+      const words = Array.from({ length: 6 + Math.floor(r() * 8) }, () => WORDS[Math.floor(r() * WORDS.length)]!);
+      const text = r() < 0.5 ? words.join(' ') : GENERIC_TEXTS[Math.floor(r() * GENERIC_TEXTS.length)]!;
+      out.push(review({ buyerId, eventTime: delivered + Math.floor((0.5 + r() * 4) * DAY), orderId: placed.orderId, rating: r() < 0.7 ? 5 : 4, text, deviceId: placed.deviceId, ipAddress: ip }));
+    }
+  }
+  return out;
+}
