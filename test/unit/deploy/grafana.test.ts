@@ -80,8 +80,8 @@ test('every panel and every query uses the datasource variable', () => {
   }
 });
 
-test('every query uses only documented metrics, Node default metrics, up, or recording rules', async () => {
-  const allowed = new Set([...documentedMetrics(), ...(await nodeDefaultMetrics()), ...recordingRules(), 'up']);
+test('every query uses only documented metrics, Node default metrics, recording rules, or Prometheus\'s own up and ALERTS', async () => {
+  const allowed = new Set([...documentedMetrics(), ...(await nodeDefaultMetrics()), ...recordingRules(), 'up', 'ALERTS']);
   assert.ok(allowed.has('brushwatch_batch_duration_seconds_bucket') && allowed.has('process_resident_memory_bytes'));
   for (const p of panels) {
     for (const t of p.targets ?? []) {
