@@ -69,8 +69,8 @@ export const configSchema = z.object({
     .number()
     .int()
     .min(1)
-    .default(10)
-    .describe('Suspicious parcels at which strength reaches 1 (0.5 at minCount). Default 10.'),
+    .default(6)
+    .describe('Suspicious parcels at which strength reaches 1 (0.5 at minCount). Default 6: honest sellers show none.'),
   maxEvidence: z
     .number()
     .int()
