@@ -27,6 +27,8 @@ const BITS = 2;
 /** Numbers per window entry: two signature words and (buyer fingerprint × 2^21 + hour). */
 const STRIDE = 3;
 const HOUR_SCALE = 2 ** 21;
+/** Informative words of a text that are shingled. */
+const MAX_WORDS = 200;
 
 /** Words that carry no identity: stop words and the stock phrases of honest short reviews. */
 const GENERIC = new Set(
@@ -91,8 +93,10 @@ export function informativeWords(text: string): string[] {
 }
 
 function observeReview(s: State, e: ReviewEvent, c: Config): void {
-  const ws = informativeWords(e.text);
-  if (ws.length < c.minWords) return;
+  const all = informativeWords(e.text);
+  if (all.length < c.minWords) return;
+  // Scripts are short; the cap bounds the work on a 20,000-char text (the contract's limit).
+  const ws = all.length > MAX_WORDS ? all.slice(0, MAX_WORDS) : all;
   const sig = bbitPack(minhash(shingleHashes(ws), K), BITS);
   const bfp = hash32(e.buyerId);
   const hour = Math.floor(e.eventTime / HOUR_MS);
