@@ -39,8 +39,16 @@ export const configSchema = z.object({
   priorWeight: z.number().min(0).default(20).describe("The prior weighs as this many orders in the seller's baseline. Default 20."),
   minShare: z.number().gt(0).max(1).default(0.3).describe('A fresh share below this never fires, whatever the baseline. Default 0.3.'),
   baselineFactor: z.number().min(1).default(3).describe('…and it must reach baselineFactor × the baseline share. Default 3.'),
-  minOrders: z.number().gt(0).default(6).describe('Recent (decayed) orders needed before the order share counts. Default 6.'),
-  minFresh: z.number().gt(0).default(3).describe('Recent (decayed) fresh orders or reviews needed to fire. Default 3.'),
+  minOrders: z
+    .number()
+    .gt(0)
+    .default(3)
+    .describe('Recent (decayed) orders needed before the order share counts: small sellers (0.3–15 orders a day) must be judged too. Default 3.'),
+  minFresh: z
+    .number()
+    .gt(0)
+    .default(2)
+    .describe('Recent (decayed) fresh orders or reviews needed to fire: two days-old accounts within a day, against a 5 % population share, are already rare. Default 2.'),
   minReviews: z.number().gt(0).default(6).describe('Recent (decayed) reviews of known-age buyers needed before the review share counts. Default 6.'),
   reviewWeight: z.number().min(0).max(1).default(0.8).describe('Strength multiplier of the review share. Default 0.8.'),
   recentHalfLifeHours: z.number().gt(0).default(12).describe('Half-life of the recent counts, hours (about a day of memory). Default 12.'),
