@@ -349,6 +349,21 @@ function summary(views: readonly SellerView[], input: ReportInput): string {
     esc(`${fmtTime(v.start)} – ${fmtTime(v.end)}`),
     v.signalNames.map(code).join(' '),
   ]);
+  // Per signal: in how many incidents (strongest alert) and for how many sellers it fired.
+  const bySignal = new Map<string, { family: string; incidents: number; sellers: Set<string> }>();
+  for (const v of views) {
+    for (const inc of v.incidents) {
+      for (const sig of inc.strongest.signals) {
+        const row = bySignal.get(sig.name) ?? { family: sig.family, incidents: 0, sellers: new Set<string>() };
+        row.incidents++;
+        row.sellers.add(v.sellerId);
+        bySignal.set(sig.name, row);
+      }
+    }
+  }
+  const signalRows = [...bySignal]
+    .sort(([a, x], [b, y]) => y.incidents - x.incidents || (a < b ? -1 : 1))
+    .map(([name, r]) => [code(name), esc(r.family), String(r.incidents), String(r.sellers.size)]);
   const span = alerts.length === 0 ? 'no alerts' : `${fmtTime(start)} – ${fmtTime(end)} (${fmtDuration(end - start)})`;
   const det = alerts.length === 0 ? '' : `; decisions taken between ${fmtTime(detFirst)} and ${fmtTime(detLast)} (event time)`;
   const omitted = views.length - Math.min(detailed, views.length);
@@ -359,6 +374,7 @@ function summary(views: readonly SellerView[], input: ReportInput): string {
     `<p>Alert windows span ${esc(span)}${esc(det)}.</p>` +
     (notes === '' ? '' : `<ul class="notes">${notes}</ul>`) +
     `<h3>By severity</h3>${table(['severity', 'alerts', 'incidents (highest severity)', 'sellers (highest severity)', ''], sevRows, 0, 'sev')}` +
+    (signalRows.length === 0 ? '' : `<h3>Signals</h3>${table(['signal', 'family', 'incidents', 'sellers'], signalRows, 0, 'signal-summary')}`) +
     `<h3>Sellers</h3>${views.length === 0 ? '<p class="muted">No seller was alerted.</p>' : table(['seller', 'severity', 'max score', 'incidents', 'alert windows', 'signals'], sellerRows, 0, 'sellers')}` +
     `</section>`
   );

@@ -44,6 +44,8 @@ test('the summary counts alerts, incidents and sellers and lists sellers by seve
   assert.match(summary, />CRITICAL<\/span><\/td><td>1<\/td><td>1<\/td><td>1<\/td>/);
   assert.match(summary, />HIGH<\/span><\/td><td>2<\/td><td>1<\/td><td>1<\/td>/);
   assert.match(summary, /2026-01-06 06:00:00Z – 2026-01-06 13:00:00Z \(7 h\)/);
+  assert.match(summary, /<h3>Signals<\/h3><table class="signal-summary">.*<td><code>repeat_buyers<\/code><\/td><td>concentration<\/td><td>1<\/td><td>1<\/td>/);
+  assert.match(summary, /<td><code>shared_devices<\/code><\/td><td>identity<\/td><td>1<\/td><td>1<\/td>/);
   const critical = summary.indexOf('href="#seller-1"><code>s-hostile');
   const high = summary.indexOf('href="#seller-2"><code>s-ring-1');
   assert.ok(critical > 0 && high > critical, 'CRITICAL seller first');
