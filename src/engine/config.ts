@@ -162,12 +162,26 @@ function deepFreeze<T>(v: T): T {
   return v;
 }
 
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let v = input;
+  for (const k of path) v = typeof v === 'object' && v !== null ? (v as Record<PropertyKey, unknown>)[k] : undefined;
+  return v;
+}
+
+/** zod's message plus the offending value and how to fix it. */
+function explain(issue: z.core.$ZodIssue, input: unknown): string {
+  if (issue.code === 'custom') return issue.message;
+  if (issue.code === 'unrecognized_keys') return `${issue.message}: remove it or fix the spelling (see docs/engine.md)`;
+  const got = valueAt(input, issue.path);
+  return `${issue.message}, got ${JSON.stringify(got) ?? 'undefined'}: fix the value, or remove the key to use the documented default`;
+}
+
 /** Parses and validates; throws BRUSH_CONFIG_INVALID listing every problem with its path. */
 export function parseEngineConfig(input: unknown = {}, registry: SignalRegistry = DEFAULT_REGISTRY): EngineConfig {
   const schema = registry === DEFAULT_REGISTRY ? EngineConfigSchema : buildEngineConfigSchema(registry);
   const r = schema.safeParse(input ?? {});
   if (!r.success) {
-    const lines = r.error.issues.map((i) => `  ${i.path.length > 0 ? i.path.join('.') : '(root)'}: ${i.message}`);
+    const lines = r.error.issues.map((i) => `  ${i.path.length > 0 ? i.path.join('.') : '(root)'}: ${explain(i, input)}`);
     throw new BrushwatchError('CONFIG_INVALID', `engine config has ${lines.length} problem(s):\n${lines.join('\n')}`, {
       cause: r.error,
     });
