@@ -20,8 +20,10 @@ export interface PartitionState {
   lastRecordAt: number;
   /** Has delivered an accepted event since the assignment. */
   seen: boolean;
-  /** `high` and `next` are known (from a batch, or looked up at the assignment). */
+  /** `high` and `next` are known (from a batch, or looked up). */
   known: boolean;
+  /** Decided by `refresh` only, against a freshly looked-up high watermark; cleared by records. */
+  idle: boolean;
 }
 
 /**
@@ -59,20 +61,39 @@ export class PartitionTracker {
     const key = `${topic}/${partition}`;
     let p = this.parts.get(key);
     if (p === undefined) {
-      p = { topic, partition, key, next: -1, committed: -1, high: -1, lastRecordAt: now, seen: false, known: false };
+      p = { topic, partition, key, next: -1, committed: -1, high: -1, lastRecordAt: now, seen: false, known: false, idle: false };
       this.parts.set(key, p);
     }
     return p;
   }
 
-  /** Position looked up at the assignment; ignored once a batch told more. */
-  setPosition(topic: string, partition: number, committed: number, low: number, high: number): void {
+  /** Partitions whose committed offset is still needed (never fetched from since the assignment). */
+  unknown(): PartitionState[] {
+    return [...this.parts.values()].filter((p) => !p.known);
+  }
+
+  /** Committed offset looked up for an unknown partition; ignored once a batch told more. */
+  setCommitted(topic: string, partition: number, committed: number, low: number): void {
     const p = this.parts.get(`${topic}/${partition}`);
     if (p === undefined || p.known) return;
-    p.high = high;
     p.next = committed >= 0 ? committed : low;
     p.committed = committed;
     p.known = true;
+  }
+
+  /**
+   * Decides which partitions are idle, from freshly looked-up high watermarks (keyed
+   * `topic/partition`): caught up with the fresh high (at most CAUGHT_UP_SLACK offsets unread)
+   * and without records for `idlePartitionMs`. A high watermark seen in an old batch is not
+   * enough: records fetched for a partition wait while other partitions' batches are processed,
+   * and treating that partition as idle would turn them late.
+   */
+  refresh(highs: ReadonlyMap<string, number>, now: number): void {
+    for (const p of this.parts.values()) {
+      const high = highs.get(p.key);
+      if (high !== undefined && high > p.high) p.high = high;
+      p.idle = high !== undefined && p.known && p.high - p.next <= CAUGHT_UP_SLACK && now - p.lastRecordAt >= this.idlePartitionMs;
+    }
   }
 
   /** After a processed batch: its next offset, the high watermark it saw, its max accepted event time. */
@@ -80,6 +101,7 @@ export class PartitionTracker {
     p.next = next;
     p.high = high;
     p.known = true;
+    p.idle = false;
     p.lastRecordAt = now;
     if (maxEventTime !== -Infinity) {
       p.seen = true;
@@ -89,19 +111,17 @@ export class PartitionTracker {
 
   /**
    * The watermark, or undefined while it must not move: min over partitions of their max event
-   * time − allowed disorder. A partition stops holding it back only when idle — caught up with
-   * its high watermark and without records for `idlePartitionMs`. One with a backlog holds it
-   * however long it waits to be fetched (its records may be older than everything seen); so does
-   * one whose position is not known yet and that has not delivered.
+   * time − allowed disorder, idle partitions (see `refresh`) excepted. A partition with a backlog
+   * holds it however long it waits to be fetched (its records may be older than everything
+   * seen); so does one that has not delivered and is not known to be idle.
    */
-  watermark(now: number): number | undefined {
+  watermark(): number | undefined {
     for (const p of this.parts.values()) {
-      const idle = p.known && p.high - p.next <= CAUGHT_UP_SLACK && now - p.lastRecordAt >= this.idlePartitionMs;
       if (!p.seen) {
-        if (!idle) return undefined;
+        if (!p.idle) return undefined;
         continue;
       }
-      this.watermarks.setIdle(p.key, idle);
+      this.watermarks.setIdle(p.key, p.idle);
     }
     return this.watermarks.watermark();
   }

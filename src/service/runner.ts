@@ -34,7 +34,7 @@ export const DLQ_HEADERS = {
 } as const;
 
 const MAX_ERROR_HEADER = 1_000;
-/** The timer that flushes checkpoints and releases idle partitions while no batch arrives. */
+/** The timer that looks up partition positions, releases idle partitions and flushes checkpoints. */
 const MAX_TICK_MS = 1_000;
 const PUBLISH_ATTEMPTS = 5;
 
@@ -77,6 +77,7 @@ export class Runner {
 
   private chain: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | null = null;
+  private ticking = false;
   private joined = false;
   private registryReachable: boolean;
   private stopping = false;
@@ -189,7 +190,14 @@ export class Runner {
     this.consumer.run((batch, control) => this.onBatch(batch, control)).catch((err: unknown) => {
       if (!this.stopping) this.fatal?.(err as Error);
     });
-    this.timer = setInterval(() => void this.locked(() => this.tick()).catch((err: unknown) => this.log.warn({ err }, 'checkpoint on timer failed; retried next tick')), Math.min(MAX_TICK_MS, this.cfg.checkpoint.intervalMs || MAX_TICK_MS));
+    this.timer = setInterval(() => {
+      // One tick at a time: a slow lookup must not pile up.
+      if (this.ticking) return;
+      this.ticking = true;
+      this.tick()
+        .catch((err: unknown) => this.log.warn({ err }, 'checkpoint on timer failed; retried next tick'))
+        .finally(() => (this.ticking = false));
+    }, Math.min(MAX_TICK_MS, this.cfg.checkpoint.intervalMs || MAX_TICK_MS));
     this.timer.unref();
   }
 
@@ -207,6 +215,8 @@ export class Runner {
         if (this.timer !== null) clearInterval(this.timer);
         await this.checkpoint(null);
         if (this.stateLoaded) await this.state.save((b) => this.stateProducer.send(b), this.engine.snapshot());
+        const st = this.engine.stats();
+        this.log.info({ eventsIn: st.eventsIn, accepted: st.accepted, late: st.late, duplicates: st.duplicates, alerts: st.alerts, watermark: st.watermark, sellers: st.sellersTracked }, 'final checkpoint written');
       });
       await this.consumer.stop();
       await Promise.allSettled([this.consumer.disconnect(), this.producer.disconnect(), this.stateProducer.disconnect(), this.admin.disconnect()]);
@@ -237,31 +247,28 @@ export class Runner {
     const keep = this.partitions.assign(assignment, this.now());
     this.joined = true;
     this.log.info({ partitions: keep }, 'joined the consumer group');
-    void this.lookUpOffsets();
   }
 
   /**
-   * Where each newly assigned partition stands (committed offset, high watermark), so that an
-   * empty or caught-up partition can be released as idle while one with a backlog never is.
+   * Fresh high watermarks of the input partitions (and the committed offsets of partitions not
+   * fetched from yet), so that idle partitions are told from ones whose records merely wait.
+   * Outside the lock: I/O must not stall batch processing.
    */
-  private async lookUpOffsets(): Promise<void> {
+  private async lookUpPositions(): Promise<Map<string, number>> {
     const topics = [this.cfg.topics.orders, this.cfg.topics.reviews];
-    // Retried until it works: until then an empty partition would hold the watermark forever.
-    for (let attempt = 1; !this.stopping; attempt++) {
-      try {
-        const committed = await this.admin.committedOffsets(this.cfg.groupId, topics);
-        for (const topic of topics) {
-          for (const r of await this.admin.partitionRanges(topic)) {
-            const c = committed.find((o) => o.topic === topic && o.partition === r.partition)?.offset ?? '-1';
-            this.partitions.setPosition(topic, r.partition, Number(c), Number(r.low), Number(r.high));
-          }
-        }
-        return;
-      } catch (err) {
-        this.log.warn({ err, attempt }, 'looking up partition offsets failed; retrying');
-        await new Promise((r) => setTimeout(r, Math.min(30_000, 500 * attempt)));
+    const highs = new Map<string, number>();
+    const ranges = await Promise.all(topics.map(async (topic) => ({ topic, parts: await this.admin.partitionRanges(topic) })));
+    const unknown = this.partitions.unknown();
+    const committed = unknown.length > 0 ? await this.admin.committedOffsets(this.cfg.groupId, topics) : [];
+    for (const { topic, parts } of ranges) {
+      for (const r of parts) {
+        highs.set(`${topic}/${r.partition}`, Number(r.high));
+        if (unknown.length === 0) continue;
+        const c = committed.find((o) => o.topic === topic && o.partition === r.partition)?.offset ?? '-1';
+        this.partitions.setCommitted(topic, r.partition, Number(c), Number(r.low));
       }
     }
+    return highs;
   }
 
   private async onBatch(batch: InBatch, control: BatchControl): Promise<void> {
@@ -340,7 +347,7 @@ export class Runner {
 
   /** Moves the engine to the partitions' watermark and collects what it decided. */
   private advance(): void {
-    const wm = this.partitions.watermark(this.now());
+    const wm = this.partitions.watermark();
     if (wm !== undefined && wm > this.engine.watermark) this.engine.advanceWatermark(wm);
     const alerts = this.engine.drainAlerts();
     if (alerts.length > 0) {
@@ -355,8 +362,18 @@ export class Runner {
 
   private async tick(): Promise<void> {
     if (this.closed) return;
-    this.advance();
-    if (this.dirty && this.checkpointDue()) await this.checkpoint(null);
+    let highs: Map<string, number> | null = null;
+    try {
+      highs = await this.lookUpPositions();
+    } catch (err) {
+      this.log.warn({ err }, 'looking up partition positions failed; no partition counts as idle until it works');
+    }
+    await this.locked(async () => {
+      if (this.closed) return;
+      if (highs !== null) this.partitions.refresh(highs, this.now());
+      this.advance();
+      if (this.dirty && this.checkpointDue()) await this.checkpoint(null);
+    });
   }
 
   /**

@@ -4,15 +4,16 @@ import { PartitionTracker } from '../../../src/service/partitions.js';
 
 const DISORDER = 1_000;
 const IDLE = 5_000;
+const highs = (entries: Record<string, number>) => new Map(Object.entries(entries));
 
 describe('PartitionTracker', () => {
   it('takes the min over partitions minus the allowed disorder', () => {
     const t = new PartitionTracker(DISORDER, IDLE);
     t.assign({ orders: [0, 1] }, 0);
     t.processed(t.get('orders', 0, 0), 10, 10, 50_000, 0);
-    assert.equal(t.watermark(0), undefined, 'partition 1 has not delivered: no watermark yet');
+    assert.equal(t.watermark(), undefined, 'partition 1 has not delivered: no watermark yet');
     t.processed(t.get('orders', 1, 0), 5, 20, 30_000, 0);
-    assert.equal(t.watermark(0), 30_000 - DISORDER);
+    assert.equal(t.watermark(), 30_000 - DISORDER);
   });
 
   it('never releases a partition with a backlog, however long it waits', () => {
@@ -20,31 +21,55 @@ describe('PartitionTracker', () => {
     t.assign({ orders: [0, 1] }, 0);
     t.processed(t.get('orders', 0, 0), 100, 100, 90_000, 0);
     t.processed(t.get('orders', 1, 0), 5, 500, 10_000, 0);
-    assert.equal(t.watermark(1_000_000), 10_000 - DISORDER);
+    t.refresh(highs({ 'orders/0': 100, 'orders/1': 500 }), 1_000_000);
+    assert.equal(t.watermark(), 10_000 - DISORDER);
   });
 
-  it('releases a caught-up partition after idlePartitionMs, not before', () => {
+  it('judges idleness against the fresh high watermark, not the one of the last batch', () => {
+    const t = new PartitionTracker(DISORDER, IDLE);
+    t.assign({ orders: [0, 1] }, 0);
+    t.processed(t.get('orders', 0, 0), 100, 100, 90_000, 9_000);
+    // Partition 1 looked caught up in its last batch, but records arrived since.
+    t.processed(t.get('orders', 1, 0), 500, 500, 10_000, 0);
+    t.refresh(highs({ 'orders/0': 100, 'orders/1': 800 }), 10_000);
+    assert.equal(t.watermark(), 10_000 - DISORDER);
+  });
+
+  it('releases a caught-up quiet partition at the refresh after idlePartitionMs, until it delivers again', () => {
     const t = new PartitionTracker(DISORDER, IDLE);
     t.assign({ orders: [0, 1] }, 0);
     t.processed(t.get('orders', 0, 0), 100, 100, 90_000, 4_000);
     t.processed(t.get('orders', 1, 0), 500, 501, 10_000, 0);
-    assert.equal(t.watermark(4_999), 10_000 - DISORDER);
-    assert.equal(t.watermark(5_000), 90_000 - DISORDER, 'one unread offset (a commit marker) still counts as caught up');
+    const fresh = highs({ 'orders/0': 100, 'orders/1': 501 });
+    t.refresh(fresh, 4_999);
+    assert.equal(t.watermark(), 10_000 - DISORDER);
+    t.refresh(fresh, 5_000);
+    assert.equal(t.watermark(), 90_000 - DISORDER, 'one unread offset (a commit marker) still counts as caught up');
+    t.processed(t.get('orders', 1, 0), 510, 510, 20_000, 6_000);
+    assert.equal(t.watermark(), 20_000 - DISORDER, 'records make it hold again');
   });
 
-  it('an unseen partition holds until its position is known to be caught up and it is quiet', () => {
+  it('an unseen partition holds until its committed offset is known, it is caught up and quiet', () => {
     const t = new PartitionTracker(DISORDER, IDLE);
     t.assign({ orders: [0], reviews: [0] }, 0);
     t.processed(t.get('orders', 0, 0), 10, 10, 50_000, 0);
-    assert.equal(t.watermark(60_000), undefined, 'position unknown');
-    t.setPosition('reviews', 0, 7, 0, 9);
-    assert.equal(t.watermark(60_000), undefined, 'two records waiting');
+    const fresh = highs({ 'orders/0': 10, 'reviews/0': 9 });
+    t.refresh(fresh, 60_000);
+    assert.equal(t.watermark(), undefined, 'committed offset unknown');
+    assert.deepEqual(t.unknown().map((p) => p.key), ['reviews/0']);
+    t.setCommitted('reviews', 0, 7, 0);
+    t.refresh(fresh, 60_000);
+    assert.equal(t.watermark(), undefined, 'two records waiting');
+    t.setCommitted('reviews', 0, 9, 0);
+    assert.equal(t.unknown().length, 0);
     const u = new PartitionTracker(DISORDER, IDLE);
     u.assign({ orders: [0], reviews: [0] }, 0);
     u.processed(u.get('orders', 0, 0), 10, 10, 50_000, 0);
-    u.setPosition('reviews', 0, -1, 0, 0);
-    assert.equal(u.watermark(IDLE - 1), undefined);
-    assert.equal(u.watermark(IDLE), 50_000 - DISORDER, 'an empty partition is released once quiet');
+    u.setCommitted('reviews', 0, -1, 0);
+    u.refresh(highs({ 'orders/0': 10, 'reviews/0': 0 }), IDLE - 1);
+    assert.equal(u.watermark(), undefined);
+    u.refresh(highs({ 'orders/0': 10, 'reviews/0': 0 }), IDLE);
+    assert.equal(u.watermark(), 50_000 - DISORDER, 'an empty partition is released once quiet');
   });
 
   it('forgets revoked partitions, lists uncommitted offsets and lag', () => {
@@ -63,7 +88,7 @@ describe('PartitionTracker', () => {
       { topic: 'orders', partition: 1, lag: 20 },
     ]);
     assert.deepEqual(t.assign({ orders: [0] }, 0), ['orders/0']);
-    assert.equal(t.watermark(0), 50_000 - DISORDER, 'the revoked slow partition no longer holds the watermark');
+    assert.equal(t.watermark(), 50_000 - DISORDER, 'the revoked slow partition no longer holds the watermark');
     assert.deepEqual(t.uncommitted(), []);
   });
 });
