@@ -37,7 +37,7 @@ export class PartitionTracker {
   private readonly watermarks: PartitionWatermarks;
 
   constructor(
-    allowedDisorderMs: number,
+    private readonly allowedDisorderMs: number,
     private readonly idlePartitionMs: number,
   ) {
     this.watermarks = new PartitionWatermarks(allowedDisorderMs);
@@ -113,17 +113,24 @@ export class PartitionTracker {
    * The watermark, or undefined while it must not move: min over partitions of their max event
    * time − allowed disorder, idle partitions (see `refresh`) excepted. A partition with a backlog
    * holds it however long it waits to be fetched (its records may be older than everything
-   * seen); so does one that has not delivered and is not known to be idle.
+   * seen); so does one that has not delivered and is not known to be idle. `maxEventTime` is
+   * the engine's latest accepted event time.
    */
-  watermark(): number | undefined {
+  watermark(maxEventTime: number | null): number | undefined {
+    let allIdle = true;
     for (const p of this.parts.values()) {
+      if (!p.idle) allIdle = false;
       if (!p.seen) {
         if (!p.idle) return undefined;
         continue;
       }
       this.watermarks.setIdle(p.key, p.idle);
     }
-    return this.watermarks.watermark();
+    const wm = this.watermarks.watermark();
+    // Everything produced so far has been read: the latest event time anywhere counts, also the
+    // one restored from a snapshot when no partition has delivered since the restart.
+    if (allIdle && this.parts.size > 0 && maxEventTime !== null) return Math.max(wm ?? -Infinity, maxEventTime - this.allowedDisorderMs);
+    return wm;
   }
 
   /** Offsets processed but not committed yet. */

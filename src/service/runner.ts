@@ -347,7 +347,7 @@ export class Runner {
 
   /** Moves the engine to the partitions' watermark and collects what it decided. */
   private advance(): void {
-    const wm = this.partitions.watermark();
+    const wm = this.partitions.watermark(this.engine.stats().maxEventTime);
     if (wm !== undefined && wm > this.engine.watermark) this.engine.advanceWatermark(wm);
     const alerts = this.engine.drainAlerts();
     if (alerts.length > 0) {
