@@ -34,7 +34,7 @@ import type {
   Severity,
   SignalFinding,
 } from './types.js';
-import { validateEvent } from './validate.js';
+import { checkEvent, validateEvent } from './validate.js';
 
 export interface EngineOptions {
   /** Seller signals; default: the registry's SELLER_SIGNALS. */
@@ -143,6 +143,7 @@ export class Engine {
   private readonly evictScanMs: number;
   private readonly caps: EvidenceCaps;
   private readonly vopts: { accountSkewMs: number };
+  private readonly accountSkewMs: number;
 
   private readonly dedup: Dedup;
   private readonly buffer: ReorderBuffer;
@@ -197,6 +198,7 @@ export class Engine {
     this.evictScanMs = scan;
     this.caps = config.evidence;
     this.vopts = { accountSkewMs: config.accountSkewMs };
+    this.accountSkewMs = config.accountSkewMs;
     this.dedup = new Dedup(config.bucketMs, config.dedupHorizonMs, config.dedupMaxIds);
     this.buffer = new ReorderBuffer(config.reorderSlotMs);
   }
@@ -209,12 +211,11 @@ export class Engine {
   /** Hands one decoded record to the engine. Never throws on bad input. */
   ingest(raw: unknown): IngestResult {
     this.eventsIn++;
-    const v = validateEvent(raw, this.vopts);
-    if (!v.ok) {
-      this.invalid[v.reason]++;
-      return { outcome: 'invalid', reason: v.reason, detail: v.detail };
+    const e = checkEvent(raw, this.accountSkewMs);
+    if (!('kind' in e)) {
+      this.invalid[e.reason]++;
+      return { outcome: 'invalid', reason: e.reason, detail: e.detail };
     }
-    const e = v.event;
     const t = e.eventTime;
     const ref = this.maxSeen > this.wm ? this.maxSeen : this.wm;
     if (ref !== -Infinity && t > ref + this.config.futureToleranceMs) {

@@ -172,23 +172,36 @@ export interface ValidateOptions {
   readonly accountSkewMs?: number;
 }
 
-/** Checks one decoded record (a parsed NDJSON line or an Avro record plus `kind`). */
-export function validateEvent(raw: unknown, opts?: ValidateOptions): Validation {
+/** A rejected event, as returned by checkEvent. */
+export interface Rejection {
+  readonly ok: false;
+  readonly reason: InvalidReason;
+  readonly detail: string;
+}
+
+/**
+ * The engine's hot-path form of validateEvent: the event itself when valid (no wrapper object
+ * per event), a Rejection otherwise. Never throws.
+ */
+export function checkEvent(raw: unknown, accountSkewMs: number): MarketEvent | Rejection {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
     return { ok: false, reason: INVALID_REASONS.NOT_AN_OBJECT, detail: `an event must be a JSON object, got ${describe(raw)}` };
   const o = raw as Record<string, unknown>;
   try {
     const kind = o['kind'];
-    let event: MarketEvent;
-    if (kind === 'order') event = validateOrder(o, opts?.accountSkewMs ?? DEFAULT_ACCOUNT_SKEW_MS);
-    else if (kind === 'review') event = validateReview(o);
-    else if (kind === undefined)
-      return { ok: false, reason: INVALID_REASONS.MISSING_FIELD, detail: 'kind is required: "order" or "review"' };
-    else return { ok: false, reason: INVALID_REASONS.UNKNOWN_KIND, detail: `kind must be "order" or "review", got ${describe(kind)}` };
-    return { ok: true, event };
+    if (kind === 'order') return validateOrder(o, accountSkewMs);
+    if (kind === 'review') return validateReview(o);
+    if (kind === undefined) return { ok: false, reason: INVALID_REASONS.MISSING_FIELD, detail: 'kind is required: "order" or "review"' };
+    return { ok: false, reason: INVALID_REASONS.UNKNOWN_KIND, detail: `kind must be "order" or "review", got ${describe(kind)}` };
   } catch (err) {
     if (err instanceof Reject) return { ok: false, reason: err.reason, detail: err.detail };
     // A getter or proxy on the input threw: still never escape the engine.
     return { ok: false, reason: INVALID_REASONS.NOT_AN_OBJECT, detail: `reading the event failed: ${String(err)}` };
   }
+}
+
+/** Checks one decoded record (a parsed NDJSON line or an Avro record plus `kind`). */
+export function validateEvent(raw: unknown, opts?: ValidateOptions): Validation {
+  const r = checkEvent(raw, opts?.accountSkewMs ?? DEFAULT_ACCOUNT_SKEW_MS);
+  return 'kind' in r ? { ok: true, event: r } : r;
 }
