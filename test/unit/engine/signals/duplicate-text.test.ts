@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { configSchema, informativeWords, signal } from '../../../../src/engine/signals/duplicate-text.js';
 import type { MarketEvent } from '../../../../src/engine/types.js';
-import { DAY, drive, HOUR, MIN, review, T0 } from './fixtures.js';
+import { DAY, drive, HOUR, MIN, review, rng, T0 } from './fixtures.js';
 
 const config = configSchema.parse({});
 
@@ -57,6 +57,32 @@ test('quiet on short generic texts, empty texts and honest varied reviews', () =
   assert.deepEqual(findings, []);
   assert.equal(state.sigs.length, 3 * HONEST.length, 'honest texts were compared, generic ones were not');
   assert.deepEqual(state.reviewIds, [], 'an honest seller keeps no strings');
+});
+
+test('quiet on honest reviews built from shared sentence patterns (a viral product)', () => {
+  const r = rng(42);
+  const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const nouns = ['serum', 'lipstick', 'cream', 'scent', 'texture', 'shampoo', 'mask', 'bottle'];
+  const adjectives = ['great', 'excellent', 'lovely', 'solid', 'really nice', 'well made', 'perfect', 'decent', 'sturdy'];
+  const people = ['my son', 'my wife', 'my dad', 'my roommate', 'my sister', 'my grandma', 'a colleague', 'my partner'];
+  const spans = ['two days', 'a week', 'three weeks', 'a month', 'ten days', 'two months'];
+  const places = ['the kitchen', 'the office', 'my car', 'the gym', 'our balcony', 'the dorm', 'the bathroom'];
+  const sizes = ['S', 'M', 'L', 'XL', '38', '40', '42', 'one size'];
+  const templates: (() => string)[] = [
+    () => `Used the ${pick(nouns)} in ${pick(places)} for ${pick(spans)} and it is ${pick(adjectives)}.`,
+    () => `Got the ${pick(['black', 'navy', 'beige', 'red', 'olive', 'grey'])} one for ${pick(people)}, glad I ordered.`,
+    () => `After ${pick(spans)} the ${pick(nouns)} still looks new.`,
+    () => `Size ${pick(sizes)} and the ${pick(nouns)} runs small.`,
+    () => `Not sure about the ${pick(nouns)} yet but the ${pick(nouns)} is ${pick(adjectives)}.`,
+    () => `Ordered ${2 + Math.floor(r() * 3)} of them, the ${pick(nouns)} matches the photos exactly.`,
+  ];
+  // 5 days of 30 reviews a day, one or two sentences each, every reviewer a different buyer.
+  const events: MarketEvent[] = [];
+  for (let i = 0; i < 150; i++) {
+    const text = r() < 0.5 ? pick(templates)() : `${pick(templates)()} ${pick(templates)()}`;
+    events.push(review({ buyerId: `b-v-${i}`, eventTime: T0 + i * 48 * MIN, text }));
+  }
+  assert.deepEqual(drive(signal, config, events).findings.map((f) => f.finding.explanation), []);
 });
 
 test('one buyer repeating a text is not a cluster of different buyers', () => {
