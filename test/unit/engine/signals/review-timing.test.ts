@@ -61,6 +61,18 @@ test('quiet on a viral product: many genuine 5-star reviews spread over days aft
   assert.ok(state.fiveRate > 1, 'the burst rate was tracked');
 });
 
+test('quiet on a seller where some honest buyers review within the hour of delivery', () => {
+  const r = rng(6);
+  const events: MarketEvent[] = [];
+  // 14 days of 40 orders a day; a third reviewed, one review in six 15–55 minutes after delivery.
+  for (let d = 0; d < 14; d++) for (let i = 0; i < 40; i++) {
+    const deliver = (2 + r() * 2) * DAY;
+    if (r() >= 0.33) events.push(...lifecycle(`b-${d}-${i}`, T0 + d * DAY + r() * DAY, deliver, null));
+    else events.push(...lifecycle(`b-${d}-${i}`, T0 + d * DAY + r() * DAY, deliver, deliver + (r() < 1 / 6 ? (15 + r() * 40) * MIN : (1 + r() * 4) * DAY)));
+  }
+  assert.deepEqual(drive(signal, config, events).findings, []);
+});
+
 test('a 5-star burst alone stays below the reporting floor but strengthens a timing finding', () => {
   const burst: MarketEvent[] = [];
   for (let i = 0; i < 30; i++) burst.push(review({ buyerId: `b-u-${i}`, eventTime: T0 + 10 * DAY + i * MIN, orderId: null }));
