@@ -41,14 +41,22 @@ const ScoringSchema = z.strictObject({
   minFamilyStrength: unit(0.5, 'strength a family needs to count towards minFamilies'),
   singleFamilyStrength: unit(0.8, 'strength at which one family alone may alert, if it is in singleFamilyAllowed'),
   /**
-   * Families that may stand alone at singleFamilyStrength: each signal of theirs already keeps its
-   * weak, honest shapes below it (an IP prefix reaches 0.2, a 5-star burst 0.25, friends of a new
-   * seller have old accounts). Concentration is left out: a flash sale, a loyal repeat customer or
-   * a bulk corporate buyer light it up alone.
+   * Families that may stand alone at singleFamilyStrength: each signal keeps its honest look-alikes
+   * below it by itself (an IP prefix reaches 0.2, a 5-star burst 0.25, friends of a new seller have
+   * old accounts; concentration ignores bulk orders, a flash sale's buyers are distinct and a loyal
+   * customer's second basket makes 2 orders an hour, not 3).
    */
   singleFamilyAllowed: z
     .array(z.enum(SIGNAL_FAMILIES))
-    .default(['account_age', 'identity', 'review_timing', 'review_text', 'fulfilment', 'reversal', 'unverified']),
+    .default(['concentration', 'account_age', 'identity', 'review_timing', 'review_text', 'fulfilment', 'reversal', 'unverified']),
+  singleFamilyMinBuyers: z
+    .number()
+    .int()
+    .min(0)
+    .default(2)
+    .describe(
+      "distinct buyers a lone family's findings must name together: one account, however busy, is a loyal or business customer as often as a brusher",
+    ),
   minScore: unit(0.5, 'score the minFamilies path needs on top of the family rule (a single allowed family is judged on its strength)'),
   severity: z
     .strictObject({

@@ -37,6 +37,17 @@ export function severityFor(score: number, families: number, cfg: ScoringConfig)
   return 'LOW';
 }
 
+/** Whether the family's findings together name at least `min` distinct buyers (lists are short). */
+function namesBuyers(findings: readonly SignalFinding[], family: SignalFamily, min: number): boolean {
+  if (min <= 0) return true;
+  const seen = new Set<string>();
+  for (const f of findings) {
+    if (f.family !== family || f.evidence.buyerIds === undefined) continue;
+    for (const b of f.evidence.buyerIds) if (seen.add(b).size >= min) return true;
+  }
+  return false;
+}
+
 export function scoreFindings(findings: readonly SignalFinding[], cfg: ScoringConfig): Score {
   const best = new Array<number>(SIGNAL_FAMILIES.length).fill(0);
   for (const f of findings) {
@@ -53,7 +64,8 @@ export function scoreFindings(findings: readonly SignalFinding[], cfg: ScoringCo
     const fam = SIGNAL_FAMILIES[i]!;
     miss *= 1 - clamp01(cfg.weights[fam]) * s;
     if (s >= cfg.minFamilyStrength) strong.push(fam);
-    if (s >= cfg.singleFamilyStrength && cfg.singleFamilyAllowed.includes(fam)) single = true;
+    if (!single && s >= cfg.singleFamilyStrength && cfg.singleFamilyAllowed.includes(fam) && namesBuyers(findings, fam, cfg.singleFamilyMinBuyers))
+      single = true;
   }
   const score = 1 - miss;
   // minScore guards combinations of middling families; a family allowed alone is judged on its own

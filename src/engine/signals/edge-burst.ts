@@ -78,6 +78,12 @@ export const configSchema = z.object({
     .min(1)
     .default(32)
     .describe('Most recent bursting edges kept as evidence. Default 32.'),
+  bulkQuantity: z
+    .number()
+    .int()
+    .min(2)
+    .default(5)
+    .describe('Orders of at least this many units are bulk purchases and not counted: brushing buys single units to stay cheap, while a business buyer splits a big purchase into several orders. Default 5.'),
   sellerScoreThreshold: z
     .number()
     .positive()
@@ -211,7 +217,7 @@ export const signal: SellerSignal<State, Config> = {
   },
 
   observe(state, event: MarketEvent, config) {
-    if (event.kind !== 'order' || event.status !== 'PLACED') return;
+    if (event.kind !== 'order' || event.status !== 'PLACED' || event.quantity >= config.bulkQuantity) return;
     // Canonical order makes ticks non-decreasing; an older tick simply counts in the current one.
     advance(state, Math.floor(event.eventTime / config.tickMs), config);
     state.sellerCurrent += 1;

@@ -34,6 +34,12 @@ export const configSchema = z.object({
   windowMs: z.number().int().min(60_000).default(HOUR_MS).describe('Length of the sliding window of the exact rule, ms. Default 1 h.'),
   hourRatio: z.number().gt(1).default(3).describe('Orders ÷ distinct buyers within any window that fires (the industry rule). Default 3.'),
   hourMinOrders: z.number().int().min(2).default(3).describe('Orders a window needs before its ratio counts. Default 3.'),
+  bulkQuantity: z
+    .number()
+    .int()
+    .min(2)
+    .default(5)
+    .describe('Orders of at least this many units are bulk purchases and not counted: brushing buys single units to stay cheap, while a business buyer splits a big purchase into several orders. Default 5.'),
   windowCap: z
     .number()
     .int()
@@ -112,7 +118,7 @@ export const signal: SellerSignal<State, Config> = {
     baseDays: 0,
   }),
   observe(s, e, c) {
-    if (e.kind !== 'order' || e.status !== 'PLACED') return;
+    if (e.kind !== 'order' || e.status !== 'PLACED' || e.quantity >= c.bulkQuantity) return;
     observeOrder(s, e, c);
   },
   evaluate: evaluate,

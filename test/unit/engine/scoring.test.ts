@@ -5,7 +5,7 @@ import { scoreFindings } from '../../../src/engine/scoring.js';
 import type { SignalFamily, SignalFinding } from '../../../src/engine/types.js';
 
 const cfg = parseEngineConfig({}).scoring;
-const f = (family: SignalFamily, strength: number, name: string = family): SignalFinding => ({
+const f = (family: SignalFamily, strength: number, name: string = family, buyerIds: readonly string[] = ['b-1', 'b-2']): SignalFinding => ({
   name,
   family,
   value: 1,
@@ -14,7 +14,7 @@ const f = (family: SignalFamily, strength: number, name: string = family): Signa
   horizonMs: 3_600_000,
   baseline: null,
   explanation: '',
-  evidence: {},
+  evidence: { buyerIds },
 });
 
 test('nothing fired → score 0, no alert', () => {
@@ -23,14 +23,16 @@ test('nothing fired → score 0, no alert', () => {
   assert.equal(s.alert, false);
 });
 
-test('concentration alone never alerts, even at full strength (flash-sale / loyal-customer / bulk shapes)', () => {
-  const s = scoreFindings([f('concentration', 1), f('concentration', 1, 'concentration-2')], cfg);
+test('a family that is not allowed alone never alerts alone, even at full strength', () => {
+  const only = parseEngineConfig({ scoring: { singleFamilyAllowed: ['fulfilment'] } }).scoring;
+  const s = scoreFindings([f('concentration', 1), f('concentration', 1, 'concentration-2')], only);
   assert.equal(s.alert, false);
   assert.deepEqual(s.strongFamilies, ['concentration']);
+  assert.equal(scoreFindings([f('fulfilment', 1)], only).alert, true);
 });
 
-test('identity or account age alone alert only when strong: a NAT prefix (≤ 0.2) or a few young accounts do not', () => {
-  for (const fam of ['identity', 'account_age'] as const) {
+test('concentration, identity or account age alone alert only when strong: a NAT prefix (≤ 0.2) or a middling ratio do not', () => {
+  for (const fam of ['concentration', 'identity', 'account_age'] as const) {
     assert.equal(scoreFindings([f(fam, 0.2)], cfg).alert, false, fam);
     assert.equal(scoreFindings([f(fam, 0.6)], cfg).alert, false, fam);
     assert.equal(scoreFindings([f(fam, 0.9)], cfg).alert, true, fam);
@@ -65,6 +67,15 @@ test('a family allowed alone alerts on its strength even when its weight keeps t
   const two = scoreFindings([f('reversal', 0.5), f('unverified', 0.5)], cfg);
   assert.ok(two.score < cfg.minScore);
   assert.equal(two.alert, false, 'two middling families still need minScore');
+});
+
+test('a lone family must name singleFamilyMinBuyers distinct buyers: one busy account is a loyal or business customer', () => {
+  assert.equal(scoreFindings([f('concentration', 1, 'c', ['b-regular'])], cfg).alert, false);
+  assert.equal(scoreFindings([f('concentration', 1, 'c', ['b-regular', 'b-regular'])], cfg).alert, false);
+  assert.equal(scoreFindings([f('concentration', 1, 'c', [])], cfg).alert, false);
+  assert.equal(scoreFindings([f('concentration', 1, 'c', ['b-1', 'b-2'])], cfg).alert, true);
+  // Two families still alert on one buyer: the rule only guards the lone-family path.
+  assert.equal(scoreFindings([f('concentration', 0.8, 'c', ['b-1']), f('account_age', 0.8, 'a', ['b-1'])], cfg).alert, true);
 });
 
 test('severity bands: CRITICAL needs score and several families', () => {

@@ -41,6 +41,18 @@ test('fires when a few buyers suddenly repeat orders, naming them and their orde
   assert.deepEqual(f.evidence.orderIds, ['f4', 'f5', 'f6', 'f7']);
 });
 
+test('bulk orders (≥ bulkQuantity units) are not edges: an office splitting a purchase stays quiet', () => {
+  const burst = T0 + 3 * DAY + 10 * 60_000;
+  const session = (quantity: number): MarketEvent[] => {
+    const events = ordinary('s1');
+    for (let k = 0; k < 8; k++) events.push({ ...order({ t: burst + k * 5 * 60_000, seller: 's1', buyer: 'office', order: `f${k}` }), quantity });
+    return events;
+  };
+  const until = { until: T0 + 3 * DAY + 2 * HOUR };
+  assert.equal(runSignal(signal, config, session(config.bulkQuantity), until).findings.size, 0);
+  assert.ok(runSignal(signal, config, session(1), until).findings.size > 0);
+});
+
 test('quiet on a flash sale of many distinct new buyers', () => {
   const events = ordinary('s2');
   const sale = T0 + 3 * DAY;

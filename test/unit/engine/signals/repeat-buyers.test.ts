@@ -67,6 +67,14 @@ test('quiet on a bulk corporate buyer: one order of quantity 50 is one order', (
   assert.deepEqual(drive(signal, config, [...ordinarySeller(5, 30, 4), bulk]).findings, []);
 });
 
+test('quiet on an office splitting a bulk purchase into many orders of ≥ bulkQuantity units; the same orders of one unit fire', () => {
+  const at = T0 + 5 * DAY + 10 * HOUR;
+  const session = (quantity: number) =>
+    Array.from({ length: 10 }, (_, i) => order({ buyerId: 'b-office', eventTime: at + i * 6 * MIN, quantity, amountCents: quantity * 1999 }));
+  assert.deepEqual(drive(signal, config, [...ordinarySeller(5, 30, 4), ...session(config.bulkQuantity)]).findings, []);
+  assert.ok(drive(signal, config, [...ordinarySeller(5, 30, 4), ...session(1)]).findings.length > 0);
+});
+
 test('the week horizon catches sustained repetition below the hourly and daily thresholds', () => {
   const events: MarketEvent[] = [];
   // Four accounts, each ordering 3 times a day, spread over the day, for 7 days: ratio ~3 per buyer-day.
