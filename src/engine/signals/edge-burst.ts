@@ -70,8 +70,10 @@ export const configSchema = z.object({
     .number()
     .int()
     .min(HOUR_MS)
-    .default(HOUR_MS)
-    .describe('Bursting edges seen within this much before a bucket end are reported, ms. Default 1 h.'),
+    .default(7 * 24 * HOUR_MS)
+    .describe(
+      'Bursting edges seen within this much before a bucket end are reported, ms. Default 7 days: accounts of one seller bursting on different days add up (one busy account alone is a loyal or business customer).',
+    ),
   maxEvidence: z
     .number()
     .int()

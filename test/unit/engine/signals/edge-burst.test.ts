@@ -41,6 +41,16 @@ test('fires when a few buyers suddenly repeat orders, naming them and their orde
   assert.deepEqual(f.evidence.orderIds, ['f4', 'f5', 'f6', 'f7']);
 });
 
+test('accounts bursting on different days add up within horizonMs: the finding names both', () => {
+  const events = ordinary('s1', 5);
+  for (const [day, buyer] of [[3, 'fakeA'], [4, 'fakeB']] as const)
+    for (let k = 0; k < 4; k++) events.push(order({ t: T0 + day * DAY + 10 * HOUR + k * 8 * 60_000, seller: 's1', buyer, order: `${buyer}-${k}` }));
+  const { findings } = runSignal(signal, config, events, { until: T0 + 4 * DAY + 12 * HOUR });
+  const f = findings.get(T0 + 4 * DAY + 11 * HOUR);
+  assert.ok(f);
+  assert.deepEqual([...f.evidence.buyerIds!].sort(), ['fakeA', 'fakeB']);
+});
+
 test('bulk orders (≥ bulkQuantity units) are not edges: an office splitting a purchase stays quiet', () => {
   const burst = T0 + 3 * DAY + 10 * 60_000;
   const session = (quantity: number): MarketEvent[] => {
