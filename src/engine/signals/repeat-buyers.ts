@@ -9,7 +9,8 @@
  *   loyalty scores 1 however long it lasts, while a few accounts ordering many times a day,
  *   every day, stand out even below the daily threshold.
  *
- * Orders are counted, never units: a bulk buyer's single order of quantity 50 is one order.
+ * Orders are counted, never units, and bulk orders (≥ `bulkQuantity` units) not at all: a
+ * business buyer splitting a big purchase into several orders is not brushing.
  * Thresholds rise with the seller's own baseline (an EWMA of its daily ratio, or a population
  * prior until it has enough days), capped so a seller cannot brush its way to immunity.
  */
