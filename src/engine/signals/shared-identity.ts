@@ -197,11 +197,28 @@ export function ipPrefix(ip: string): string | null {
   return `${out.join(':')}::/64`;
 }
 
+interface PerKind {
+  /** Buyers that fire and strength multiplier, indexed like KINDS. */
+  readonly thresholds: readonly number[];
+  readonly weights: readonly number[];
+}
+const perKind = new WeakMap<Config, PerKind>();
+function kindsOf(c: Config): PerKind {
+  let k = perKind.get(c);
+  if (k === undefined) {
+    k = {
+      thresholds: [c.deviceBuyers, c.paymentBuyers, c.addressBuyers, c.ipBuyers],
+      weights: [c.deviceWeight, c.paymentWeight, c.addressWeight, c.ipWeight],
+    };
+    perKind.set(c, k);
+  }
+  return k;
+}
+
 function judge(s: State, hour: number, c: Config): SignalFinding | null {
   if (s.shared.length === 0) return null;
   const oldest = hour - c.horizonDays * 24 + 1;
-  const thresholds = [c.deviceBuyers, c.paymentBuyers, c.addressBuyers, c.ipBuyers];
-  const weights = [c.deviceWeight, c.paymentWeight, c.addressWeight, c.ipWeight];
+  const { thresholds, weights } = kindsOf(c);
   let miss = 1;
   let best: Shared | null = null;
   let bestStrength = 0;
@@ -228,11 +245,13 @@ function judge(s: State, hour: number, c: Config): SignalFinding | null {
     lists[KINDS[sh.k]!].push(sh.v);
     for (const b of sh.buyers) if (buyerIds.indexOf(b) < 0) buyerIds.push(b);
   }
-  const evidence: Partial<EvidenceLists> = { buyerIds };
-  if (lists.device.length > 0) Object.assign(evidence, { deviceIds: lists.device });
-  if (lists.payment.length > 0) Object.assign(evidence, { paymentHashes: lists.payment });
-  if (lists.address.length > 0) Object.assign(evidence, { addressHashes: lists.address });
-  if (lists.ip.length > 0) Object.assign(evidence, { ipPrefixes: lists.ip });
+  const evidence: Partial<EvidenceLists> = {
+    buyerIds,
+    ...(lists.device.length > 0 ? { deviceIds: lists.device } : {}),
+    ...(lists.payment.length > 0 ? { paymentHashes: lists.payment } : {}),
+    ...(lists.address.length > 0 ? { addressHashes: lists.address } : {}),
+    ...(lists.ip.length > 0 ? { ipPrefixes: lists.ip } : {}),
+  };
   const kind = KINDS[best.k]!;
   const more = hits.length > 1 ? ` and ${hits.length - 1} more shared value${hits.length > 2 ? 's' : ''}` : '';
   return {
