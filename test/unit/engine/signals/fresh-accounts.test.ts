@@ -29,6 +29,13 @@ test('fires when an established seller suddenly sells to days-old accounts', () 
   assert.ok(findings.every((x) => x.at > T0 + 10 * DAY), 'fired before the planted cohort');
 });
 
+test('a small seller (2 orders a day) is judged too: three days-old accounts in a day fire, one does not', () => {
+  const day = T0 + 10 * DAY + 9 * HOUR;
+  const base = ordinarySeller(10, 2, 5);
+  assert.ok(drive(signal, config, [...base, ...cohort(3, day, 1, 'b-new')]).findings.length > 0, 'three fresh orders in a day');
+  assert.deepEqual(drive(signal, config, [...base, ...cohort(1, day, 1, 'b-new')]).findings, [], 'one fresh order');
+});
+
 test('a brand-new seller is judged against the population prior', () => {
   const { findings } = drive(signal, config, cohort(10, T0, 1, 'b-new'));
   assert.ok(findings.length > 0);
