@@ -202,15 +202,15 @@ interface PerKind {
   readonly thresholds: readonly number[];
   readonly weights: readonly number[];
 }
-const perKind = new WeakMap<Config, PerKind>();
+const kindTables = new WeakMap<Config, PerKind>();
 function kindsOf(c: Config): PerKind {
-  let k = perKind.get(c);
+  let k = kindTables.get(c);
   if (k === undefined) {
     k = {
       thresholds: [c.deviceBuyers, c.paymentBuyers, c.addressBuyers, c.ipBuyers],
       weights: [c.deviceWeight, c.paymentWeight, c.addressWeight, c.ipWeight],
     };
-    perKind.set(c, k);
+    kindTables.set(c, k);
   }
   return k;
 }
