@@ -2,7 +2,7 @@
  * Heap and JSON bytes of the states of signals 1–5 for typical small sellers (~50 orders/day over
  * a week, through delivery, a third reviewed), and each signal's observe throughput.
  * Run: node --expose-gc --import tsx bench/signals-1-5.ts [sellers=500] [days=7]
- * Config per signal (e.g. smaller tables): BENCH_SIGNALS='{"shared_identity":{"slots":32}}'
+ * Config per signal (e.g. smaller tables): BENCH_SIGNALS='{"review_timing":{"orderSlots":32}}'
  */
 import * as repeatBuyers from '../src/engine/signals/repeat-buyers.js';
 import * as freshAccounts from '../src/engine/signals/fresh-accounts.js';
