@@ -10,18 +10,18 @@ export const curveFields = {
     .min(0)
     .max(1)
     .default(0.4)
-    .describe('Strength (0–1) of a value exactly at its threshold; the score sees this much for a marginal case.'),
+    .describe('Strength (0–1) of a value exactly at its threshold; the score sees this much for a marginal case. Default 0.4.'),
   saturation: z
     .number()
     .gt(1)
     .default(2)
-    .describe('Multiple of the threshold at which strength reaches 1 (linear in between).'),
+    .describe('Multiple of the threshold at which strength reaches 1 (linear in between). Default 2.'),
   minStrength: z
     .number()
     .min(0)
     .max(1)
     .default(0.3)
-    .describe('Findings weaker than this are not reported at all (keeps weak evidence such as a shared IP alone out of alerts).'),
+    .describe('Findings weaker than this are not reported at all (keeps weak evidence such as a shared IP alone out of alerts). Default 0.3.'),
 };
 
 export interface Curve {
