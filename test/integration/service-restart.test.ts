@@ -74,13 +74,21 @@ describe('SIGTERM mid-stream and restart', () => {
     const first = startProcess(env);
     running.push(first.child);
     await waitUntil(async () => ((await metric(port, 'brushwatch_events_consumed_total')) ?? 0) >= cut, 90_000, 'the first process read the first part');
-    // The rest is produced while the first process runs; it is stopped in the middle of it.
-    const rest = produce(kafka, config, events.slice(cut));
+    // The rest is produced in slices while the first process runs; it is stopped in the middle.
+    const rest = (async () => {
+      const slice = Math.ceil((events.length - cut) / 20);
+      for (let i = cut; i < events.length; i += slice) {
+        await produce(kafka, config, events.slice(i, i + slice));
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
     await waitUntil(async () => ((await metric(port, 'brushwatch_events_consumed_total')) ?? 0) > cut, 60_000, 'the first process reads the second part');
     first.child.kill('SIGTERM');
     const code = await withTimeout(first.exited, 30_000, 'the first process exits after SIGTERM');
     assert.equal(code, 0, `exit code after SIGTERM; stderr: ${first.output()}`);
     await rest;
+    const firstRead = Number(/"eventsIn":(\d+)[^\n]*final checkpoint written/.exec(first.output())?.[1]);
+    assert.ok(firstRead > cut && firstRead < events.length, `stopped mid-stream: the first process read ${firstRead} of ${events.length}`);
 
     const second = startProcess(env);
     running.push(second.child);
@@ -95,7 +103,7 @@ describe('SIGTERM mid-stream and restart', () => {
     assert.equal(await withTimeout(second.exited, 30_000, 'the second process exits'), 0, second.output());
 
     const live = await readAlerts(kafka, config);
-    t.diagnostic(`${events.length} events, stopped after ≥ ${cut}: ${live.length} alerts on Kafka, ${file.length} from the file replay`);
+    t.diagnostic(`${events.length} events, first process stopped after ${firstRead}: ${live.length} alerts on Kafka, ${file.length} from the file replay`);
     assert.ok(file.length > 0, 'the scenario must produce alerts');
     assert.equal(new Set(live.map((a) => a.alertId)).size, live.length, 'no alert published twice');
     assert.deepEqual(sortAlerts(live), sortAlerts(file), `first process:\n${first.output()}\nsecond process:\n${second.output()}`);
