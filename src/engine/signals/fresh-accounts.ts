@@ -52,6 +52,12 @@ export const configSchema = z.object({
   minReviews: z.number().gt(0).default(6).describe('Recent (decayed) reviews of known-age buyers needed before the review share counts. Default 6.'),
   reviewWeight: z.number().min(0).max(1).default(0.8).describe('Strength multiplier of the review share. Default 0.8.'),
   recentHalfLifeHours: z.number().gt(0).default(12).describe('Half-life of the recent counts, hours (about a day of memory). Default 12.'),
+  slowHalfLifeHours: z
+    .number()
+    .gt(0)
+    .default(72)
+    .describe('Half-life of the slow order counts, hours (about four days of memory): a slow drip of about one fresh account a day never reaches minFresh within a day. Default 72.'),
+  slowMinFresh: z.number().gt(0).default(4).describe('Slow (decayed) fresh orders needed for the slow share to fire. Default 4.'),
   baselineHalfLifeHours: z.number().gt(0).default(336).describe('Half-life of the baseline counts, hours. Default 336 (14 days).'),
   freshKept: z
     .number()
@@ -68,6 +74,8 @@ export type Config = z.infer<typeof configSchema>;
 
 export interface State {
   counts: DecayedCounts;
+  /** Orders and fresh orders with the slow half-life (its baseline lanes fed by what decays out). */
+  slow: DecayedCounts;
   /** Recently seen fresh buyers: hour × 2^32 + 32-bit buyer fingerprint, oldest first. */
   fresh: readonly number[];
   freshBuyers: readonly string[];
@@ -76,11 +84,12 @@ export interface State {
 }
 
 /** Config-derived constants, computed once per config object rather than per event. */
-const derived = new WeakMap<Config, ReturnType<typeof decayFactors>>();
-function factors(c: Config): ReturnType<typeof decayFactors> {
+type Factors = ReturnType<typeof decayFactors>;
+const derived = new WeakMap<Config, { fast: Factors; slow: Factors }>();
+function factors(c: Config): { fast: Factors; slow: Factors } {
   let f = derived.get(c);
   if (f === undefined) {
-    f = decayFactors(c.recentHalfLifeHours, c.baselineHalfLifeHours);
+    f = { fast: decayFactors(c.recentHalfLifeHours, c.baselineHalfLifeHours), slow: decayFactors(c.slowHalfLifeHours, c.baselineHalfLifeHours) };
     derived.set(c, f);
   }
   return f;
@@ -89,11 +98,15 @@ function factors(c: Config): ReturnType<typeof decayFactors> {
 export const signal: SellerSignal<State, Config> = {
   name: 'fresh_accounts',
   family: 'account_age',
-  create: () => ({ counts: decayedCreate(4), fresh: EMPTY, freshBuyers: EMPTY, freshOrders: EMPTY, freshReviews: EMPTY }),
+  create: () => ({ counts: decayedCreate(4), slow: decayedCreate(2), fresh: EMPTY, freshBuyers: EMPTY, freshOrders: EMPTY, freshReviews: EMPTY }),
   observe(s, e, c) {
     const hour = Math.floor(e.eventTime / HOUR_MS);
     // Decay before counting, once per new hour, so an event weighs by its own hour's age.
-    if (hour > decayedHour(s.counts)) decayedAdvance(s.counts, e.eventTime, factors(c));
+    if (hour > decayedHour(s.counts)) {
+      const f = factors(c);
+      decayedAdvance(s.counts, e.eventTime, f.fast);
+      decayedAdvance(s.slow, e.eventTime, f.slow);
+    }
     if (e.kind === 'order') {
       // Every order event carries the account age: a fresh buyer's DELIVERED refreshes it just
       // before the review usually comes. Only PLACED counts as an order.
@@ -102,8 +115,10 @@ export const signal: SellerSignal<State, Config> = {
       if (fresh) remember(s, hash32(e.buyerId), hour, c);
       if (e.status !== 'PLACED') return;
       addRecent(s.counts, ORDERS);
+      addRecent(s.slow, ORDERS);
       if (!fresh) return;
       addRecent(s.counts, FRESH_ORDERS);
+      addRecent(s.slow, FRESH_ORDERS);
       if (s.freshBuyers.indexOf(e.buyerId) < 0) s.freshBuyers = appendCapped(s.freshBuyers, e.buyerId, c.evidence);
       s.freshOrders = appendCapped(s.freshOrders, e.orderId, c.evidence);
       return;
@@ -118,7 +133,9 @@ export const signal: SellerSignal<State, Config> = {
   },
   evaluate(s, ctx, c) {
     // Decay up to the closing hour (a no-op if its events already did): they count in full.
-    decayedAdvance(s.counts, ctx.at - HOUR_MS, factors(c));
+    const f = factors(c);
+    decayedAdvance(s.counts, ctx.at - HOUR_MS, f.fast);
+    decayedAdvance(s.slow, ctx.at - HOUR_MS, f.slow);
     return judge(s, c);
   },
   expire(s, now, c) {
@@ -153,24 +170,34 @@ function judge(s: State, c: Config): SignalFinding | null {
   const reviewShare = reviews >= c.minReviews && freshReviews >= c.minFresh ? freshReviews / reviews : 0;
   const orderThr = Math.max(c.minShare, c.baselineFactor * baseOrders);
   const reviewThr = Math.max(c.minShare, c.baselineFactor * baseReviews);
-  const orderStrength = strengthOf(orderShare, orderThr, c);
+  // The slow share: the same rule over about four days, against the slow lanes' own baseline.
+  const w = s.slow;
+  const slowBase = (base(w, FRESH_ORDERS) + c.populationShare * c.priorWeight) / (base(w, ORDERS) + c.priorWeight);
+  const slowOrders = recent(w, ORDERS);
+  const slowShare = slowOrders >= c.minOrders && recent(w, FRESH_ORDERS) >= c.slowMinFresh ? recent(w, FRESH_ORDERS) / slowOrders : 0;
+  const slowThr = Math.max(c.minShare, c.baselineFactor * slowBase);
+  const slowStrength = strengthOf(slowShare, slowThr, c);
+  const fastStrength = strengthOf(orderShare, orderThr, c);
+  const bySlow = slowStrength > fastStrength;
+  const orderStrength = bySlow ? slowStrength : fastStrength;
   const reviewStrength = c.reviewWeight * strengthOf(reviewShare, reviewThr, c);
   const strength = Math.max(orderStrength, reviewStrength);
   if (strength < c.minStrength || strength === 0) return null;
 
   const byOrders = orderStrength >= reviewStrength;
-  const value = byOrders ? orderShare : reviewShare;
-  const threshold = byOrders ? orderThr : reviewThr;
-  const baseline = byOrders ? baseOrders : baseReviews;
+  const slow = byOrders && bySlow;
+  const value = byOrders ? (slow ? slowShare : orderShare) : reviewShare;
+  const threshold = byOrders ? (slow ? slowThr : orderThr) : reviewThr;
+  const baseline = byOrders ? (slow ? slowBase : baseOrders) : baseReviews;
   const what = byOrders ? 'orders' : 'reviews';
-  const total = byOrders ? orders : reviews;
+  const total = byOrders ? (slow ? slowOrders : orders) : reviews;
   return {
     name: 'fresh_accounts',
     family: 'account_age',
     value: round2(value),
     threshold: round2(threshold),
     strength: round2(strength),
-    horizonMs: Math.round(c.recentHalfLifeHours * HOUR_MS),
+    horizonMs: Math.round((slow ? c.slowHalfLifeHours : c.recentHalfLifeHours) * HOUR_MS),
     baseline: round2(baseline),
     explanation: `${Math.round(value * 100)}% of about ${Math.round(total)} recent ${what} come from accounts younger than ${c.freshDays} days, against a threshold of ${Math.round(threshold * 100)}% (baseline ${round2(baseline * 100)}%).`,
     evidence: byOrders

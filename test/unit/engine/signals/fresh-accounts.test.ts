@@ -36,6 +36,20 @@ test('a small seller (2 orders a day) is judged too: three days-old accounts in 
   assert.deepEqual(drive(signal, config, [...base, ...cohort(1, day, 1, 'b-new')]).findings, [], 'one fresh order');
 });
 
+test('a slow drip of one days-old account a day for days fires on the slow share; the same drip at a busy seller does not', () => {
+  const drip = (perDay: number) => {
+    const events: MarketEvent[] = [...ordinarySeller(20, perDay, 6)];
+    for (let d = 8; d < 20; d++) events.push(...cohort(1, T0 + d * DAY + 14 * HOUR, 1, `b-drip-${d}`));
+    return drive(signal, config, events).findings;
+  };
+  const small = drip(1);
+  assert.ok(small.length > 0, 'slow drip at a seller of one order a day');
+  const f = small.at(-1)!.finding;
+  assert.equal(f.horizonMs, config.slowHalfLifeHours * HOUR);
+  assert.ok(f.value >= f.threshold && new Set(f.evidence.buyerIds).size >= 2);
+  assert.deepEqual(drip(30), [], 'one fresh account a day among 30 orders is ordinary');
+});
+
 test('a brand-new seller is judged against the population prior', () => {
   const { findings } = drive(signal, config, cohort(10, T0, 1, 'b-new'));
   assert.ok(findings.length > 0);
