@@ -20,6 +20,7 @@ import { BrushwatchError } from '../errors.js';
 import type { BatchControl, GroupConsumer, InBatch, InRecord, KafkaAdmin, KafkaClient, OutProducer, OutRecord, TopicMessages } from '../io/kafka/client.js';
 import { DECODE_FAILED, DEAD_LETTER_REASONS, createAlertEncoder, createEventDecoder } from '../io/kafka/codec.js';
 import type { DeadLetterReason, EventDecoder, SchemaCache, SchemaSource, ValueEncoder } from '../io/kafka/codec.js';
+import { futureHorizon, partitionedEngineConfig } from '../io/kafka/partitioned-engine.js';
 import { PartitionTracker } from './partitions.js';
 import { StateStore } from './state-store.js';
 import type { ServiceMetrics } from './metrics.js';
@@ -66,6 +67,7 @@ export class Runner {
   private readonly decoders: ReadonlyMap<string, { readonly kind: EventKind; readonly decoder: EventDecoder }>;
   private readonly transactional: boolean;
   private engine: Engine;
+  private readonly engineConfig: EngineConfig;
   private alertEncoder: ValueEncoder<Alert> | null = null;
   private readonly partitions: PartitionTracker;
 
@@ -105,7 +107,8 @@ export class Runner {
     this.stateProducer = this.transactional ? deps.kafka.producer() : this.producer;
     this.admin = deps.kafka.admin();
     this.state = new StateStore(this.cfg.topics.state, this.cfg.groupId);
-    this.engine = new Engine(deps.engineConfig, { watermark: 'external' });
+    this.engineConfig = partitionedEngineConfig(deps.engineConfig);
+    this.engine = new Engine(this.engineConfig, { watermark: 'external' });
     this.partitions = new PartitionTracker(deps.engineConfig.allowedDisorderMs, this.cfg.idlePartitionMs);
     this.registryReachable = deps.schemas === null;
     const cache = deps.schemas?.cache ?? null;
@@ -170,7 +173,7 @@ export class Runner {
     const snap = await this.state.load(this.deps.kafka);
     this.stateLoaded = true;
     if (snap !== null) {
-      this.engine = Engine.restore(this.deps.engineConfig, snap, { watermark: 'external' });
+      this.engine = Engine.restore(this.engineConfig, snap, { watermark: 'external' });
       await this.state.clear((b) => this.stateProducer.send(b));
       this.log.info({ sellers: this.engine.stats().sellersTracked, watermark: snap.watermark }, 'restored engine state');
     }
@@ -216,7 +219,8 @@ export class Runner {
         await this.checkpoint(null);
         if (this.stateLoaded) await this.state.save((b) => this.stateProducer.send(b), this.engine.snapshot());
         const st = this.engine.stats();
-        this.log.info({ eventsIn: st.eventsIn, accepted: st.accepted, late: st.late, duplicates: st.duplicates, alerts: st.alerts, watermark: st.watermark, sellers: st.sellersTracked }, 'final checkpoint written');
+        const invalid = Object.fromEntries(Object.entries(st.invalid).filter(([, n]) => n > 0));
+        this.log.info({ eventsIn: st.eventsIn, accepted: st.accepted, late: st.late, duplicates: st.duplicates, invalid, alerts: st.alerts, watermark: st.watermark, sellers: st.sellersTracked }, 'final checkpoint written');
       });
       await this.consumer.stop();
       await Promise.allSettled([this.consumer.disconnect(), this.producer.disconnect(), this.stateProducer.disconnect(), this.admin.disconnect()]);
@@ -287,10 +291,16 @@ export class Runner {
       let maxTime = -Infinity;
       let late = 0;
       let duplicates = 0;
+      const horizon = futureHorizon(this.deps.engineConfig, this.now());
       for (const m of batch.messages) {
         const raw = decoder.decode(m.value);
         if (raw === DECODE_FAILED) {
           this.deadLetter(batch, m, decoder.failure.reason, decoder.failure.detail);
+          continue;
+        }
+        const time = (raw as { eventTime?: unknown }).eventTime;
+        if (typeof time === 'number' && time > horizon) {
+          this.deadLetter(batch, m, DEAD_LETTER_REASONS.FUTURE_TIME, `eventTime ${time} is more than futureToleranceMs ${this.deps.engineConfig.futureToleranceMs} after the wall clock`);
           continue;
         }
         const r = engine.ingest(raw);

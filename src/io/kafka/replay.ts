@@ -12,6 +12,7 @@ import type { KafkaClient } from './client.js';
 import { DECODE_FAILED, SchemaCache, createEventDecoder } from './codec.js';
 import type { CodecName, DeadLetterReason, EventDecoder, SchemaSource } from './codec.js';
 import { rangesByTime, readRanges } from './reader.js';
+import { futureHorizon, partitionedEngineConfig } from './partitioned-engine.js';
 
 export interface KafkaReplayOptions {
   readonly kafka: KafkaClient;
@@ -28,7 +29,7 @@ export interface KafkaReplayOptions {
 
 export interface KafkaReplaySummary {
   readonly records: number;
-  /** Records that could not be decoded, by reason (the engine's invalid ones are in stats). */
+  /** Records that could not be decoded or lie beyond the wall clock's future horizon, by reason. */
   readonly undecodable: Readonly<Partial<Record<DeadLetterReason, number>>>;
   readonly stats: EngineStats;
   readonly alertsWritten: number;
@@ -48,7 +49,9 @@ export async function replayKafka(o: KafkaReplayOptions): Promise<KafkaReplaySum
     [o.topics.orders, createEventDecoder('order' satisfies EventKind, o.codecs.orders, cache)],
     [o.topics.reviews, createEventDecoder('review' satisfies EventKind, o.codecs.reviews, cache)],
   ]);
-  const engine = new Engine(o.engineConfig, { watermark: 'external' });
+  const engine = new Engine(partitionedEngineConfig(o.engineConfig), { watermark: 'external' });
+  // Judged once for the whole replay: records of the past are never in the future.
+  const horizon = futureHorizon(o.engineConfig, Date.now());
   const watermarks = new PartitionWatermarks(o.engineConfig.allowedDisorderMs);
   // Until every partition with records in range has delivered, the unseen ones may hold older events.
   const unseen = new Set(ranges.filter((r) => BigInt(r.start) < BigInt(r.end)).map((r) => `${r.topic}/${r.partition}`));
@@ -67,6 +70,11 @@ export async function replayKafka(o: KafkaReplayOptions): Promise<KafkaReplaySum
           const raw = decoder.decode(m.value);
           if (raw === DECODE_FAILED) {
             undecodable[decoder.failure.reason] = (undecodable[decoder.failure.reason] ?? 0) + 1;
+            continue;
+          }
+          const time = (raw as { eventTime?: unknown }).eventTime;
+          if (typeof time === 'number' && time > horizon) {
+            undecodable.FUTURE_TIME = (undecodable.FUTURE_TIME ?? 0) + 1;
             continue;
           }
           if (engine.ingest(raw).outcome === 'accepted') {
