@@ -113,10 +113,10 @@ export class PartitionTracker {
    * The watermark, or undefined while it must not move: min over partitions of their max event
    * time − allowed disorder, idle partitions (see `refresh`) excepted. A partition with a backlog
    * holds it however long it waits to be fetched (its records may be older than everything
-   * seen); so does one that has not delivered and is not known to be idle. `maxEventTime` is
-   * the engine's latest accepted event time.
+   * seen); so does one that has not delivered and is not known to be idle. `maxEventTime` gives
+   * the engine's latest accepted event time; it is asked only when every partition is idle.
    */
-  watermark(maxEventTime: number | null): number | undefined {
+  watermark(maxEventTime: () => number | null): number | undefined {
     let allIdle = true;
     for (const p of this.parts.values()) {
       if (!p.idle) allIdle = false;
@@ -129,7 +129,10 @@ export class PartitionTracker {
     const wm = this.watermarks.watermark();
     // Everything produced so far has been read: the latest event time anywhere counts, also the
     // one restored from a snapshot when no partition has delivered since the restart.
-    if (allIdle && this.parts.size > 0 && maxEventTime !== null) return Math.max(wm ?? -Infinity, maxEventTime - this.allowedDisorderMs);
+    if (allIdle && this.parts.size > 0) {
+      const max = maxEventTime();
+      if (max !== null) return Math.max(wm ?? -Infinity, max - this.allowedDisorderMs);
+    }
     return wm;
   }
 

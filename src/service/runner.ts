@@ -355,9 +355,11 @@ export class Runner {
     });
   }
 
+  private readonly maxEventTime = (): number | null => this.engine.stats().maxEventTime;
+
   /** Moves the engine to the partitions' watermark and collects what it decided. */
   private advance(): void {
-    const wm = this.partitions.watermark(this.engine.stats().maxEventTime);
+    const wm = this.partitions.watermark(this.maxEventTime);
     if (wm !== undefined && wm > this.engine.watermark) this.engine.advanceWatermark(wm);
     const alerts = this.engine.drainAlerts();
     if (alerts.length > 0) {
