@@ -104,31 +104,6 @@ export const serviceConfigSchema = z
     logLevel: z.enum(LOG_LEVELS).default('info'),
     /** The engine's own config, validated by the engine (parseEngineConfig); {} means its defaults. */
     engine: z.record(z.string(), z.unknown()).default({}),
-  })
-  .superRefine((c, ctx) => {
-    const avro = (['orders', 'reviews', 'alerts'] as const).filter((t) => c.codecs[t] === 'avro');
-    if (avro.length > 0 && c.registry.url === null) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['registry', 'url'],
-        message: `is required because codecs.${avro.join(', codecs.')} ${avro.length > 1 ? 'are' : 'is'} avro; set BRUSHWATCH_REGISTRY_URL (or --registry-url), or choose json codecs`,
-      });
-    }
-    if (c.kafka.sasl.mechanism !== 'none' && (c.kafka.sasl.username === null || c.kafka.sasl.password === null)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['kafka', 'sasl'],
-        message: `mechanism ${c.kafka.sasl.mechanism} needs a username and a password; set BRUSHWATCH_KAFKA_SASL_USERNAME and BRUSHWATCH_KAFKA_SASL_PASSWORD`,
-      });
-    }
-    const names = [c.topics.orders, c.topics.reviews, c.topics.alerts, c.topics.deadLetters, c.topics.state];
-    if (new Set(names).size !== names.length) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['topics'],
-        message: `orders, reviews, alerts, deadLetters and state must be five different topics (got ${names.join(', ')}); rename one`,
-      });
-    }
   });
 
 /** The validated config; `engine` is the engine's own parsed config (parseEngineConfig). */
@@ -314,6 +289,7 @@ export function loadServiceConfig(sources: ConfigSources = {}): Readonly<Service
       problems.push(`  ${key || '(root)'} = ${value} (from ${where}): ${issue.message}; ${fix}`);
     }
   }
+  problems.push(...crossChecks(merged));
   // The engine validates its own section; its problems join the list instead of hiding behind ours.
   let engine: EngineConfig | undefined;
   try {
@@ -326,6 +302,32 @@ export function loadServiceConfig(sources: ConfigSources = {}): Readonly<Service
     throw new BrushwatchError('CONFIG_INVALID', `invalid configuration (${problems.length} problem${problems.length > 1 ? 's' : ''}):\n${problems.join('\n')}`);
   }
   return deepFreeze({ ...result.data, engine });
+}
+
+/**
+ * Rules across settings, checked on the merged input (with the schema's defaults for what is
+ * unset) so they are reported even when a single setting is invalid too.
+ */
+function crossChecks(merged: Tree): string[] {
+  const out: string[] = [];
+  const str = (path: string[], dflt: string | null): string | null => {
+    const v = getPath(merged, path);
+    return typeof v === 'string' ? v : v === undefined ? dflt : String(v);
+  };
+  const avro = (['orders', 'reviews', 'alerts'] as const).filter((t) => str(['codecs', t], 'avro') === 'avro');
+  if (avro.length > 0 && str(['registry', 'url'], null) === null) {
+    out.push(`  registry.url = nothing: required because codecs.${avro.join(', codecs.')} ${avro.length > 1 ? 'are' : 'is'} avro; set BRUSHWATCH_REGISTRY_URL or --registry-url, or choose json codecs`);
+  }
+  const mechanism = str(['kafka', 'sasl', 'mechanism'], 'none');
+  if (mechanism !== 'none' && (str(['kafka', 'sasl', 'username'], null) === null || str(['kafka', 'sasl', 'password'], null) === null)) {
+    out.push(`  kafka.sasl = mechanism ${mechanism} without username or password: it needs both; set BRUSHWATCH_KAFKA_SASL_USERNAME and BRUSHWATCH_KAFKA_SASL_PASSWORD`);
+  }
+  const defaults: Record<string, string> = { orders: 'orders', reviews: 'reviews', alerts: 'brushing-alerts', deadLetters: 'brushwatch-dead-letters', state: 'brushwatch-state' };
+  const names = Object.entries(defaults).map(([k, d]) => str(['topics', k], d));
+  if (new Set(names).size !== names.length) {
+    out.push(`  topics = ${names.join(', ')}: orders, reviews, alerts, deadLetters and state must be five different topics; rename one`);
+  }
+  return out;
 }
 
 function deepFreeze<T>(value: T): Readonly<T> {

@@ -61,6 +61,14 @@ describe('loadServiceConfig', () => {
     assert.match(err.message, /codecs\.orders = "protobuf"/);
   });
 
+  it('reports rules across settings together with invalid single settings', () => {
+    const err = failure(() => loadServiceConfig({ env: { BRUSHWATCH_HTTP_PORT: 'abc', BRUSHWATCH_KAFKA_SASL_MECHANISM: 'plain' } }));
+    assert.match(err.message, /^invalid configuration \(3 problems\)/);
+    assert.match(err.message, /http\.port = "abc"/);
+    assert.match(err.message, /registry\.url = nothing: required because codecs\.orders, codecs\.reviews, codecs\.alerts are avro/);
+    assert.match(err.message, /kafka\.sasl = mechanism plain/);
+  });
+
   it('joins the engine config problems to its own', () => {
     const dir = mkdtempSync(join(tmpdir(), 'bw-config-'));
     try {
@@ -76,7 +84,7 @@ describe('loadServiceConfig', () => {
   it('requires a registry for Avro, credentials for SASL, distinct topics', () => {
     assert.match(failure(() => loadServiceConfig({ env: {} })).message, /registry\.url.*required because codecs\.orders/);
     const sasl = failure(() => loadServiceConfig({ env: { ...REGISTRY, BRUSHWATCH_KAFKA_SASL_MECHANISM: 'scram-sha-512', BRUSHWATCH_KAFKA_SASL_USERNAME: 'u' } }));
-    assert.match(sasl.message, /needs a username and a password/);
+    assert.match(sasl.message, /without username or password: it needs both/);
     assert.match(failure(() => loadServiceConfig({ env: REGISTRY, flags: { alertsTopic: 'orders' } })).message, /different topics/);
   });
 
