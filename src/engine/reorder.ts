@@ -82,13 +82,24 @@ export class ReorderBuffer {
 export class PartitionWatermarks {
   private readonly maxTime = new Map<string, number>();
   private readonly idle = new Set<string>();
+  /** Assigned partitions that have shown no event yet: until then they hold the watermark. */
+  private readonly waiting = new Set<string>();
 
   constructor(private readonly allowedDisorderMs: number) {}
+
+  /**
+   * Declares a partition before its first event (on assignment). Without this, the first
+   * partition read would move the watermark past events the others have not delivered yet.
+   */
+  assign(partition: string): void {
+    if (!this.maxTime.has(partition)) this.waiting.add(partition);
+  }
 
   observe(partition: string, eventTime: number): void {
     const cur = this.maxTime.get(partition);
     if (cur === undefined || eventTime > cur) this.maxTime.set(partition, eventTime);
     this.idle.delete(partition);
+    this.waiting.delete(partition);
   }
 
   setIdle(partition: string, idle: boolean): void {
@@ -100,10 +111,12 @@ export class PartitionWatermarks {
   remove(partition: string): void {
     this.maxTime.delete(partition);
     this.idle.delete(partition);
+    this.waiting.delete(partition);
   }
 
-  /** Undefined until some partition has data. */
+  /** Undefined until some partition has data, and while an assigned, non-idle one has none. */
   watermark(): number | undefined {
+    for (const p of this.waiting) if (!this.idle.has(p)) return undefined;
     let minActive = Infinity;
     let maxAll = -Infinity;
     for (const [p, t] of this.maxTime) {

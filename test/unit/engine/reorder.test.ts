@@ -41,3 +41,17 @@ test('partition watermarks: min over active partitions; idle ones do not stall; 
   w.remove('p1');
   assert.equal(w.watermark(), 4900);
 });
+
+test('an assigned partition holds the watermark until its first event or until it is idle', () => {
+  const marks = new PartitionWatermarks(1_000);
+  marks.assign('0');
+  marks.assign('1');
+  marks.observe('0', 50_000);
+  assert.equal(marks.watermark(), undefined, 'partition 1 may still deliver older events');
+  marks.observe('1', 20_000);
+  assert.equal(marks.watermark(), 19_000);
+  marks.assign('2');
+  assert.equal(marks.watermark(), undefined, 'a partition assigned later holds it too');
+  marks.setIdle('2', true);
+  assert.equal(marks.watermark(), 19_000);
+});
