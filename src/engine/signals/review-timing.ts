@@ -75,6 +75,8 @@ export interface State {
   orderIds: readonly string[];
   fast: number;
   early: number;
+  /** Whether the last evaluation found the timing share over its threshold: the baseline then stops learning. */
+  firing?: boolean;
 }
 
 interface Derived {
@@ -127,7 +129,7 @@ export const signal: SellerSignal<State, Config> = {
     // Memories past their horizon are ignored even before expire removes them.
     if (then <= minute - c.orderMemoryDays * 1440) return;
     // Decay before counting, once per new hour, so a review weighs by its own hour's age.
-    if (Math.floor(e.eventTime / HOUR_MS) > decayedHour(s.counts)) decayedAdvance(s.counts, e.eventTime, derive(c).factors);
+    if (Math.floor(e.eventTime / HOUR_MS) > decayedHour(s.counts)) decayedAdvance(s.counts, e.eventTime, derive(c).factors, s.firing !== true);
     addRecent(s.counts, REVIEWS);
     const delivered = payload % 2 === 1;
     if (delivered && minute - then >= c.fastMinutes) return;
@@ -140,7 +142,7 @@ export const signal: SellerSignal<State, Config> = {
   },
   evaluate(s, ctx, c) {
     // Decay up to the closing hour (a no-op if its events already did): they count in full.
-    decayedAdvance(s.counts, ctx.at - HOUR_MS, derive(c).factors);
+    decayedAdvance(s.counts, ctx.at - HOUR_MS, derive(c).factors, s.firing !== true);
     const finding = judge(s, c);
     s.fivePeak = 0;
     s.fivePeakRate = 0;
@@ -180,6 +182,8 @@ function judge(s: State, c: Config): SignalFinding | null {
   const share = suspect >= c.minSuspect && recent(d, REVIEWS) > 0 ? suspect / recent(d, REVIEWS) : 0;
   const threshold = Math.max(c.minShare, c.baselineFactor * baseline);
   const timing = strengthOf(share, threshold, c);
+  // A campaign lasting days must not become the seller's normal: the baseline stops learning meanwhile.
+  s.firing = timing > 0;
 
   const rate = Math.max(s.fivePeakRate, c.fiveStarPriorPerHour);
   const burstRatio = s.fivePeak >= c.burstMin ? s.fivePeak / rate : 0;

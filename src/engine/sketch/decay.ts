@@ -57,8 +57,11 @@ export function addRecent(d: DecayedCounts, lane: number, n = 1): void {
 /** Beyond this many idle hours every count is treated as fully decayed. */
 const MAX_STEPS = 24 * 366;
 
-/** Decays both speeds up to the hour containing `now`. */
-export function decayedAdvance(d: DecayedCounts, now: number, f: DecayFactors): void {
+/**
+ * Decays both speeds up to the hour containing `now`. With `learn` false what leaves the recent
+ * counts is not fed to the baseline (a signal that is firing must not learn the anomaly as normal).
+ */
+export function decayedAdvance(d: DecayedCounts, now: number, f: DecayFactors, learn = true): void {
   const hour = Math.floor(now / HOUR_MS);
   if (d[0]! < 0) {
     d[0] = hour;
@@ -77,7 +80,7 @@ export function decayedAdvance(d: DecayedCounts, now: number, f: DecayFactors): 
       const r = d[i]!;
       const kept = r * f.recent;
       d[i] = kept;
-      d[i + lanes] = d[i + lanes]! * f.base + (r - kept);
+      d[i + lanes] = d[i + lanes]! * f.base + (learn ? r - kept : 0);
     }
   }
 }

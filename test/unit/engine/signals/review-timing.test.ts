@@ -40,6 +40,15 @@ test('fires on reviews minutes after delivery, with the reviews and buyers as ev
   assert.ok(findings.every((x) => x.at > T0 + 14 * DAY), 'fired before the fake reviews');
 });
 
+test('a campaign running for weeks still fires at its end: the baseline does not learn while the signal fires', () => {
+  const fake: MarketEvent[] = [];
+  for (let d = 10; d < 31; d++)
+    for (let i = 0; i < 12; i++) fake.push(...lifecycle(`b-long-${d}-${i}`, T0 + d * DAY + i * HOUR, 2 * DAY, 2 * DAY + 3 * MIN));
+  const { findings } = drive(signal, config, [...honest(33, 20, 4), ...fake]);
+  assert.ok(findings.some((f) => f.at >= T0 + 32 * DAY && f.finding.value >= f.finding.threshold), 'quiet after three weeks of instant reviews');
+  assert.ok(findings.every((f) => (f.finding.baseline ?? 0) < 0.2), 'the campaign became the baseline');
+});
+
 test('fires on reviews of orders that were never delivered or reviewed before delivery', () => {
   const fake: MarketEvent[] = [];
   for (let i = 0; i < 4; i++) fake.push(...lifecycle(`b-nd-${i}`, T0 + 12 * DAY + i * HOUR, null, 5 * HOUR));
