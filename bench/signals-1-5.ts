@@ -10,6 +10,7 @@ import * as sharedIdentity from '../src/engine/signals/shared-identity.js';
 import * as reviewTiming from '../src/engine/signals/review-timing.js';
 import * as duplicateText from '../src/engine/signals/duplicate-text.js';
 import type { MarketEvent, SellerContext, SellerSignal } from '../src/engine/types.js';
+import { rng } from '../test/helpers/fixtures.js';
 
 const SELLERS = Number(process.argv[2] ?? 500);
 const OVERRIDES = JSON.parse(process.env.BENCH_SIGNALS ?? '{}') as Record<string, unknown>;
@@ -21,16 +22,6 @@ const maybeGc = (globalThis as { gc?: () => void }).gc;
 if (maybeGc === undefined) throw new Error('run with node --expose-gc');
 const gc: () => void = maybeGc;
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const TEXTS = ['good', 'Great product, fast shipping!', 'nice', ''];
 const WORDS = 'kettle handle spout lid enamel bamboo colour box mug gooseneck thermometer crack chip drip boil litre gas induction flow coffee tea'.split(' ');

@@ -9,6 +9,7 @@ import * as unverifiedReviews from '../src/engine/signals/unverified-reviews.js'
 import * as edgeBurst from '../src/engine/signals/edge-burst.js';
 import { ringConfigSchema, ringDetector } from '../src/engine/signals/ring.js';
 import type { MarketEvent, SellerContext, SellerSignal } from '../src/engine/types.js';
+import { rng } from '../test/helpers/fixtures.js';
 
 const SELLERS = Number(process.argv[2] ?? 2000);
 const DAYS = Number(process.argv[3] ?? 7);
@@ -18,16 +19,6 @@ const T0 = 1_767_225_600_000;
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) throw new Error('run with node --expose-gc');
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** One small seller's events in canonical order: 50 orders/day through their lifecycle, reviews, refunds. */
 function sellerEvents(s: number): MarketEvent[] {

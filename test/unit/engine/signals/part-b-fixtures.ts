@@ -4,6 +4,7 @@
  * bucket end (with events up to `graceMs` past it already observed, as the core may do).
  */
 import type { MarketEvent, OrderEvent, OrderStatus, ReviewEvent, SellerContext, SellerSignal, SignalFinding } from '../../../../src/engine/types.js';
+export { rng } from '../../../helpers/fixtures.js';
 
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
@@ -111,14 +112,3 @@ export function runSignal<S, C>(
   return { state, findings };
 }
 
-/** A deterministic pseudo-random generator (mulberry32) so that generated traffic is reproducible. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
