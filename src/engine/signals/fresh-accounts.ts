@@ -100,6 +100,8 @@ export const signal: SellerSignal<State, Config> = {
   family: 'account_age',
   create: () => ({ counts: decayedCreate(4), slow: decayedCreate(2), fresh: EMPTY, freshBuyers: EMPTY, freshOrders: EMPTY, freshReviews: EMPTY }),
   observe(s, e, c) {
+    // A state restored from a snapshot taken before the slow share existed starts it empty.
+    if (s.slow === undefined) s.slow = decayedCreate(2);
     const hour = Math.floor(e.eventTime / HOUR_MS);
     // Decay before counting, once per new hour, so an event weighs by its own hour's age.
     if (hour > decayedHour(s.counts)) {
@@ -132,6 +134,7 @@ export const signal: SellerSignal<State, Config> = {
     s.freshReviews = appendCapped(s.freshReviews, e.reviewId, c.evidence);
   },
   evaluate(s, ctx, c) {
+    if (s.slow === undefined) s.slow = decayedCreate(2);
     // Decay up to the closing hour (a no-op if its events already did): they count in full.
     const f = factors(c);
     decayedAdvance(s.counts, ctx.at - HOUR_MS, f.fast);

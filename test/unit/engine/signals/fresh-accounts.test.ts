@@ -126,3 +126,15 @@ test('JSON round-trip mid-stream and expire at any time leave the findings uncha
   assert.deepEqual(drive(signal, config, events, { roundTripAt: 150 }).findings, plain);
   assert.deepEqual(drive(signal, config, events, { expireHourly: true }).findings, plain);
 });
+
+test('a state snapshotted before the slow share existed restores and keeps working', () => {
+  const events = [...ordinarySeller(3, 10, 8), ...cohort(6, T0 + 3 * DAY + 9 * HOUR, 1, 'b-new')];
+  const state = signal.create(config);
+  for (const e of events.slice(0, 20)) signal.observe(state, e, config);
+  const old = JSON.parse(JSON.stringify(state)) as Record<string, unknown>;
+  delete old['slow'];
+  const restored = old as unknown as typeof state;
+  for (const e of events.slice(20)) signal.observe(restored, e, config);
+  assert.ok(Array.isArray(restored.slow));
+  assert.ok(signal.evaluate(restored, { sellerId: 's', at: T0 + 3 * DAY + 12 * HOUR, bucketMs: HOUR, ordersInBucket: 0, orders24h: 0, dailyOrdersEwma: 0, historyDays: 3 }, config) !== null);
+});
