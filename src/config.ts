@@ -77,6 +77,21 @@ export const serviceConfigSchema = z
         alerts: z.enum(CODECS).default('avro'),
       })
       .prefault({}),
+    input: z
+      .object({
+        /**
+         * false: the input topics are keyed by something else (orderId, no key); `run` first
+         * re-keys them by sellerId through <groupId>-orders-by-seller / -reviews-by-seller.
+         */
+        keyedBySeller: z.boolean().default(true),
+      })
+      .prefault({}),
+    repartition: z
+      .object({
+        /** Fetch size of the repartition stage per raw partition: smaller keeps them in step. */
+        maxBytesPerPartition: z.number().int().min(1_024).default(65_536),
+      })
+      .prefault({}),
     groupId: z.string().min(1).default('brushwatch'),
     /** A partition without data for this long (wall time) stops holding the watermark back. */
     idlePartitionMs: ms.default(30_000),
@@ -157,6 +172,8 @@ export const SETTINGS: readonly Setting[] = [
   s('codecs.orders', 'string', 'orders-codec', 'avro | json'),
   s('codecs.reviews', 'string', 'reviews-codec', 'avro | json'),
   s('codecs.alerts', 'string', 'alerts-codec', 'avro | json'),
+  s('input.keyedBySeller', 'bool', 'input-keyed-by-seller', 'false: re-key the input by sellerId through internal topics first'),
+  s('repartition.maxBytesPerPartition', 'int', 'repartition-max-bytes-per-partition', 'fetch size per raw partition of the repartition stage'),
   s('groupId', 'string', 'group-id', 'consumer group id'),
   s('idlePartitionMs', 'int', 'idle-partition-ms', 'wall time after which an idle partition stops holding the watermark'),
   s('checkpoint.mode', 'string', 'checkpoint-mode', 'at-least-once | transactional'),

@@ -16,6 +16,7 @@ const commands: ReadonlyArray<() => Promise<{ register(p: Command): void }>> = [
   () => import('./commands/demo.js'),
   () => import('./commands/replay.js'),
   () => import('./commands/run.js'),
+  () => import('./commands/repartition.js'),
   () => import('./commands/report.js'),
 ];
 

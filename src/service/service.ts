@@ -13,6 +13,7 @@ import type { KafkaClient } from '../io/kafka/client.js';
 import { SchemaCache, createRegistrySource } from '../io/kafka/codec.js';
 import { createHttpServer } from './http.js';
 import { createMetrics } from './metrics.js';
+import { Repartitioner, repartitionedConfig } from './repartition.js';
 import { Runner } from './runner.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -41,9 +42,12 @@ export async function startService(config: Readonly<ServiceConfig>, options: Ser
   const registry = new Registry();
   const metrics = createMetrics(registry, { version: VERSION });
   const kafka = options.kafka ?? createKafkaClient(config.kafka, logger);
+  // Input not keyed by seller: the repartition stage re-keys it, the run loop reads its output.
+  const repartition = config.input.keyedBySeller ? null : new Repartitioner({ config, kafka, logger });
+  const runConfig = repartition === null ? config : repartitionedConfig(config);
   const source = config.registry.url === null ? null : createRegistrySource({ url: config.registry.url, username: config.registry.username, password: config.registry.password });
   const runner = new Runner({
-    config,
+    config: runConfig,
     engineConfig: config.engine,
     kafka,
     schemas: source === null ? null : { source, cache: new SchemaCache(source) },
@@ -54,9 +58,11 @@ export async function startService(config: Readonly<ServiceConfig>, options: Ser
   const port = await http.start();
   logger.info({ port, config }, 'brushwatch starting');
   try {
+    await repartition?.start();
     await runner.start();
   } catch (err) {
     await runner.stop().catch(() => undefined);
+    await repartition?.stop().catch(() => undefined);
     await http.stop();
     throw err;
   }
@@ -66,7 +72,10 @@ export async function startService(config: Readonly<ServiceConfig>, options: Ser
     registry,
     port,
     stop() {
-      stopping ??= runner.stop().finally(() => http.stop());
+      stopping ??= runner
+        .stop()
+        .finally(() => repartition?.stop())
+        .finally(() => http.stop());
       return stopping;
     },
   };
