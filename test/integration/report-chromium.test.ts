@@ -1,13 +1,12 @@
 /**
  * The audit report as a person sees it: `brushwatch report` renders hand-made alerts and events,
  * Debian's headless Chromium opens the file, and the test checks the DOM it built and the
- * screenshot it took. BRUSHWATCH_WRITE_SCREENSHOT=1 also copies the screenshot to
- * docs/report-screenshot.png.
+ * screenshot it took.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -103,5 +102,4 @@ test('chromium takes a non-trivial screenshot of it', { skip, timeout: 120_000 }
   assert.equal(bytes.readUInt32BE(20), 2000, 'height');
   // A blank 1280x2000 page compresses to a few KB; text, tables and plots do not.
   assert.ok(statSync(png).size > 50_000, `screenshot only ${statSync(png).size} bytes`);
-  if (process.env.BRUSHWATCH_WRITE_SCREENSHOT === '1') copyFileSync(png, join(root, 'docs', 'report-screenshot.png'));
 });
