@@ -182,7 +182,7 @@ export function createMetrics(registry: Registry, options: MetricsOptions): Serv
     consumed(topic, kind) {
       const key = `${topic}/${kind}`;
       let child = consumedChildren.get(key);
-      if (child === undefined) consumedChildren.set(key, (child = consumedTotal.labels({ topic, kind })));
+      if (child === undefined) consumedChildren.set(key, (child = zeroed(consumedTotal.labels({ topic, kind }))));
       return child;
     },
     invalid: bindAll(Object.values(INVALID_REASONS), (reason) => invalidTotal.labels({ reason })),

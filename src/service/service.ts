@@ -45,6 +45,9 @@ export async function startService(config: Readonly<ServiceConfig>, options: Ser
   // Input not keyed by seller: the repartition stage re-keys it, the run loop reads its output.
   const repartition = config.input.keyedBySeller ? null : new Repartitioner({ config, kafka, logger });
   const runConfig = repartition === null ? config : repartitionedConfig(config);
+  // Series exist at 0 before the first record, so rate() sees the first burst.
+  metrics.consumed(runConfig.topics.orders, 'order');
+  metrics.consumed(runConfig.topics.reviews, 'review');
   const source = config.registry.url === null ? null : createRegistrySource({ url: config.registry.url, username: config.registry.username, password: config.registry.password });
   const runner = new Runner({
     config: runConfig,
