@@ -354,9 +354,13 @@ export class Engine {
     if (this.nextBucketEnd !== null && st.mark === this.nextBucketEnd) this.bucketSellers.push(st);
   }
 
-  /** The whole engine as JSON-able data (call after drainAlerts() to keep it small). */
-  snapshot(): EngineSnapshot {
-    const ids = [...this.sellers.keys()].sort();
+  /**
+   * The whole engine as JSON-able data (call after drainAlerts() to keep it small). With
+   * `sellers: false` the seller list is left empty: the engine-global part a per-seller changelog
+   * stores beside the sellerSnapshot() records.
+   */
+  snapshot(opts: { readonly sellers?: boolean } = {}): EngineSnapshot {
+    const ids = opts.sellers === false ? [] : [...this.sellers.keys()].sort();
     return {
       version: 1,
       maxSeen: orNull(this.maxSeen),

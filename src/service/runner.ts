@@ -23,6 +23,7 @@ import type { DeadLetterReason, EventDecoder, SchemaCache, SchemaSource, ValueEn
 import { futureHorizon, partitionedEngineConfig } from '../io/kafka/partitioned-engine.js';
 import { PartitionTracker } from './partitions.js';
 import { StateStore } from './state-store.js';
+import { changelogRecords, restoreChangelog } from './changelog.js';
 import type { ServiceMetrics } from './metrics.js';
 
 /** Dead-letter headers: what went wrong and where the record came from. */
@@ -74,6 +75,8 @@ export class Runner {
   private pendingAlerts: Alert[] = [];
   private pendingDeadLetters: OutRecord[] = [];
   private pendingRecords = 0;
+  /** Sellers changed since the last committed transaction (transactional mode): kept until it commits. */
+  private readonly changedSellers = new Set<string>();
   private dirty = false;
   private lastCheckpointAt = 0;
 
@@ -108,7 +111,7 @@ export class Runner {
     this.admin = deps.kafka.admin();
     this.state = new StateStore(this.cfg.topics.state, this.cfg.groupId);
     this.engineConfig = partitionedEngineConfig(deps.engineConfig);
-    this.engine = new Engine(this.engineConfig, { watermark: 'external' });
+    this.engine = new Engine(this.engineConfig, this.engineOptions());
     this.partitions = new PartitionTracker(deps.engineConfig.allowedDisorderMs, this.cfg.idlePartitionMs);
     this.registryReachable = deps.schemas === null;
     const cache = deps.schemas?.cache ?? null;
@@ -131,6 +134,11 @@ export class Runner {
     });
   }
 
+  /** Change tracking feeds the per-seller changelog of transactional mode only. */
+  private engineOptions(): { watermark: 'external'; trackChanges: boolean } {
+    return { watermark: 'external', trackChanges: this.transactional };
+  }
+
   isReady(): boolean {
     return this.joined && this.registryReachable && !this.stopping;
   }
@@ -151,7 +159,7 @@ export class Runner {
         { topic: topics.reviews, ...spec },
         { topic: topics.alerts, ...spec },
         { topic: topics.deadLetters, ...spec },
-        StateStore.topicSpec(topics.state, topics.replicationFactor),
+        StateStore.topicSpec(topics.state, topics.replicationFactor, topics.partitions),
       ]);
       if (created.length > 0) this.log.info({ created }, 'created missing topics');
     } else {
@@ -170,12 +178,24 @@ export class Runner {
     await this.producer.connect();
     if (this.stateProducer !== this.producer) await this.stateProducer.connect();
     const t0 = performance.now();
-    const snap = await this.state.load(this.deps.kafka);
-    this.stateLoaded = true;
-    if (snap !== null) {
-      this.engine = Engine.restore(this.engineConfig, snap, { watermark: 'external' });
-      await this.state.clear((b) => this.stateProducer.send(b));
-      this.log.info({ sellers: this.engine.stats().sellersTracked, watermark: snap.watermark }, 'restored engine state');
+    if (this.transactional) {
+      // An empty transaction initialises the producer id: that fences a predecessor with the same
+      // transactional id and aborts its open transaction, so the changelog read next ends at the
+      // state of the committed offsets.
+      await this.producer.commitTransaction([], this.cfg.groupId, []);
+      const restored = await restoreChangelog(this.deps.kafka, this.admin, topics.state, (b) => this.stateProducer.send(b), this.engineConfig, this.engineOptions());
+      if (restored !== null) {
+        this.engine = restored.engine;
+        this.log.info({ sellers: restored.sellers, records: restored.records, metaBytes: restored.metaBytes, watermark: this.engine.watermark, ms: Math.round(performance.now() - t0) }, 'restored engine state from the changelog');
+      }
+    } else {
+      const snap = await this.state.load(this.deps.kafka);
+      this.stateLoaded = true;
+      if (snap !== null) {
+        this.engine = Engine.restore(this.engineConfig, snap, this.engineOptions());
+        await this.state.clear((b) => this.stateProducer.send(b));
+        this.log.info({ sellers: this.engine.stats().sellersTracked, watermark: snap.watermark }, 'restored engine state');
+      }
     }
     this.metrics.stateRestoreDuration.observe((performance.now() - t0) / 1000);
 
@@ -405,8 +425,12 @@ export class Runner {
     const offsets = this.partitions.uncommitted();
 
     if (this.transactional) {
+      // The engine's state now is the state as of `offsets`: it goes into the same transaction.
+      for (const id of this.engine.takeDirtySellers()) this.changedSellers.add(id);
+      out.push({ topic: this.cfg.topics.state, messages: changelogRecords(this.engine, this.changedSellers) });
       try {
         await this.producer.commitTransaction(out, this.cfg.groupId, offsets, () => this.metrics.alertPublishFailures.inc());
+        this.changedSellers.clear();
         this.metrics.transactions.committed.inc();
       } catch (err) {
         this.metrics.transactions.aborted.inc();

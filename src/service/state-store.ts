@@ -23,10 +23,11 @@ export class StateStore {
     private readonly groupId: string,
   ) {}
 
-  static topicSpec(topic: string, replicationFactor: number): TopicSpec {
+  /** Partitioned like the input: the transactional mode's per-seller changelog shares the topic. */
+  static topicSpec(topic: string, replicationFactor: number, partitions = 1): TopicSpec {
     return {
       topic,
-      partitions: 1,
+      partitions,
       replicationFactor,
       config: { 'cleanup.policy': 'compact', 'max.message.bytes': String(MAX_RECORD_BYTES), 'segment.ms': '3600000' },
     };
