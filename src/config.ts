@@ -90,6 +90,11 @@ export const serviceConfigSchema = z
       .object({
         /** Fetch size of the repartition stage per raw partition: smaller keeps them in step. */
         maxBytesPerPartition: z.number().int().min(1_024).default(65_536),
+        /**
+         * A raw partition more than this ahead (event time) of the slowest one waits: the skew
+         * the stage adds to the service's disorder (keep it well under engine.allowedDisorderMs).
+         */
+        maxSkewMs: ms.default(300_000),
       })
       .prefault({}),
     groupId: z.string().min(1).default('brushwatch'),
@@ -174,6 +179,7 @@ export const SETTINGS: readonly Setting[] = [
   s('codecs.alerts', 'string', 'alerts-codec', 'avro | json'),
   s('input.keyedBySeller', 'bool', 'input-keyed-by-seller', 'false: re-key the input by sellerId through internal topics first'),
   s('repartition.maxBytesPerPartition', 'int', 'repartition-max-bytes-per-partition', 'fetch size per raw partition of the repartition stage'),
+  s('repartition.maxSkewMs', 'int', 'repartition-max-skew-ms', 'event-time lead over the slowest raw partition after which a raw partition waits (ms)'),
   s('groupId', 'string', 'group-id', 'consumer group id'),
   s('idlePartitionMs', 'int', 'idle-partition-ms', 'wall time after which an idle partition stops holding the watermark'),
   s('checkpoint.mode', 'string', 'checkpoint-mode', 'at-least-once | transactional'),

@@ -49,14 +49,17 @@ export interface SellerKeyReader {
   /** The value's sellerId, or DECODE_FAILED with `failure` filled in. */
   sellerId(value: Buffer | null): string | typeof DECODE_FAILED;
   readonly failure: DecodeFailure;
+  /** The eventTime of the value `sellerId` last returned a seller for; NaN when it is not a number. */
+  readonly eventTime: number;
 }
 
 export function createSellerKeyReader(kind: EventKind, codec: CodecName, schemas: SchemaCache | null): SellerKeyReader {
   const decoder: EventDecoder = createEventDecoder(kind, codec, schemas);
   // The decoder's failure object, extended to the stage's own reasons: no allocation per record.
   const failure = decoder.failure;
-  return {
+  const reader: Omit<SellerKeyReader, 'eventTime'> & { eventTime: number } = {
     failure,
+    eventTime: Number.NaN,
     prefetch: (values) => decoder.prefetch(values),
     sellerId(value) {
       const record = decoder.decode(value);
@@ -67,12 +70,17 @@ export function createSellerKeyReader(kind: EventKind, codec: CodecName, schemas
         return DECODE_FAILED;
       }
       const seller = (record as { sellerId?: unknown }).sellerId;
-      if (typeof seller === 'string' && seller.length > 0) return seller;
+      if (typeof seller === 'string' && seller.length > 0) {
+        const time = (record as { eventTime?: unknown }).eventTime;
+        reader.eventTime = typeof time === 'number' ? time : Number.NaN;
+        return seller;
+      }
       failure.reason = seller === undefined || seller === null || seller === '' ? DEAD_LETTER_REASONS.MISSING_FIELD : DEAD_LETTER_REASONS.WRONG_TYPE;
       failure.detail = `sellerId is ${JSON.stringify(seller) ?? 'absent'}; a non-empty string is needed to key the ${kind} by seller`;
       return DECODE_FAILED;
     },
   };
+  return reader;
 }
 
 export interface RepartitionDeps {
@@ -90,6 +98,59 @@ export interface RepartitionStats {
   transactions: number;
 }
 
+/** Where a raw partition stands, in event time, for keeping the partitions in step. */
+interface RawPosition {
+  /** Event time of its held batch, or of the last copied record. */
+  next: number;
+  /** Its last fetch reached the high watermark: it has nothing to hold the others back with. */
+  caughtUp: boolean;
+}
+
+/**
+ * Keeps raw partitions in step by event time, as Kafka Streams picks the partition with the oldest
+ * head: a batch whose earliest event is more than `maxSkewMs` ahead of the slowest raw partition
+ * that still has records waits (is not resolved, so it is fetched again). The partition with the
+ * oldest head is never held, so the stage always progresses. Without this, partitions read in
+ * step by bytes drift apart in time, and the service sees the drift as disorder (seen: 3 events
+ * later than 12 h of allowed disorder on the tiny scenario keyed by orderId, and reviews, which
+ * start days after the first orders, copied days ahead of them).
+ */
+export class RawPartitionClock {
+  private readonly positions = new Map<string, RawPosition>();
+
+  constructor(private readonly maxSkewMs: number) {}
+
+  /** Forgets every partition (after a rebalance, partitions of other instances must not hold). */
+  reset(): void {
+    this.positions.clear();
+  }
+
+  /** True when a batch of this partition starting at `headTime` may be copied now. */
+  admit(key: string, headTime: number): boolean {
+    let floor = Infinity;
+    for (const [k, p] of this.positions) if (k !== key && !p.caughtUp && p.next < floor) floor = p.next;
+    const admitted = headTime <= floor + this.maxSkewMs;
+    if (!admitted) this.position(key).next = headTime;
+    return admitted;
+  }
+
+  /**
+   * Records that a batch was copied: its last event time (not finite when nothing in it could be
+   * decoded: the position stays), and whether it reached the end.
+   */
+  copied(key: string, lastTime: number, caughtUp: boolean): void {
+    const p = this.position(key);
+    if (Number.isFinite(lastTime)) p.next = lastTime;
+    p.caughtUp = caughtUp;
+  }
+
+  private position(key: string): RawPosition {
+    let p = this.positions.get(key);
+    if (p === undefined) this.positions.set(key, (p = { next: -Infinity, caughtUp: false }));
+    return p;
+  }
+}
+
 interface Route {
   readonly target: string;
   readonly reader: SellerKeyReader;
@@ -104,6 +165,7 @@ export class Repartitioner {
   private readonly groupId: string;
   private readonly routes: ReadonlyMap<string, Route>;
   private readonly schemas: SchemaCache | null;
+  private readonly clock: RawPartitionClock;
   private stopping = false;
   private stopPromise: Promise<void> | null = null;
   private fatal: ((err: Error) => void) | null = null;
@@ -129,6 +191,7 @@ export class Repartitioner {
     this.admin = deps.kafka.admin();
     const { registry } = this.cfg;
     this.schemas = registry.url === null ? null : new SchemaCache(createRegistrySource({ url: registry.url, username: registry.username, password: registry.password }));
+    this.clock = new RawPartitionClock(this.cfg.repartition.maxSkewMs);
     const internal = internalTopics(this.cfg.groupId);
     this.routes = new Map<string, Route>([
       [this.cfg.topics.orders, { target: internal.orders, reader: createSellerKeyReader('order', this.cfg.codecs.orders, this.schemas) }],
@@ -156,7 +219,9 @@ export class Repartitioner {
     if (missing.length > 0) {
       throw new BrushwatchError('KAFKA_TOPIC_MISSING', `topics ${missing.join(', ')} do not exist; create them or set BRUSHWATCH_TOPICS_CREATE=true (--create-topics)`);
     }
-    for (const topic of [internal.orders, internal.reviews]) {
+    // Topics created just now have the count by construction (and may not have a leader in every
+    // broker's metadata yet, which fails a ListOffsets).
+    for (const topic of [internal.orders, internal.reviews].filter((t) => !created.includes(t))) {
       const n = (await this.admin.partitionRanges(topic)).length;
       if (n !== topics.partitions) {
         // A seller's partition is murmur2(sellerId) mod the count: another count moves sellers
@@ -169,7 +234,10 @@ export class Repartitioner {
       this.log.error({ err: error, willRestart }, 'repartition consumer crashed');
       if (!willRestart && !this.stopping) this.fatal?.(error);
     });
-    this.consumer.onGroupJoin((assignment) => this.log.info({ partitions: assignment }, 'repartition joined its consumer group'));
+    this.consumer.onGroupJoin((assignment) => {
+      this.clock.reset();
+      this.log.info({ partitions: assignment }, 'repartition joined its consumer group');
+    });
     await this.consumer.connect();
     await this.consumer.subscribe([topics.orders, topics.reviews], true);
     this.consumer.run((batch, control) => this.onBatch(batch, control)).catch((err: unknown) => {
@@ -187,12 +255,24 @@ export class Repartitioner {
     await reader.prefetch(batch.messages.map((m) => m.value));
     const copies: OutRecord[] = [];
     const dead: OutRecord[] = [];
+    // Event time, not record time: it is what the service's watermark is made of, and a record
+    // that cannot be decoded (no event time) cannot hold a partition back.
+    let minTime = Infinity;
+    let lastTime = -Infinity;
     for (const m of batch.messages) {
       const seller = reader.sellerId(m.value);
-      if (seller === DECODE_FAILED) dead.push(this.deadLetter(batch, m, reader.failure));
+      if (seller === DECODE_FAILED) {
+        dead.push(this.deadLetter(batch, m, reader.failure));
+        continue;
+      }
       // kafkajs produces repeated headers from arrays as it consumed them: the headers go as they came.
-      else copies.push({ key: seller, value: m.value, headers: m.headers as OutRecord['headers'], timestamp: m.timestamp });
+      copies.push({ key: seller, value: m.value, headers: m.headers as OutRecord['headers'], timestamp: m.timestamp });
+      const t = reader.eventTime;
+      if (t < minTime) minTime = t;
+      if (!Number.isNaN(t)) lastTime = t;
     }
+    const key = `${batch.topic}:${batch.partition}`;
+    if (minTime !== Infinity && !this.clock.admit(key, minTime)) return;
     await this.commit(
       [
         { topic: route.target, messages: copies },
@@ -201,6 +281,7 @@ export class Repartitioner {
       [{ topic: batch.topic, partition: batch.partition, offset: String(Number(last.offset) + 1) }],
     );
     control.resolve(last.offset);
+    this.clock.copied(key, lastTime, Number(last.offset) + 1 >= Number(batch.highWatermark));
     this.stats.copied += copies.length;
     this.stats.deadLetters += dead.length;
     this.stats.transactions++;
