@@ -17,12 +17,19 @@
  * sale looks like, so it is reported only when it recurs: `minRecurrences` separate bursts within
  * `recurrenceMs` (campaigns that push a batch of fake orders every other day), and only when no
  * buyer edge burst is reported for the same bucket.
+ *
+ * The point of fake orders is the fake reviews: a burst's buyers are remembered (fingerprints in a
+ * small table, created at the seller's first burst) and their verified 5-star reviews counted.
+ * When they review at `reviewLift` × the seller's usual 5-star rate per order or more, that
+ * second trait reinforces the recurrence (noisy-OR); a genuine flash sale's buyers review at the
+ * usual rate and add nothing.
  */
 import { z } from 'zod';
 import type { MarketEvent, SellerContext, SellerSignal, SignalFinding } from '../types.js';
 import { hash32, hash32b } from '../sketch/hash.js';
 import { cmsAdd, cmsCreate, cmsEstimate, type CmsState } from '../sketch/cms.js';
 import { topkCreate, topkDecay, topkOffer, type TopKState } from '../sketch/topk.js';
+import { assocCreate, assocExpire, assocFind, assocPayload, assocPut } from '../sketch/assoc.js';
 import { HOUR_MS, rampStrength } from './hour-counts.js';
 
 export const configSchema = z.object({
@@ -126,6 +133,47 @@ export const configSchema = z.object({
     .min(1)
     .default(16)
     .describe("Buyers of the latest seller-level burst episode kept as evidence. Default 16."),
+  burstBuyerSlots: z
+    .number()
+    .int()
+    .min(2)
+    .max(4096)
+    .refine((n) => (n & (n - 1)) === 0, 'burstBuyerSlots must be a power of two, e.g. 128')
+    .default(256)
+    .describe('Fingerprint slots remembering buyers of seller-level bursts (oldest of a pair evicted); allocated at the first burst, so only bursting sellers pay for it. Power of two. Default 256 (a flash sale brings up to a few hundred buyers).'),
+  burstBuyerMemoryDays: z
+    .number()
+    .int()
+    .min(1)
+    .default(21)
+    .describe("A burst buyer's review is attributed to the burst for this many days after its order. Default 21 (delivery plus a review days later)."),
+  minBurstReviews: z
+    .number()
+    .int()
+    .min(1)
+    .default(5)
+    .describe("Verified 5-star reviews from burst buyers needed before their review rate is judged. Default 5."),
+  reviewLift: z
+    .number()
+    .gt(1)
+    .default(4)
+    .describe("Burst buyers' 5-star reviews per order at which they count as reviewing far above the seller's usual rate (strength 0.5). Default 4×."),
+  fullReviewLift: z
+    .number()
+    .gt(1)
+    .default(8)
+    .describe('Lift at which that strength reaches 1. Default 8×.'),
+  fiveStarPrior: z
+    .number()
+    .gt(0)
+    .max(1)
+    .default(0.1)
+    .describe("Prior 5-star reviews per order blended into the seller's usual rate (marketplaces see 6–15 % of orders reviewed). Default 0.1."),
+  fiveStarPriorWeight: z
+    .number()
+    .min(0)
+    .default(20)
+    .describe('The prior weighs as this many orders. Default 20.'),
 });
 export type Config = z.infer<typeof configSchema>;
 
@@ -148,7 +196,25 @@ export interface State {
   episodes: number[];
   episodeLast: number;
   episodeBuyers: string[];
+  /**
+   * The seller's usual rate: verified 5-star reviews and orders outside bursts, not learned while
+   * recurring bursts are being judged (a campaign must not become the seller's normal). Orders
+   * placed in bursts and their buyers' 5-star reviews.
+   */
+  baseFive?: number;
+  baseOrders?: number;
+  burstOrders?: number;
+  burstFive?: number;
+  /** Burst buyer fingerprint → order minute × 2 + reviewed bit; null until the seller's first burst. */
+  burstBuyers?: number[] | null;
+  /** Time of the latest episode that made minRecurrences within recurrenceMs, and how many it made; −1 before. */
+  recurredAt?: number;
+  recurredEpisodes?: number;
 }
+
+/** Burst buyer table payload: minute × 2 + reviewed bit. */
+const PAYLOAD_BITS = 28;
+const MINUTE_MS = 60_000;
 
 /** Below this a decayed current count is dropped from the top-k (it could add at most this to a later count). */
 const CURRENT_FLOOR = 0.25;
@@ -176,27 +242,88 @@ function advance(state: State, tick: number, config: Config): void {
   state.sellerCurrent *= f;
 }
 
-/** The recurring seller-level burst finding, when the latest episode is in this bucket's horizon. */
+/**
+ * The recurring seller-level burst finding: while the latest episode is in this bucket's horizon,
+ * or, once the bursts are over, while the burst buyers' reviews (which come days later) still
+ * arrive at reviewLift × the usual rate, within burstBuyerMemoryDays of the last recurrence.
+ */
 function sellerLevel(state: State, ctx: SellerContext, config: Config, ticks: number): SignalFinding | null {
-  if (state.episodeLast < ctx.at - config.horizonMs || state.episodeLast >= ctx.at) return null;
   let episodes = 0;
-  for (const t of state.episodes) if (t >= ctx.at - config.recurrenceMs && t < ctx.at) episodes++;
-  if (episodes < config.minRecurrences) return null;
+  if (state.episodeLast >= ctx.at - config.horizonMs && state.episodeLast < ctx.at)
+    for (const t of state.episodes) if (t >= ctx.at - config.recurrenceMs && t < ctx.at) episodes++;
+  const lift = reviewLift(state, config);
+  const reviews = lift >= config.reviewLift ? rampStrength(lift, config.reviewLift, config.fullReviewLift) : 0;
+  const recurredAt = state.recurredAt ?? -1;
+  if (episodes < config.minRecurrences) {
+    if (reviews === 0 || recurredAt < 0 || recurredAt < ctx.at - config.burstBuyerMemoryDays * 24 * HOUR_MS || recurredAt >= ctx.at) return null;
+    episodes = state.recurredEpisodes ?? config.minRecurrences;
+  }
   const perTick = state.sellerTotal / ticks;
+  const recurrence = rampStrength(episodes, config.minRecurrences, config.fullRecurrences);
+  const burstFive = state.burstFive ?? 0;
+  const burstOrders = state.burstOrders ?? 0;
   return {
     name: 'edge_burst',
     family: 'concentration',
     value: episodes,
     threshold: config.minRecurrences,
-    strength: rampStrength(episodes, config.minRecurrences, config.fullRecurrences),
+    // Two independent traits of the same campaign reinforce: 1 − (1 − recurrence)(1 − reviews).
+    strength: 1 - (1 - recurrence) * (1 - reviews),
     horizonMs: config.recurrenceMs,
     baseline: Math.round(perTick * 1000) / 1000,
     explanation:
       `the seller's purchase edges burst ${episodes} times in ${config.recurrenceMs / (24 * HOUR_MS)} d ` +
       `(MIDAS-R ≥ ${config.sellerScoreThreshold} on its total rate; now ${state.sellerCurrent.toFixed(1)} current vs ` +
-      `${perTick.toFixed(2)} per tick), ${state.episodeBuyers.length} buyers in the latest burst`,
+      `${perTick.toFixed(2)} per tick), ${state.episodeBuyers.length} buyers in the latest burst` +
+      (reviews > 0
+        ? `; burst buyers left ${burstFive} five-star reviews on ${burstOrders} burst orders, ${lift.toFixed(1)}× the seller's usual rate (≥ ${config.reviewLift}×)`
+        : ''),
     evidence: { buyerIds: [...state.episodeBuyers] },
   };
+}
+
+/** Burst buyers' 5-star reviews per burst order over the seller's usual rate (prior-blended); 0 until minBurstReviews. */
+export function reviewLift(state: State, config: Config): number {
+  const burstFive = state.burstFive ?? 0;
+  const burstOrders = state.burstOrders ?? 0;
+  if (burstFive < config.minBurstReviews || burstOrders <= 0) return 0;
+  const usual = ((state.baseFive ?? 0) + config.fiveStarPrior * config.fiveStarPriorWeight) / ((state.baseOrders ?? 0) + config.fiveStarPriorWeight);
+  return burstFive / burstOrders / usual;
+}
+
+/** Counts a verified 5-star review, and once per remembered burst buyer, towards the burst's reviews. */
+function observeReview(state: State, buyerId: string, eventTime: number, config: Config): void {
+  const table = state.burstBuyers;
+  if (table !== undefined && table !== null) {
+    const h = hash32(buyerId);
+    const at = assocFind(table, h, PAYLOAD_BITS);
+    if (at >= 0) {
+      const payload = assocPayload(table, at, PAYLOAD_BITS);
+      // One review per burst order; memories past their horizon are ignored even before expire removes them.
+      if (payload % 2 === 1 || Math.floor(payload / 2) <= Math.floor(eventTime / MINUTE_MS) - config.burstBuyerMemoryDays * 1440) return;
+      assocPut(table, h, payload + 1, PAYLOAD_BITS);
+      state.burstFive = (state.burstFive ?? 0) + 1;
+      return;
+    }
+  }
+  if (learnsBaseline(state, eventTime, config)) state.baseFive = (state.baseFive ?? 0) + 1;
+}
+
+/** Whether the usual 5-star rate learns now: not within burstBuyerMemoryDays of a recurrence. */
+function learnsBaseline(state: State, t: number, config: Config): boolean {
+  const at = state.recurredAt ?? -1;
+  return at < 0 || t - at >= config.burstBuyerMemoryDays * 24 * HOUR_MS;
+}
+
+/** Remembers a buyer of a burst order (unreviewed) and counts the order. */
+function rememberBurstBuyer(state: State, buyerId: string, t: number, config: Config): void {
+  const table = (state.burstBuyers ??= assocCreate(config.burstBuyerSlots));
+  const h = hash32(buyerId);
+  // A buyer already remembered unreviewed is one burst order, not two.
+  const at = assocFind(table, h, PAYLOAD_BITS);
+  if (at >= 0 && assocPayload(table, at, PAYLOAD_BITS) % 2 === 0) return;
+  assocPut(table, h, Math.floor(t / MINUTE_MS) * 2, PAYLOAD_BITS);
+  state.burstOrders = (state.burstOrders ?? 0) + 1;
 }
 
 export const signal: SellerSignal<State, Config> = {
@@ -215,11 +342,22 @@ export const signal: SellerSignal<State, Config> = {
       episodes: [],
       episodeLast: -1,
       episodeBuyers: [],
+      baseFive: 0,
+      baseOrders: 0,
+      burstOrders: 0,
+      burstFive: 0,
+      burstBuyers: null,
+      recurredAt: -1,
+      recurredEpisodes: 0,
     };
   },
 
   observe(state, event: MarketEvent, config) {
-    if (event.kind !== 'order' || event.status !== 'PLACED' || event.quantity >= config.bulkQuantity) return;
+    if (event.kind === 'review') {
+      if (event.rating === 5 && event.orderId !== null) observeReview(state, event.buyerId, event.eventTime, config);
+      return;
+    }
+    if (event.status !== 'PLACED' || event.quantity >= config.bulkQuantity) return;
     // Canonical order makes ticks non-decreasing; an older tick simply counts in the current one.
     advance(state, Math.floor(event.eventTime / config.tickMs), config);
     state.sellerCurrent += 1;
@@ -234,10 +372,22 @@ export const signal: SellerSignal<State, Config> = {
         if (state.episodes.length >= config.minRecurrences + config.fullRecurrences) state.episodes.shift();
         state.episodes.push(t);
         state.episodeBuyers = [];
+        // The buyers whose orders made the rate burst are the burst's too.
+        for (const k of state.current.keys) {
+          rememberBurstBuyer(state, k, t, config);
+          if (state.episodeBuyers.length < config.maxEpisodeBuyers) state.episodeBuyers.push(k);
+        }
+        let recent = 0;
+        for (const e of state.episodes) if (e > t - config.recurrenceMs) recent++;
+        if (recent >= config.minRecurrences) {
+          state.recurredAt = t;
+          state.recurredEpisodes = recent;
+        }
       }
       state.episodeLast = t;
+      rememberBurstBuyer(state, event.buyerId, t, config);
       if (state.episodeBuyers.length < config.maxEpisodeBuyers && !state.episodeBuyers.includes(event.buyerId)) state.episodeBuyers.push(event.buyerId);
-    }
+    } else if (learnsBaseline(state, event.eventTime, config)) state.baseOrders = (state.baseOrders ?? 0) + 1;
     topkOffer(state.current, event.buyerId, config.topK);
     const i = state.current.keys.indexOf(event.buyerId);
     // Guaranteed count: the estimate minus the over-count bound it inherited (counts holds both).
@@ -289,6 +439,10 @@ export const signal: SellerSignal<State, Config> = {
     drop = 0;
     while (drop < state.episodes.length && state.episodes[drop]! < now - config.recurrenceMs) drop++;
     if (drop > 0) state.episodes.splice(0, drop);
-    if (state.episodeBuyers.length > 0 && state.episodeLast < now - config.recurrenceMs) state.episodeBuyers = [];
+    // The latest burst's buyers stay evidence while its reviews may still be reported.
+    const keep = Math.max(state.episodeLast + config.recurrenceMs, (state.recurredAt ?? -1) + config.burstBuyerMemoryDays * 24 * HOUR_MS);
+    if (state.episodeBuyers.length > 0 && keep < now) state.episodeBuyers = [];
+    if (state.burstBuyers !== undefined && state.burstBuyers !== null)
+      assocExpire(state.burstBuyers, (Math.floor(now / MINUTE_MS) - config.burstBuyerMemoryDays * 1440 + 1) * 2, PAYLOAD_BITS);
   },
 };

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { configSchema, midasScore, signal } from '../../../../src/engine/signals/edge-burst.js';
-import type { MarketEvent } from '../../../../src/engine/types.js';
-import { DAY, HOUR, T0, order, rng, runSignal } from './part-b-fixtures.js';
+import type { MarketEvent, SignalFinding } from '../../../../src/engine/types.js';
+import { DAY, HOUR, T0, order, review, rng, runSignal } from './part-b-fixtures.js';
 
 const config = configSchema.parse({});
 
@@ -117,4 +117,42 @@ test('a JSON round-trip of the state continues identically', () => {
   assert.ok(plain.findings.size > 0);
   assert.deepEqual([...restored.findings], [...plain.findings]);
   assert.deepEqual(restored.state, plain.state);
+});
+
+/** Two batches of 20 new accounts (days 3 and 5) on ordinary traffic; `share` of each batch reviews 5★ `lagDays` later, 1 in 10 ordinary orders is reviewed. */
+function batchesWithReviews(seller: string, share: number, lagDays: number): { events: MarketEvent[]; batches: number[] } {
+  const events = ordinary(seller, 3, 31);
+  for (let h = 72; h < 16 * 24; h += 2) events.push(order({ t: T0 + h * HOUR + 600_000, seller, buyer: `later${h}`, order: `l${h}` }));
+  for (const e of [...events]) if (e.kind === 'order' && Number(e.orderId.slice(1)) % 10 === 0) events.push(review({ t: e.eventTime + 2 * DAY, seller, buyer: e.buyerId, order: e.orderId }));
+  const batches = [3, 5].map((d) => T0 + d * DAY + 14 * HOUR);
+  batches.forEach((start, b) => {
+    for (let k = 0; k < 20; k++) {
+      const buyer = `acct${b}-${k}`;
+      events.push(order({ t: start + k * 3 * 60_000, seller, buyer, order: `a${b}-${k}` }));
+      if (k < Math.round(20 * share)) events.push(review({ t: start + lagDays * DAY + k * 60_000, seller, buyer, order: `a${b}-${k}` }));
+    }
+  });
+  return { events, batches };
+}
+
+test("recurring bursts whose buyers review 5★ far above the seller's rate are strong enough to stand alone; a sale's buyers reviewing as usual are not", () => {
+  const strongest = (share: number): SignalFinding | undefined => {
+    const { findings } = runSignal(signal, config, batchesWithReviews('s7', share, 1).events);
+    return [...findings.values()].reduce<SignalFinding | undefined>((b, f) => (b === undefined || f.strength > b.strength ? f : b), undefined);
+  };
+  const brushed = strongest(0.7);
+  assert.ok(brushed !== undefined && brushed.strength >= 0.8, String(brushed?.strength));
+  assert.match(brushed.explanation, /five-star reviews on \d+ burst orders/);
+  assert.ok((brushed.evidence.buyerIds ?? []).length >= 2);
+  const sale = strongest(0.1);
+  assert.ok(sale !== undefined && sale.strength <= 0.75, `recurrence alone: ${sale?.strength}`);
+  assert.doesNotMatch(sale.explanation, /five-star/);
+});
+
+test('the review lift is still reported when the reviews come after the bursts left the recurrence window', () => {
+  const { events, batches } = batchesWithReviews('s8', 0.7, 8);
+  const { findings } = runSignal(signal, config, events);
+  const late = [...findings.entries()].filter(([at]) => at > batches[1]! + config.recurrenceMs);
+  assert.ok(late.length > 0, 'reported after the recurrence window');
+  assert.ok(late.every(([, f]) => /five-star/.test(f.explanation)));
 });
