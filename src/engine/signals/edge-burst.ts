@@ -168,7 +168,7 @@ export const configSchema = z.object({
     .gt(0)
     .max(1)
     .default(0.1)
-    .describe("Prior 5-star reviews per order blended into the seller's usual rate (marketplaces see 6–15 % of orders reviewed). Default 0.1."),
+    .describe("Prior 5-star reviews per order: blended into the seller's usual rate, and its floor (marketplaces see 6–15 % of orders reviewed). Default 0.1."),
   fiveStarPriorWeight: z
     .number()
     .min(0)
@@ -287,7 +287,10 @@ export function reviewLift(state: State, config: Config): number {
   const burstFive = state.burstFive ?? 0;
   const burstOrders = state.burstOrders ?? 0;
   if (burstFive < config.minBurstReviews || burstOrders <= 0) return 0;
-  const usual = ((state.baseFive ?? 0) + config.fiveStarPrior * config.fiveStarPriorWeight) / ((state.baseOrders ?? 0) + config.fiveStarPriorWeight);
+  // Never below the prior: on a seller whose customers seldom review, any group of ordinary reviewers
+  // (a viral product's buyers) would look like many times its rate.
+  const blended = ((state.baseFive ?? 0) + config.fiveStarPrior * config.fiveStarPriorWeight) / ((state.baseOrders ?? 0) + config.fiveStarPriorWeight);
+  const usual = Math.max(blended, config.fiveStarPrior);
   return burstFive / burstOrders / usual;
 }
 

@@ -119,11 +119,11 @@ test('a JSON round-trip of the state continues identically', () => {
   assert.deepEqual(restored.state, plain.state);
 });
 
-/** Two batches of 20 new accounts (days 3 and 5) on ordinary traffic; `share` of each batch reviews 5★ `lagDays` later, 1 in 10 ordinary orders is reviewed. */
-function batchesWithReviews(seller: string, share: number, lagDays: number): { events: MarketEvent[]; batches: number[] } {
+/** Two batches of 20 new accounts (days 3 and 5) on ordinary traffic; `share` of each batch reviews 5★ `lagDays` later, 1 in `every` ordinary orders is reviewed (0: none). */
+function batchesWithReviews(seller: string, share: number, lagDays: number, every = 10): { events: MarketEvent[]; batches: number[] } {
   const events = ordinary(seller, 3, 31);
   for (let h = 72; h < 16 * 24; h += 2) events.push(order({ t: T0 + h * HOUR + 600_000, seller, buyer: `later${h}`, order: `l${h}` }));
-  for (const e of [...events]) if (e.kind === 'order' && Number(e.orderId.slice(1)) % 10 === 0) events.push(review({ t: e.eventTime + 2 * DAY, seller, buyer: e.buyerId, order: e.orderId }));
+  if (every > 0) for (const e of [...events]) if (e.kind === 'order' && Number(e.orderId.slice(1)) % every === 0) events.push(review({ t: e.eventTime + 2 * DAY, seller, buyer: e.buyerId, order: e.orderId }));
   const batches = [3, 5].map((d) => T0 + d * DAY + 14 * HOUR);
   batches.forEach((start, b) => {
     for (let k = 0; k < 20; k++) {
@@ -155,4 +155,14 @@ test('the review lift is still reported when the reviews come after the bursts l
   const late = [...findings.entries()].filter(([at]) => at > batches[1]! + config.recurrenceMs);
   assert.ok(late.length > 0, 'reported after the recurrence window');
   assert.ok(late.every(([, f]) => /five-star/.test(f.explanation)));
+});
+
+test("on a seller whose customers never review, ordinary reviewers among the burst's buyers are not a lift: the rate is floored at the prior", () => {
+  const { events } = batchesWithReviews('s9', 0.2, 1, 0);
+  const { findings } = runSignal(signal, config, events);
+  assert.ok(findings.size > 0, 'the recurrence is reported');
+  for (const f of findings.values()) {
+    assert.ok(f.strength <= 0.75, String(f.strength));
+    assert.doesNotMatch(f.explanation, /five-star/);
+  }
 });
