@@ -129,7 +129,8 @@ function batchesWithReviews(seller: string, share: number, lagDays: number, ever
     for (let k = 0; k < 20; k++) {
       const buyer = `acct${b}-${k}`;
       events.push(order({ t: start + k * 3 * 60_000, seller, buyer, order: `a${b}-${k}` }));
-      if (k < Math.round(20 * share)) events.push(review({ t: start + lagDays * DAY + k * 60_000, seller, buyer, order: `a${b}-${k}` }));
+      // Reviewers spread evenly through the batch.
+      if (Math.floor((k + 1) * share) > Math.floor(k * share)) events.push(review({ t: start + lagDays * DAY + k * 60_000, seller, buyer, order: `a${b}-${k}` }));
     }
   });
   return { events, batches };
