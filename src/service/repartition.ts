@@ -25,6 +25,8 @@ import { DLQ_HEADERS } from './runner.js';
 const MAX_ERROR_HEADER = 1_000;
 /** Attempts at one batch's transaction: the first after a broker restart fails once (transactions.ts). */
 const TRANSACTION_ATTEMPTS = 3;
+/** Pause after a held batch (see `yieldHeld`). */
+const HELD_PAUSE_MS = 10;
 
 /** The internal topics of a consumer group: where the stage writes and the service reads. */
 export function internalTopics(groupId: string): { readonly orders: string; readonly reviews: string } {
@@ -102,6 +104,8 @@ export interface RepartitionStats {
 interface RawPosition {
   /** Event time of its held batch, or of the last copied record. */
   next: number;
+  /** First offset of its held batch, whose head `next` is: fetched again, it needs no decoding to be judged. */
+  heldOffset: string | null;
   /** Its last fetch reached the high watermark: it has nothing to hold the others back with. */
   caughtUp: boolean;
 }
@@ -134,6 +138,17 @@ export class RawPartitionClock {
     return admitted;
   }
 
+  /** True when the batch starting at `firstOffset` is the one held last time and is still held. */
+  stillHeld(key: string, firstOffset: string): boolean {
+    const p = this.positions.get(key);
+    return p !== undefined && p.heldOffset === firstOffset && !this.admit(key, p.next);
+  }
+
+  /** Remembers where the held batch of a partition starts (after `admit` said no). */
+  hold(key: string, firstOffset: string): void {
+    this.position(key).heldOffset = firstOffset;
+  }
+
   /**
    * Records that a batch was copied: its last event time (not finite when nothing in it could be
    * decoded: the position stays), and whether it reached the end.
@@ -142,11 +157,12 @@ export class RawPartitionClock {
     const p = this.position(key);
     if (Number.isFinite(lastTime)) p.next = lastTime;
     p.caughtUp = caughtUp;
+    p.heldOffset = null;
   }
 
   private position(key: string): RawPosition {
     let p = this.positions.get(key);
-    if (p === undefined) this.positions.set(key, (p = { next: -Infinity, caughtUp: false }));
+    if (p === undefined) this.positions.set(key, (p = { next: -Infinity, caughtUp: false, heldOffset: null }));
     return p;
   }
 }
@@ -251,6 +267,9 @@ export class Repartitioner {
     if (last === undefined || this.stopping || !control.isRunning() || control.isStale()) return;
     const route = this.routes.get(batch.topic);
     if (route === undefined) throw new BrushwatchError('INTERNAL', `repartition: a batch of unsubscribed topic ${batch.topic}`);
+    const key = `${batch.topic}:${batch.partition}`;
+    const first = batch.messages[0] as InRecord;
+    if (this.clock.stillHeld(key, first.offset)) return this.yieldHeld();
     const { reader } = route;
     await reader.prefetch(batch.messages.map((m) => m.value));
     const copies: OutRecord[] = [];
@@ -271,8 +290,10 @@ export class Repartitioner {
       if (t < minTime) minTime = t;
       if (!Number.isNaN(t)) lastTime = t;
     }
-    const key = `${batch.topic}:${batch.partition}`;
-    if (minTime !== Infinity && !this.clock.admit(key, minTime)) return;
+    if (minTime !== Infinity && !this.clock.admit(key, minTime)) {
+      this.clock.hold(key, first.offset);
+      return this.yieldHeld();
+    }
     await this.commit(
       [
         { topic: route.target, messages: copies },
@@ -286,6 +307,14 @@ export class Repartitioner {
     this.stats.deadLetters += dead.length;
     this.stats.transactions++;
     this.log.debug({ topic: batch.topic, partition: batch.partition, copied: copies.length, deadLetters: dead.length }, 'repartitioned batch');
+  }
+
+  /**
+   * A held batch is fetched again at once (the broker has its records ready): a short pause keeps
+   * that loop from taking the CPU from the partitions that can go ahead, and from the run loop.
+   */
+  private yieldHeld(): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, HELD_PAUSE_MS));
   }
 
   /**

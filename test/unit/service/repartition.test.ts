@@ -96,8 +96,12 @@ describe('RawPartitionClock', () => {
     assert.ok(clock.admit('orders:1', 30 * 60_000), 'within the skew');
     clock.copied('orders:1', 5 * H, false);
     assert.ok(!clock.admit('reviews:0', 2 * H), 'more than 1 h ahead of orders:0');
+    clock.hold('reviews:0', '40');
+    assert.ok(clock.stillHeld('reviews:0', '40'), 'the same batch fetched again is judged without decoding');
+    assert.ok(!clock.stillHeld('reviews:0', '41'), 'another batch is decoded and judged');
     assert.ok(clock.admit('orders:0', 20 * 60_000), 'the slowest partition always goes');
     clock.copied('orders:0', 90 * 60_000, false);
+    assert.ok(!clock.stillHeld('reviews:0', '40'), 'released once the slowest caught up');
     assert.ok(clock.admit('reviews:0', 2 * H), 'now within 1 h of the slowest');
     clock.copied('orders:0', -Infinity, false);
     assert.ok(clock.admit('reviews:0', 2 * H), 'a batch of undecodable records leaves the position where it was');
