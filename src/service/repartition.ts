@@ -3,11 +3,13 @@
  * at all) are copied to internal topics keyed by sellerId, so that each seller's events meet in
  * one partition of the service's input (docs/scale-out.md).
  *
- * Each record is re-produced byte for byte: same value, same headers, same timestamp; only the
- * key changes (and with it the partition, by the default murmur2 partitioner, as the platform's
- * keyed producers place it). Exactly-once: per fetched partition batch, one Kafka transaction
- * holds the copies, the dead letters and the stage's consumer offsets (`transactions.ts`); the
- * service reads the internal topics read_committed, so it sees every copy once or not at all.
+ * Each record is re-produced byte for byte: same value, same headers; only the key changes (and
+ * with it the partition, by the default murmur2 partitioner, as the platform's keyed producers
+ * place it). The internal topics stamp records with the broker's append time, so their retention
+ * runs from the copy (the service takes event time from the value). Exactly-once: per fetched
+ * partition batch, one Kafka transaction holds the copies, the dead letters and the stage's
+ * consumer offsets (`transactions.ts`); the service reads the internal topics read_committed, so
+ * it sees every copy once or not at all.
  *
  * The seller id is all the stage needs from a value: JSON is parsed, Avro is decoded through the
  * codec's cached schema per id (one registry call per new id, per batch). What cannot be decoded,
@@ -17,7 +19,7 @@ import type { Logger } from 'pino';
 import type { ServiceConfig } from '../config.js';
 import type { EventKind } from '../engine/index.js';
 import { BrushwatchError } from '../errors.js';
-import type { BatchControl, GroupConsumer, InBatch, InRecord, KafkaAdmin, KafkaClient, OutProducer, OutRecord, PartitionOffset, TopicMessages } from '../io/kafka/client.js';
+import type { BatchControl, GroupConsumer, InBatch, InRecord, KafkaAdmin, KafkaClient, OutProducer, OutRecord, PartitionOffset, TopicMessages, TopicSpec } from '../io/kafka/client.js';
 import { DEAD_LETTER_REASONS, DECODE_FAILED, SchemaCache, createEventDecoder, createRegistrySource } from '../io/kafka/codec.js';
 import type { CodecName, DecodeFailure, EventDecoder } from '../io/kafka/codec.js';
 import { DLQ_HEADERS } from './runner.js';
@@ -226,7 +228,11 @@ export class Repartitioner {
     const internal = internalTopics(this.cfg.groupId);
     const spec = { partitions: topics.partitions, replicationFactor: topics.replicationFactor };
     await this.admin.connect();
-    const wanted = [{ topic: internal.orders, ...spec }, { topic: internal.reviews, ...spec }];
+    // Broker time, not the raw timestamps: copies of history keep event-time-like timestamps far in
+    // the past, which time retention deletes within minutes (seen: simulated January records gone
+    // from a topic of a November broker before they were read).
+    const internalSpec = { ...spec, config: { 'message.timestamp.type': 'LogAppendTime' } };
+    const wanted: TopicSpec[] = [{ topic: internal.orders, ...internalSpec }, { topic: internal.reviews, ...internalSpec }];
     if (topics.create) wanted.push({ topic: topics.orders, ...spec }, { topic: topics.reviews, ...spec }, { topic: topics.deadLetters, ...spec });
     const created = await this.admin.ensureTopics(wanted);
     if (created.length > 0) this.log.info({ created }, 'created missing topics');

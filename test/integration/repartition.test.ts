@@ -18,7 +18,7 @@ import { internalTopics } from '../../src/service/repartition.js';
 import { DLQ_HEADERS } from '../../src/service/runner.js';
 import { startService } from '../../src/service/service.js';
 import type { Service } from '../../src/service/service.js';
-import { deleteTopics as deleteRawTopics, disconnectAll, kafka as rawKafka, readTopic } from './helpers/kafka.js';
+import { createTopics as createRawTopics, deleteTopics as deleteRawTopics, disconnectAll, kafka as rawKafka, readTopic } from './helpers/kafka.js';
 import { withTimeout, waitUntil } from './helpers/timeout.js';
 import { client, createTopics, deleteTopics, eventsWithAlerts, produce, readAlerts, registrySource, silent, sortAlerts, testConfig } from './service-support.js';
 
@@ -96,6 +96,18 @@ describe('repartition stage on a real broker', () => {
     events = eventsWithAlerts(parseEngineConfig({ allowedDisorderMs: SCENARIO_DISORDER_MS }));
     kafka = client(keyed);
     raw = rawKafka();
+    // Simulated events carry January 2026 timestamps: with the broker's 7-day time retention,
+    // topics of a later wall clock lose them at the next retention check (seen: a raw topic
+    // emptied within minutes). Created here without time retention; the rest as usual.
+    const admin = raw.admin();
+    await admin.connect();
+    try {
+      const forever = [{ name: 'retention.ms', value: '-1' }];
+      const topics = [keyed, unkeyed].flatMap((c) => [c.topics.orders, c.topics.reviews, c.topics.alerts, c.topics.deadLetters]);
+      await createRawTopics(admin, topics.map((topic) => ({ topic, numPartitions: keyed.topics.partitions, configEntries: forever })));
+    } finally {
+      await disconnectAll(admin);
+    }
     await createTopics(kafka, keyed);
     await createTopics(kafka, unkeyed);
     await withTimeout(produce(kafka, keyed, events), 60_000, 'producing the keyed input');
