@@ -163,6 +163,11 @@ export const configSchema = z.object({
     .gt(1)
     .default(8)
     .describe('Lift at which that strength reaches 1. Default 8×.'),
+  reviewLagDays: z
+    .number()
+    .min(0)
+    .default(3)
+    .describe('Days after which a burst order counts as having had time to be delivered and reviewed. Default 3.'),
   fiveStarPrior: z
     .number()
     .gt(0)
@@ -198,13 +203,10 @@ export interface State {
   episodeBuyers: string[];
   /**
    * The seller's usual rate: verified 5-star reviews and orders outside bursts, not learned while
-   * recurring bursts are being judged (a campaign must not become the seller's normal). Orders
-   * placed in bursts and their buyers' 5-star reviews.
+   * recurring bursts are being judged (a campaign must not become the seller's normal).
    */
   baseFive?: number;
   baseOrders?: number;
-  burstOrders?: number;
-  burstFive?: number;
   /** Burst buyer fingerprint → order minute × 2 + reviewed bit; null until the seller's first burst. */
   burstBuyers?: number[] | null;
   /** Time of the latest episode that made minRecurrences within recurrenceMs, and how many it made; −1 before. */
@@ -251,7 +253,7 @@ function sellerLevel(state: State, ctx: SellerContext, config: Config, ticks: nu
   let episodes = 0;
   if (state.episodeLast >= ctx.at - config.horizonMs && state.episodeLast < ctx.at)
     for (const t of state.episodes) if (t >= ctx.at - config.recurrenceMs && t < ctx.at) episodes++;
-  const lift = reviewLift(state, config);
+  const { lift, burstFive, burstOrders } = reviewLift(state, ctx.at, config);
   const reviews = lift >= config.reviewLift ? rampStrength(lift, config.reviewLift, config.fullReviewLift) : 0;
   const recurredAt = state.recurredAt ?? -1;
   if (episodes < config.minRecurrences) {
@@ -260,8 +262,6 @@ function sellerLevel(state: State, ctx: SellerContext, config: Config, ticks: nu
   }
   const perTick = state.sellerTotal / ticks;
   const recurrence = rampStrength(episodes, config.minRecurrences, config.fullRecurrences);
-  const burstFive = state.burstFive ?? 0;
-  const burstOrders = state.burstOrders ?? 0;
   return {
     name: 'edge_burst',
     family: 'concentration',
@@ -276,22 +276,38 @@ function sellerLevel(state: State, ctx: SellerContext, config: Config, ticks: nu
       `(MIDAS-R ≥ ${config.sellerScoreThreshold} on its total rate; now ${state.sellerCurrent.toFixed(1)} current vs ` +
       `${perTick.toFixed(2)} per tick), ${state.episodeBuyers.length} buyers in the latest burst` +
       (reviews > 0
-        ? `; burst buyers left ${burstFive} five-star reviews on ${burstOrders} burst orders, ${lift.toFixed(1)}× the seller's usual rate (≥ ${config.reviewLift}×)`
+        ? `; burst buyers left ${burstFive} five-star reviews on ${burstOrders} burst orders older than ${config.reviewLagDays} d, ${lift.toFixed(1)}× the seller's usual rate (≥ ${config.reviewLift}×)`
         : ''),
     evidence: { buyerIds: [...state.episodeBuyers] },
   };
 }
 
-/** Burst buyers' 5-star reviews per burst order over the seller's usual rate (prior-blended); 0 until minBurstReviews. */
-export function reviewLift(state: State, config: Config): number {
-  const burstFive = state.burstFive ?? 0;
-  const burstOrders = state.burstOrders ?? 0;
-  if (burstFive < config.minBurstReviews || burstOrders <= 0) return 0;
+/**
+ * Burst buyers' 5-star reviews per burst order (both counted over the remembered orders older than
+ * reviewLagDays) over the seller's usual rate; lift 0 until minBurstReviews.
+ */
+export function reviewLift(state: State, now: number, config: Config): { lift: number; burstFive: number; burstOrders: number } {
+  const table = state.burstBuyers;
+  if (table === undefined || table === null) return { lift: 0, burstFive: 0, burstOrders: 0 };
+  // Only burst orders old enough to have been reviewed are judged, both ways: a young order not
+  // reviewed yet says nothing, and a young one reviewed already would inflate the rate.
+  const matureBefore = Math.floor(now / MINUTE_MS) - config.reviewLagDays * 1440;
+  const scale = 2 ** PAYLOAD_BITS;
+  let burstOrders = 0;
+  let burstFive = 0;
+  for (const e of table) {
+    if (e < 0) continue;
+    const payload = e % scale;
+    if (Math.floor(payload / 2) > matureBefore) continue;
+    burstOrders++;
+    burstFive += payload % 2;
+  }
+  if (burstFive < config.minBurstReviews) return { lift: 0, burstFive, burstOrders };
   // Never below the prior: on a seller whose customers seldom review, any group of ordinary reviewers
   // (a viral product's buyers) would look like many times its rate.
   const blended = ((state.baseFive ?? 0) + config.fiveStarPrior * config.fiveStarPriorWeight) / ((state.baseOrders ?? 0) + config.fiveStarPriorWeight);
   const usual = Math.max(blended, config.fiveStarPrior);
-  return burstFive / burstOrders / usual;
+  return { lift: burstFive / burstOrders / usual, burstFive, burstOrders };
 }
 
 /** Counts a verified 5-star review, and once per remembered burst buyer, towards the burst's reviews. */
@@ -305,7 +321,6 @@ function observeReview(state: State, buyerId: string, eventTime: number, config:
       // One review per burst order; memories past their horizon are ignored even before expire removes them.
       if (payload % 2 === 1 || Math.floor(payload / 2) <= Math.floor(eventTime / MINUTE_MS) - config.burstBuyerMemoryDays * 1440) return;
       assocPut(table, h, payload + 1, PAYLOAD_BITS);
-      state.burstFive = (state.burstFive ?? 0) + 1;
       return;
     }
   }
@@ -318,7 +333,7 @@ function learnsBaseline(state: State, t: number, config: Config): boolean {
   return at < 0 || t - at >= config.burstBuyerMemoryDays * 24 * HOUR_MS;
 }
 
-/** Remembers a buyer of a burst order (unreviewed) and counts the order. */
+/** Remembers a buyer of a burst order, unreviewed. */
 function rememberBurstBuyer(state: State, buyerId: string, t: number, config: Config): void {
   const table = (state.burstBuyers ??= assocCreate(config.burstBuyerSlots));
   const h = hash32(buyerId);
@@ -326,7 +341,6 @@ function rememberBurstBuyer(state: State, buyerId: string, t: number, config: Co
   const at = assocFind(table, h, PAYLOAD_BITS);
   if (at >= 0 && assocPayload(table, at, PAYLOAD_BITS) % 2 === 0) return;
   assocPut(table, h, Math.floor(t / MINUTE_MS) * 2, PAYLOAD_BITS);
-  state.burstOrders = (state.burstOrders ?? 0) + 1;
 }
 
 export const signal: SellerSignal<State, Config> = {
@@ -347,8 +361,6 @@ export const signal: SellerSignal<State, Config> = {
       episodeBuyers: [],
       baseFive: 0,
       baseOrders: 0,
-      burstOrders: 0,
-      burstFive: 0,
       burstBuyers: null,
       recurredAt: -1,
       recurredEpisodes: 0,

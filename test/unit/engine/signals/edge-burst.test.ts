@@ -167,3 +167,11 @@ test("on a seller whose customers never review, ordinary reviewers among the bur
     assert.doesNotMatch(f.explanation, /five-star/);
   }
 });
+
+test('only burst orders older than reviewLagDays are judged: quick reviews of young orders do not count yet', () => {
+  const { events, batches } = batchesWithReviews('s10', 0.7, 1);
+  const { findings } = runSignal(signal, config, events);
+  const lifted = [...findings.entries()].filter(([, f]) => /five-star/.test(f.explanation)).map(([at]) => at);
+  assert.ok(lifted.length > 0);
+  assert.ok(lifted[0]! >= batches[0]! + config.reviewLagDays * DAY, `first at ${(lifted[0]! - T0) / HOUR} h`);
+});
