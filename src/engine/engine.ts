@@ -90,9 +90,14 @@ export interface EngineStats {
   readonly maxEventTime: number | null;
 }
 
+/**
+ * One seller's open ring incident. Keyed by seller, not by ring id: a ring that gains or loses a
+ * member gets a new id, and the same sellers must not be told OPEN again for it.
+ */
 interface RingIncident {
-  readonly ringId: string;
-  readonly sellerIds: readonly string[];
+  readonly sellerId: string;
+  /** Every seller seen in a ring with this one during the incident, sorted. */
+  sellerIds: string[];
   readonly start: number;
   sequence: number;
   severity: Severity;
@@ -384,7 +389,7 @@ export class Engine {
       dedup: this.dedup.snapshot(),
       buffered: this.buffer.all(),
       sellers: ids.map((id) => [id, this.sellers.get(id)!.snapshot(this.signalNames)] as const),
-      ringIncidents: [...this.ringIncidents.values()].map((r) => ({ ...r })),
+      ringIncidents: [...this.ringIncidents.values()].map((r) => ({ ...r, sellerIds: [...r.sellerIds] })),
       ring: this.ring?.snapshot() ?? null,
       pendingAlerts: [...this.alerts],
     };
@@ -419,7 +424,7 @@ export class Engine {
       e.buffer.push(v.event);
     }
     for (const [id, s] of snap.sellers) e.restoreSeller(id, s);
-    for (const r of snap.ringIncidents) e.ringIncidents.set(r.ringId, { ...r });
+    for (const r of snap.ringIncidents) e.ringIncidents.set(r.sellerId, { ...r, sellerIds: [...r.sellerIds] });
     if (e.ring !== null && snap.ring !== null) e.ring.restore(snap.ring);
     e.alerts = [...snap.pendingAlerts];
     return e;
@@ -658,43 +663,46 @@ export class Engine {
       this.signalFailed(this.ring!.name, err);
       rings = [];
     }
-    const found = [...rings].sort((a, b) => (a.ringId < b.ringId ? -1 : a.ringId > b.ringId ? 1 : 0));
+    // Per member seller: its strongest ring finding now, and every seller it is ringed with.
+    const now = new Map<string, { finding: RingFinding; members: Set<string> }>();
+    for (const r of rings)
+      for (const sellerId of r.sellerIds) {
+        const cur = now.get(sellerId);
+        if (cur === undefined) now.set(sellerId, { finding: r, members: new Set(r.sellerIds) });
+        else {
+          for (const m of r.sellerIds) cur.members.add(m);
+          if (r.finding.strength > cur.finding.finding.strength || (r.finding.strength === cur.finding.finding.strength && r.ringId < cur.finding.ringId)) cur.finding = r;
+        }
+      }
     const detectedAt = at + cfg.allowedDisorderMs;
-    const seen = new Set<string>();
-    for (const r of found) {
-      seen.add(r.ringId);
+    for (const sellerId of [...now.keys()].sort()) {
+      const { finding: r, members } = now.get(sellerId)!;
       const score = cfg.scoring.weights.ring * Math.min(1, Math.max(0, r.finding.strength));
       const severity = severityFor(score, 1, cfg.scoring);
-      let inc = this.ringIncidents.get(r.ringId);
+      let inc = this.ringIncidents.get(sellerId);
       if (inc === undefined) {
-        inc = {
-          ringId: r.ringId,
-          sellerIds: [...r.sellerIds].sort(),
-          start: at - this.bucketMs,
-          sequence: 0,
-          severity,
-          score,
-          lastSeenAt: at,
-          lastEmitAt: at,
-        };
-        this.ringIncidents.set(r.ringId, inc);
+        inc = { sellerId, sellerIds: [...members].sort(), start: at - this.bucketMs, sequence: 0, severity, score, lastSeenAt: at, lastEmitAt: at };
+        this.ringIncidents.set(sellerId, inc);
         this.emitRing(inc, 'OPEN', r, at, detectedAt);
         continue;
       }
       inc.lastSeenAt = at;
-      if (SEVERITY_RANK[severity] > SEVERITY_RANK[inc.severity] && at - inc.lastEmitAt >= cfg.lifecycle.updateCooldownMs) {
+      const known = new Set(inc.sellerIds);
+      const joined = [...members].filter((m) => !known.has(m));
+      const rises = SEVERITY_RANK[severity] > SEVERITY_RANK[inc.severity];
+      if ((rises || joined.length > 0) && at - inc.lastEmitAt >= cfg.lifecycle.updateCooldownMs) {
         inc.sequence++;
-        inc.severity = severity;
-        inc.score = score;
+        if (rises) inc.severity = severity;
+        inc.score = Math.max(inc.score, score);
+        inc.sellerIds = [...inc.sellerIds, ...joined].sort();
         inc.lastEmitAt = at;
         this.emitRing(inc, 'UPDATE', r, at, detectedAt);
       }
     }
-    const ids = [...this.ringIncidents.keys()].sort();
-    for (const id of ids) {
-      const inc = this.ringIncidents.get(id)!;
-      if (seen.has(id) || at - inc.lastSeenAt < cfg.lifecycle.quietPeriodMs) continue;
-      this.ringIncidents.delete(id);
+    for (const sellerId of [...this.ringIncidents.keys()].sort()) {
+      const inc = this.ringIncidents.get(sellerId)!;
+      if (now.has(sellerId) || at - inc.lastSeenAt < cfg.lifecycle.quietPeriodMs) continue;
+      this.ringIncidents.delete(sellerId);
       inc.sequence++;
       this.emitRing(inc, 'RESOLVE', null, at, detectedAt);
     }
@@ -702,28 +710,26 @@ export class Engine {
 
   private emitRing(inc: RingIncident, action: AlertAction, r: RingFinding | null, at: number, detectedAt: number): void {
     const merged = r === null ? null : mergeEvidence([r.finding], this.caps, { ringSellerIds: inc.sellerIds });
-    for (const sellerId of inc.sellerIds) {
-      this.emit(
-        makeAlert(
-          {
-            scope: 'RING',
-            sellerId,
-            idKey: `${sellerId}@${inc.ringId}`,
-            incidentStart: inc.start,
-            sequence: inc.sequence,
-            action,
-            severity: inc.severity,
-            score: inc.score,
-            windowStart: r === null ? inc.start : at - Math.max(this.bucketMs, r.finding.horizonMs),
-            windowEnd: at,
-            detectedAt,
-            signals: r === null ? [] : [r.finding],
-            evidence: merged === null ? { ...emptyEvidence(), ringSellerIds: [...inc.sellerIds] } : merged.evidence,
-          },
-          this.caps,
-        ),
-      );
-    }
+    this.emit(
+      makeAlert(
+        {
+          scope: 'RING',
+          sellerId: inc.sellerId,
+          idKey: inc.sellerId,
+          incidentStart: inc.start,
+          sequence: inc.sequence,
+          action,
+          severity: inc.severity,
+          score: inc.score,
+          windowStart: r === null ? inc.start : at - Math.max(this.bucketMs, r.finding.horizonMs),
+          windowEnd: at,
+          detectedAt,
+          signals: r === null ? [] : [r.finding],
+          evidence: merged === null ? { ...emptyEvidence(), ringSellerIds: [...inc.sellerIds] } : merged.evidence,
+        },
+        this.caps,
+      ),
+    );
   }
 
   private emit(a: Alert): void {

@@ -300,6 +300,36 @@ test('ring findings give one RING alert per member carrying the whole ring; RESO
   assert.ok(resolves[0]!.windowEnd - opens[0]!.windowEnd >= cfg.lifecycle.quietPeriodMs + DAY - HOUR);
 });
 
+test('a ring that gains a member (new ring id) is one incident per seller: the newcomer OPENs, the others get one UPDATE', () => {
+  // Hours 0-9: ring-abc of a, b, c. From hour 10 the detector reports ring-abcd with d as well.
+  const finding = (ringId: string, sellerIds: string[]): RingFinding => ({
+    ringId,
+    sellerIds,
+    finding: { name: 'fake_ring', family: 'ring', value: sellerIds.length, threshold: 3, strength: 0.9, horizonMs: DAY, baseline: null, explanation: 'shared buyers', evidence: {} },
+  });
+  const ring: RingDetector = {
+    name: 'fake_ring',
+    observe: () => {},
+    evaluate: (at): RingFinding[] => {
+      const h = (at - T0) / HOUR;
+      if (h > 40) return [];
+      return h <= 10 ? [finding('ring-abc', ['a', 'b', 'c'])] : [finding('ring-abcd', ['a', 'b', 'c', 'd'])];
+    },
+    snapshot: () => null,
+    restore: () => {},
+  };
+  const engine = new Engine(cfg, { signals: [], ring });
+  heartbeat(engine, 0, 120);
+  engine.finish();
+  const alerts = engine.drainAlerts();
+  const of = (seller: string) => alerts.filter((a) => a.sellerId === seller).map((a) => a.action);
+  for (const s of ['a', 'b', 'c']) assert.deepEqual(of(s), ['OPEN', 'UPDATE', 'RESOLVE'], s);
+  assert.deepEqual(of('d'), ['OPEN', 'RESOLVE']);
+  const update = alerts.find((a) => a.sellerId === 'a' && a.action === 'UPDATE')!;
+  assert.deepEqual(update.evidence.ringSellerIds, ['a', 'b', 'c', 'd']);
+  assert.equal(new Set(alerts.filter((a) => a.sellerId === 'a').map((a) => a.incidentId)).size, 1, 'one incident for a');
+});
+
 test('a signal that throws is counted and skipped; the engine and the other signals carry on', () => {
   const broken: SellerSignal<{ n: number }> = {
     name: 'broken',
