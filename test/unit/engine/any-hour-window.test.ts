@@ -99,3 +99,37 @@ test('compareBuyerIds orders numeric ids by value, not text', () => {
   assert.deepEqual(['23421231', '9', '19233237', '100'].sort(compareBuyerIds), ['9', '100', '19233237', '23421231']);
   assert.ok(compareBuyerIds('b-2', 'b-10') > 0);
 });
+
+/** The contest's rule taken literally: every start second t, window [t, t + 1 h], both ends in. */
+function bruteForce(orders: readonly TimedOrder[]): { brushing: boolean; suspicious: string[] } {
+  const times = orders.map((x) => x.time);
+  const inPeriod = new Set<number>();
+  for (let t = Math.min(...times) - H; t <= Math.max(...times); t++) {
+    const inside = orders.map((x, i) => [x, i] as const).filter(([x]) => x.time >= t && x.time <= t + H);
+    if (inside.length === 0) continue;
+    if (inside.length / new Set(inside.map(([x]) => x.buyer)).size >= 3) for (const [, i] of inside) inPeriod.add(i);
+  }
+  if (inPeriod.size === 0) return { brushing: false, suspicious: [] };
+  const counts = new Map<string, number>();
+  for (const i of inPeriod) counts.set(orders[i]!.buyer, (counts.get(orders[i]!.buyer) ?? 0) + 1);
+  const top = Math.max(...counts.values());
+  return { brushing: true, suspicious: [...counts].filter(([, n]) => n === top).map(([b]) => b).sort(compareBuyerIds) };
+}
+
+test('agrees with the literal every-second rule on 300 random shops', () => {
+  let seed = 12345;
+  const next = (n: number) => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return (seed >>> 8) % n;
+  };
+  let brushing = 0;
+  for (let shop = 0; shop < 300; shop++) {
+    const orders = Array.from({ length: 3 + next(10) }, () => o(next(3 * H), String(1 + next(3))));
+    const expected = bruteForce(orders);
+    const got = scanShop(orders, SHOPEE_RULE);
+    if (expected.brushing) brushing++;
+    assert.equal(got.brushing, expected.brushing, `shop ${shop}: ${JSON.stringify(orders)}`);
+    assert.deepEqual(got.brushing ? [...got.suspiciousBuyers] : [], expected.suspicious, `shop ${shop}: ${JSON.stringify(orders)}`);
+  }
+  assert.ok(brushing > 30 && brushing < 270, `both outcomes are exercised (${brushing} brushing)`);
+});
