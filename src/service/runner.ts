@@ -7,7 +7,8 @@
  * one pending *checkpoint* that is written as a unit — every `checkpoint.intervalMs` or
  * `checkpoint.maxEvents` records, on shutdown, and before state is snapshotted. In
  * `at-least-once` mode the unit is "produce, then commit offsets"; in `transactional` mode it is
- * one Kafka transaction (outputs + sendOffsets), which the exactly-once work builds on.
+ * one Kafka transaction (outputs + sendOffsets + the changelog records of the sellers changed since
+ * the last one, changelog.ts), so a crash anywhere resumes with the engine of the committed offsets.
  *
  * Wall time is used here and only here (idle partitions, checkpoint cadence); the engine sees
  * event time only. See docs/service.md for why the alerts equal a file replay of the same events.

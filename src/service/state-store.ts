@@ -6,7 +6,8 @@
  * tombstone: a crash after that restarts from the committed offsets with an empty engine rather
  * than from a snapshot older than those offsets.
  *
- * Whole-engine snapshots suit one instance; per-seller changelogs for scale-out are issue 5.
+ * This is the at-least-once mode's state; transactional mode keeps a per-seller changelog on the
+ * same topic instead (changelog.ts), consistent with the committed offsets after a crash too.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { EngineSnapshot } from '../engine/index.js';
