@@ -22,6 +22,7 @@ import type { BatchControl, GroupConsumer, InBatch, InRecord, KafkaAdmin, KafkaC
 import { DECODE_FAILED, DEAD_LETTER_REASONS, createAlertEncoder, createEventDecoder } from '../io/kafka/codec.js';
 import type { DeadLetterReason, EventDecoder, SchemaCache, SchemaSource, ValueEncoder } from '../io/kafka/codec.js';
 import { futureHorizon, partitionedEngineConfig } from '../io/kafka/partitioned-engine.js';
+import { isFenced } from '../io/kafka/transactions.js';
 import { PartitionTracker } from './partitions.js';
 import { StateStore } from './state-store.js';
 import { changelogRecords, restoreChangelog } from './changelog.js';
@@ -58,7 +59,7 @@ export class Runner {
   private readonly now: () => number;
   private readonly metrics: ServiceMetrics;
   private readonly consumer: GroupConsumer;
-  private readonly producer: OutProducer;
+  private producer: OutProducer;
   /**
    * Plain producer for the state record, also in transactional mode: a state topic without
    * transaction markers can be read to its exact end on start (reader.ts).
@@ -435,7 +436,11 @@ export class Runner {
         this.metrics.transactions.committed.inc();
       } catch (err) {
         this.metrics.transactions.aborted.inc();
-        throw err;
+        // kafkajs throws its own state errors (e.g. a transaction begun while ABORTING) unwrapped.
+        const fenced = err instanceof BrushwatchError ? !err.retriable : isFenced(err);
+        if (fenced) throw err;
+        await this.replaceProducer(err as Error);
+        throw err instanceof BrushwatchError ? err : new BrushwatchError('KAFKA_TRANSACTION', `Kafka transaction failed: ${(err as Error).message}`, { cause: err, retriable: true });
       }
     } else {
       await this.publish(out, control);
@@ -467,6 +472,21 @@ export class Runner {
     this.pendingRecords = 0;
     this.dirty = false;
     this.log.debug({ alerts: alerts.length, deadLetters: deadLetters.length, offsets: offsets.length }, 'checkpoint (transaction)');
+  }
+
+  /**
+   * After a failed transaction whose abort failed too (a broker down), kafkajs's producer stays
+   * in state ABORTING and refuses every later transaction. A new producer with the same
+   * transactional id fences it and aborts the open transaction on its first use; the pending
+   * checkpoint (alerts, changed sellers, offsets) is kept and written whole by the next one.
+   */
+  private async replaceProducer(cause: Error): Promise<void> {
+    const old = this.producer;
+    this.producer = this.deps.kafka.producer({ transactionalId: `brushwatch-${this.cfg.groupId}` });
+    await old.disconnect().catch(() => undefined);
+    // Broker still down: the next checkpoint fails and replaces this one again.
+    await this.producer.connect().catch((err: unknown) => this.log.warn({ err }, 'connecting the new transactional producer failed'));
+    this.log.warn({ err: cause }, 'transaction failed: replaced the transactional producer; the checkpoint is retried whole');
   }
 
   private async publish(out: readonly TopicMessages[], control: BatchControl | null): Promise<void> {

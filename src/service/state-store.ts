@@ -30,7 +30,10 @@ export class StateStore {
       topic,
       partitions,
       replicationFactor,
-      config: { 'cleanup.policy': 'compact', 'max.message.bytes': String(MAX_RECORD_BYTES), 'segment.ms': '3600000' },
+      // Short segments and a low dirty ratio let compaction drop superseded records soon: in
+      // transactional mode a new meta record is written at every checkpoint, and a restore reads
+      // every version not compacted away yet.
+      config: { 'cleanup.policy': 'compact', 'max.message.bytes': String(MAX_RECORD_BYTES), 'segment.ms': '60000', 'min.cleanable.dirty.ratio': '0.1' },
     };
   }
 
