@@ -10,13 +10,8 @@ export function hash32(s: string, seed = 0x811c9dc5): number {
     h ^= s.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
-  // Final avalanche (murmur3 fmix32) so that low bits are usable as bucket indexes.
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  // Final avalanche so that low bits are usable as bucket indexes.
+  return mix32(h);
 }
 
 /** A second, independent 32-bit hash of the same string (for double hashing: h1 + i*h2). */
