@@ -23,6 +23,7 @@ import type { BatchControl, GroupConsumer, InBatch, InRecord, KafkaAdmin, KafkaC
 import { DEAD_LETTER_REASONS, DECODE_FAILED, SchemaCache, createEventDecoder, createRegistrySource } from '../io/kafka/codec.js';
 import type { CodecName, DecodeFailure, EventDecoder } from '../io/kafka/codec.js';
 import { DLQ_HEADERS } from './runner.js';
+import { boundedStop } from './bounded.js';
 
 const MAX_ERROR_HEADER = 1_000;
 /** Attempts at one batch's transaction: the first after a broker restart fails once (transactions.ts). */
@@ -365,14 +366,7 @@ export class Repartitioner {
       await Promise.allSettled([this.consumer.disconnect(), this.producer.disconnect(), this.admin.disconnect()]);
       this.log.info({ ...this.stats }, 'repartition stage stopped');
     })();
-    let timeout: NodeJS.Timeout | undefined;
-    const bound = new Promise<never>((_, reject) => {
-      timeout = setTimeout(
-        () => reject(new BrushwatchError('SHUTDOWN_TIMEOUT', `the repartition stage took longer than shutdownTimeoutMs ${this.cfg.shutdownTimeoutMs} to stop; raise BRUSHWATCH_SHUTDOWN_TIMEOUT_MS`)),
-        this.cfg.shutdownTimeoutMs,
-      );
-    });
-    this.stopPromise = Promise.race([work, bound]).finally(() => clearTimeout(timeout));
+    this.stopPromise = boundedStop(work, this.cfg.shutdownTimeoutMs, 'the repartition stage');
     this.stopPromise.then(
       () => this.resolveDone(),
       () => this.resolveDone(),

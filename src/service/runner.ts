@@ -27,6 +27,7 @@ import { PartitionTracker } from './partitions.js';
 import { StateStore } from './state-store.js';
 import { changelogRecords, restoreChangelog } from './changelog.js';
 import type { ServiceMetrics } from './metrics.js';
+import { boundedStop } from './bounded.js';
 
 /** Dead-letter headers: what went wrong and where the record came from. */
 export const DLQ_HEADERS = {
@@ -247,14 +248,7 @@ export class Runner {
       await this.consumer.stop();
       await Promise.allSettled([this.consumer.disconnect(), this.producer.disconnect(), this.stateProducer.disconnect(), this.admin.disconnect()]);
     })();
-    let timeout: NodeJS.Timeout | undefined;
-    const bound = new Promise<never>((_, reject) => {
-      timeout = setTimeout(
-        () => reject(new BrushwatchError('SHUTDOWN_TIMEOUT', `graceful shutdown took longer than shutdownTimeoutMs ${this.cfg.shutdownTimeoutMs}; raise BRUSHWATCH_SHUTDOWN_TIMEOUT_MS if the last checkpoint needs longer`)),
-        this.cfg.shutdownTimeoutMs,
-      );
-    });
-    this.stopPromise = Promise.race([work, bound]).finally(() => clearTimeout(timeout));
+    this.stopPromise = boundedStop(work, this.cfg.shutdownTimeoutMs, 'graceful shutdown');
     this.stopPromise.then(
       () => this.resolveDone(),
       () => this.resolveDone(),
