@@ -1,38 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import avsc from 'avsc';
 import { loadServiceConfig } from '../../../src/config.js';
-import type { OrderEvent, ReviewEvent } from '../../../src/engine/index.js';
 import { DECODE_FAILED, SchemaCache, createEventEncoder } from '../../../src/io/kafka/codec.js';
-import type { AvroType, SchemaSource } from '../../../src/io/kafka/codec.js';
+import { memoryRegistry, sampleOrder, sampleReview } from '../../helpers/avro.js';
 import { RawPartitionClock, createSellerKeyReader, internalTopics, repartitionedConfig } from '../../../src/service/repartition.js';
 
-/** An in-memory registry with the SchemaSource contract. */
-function memoryRegistry(): SchemaSource {
-  const byId = new Map<number, object>();
-  return {
-    async fetch(id) {
-      const s = byId.get(id);
-      return s === undefined ? null : (avsc.Type.forSchema(s as avsc.Schema) as AvroType);
-    },
-    async register(_subject, schema) {
-      const id = byId.size + 1;
-      byId.set(id, schema);
-      return id;
-    },
-    async ping() {},
-  };
-}
 
-const order: OrderEvent = {
-  kind: 'order', eventId: 'e-1', orderId: 'o-1', status: 'PLACED', eventTime: 1_767_225_600_000, sellerId: 's-17', buyerId: 'b-9', itemId: 'i-3',
-  quantity: 1, amountCents: 1299, currency: 'USD', buyerAccountCreatedAt: 1_764_633_600_000, deviceId: 'd-4', ipAddress: '203.0.113.7',
-  shippingAddressHash: 'a-88', paymentInstrumentHash: 'p-51', trackingNumber: null, carrier: null, parcelWeightGrams: null,
-};
-const review: ReviewEvent = {
-  kind: 'review', eventId: 'e-2', reviewId: 'r-1', eventTime: 1_767_398_400_000, orderId: null, sellerId: 's-42', buyerId: 'b-9', itemId: 'i-3',
-  rating: 5, text: 'great', hasMedia: false, deviceId: null, ipAddress: null,
-};
+const order = sampleOrder;
+const review = { ...sampleReview, sellerId: 's-42' };
 
 describe('createSellerKeyReader', () => {
   it('reads the sellerId of JSON values, and names why others cannot be keyed', () => {
