@@ -24,6 +24,14 @@ export const curveFields = {
     .describe('Findings weaker than this are not reported at all (keeps weak evidence such as a shared IP alone out of alerts). Default 0.3.'),
 };
 
+/** Shared by the concentration signals, so that both ignore the same bulk orders. */
+export const bulkQuantityField = z
+  .number()
+  .int()
+  .min(2)
+  .default(5)
+  .describe('Orders of at least this many units are bulk purchases and not counted: brushing buys single units to stay cheap, while a business buyer splits a big purchase into several orders. Default 5.');
+
 export interface Curve {
   readonly strengthAtThreshold: number;
   readonly saturation: number;

@@ -31,6 +31,7 @@ import { cmsAdd, cmsCreate, cmsEstimate, type CmsState } from '../sketch/cms.js'
 import { topkCreate, topkDecay, topkOffer, type TopKState } from '../sketch/topk.js';
 import { assocCreate, assocExpire, assocFind, assocPayload, assocPut } from '../sketch/assoc.js';
 import { HOUR_MS, rampStrength } from './hour-counts.js';
+import { bulkQuantityField } from './curve.js';
 
 export const configSchema = z.object({
   tickMs: z
@@ -87,12 +88,7 @@ export const configSchema = z.object({
     .min(1)
     .default(32)
     .describe('Most recent bursting edges kept as evidence. Default 32.'),
-  bulkQuantity: z
-    .number()
-    .int()
-    .min(2)
-    .default(5)
-    .describe('Orders of at least this many units are bulk purchases and not counted: brushing buys single units to stay cheap, while a business buyer splits a big purchase into several orders. Default 5.'),
+  bulkQuantity: bulkQuantityField,
   sellerScoreThreshold: z
     .number()
     .positive()

@@ -20,7 +20,7 @@ import { hash32 } from '../sketch/hash.js';
 import { HLL_MAX_P, HLL_MIN_P, hllAdd, hllCount, hllCreate, type HllState } from '../sketch/hll.js';
 import { appendCapped, EMPTY } from '../sketch/lists.js';
 import { topkCreate, topkDecay, topkList, topkOffer, type TopKState } from '../sketch/topk.js';
-import { curveFields, round2, strengthOf } from './curve.js';
+import { bulkQuantityField, curveFields, round2, strengthOf } from './curve.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
@@ -35,12 +35,7 @@ export const configSchema = z.object({
   windowMs: z.number().int().min(60_000).default(HOUR_MS).describe('Length of the sliding window of the exact rule, ms. Default 1 h.'),
   hourRatio: z.number().gt(1).default(3).describe('Orders ÷ distinct buyers within any window that fires (the industry rule). Default 3.'),
   hourMinOrders: z.number().int().min(2).default(3).describe('Orders a window needs before its ratio counts. Default 3.'),
-  bulkQuantity: z
-    .number()
-    .int()
-    .min(2)
-    .default(5)
-    .describe('Orders of at least this many units are bulk purchases and not counted: brushing buys single units to stay cheap, while a business buyer splits a big purchase into several orders. Default 5.'),
+  bulkQuantity: bulkQuantityField,
   windowCap: z
     .number()
     .int()
