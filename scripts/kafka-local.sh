@@ -201,6 +201,19 @@ launch_kafka() {
     -Dlog4j2.configurationFile="$here/kafka/log4j2.xml" -cp "$kafka_libs/*" \
     kafka.Kafka "$state/server.properties" >"$state/kafka.log" 2>&1 </dev/null &
   echo $! >"$state/kafka.pid"
+  await_exec kafka
+}
+
+# `cmd &` returns before the child has exec'd the JVM; until then its cmdline is this script's,
+# and live_pid would take a starting process for a dead one.
+await_exec() { # name
+  local pid i
+  pid="$(cat "$state/$1.pid")"
+  for ((i = 0; i < 200; i++)); do
+    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$marker " && return 0
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.05
+  done
 }
 
 # Stops the broker (SIGTERM, or SIGKILL with --kill) and starts it again with the same ports and
@@ -278,6 +291,7 @@ cmd_start() {
       -Dquarkus.management.host=127.0.0.1 -Dquarkus.management.port="$management_port" \
       -jar quarkus-run.jar >"$state/registry.log" 2>&1 </dev/null) &
     echo $! >"$state/registry.pid"
+    await_exec registry
   fi
 
   wait_for "broker" kafka_ready
