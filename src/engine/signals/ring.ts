@@ -79,13 +79,21 @@ export const ringConfigSchema = z.object({
   minSharedBuyers: z
     .number()
     .min(1)
-    .default(3)
-    .describe('Decayed count of distinct co-buyers a pair needs (three sellers each pairwise sharing 3 lockstep buyers at 20× lift do not happen by chance). Default 3.'),
+    .default(1.5)
+    .describe(
+      'Decayed count of co-buys a pair needs: 1.5 is two co-buys within one half-life (three sellers each pairwise sharing two distinct lockstep buyers at 20× lift do not happen by chance). Default 1.5.',
+    ),
+  minDistinctBuyers: z
+    .number()
+    .int()
+    .min(1)
+    .default(2)
+    .describe('Distinct co-buyers a pair needs (at most pairSample): one loyal account shopping at the same sellers again is not a ring. Default 2.'),
   minPairWeight: z
     .number()
     .positive()
-    .default(1)
-    .describe('Decayed degree-weighted co-buyer weight a pair needs. Default 1.'),
+    .default(0.75)
+    .describe('Decayed degree-weighted co-buyer weight a pair needs: two co-buys by accounts of degree 8 (1 / ln 13 each). Default 0.75.'),
   fullPairWeight: z
     .number()
     .positive()
@@ -350,7 +358,11 @@ class Ring implements RingDetector<RingConfig> {
     p.n = p.n * f + 1;
     p.last = Math.max(p.last, t);
     if (p.sample.length < this.cfg.pairSample && !p.sample.includes(buyer)) p.sample = append(p.sample, buyer);
-    if (p.n >= this.cfg.minSharedBuyers && p.w >= this.cfg.minPairWeight) this.candidates.add(p);
+    if (this.isCandidate(p)) this.candidates.add(p);
+  }
+
+  private isCandidate(p: PairEntry): boolean {
+    return p.n >= this.cfg.minSharedBuyers && p.w >= this.cfg.minPairWeight && p.sample.length >= Math.min(this.cfg.minDistinctBuyers, this.cfg.pairSample);
   }
 
   /** Drops buyers, sellers and pairs idle long enough to no longer matter at `at`. */
@@ -412,7 +424,10 @@ class Ring implements RingDetector<RingConfig> {
 
     const out: RingFinding[] = [];
     for (const g of groups.values()) {
-      if (g.members.length < cfg.minMembers) continue;
+      // A pool of accounts shared by the members links them all pairwise (one account buys from
+      // every member); a chain of pairs with no cycle is what unrelated overlaps look like.
+      const m = g.members.length;
+      if (m < cfg.minMembers || g.pairs.length < Math.min(m, (m * (m - 1)) / 2)) continue;
       const members = g.members.sort();
       // Pairs in id order so the evidence does not depend on which generation holds them.
       g.pairs.sort((l, r) => (l.p.a + SEP + l.p.b < r.p.a + SEP + r.p.b ? -1 : 1));
@@ -507,7 +522,7 @@ class Ring implements RingDetector<RingConfig> {
     this.now = now as number;
     this.lastSweep = lastSweep as number;
     this.candidates.clear();
-    for (const [, p] of this.pairs.entries()) if (p.n >= this.cfg.minSharedBuyers && p.w >= this.cfg.minPairWeight) this.candidates.add(p);
+    for (const [, p] of this.pairs.entries()) if (this.isCandidate(p)) this.candidates.add(p);
   }
 
   /** Sizes of the bounded structures (for tests and the bench). */

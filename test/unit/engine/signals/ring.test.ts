@@ -120,6 +120,45 @@ test('two colluding sellers are a pair, not a ring (minMembers 3)', () => {
   assert.deepEqual(pairs.get(T0 + 3 * DAY)?.map((f) => f.sellerIds), [['s170', 's171']]);
 });
 
+/** One lockstep round: `buyer` buys from each of `members` within the hour starting at `t`. */
+function round(members: string[], buyer: string, t: number): MarketEvent[] {
+  return members.map((seller, k) => order({ t: t + k * 10 * 60_000, seller, buyer, order: `${buyer}-${t}-${k}` }));
+}
+
+test('a ring shows once two distinct accounts have each bought from every member', () => {
+  const members = ['s180', 's181', 's182'];
+  const t1 = T0 + DAY + 9 * HOUR;
+  const t2 = t1 + 5 * HOUR;
+  const { out } = run([...population(21), ...round(members, 'fake-a', t1), ...round(members, 'fake-b', t2)], config, undefined, T0 + HOUR, T0 + 2 * DAY);
+  const first = [...out.keys()].sort((a, b) => a - b)[0];
+  // The bucket holding the second round closes at t2 rounded up to the hour.
+  assert.equal(first, Math.floor(t2 / HOUR) * HOUR + HOUR);
+  const r = out.get(first!)![0]!;
+  assert.deepEqual(r.sellerIds, members);
+  assert.deepEqual([...r.finding.evidence.buyerIds!].sort(), ['fake-a', 'fake-b']);
+});
+
+test('one account coming back to the same sellers is not a ring', () => {
+  const members = ['s183', 's184', 's185'];
+  // Three visits past the lockstep window: three co-buy episodes, but one buyer.
+  const events = [...population(22, { days: 8 }), ...[0, 3, 6].flatMap((d) => round(members, 'loyal', T0 + d * DAY + 10 * HOUR))];
+  assert.equal(run(events).out.size, 0);
+});
+
+test('a chain of pairs sharing buyers is not a ring', () => {
+  // s186–s187 share two accounts, s187–s188 two others; s186 and s188 share none.
+  const events = [
+    ...population(23),
+    ...round(['s186', 's187'], 'x1', T0 + DAY),
+    ...round(['s186', 's187'], 'x2', T0 + DAY + 2 * HOUR),
+    ...round(['s187', 's188'], 'y1', T0 + DAY + 4 * HOUR),
+    ...round(['s187', 's188'], 'y2', T0 + DAY + 6 * HOUR),
+  ];
+  assert.equal(run(events).out.size, 0);
+  const pairs = ringConfigSchema.parse({ minMembers: 2 });
+  assert.ok(run(events, pairs).out.size > 0, 'each pair alone qualifies');
+});
+
 test('ringId is a deterministic function of the sorted members', () => {
   assert.equal(ringIdOf(['a', 'b', 'c']), ringIdOf(['a', 'b', 'c']));
   assert.notEqual(ringIdOf(['a', 'b', 'c']), ringIdOf(['a', 'b', 'd']));
