@@ -17,7 +17,7 @@
 import { z } from 'zod';
 import type { OrderEvent, SellerContext, SellerSignal, SignalFinding } from '../types.js';
 import { hash32 } from '../sketch/hash.js';
-import { HLL_MAX_P, HLL_MIN_P, hllAdd, hllCount, hllCreate, type HllState } from '../sketch/hll.js';
+import { HLL_MAX_P, HLL_MIN_P, hllAdd, hllCount, type HllState } from '../sketch/hll.js';
 import { appendCapped, EMPTY } from '../sketch/lists.js';
 import { topkCreate, topkDecay, topkList, topkOffer, type TopKState } from '../sketch/topk.js';
 import { bulkQuantityField, curveFields, round2, strengthOf } from './curve.js';
@@ -30,6 +30,8 @@ const FP_SCALE = 2 ** 21;
 const DAY_SCALE = 2 ** 36;
 const COUNT_SCALE = 2 ** 18;
 const COUNT_MAX = COUNT_SCALE - 1;
+/** An empty day's distinct buyers: hllAdd never mutates an exact-mode array, so one shared empty one does. */
+const NO_BUYERS = EMPTY as unknown as HllState;
 
 export const configSchema = z.object({
   windowMs: z.number().int().min(60_000).default(HOUR_MS).describe('Length of the sliding window of the exact rule, ms. Default 1 h.'),
@@ -106,7 +108,7 @@ export const signal: SellerSignal<State, Config> = {
     hotOrders: EMPTY,
     day: -1,
     dayOrders: 0,
-    dayBuyers: hllCreate(),
+    dayBuyers: NO_BUYERS,
     past: EMPTY,
     top: topkCreate(),
     sample: EMPTY,
@@ -142,20 +144,26 @@ function observeOrder(s: State, e: OrderEvent, c: Config): void {
   const drop = leaving(s, from, c.windowCap);
   let mine = 1;
   let fresh = true;
-  const w = new Array<number>(s.w.length - drop + 1);
-  for (let i = drop; i < s.w.length; i++) {
-    const x = s.w[i]!;
-    w[i - drop] = x;
-    if (x % FP_SCALE === fp) {
+  const old = s.w;
+  const n = old.length - drop + 1;
+  for (let i = drop; i < old.length; i++) {
+    if (old[i]! % FP_SCALE === fp) {
       mine++;
       fresh = false;
     }
   }
-  w[w.length - 1] = Math.floor(t / 1000) * FP_SCALE + fp;
+  // Exact size, as before; only a growing window needs a new array (a small seller's window
+  // usually swaps its one order for the next, a full one slides by one).
+  const w = drop === 0 ? new Array<number>(n) : (old as number[]);
+  if (drop === 0) for (let i = 0; i < old.length; i++) w[i] = old[i]!;
+  else {
+    for (let i = drop; i < old.length; i++) w[i - drop] = old[i]!;
+    if (drop > 1) w.length = n;
+  }
+  w[n - 1] = Math.floor(t / 1000) * FP_SCALE + fp;
   s.w = w;
   if (fresh) s.wu++;
 
-  const n = w.length;
   if (n < c.hourMinOrders) return;
   if (n / s.wu > s.peak) {
     s.peak = n / s.wu;
@@ -203,7 +211,7 @@ function rollTo(s: State, day: number, c: Config): void {
   if (s.day >= 0) topkDecay(s.top, 0.5 ** (day - s.day), 0.5);
   s.day = day;
   s.dayOrders = 0;
-  s.dayBuyers = hllCreate();
+  s.dayBuyers = NO_BUYERS;
 }
 
 const HOUR = 0;

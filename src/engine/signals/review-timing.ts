@@ -11,11 +11,12 @@
  */
 import { z } from 'zod';
 import type { SellerSignal, SignalFinding } from '../types.js';
-import { assocCreate, assocExpire, assocFind, assocPayload, assocPut } from '../sketch/assoc.js';
+import { assocCreate, assocFind, assocPayload, assocPut } from '../sketch/assoc.js';
 import { addRecent, base, decayedAdvance, decayedCreate, decayedHour, decayFactors, HOUR_MS, recent, type DecayedCounts } from '../sketch/decay.js';
 import { appendCapped, EMPTY } from '../sketch/lists.js';
 import { hash32 } from '../sketch/hash.js';
 import { curveFields, round2, strengthOf } from './curve.js';
+import { expireDue, lowered, NOTHING_DUE } from './table-expiry.js';
 
 const MINUTE_MS = 60_000;
 /** Lanes of the decayed counts: verified reviews of known orders, and the suspicious ones. */
@@ -64,6 +65,8 @@ export interface State {
   counts: DecayedCounts;
   /** order fingerprint → minute × 2 + delivered bit. */
   orders: number[];
+  /** A lower bound of the payloads in `orders` (see table-expiry.ts). */
+  ordersLow?: number;
   /** 5-star reviews in event hour `fiveHour`, the highest such count since the last evaluation, the EWMA rate. */
   fiveHour: number;
   fiveCount: number;
@@ -99,6 +102,7 @@ export const signal: SellerSignal<State, Config> = {
   create: (c) => ({
     counts: decayedCreate(2),
     orders: assocCreate(c.orderSlots),
+    ordersLow: NOTHING_DUE,
     fiveHour: -1,
     fiveCount: 0,
     fivePeak: 0,
@@ -113,10 +117,15 @@ export const signal: SellerSignal<State, Config> = {
   observe(s, e, c) {
     const minute = Math.floor(e.eventTime / MINUTE_MS);
     if (e.kind === 'order') {
-      if (e.status === 'DELIVERED') assocPut(s.orders, hash32(e.orderId), minute * 2 + 1, PAYLOAD_BITS);
-      else if (e.status === 'PLACED') {
+      if (e.status === 'DELIVERED') {
+        assocPut(s.orders, hash32(e.orderId), minute * 2 + 1, PAYLOAD_BITS);
+        s.ordersLow = lowered(s.ordersLow, minute * 2 + 1);
+      } else if (e.status === 'PLACED') {
         const h = hash32(e.orderId);
-        if (assocFind(s.orders, h, PAYLOAD_BITS) < 0) assocPut(s.orders, h, minute * 2, PAYLOAD_BITS);
+        if (assocFind(s.orders, h, PAYLOAD_BITS) < 0) {
+          assocPut(s.orders, h, minute * 2, PAYLOAD_BITS);
+          s.ordersLow = lowered(s.ordersLow, minute * 2);
+        }
       }
       return;
     }
@@ -151,7 +160,7 @@ export const signal: SellerSignal<State, Config> = {
     return finding;
   },
   expire(s, now, c) {
-    assocExpire(s.orders, (Math.floor(now / MINUTE_MS) - c.orderMemoryDays * 1440 + 1) * 2, PAYLOAD_BITS);
+    s.ordersLow = expireDue(s.orders, (Math.floor(now / MINUTE_MS) - c.orderMemoryDays * 1440 + 1) * 2, PAYLOAD_BITS, s.ordersLow);
   },
 };
 

@@ -18,10 +18,11 @@
  */
 import { z } from 'zod';
 import type { EvidenceLists, SellerSignal, SignalFinding } from '../types.js';
-import { assocCreate, assocExpire, assocFind, assocPayload, assocPut } from '../sketch/assoc.js';
+import { assocCreate, assocFind, assocPayload, assocPut } from '../sketch/assoc.js';
 import { hash32 } from '../sketch/hash.js';
 import { appendCapped, EMPTY } from '../sketch/lists.js';
 import { curveFields, round2, strengthOf } from './curve.js';
+import { expireDue, lowered, NOTHING_DUE } from './table-expiry.js';
 
 const HOUR_MS = 3_600_000;
 const KINDS = ['device', 'payment', 'address', 'ip'] as const;
@@ -82,13 +83,15 @@ export interface Shared {
 
 export interface State {
   table: number[];
+  /** A lower bound of the payloads in `table` (see table-expiry.ts). */
+  low?: number;
   shared: readonly Shared[];
 }
 
 export const signal: SellerSignal<State, Config> = {
   name: 'shared_identity',
   family: 'identity',
-  create: (c) => ({ table: assocCreate(c.slots), shared: EMPTY }),
+  create: (c) => ({ table: assocCreate(c.slots), low: NOTHING_DUE, shared: EMPTY }),
   observe(s, e, c) {
     if (e.kind === 'order' && e.status !== 'PLACED') return;
     const hour = Math.floor(e.eventTime / HOUR_MS);
@@ -107,8 +110,12 @@ export const signal: SellerSignal<State, Config> = {
   },
   expire(s, now, c) {
     const oldest = Math.floor(now / HOUR_MS) - c.horizonDays * 24 + 1;
-    assocExpire(s.table, oldest * BUYER_SCALE, PAYLOAD_BITS);
-    if (s.shared.some((sh) => sh.hour < oldest)) s.shared = s.shared.filter((sh) => sh.hour >= oldest);
+    s.low = expireDue(s.table, oldest * BUYER_SCALE, PAYLOAD_BITS, s.low);
+    for (let i = 0; i < s.shared.length; i++)
+      if (s.shared[i]!.hour < oldest) {
+        s.shared = s.shared.filter((sh) => sh.hour >= oldest);
+        break;
+      }
   },
 };
 
@@ -146,6 +153,7 @@ function see(s: State, k: number, v: string, buyer: string, bfp: number, hour: n
     }
   }
   assocPut(s.table, h, hour * BUYER_SCALE + low, PAYLOAD_BITS);
+  s.low = lowered(s.low, hour * BUYER_SCALE + low);
 }
 
 /**
