@@ -14,6 +14,7 @@
 import { z } from 'zod';
 import type { MarketEvent, SellerContext, SellerSignal, SignalFinding } from '../types.js';
 import { HOUR_MS, rampStrength } from './hour-counts.js';
+import { appendCapped, dropFirst, EMPTY } from '../sketch/lists.js';
 
 export const configSchema = z.object({
   horizonMs: z
@@ -89,7 +90,7 @@ export interface State {
   lastHour: number[];
   grams: number[];
   samples: number[];
-  hits: Hit[];
+  hits: readonly Hit[];
 }
 
 /** Median of `n` values at w[from..from+n) without allocating (O(n²) for n ≤ 9). */
@@ -140,8 +141,10 @@ export const signal: SellerSignal<State, Config> = {
   name: 'empty_parcels',
   family: 'fulfilment',
 
+  // Most sellers never ship a suspicious parcel and many never ship at all: the lists start as the
+  // shared empty one and are replaced by exact-size arrays (written in place only once non-empty).
   create() {
-    return { itemIds: [], lastHour: [], grams: [], samples: [], hits: [] };
+    return { itemIds: EMPTY as never[], lastHour: EMPTY as never[], grams: EMPTY as never[], samples: EMPTY as never[], hits: EMPTY };
   },
 
   observe(state, event: MarketEvent, config) {
@@ -157,8 +160,7 @@ export const signal: SellerSignal<State, Config> = {
     const have = Math.min(state.samples[slot]!, k);
     const typical = have >= config.minItemSamples ? median(state.grams, slot * k, have) : -1;
     if (grams < config.floorGrams || (typical > 0 && unitGrams < config.ratio * typical)) {
-      if (state.hits.length >= config.maxEvidence) state.hits.shift();
-      state.hits.push([t, event.orderId, event.buyerId, grams, units, typical]);
+      state.hits = appendCapped(state.hits, [t, event.orderId, event.buyerId, grams, units, typical], config.maxEvidence);
       return;
     }
     const n = state.samples[slot]!;
@@ -203,11 +205,13 @@ export const signal: SellerSignal<State, Config> = {
     const from = now - config.horizonMs;
     let drop = 0;
     while (drop < state.hits.length && state.hits[drop]![0] < from) drop++;
-    if (drop > 0) state.hits.splice(0, drop);
+    if (drop > 0) state.hits = dropFirst(state.hits, drop);
     // Item weights are kept past the horizon on purpose (they are the learned baseline); only
     // items not shipped for 30 horizons go.
     const stale = Math.floor((now - 30 * config.horizonMs) / HOUR_MS);
-    if (!state.lastHour.some((h) => h < stale)) return;
+    let any = false;
+    for (let i = 0; i < state.lastHour.length && !any; i++) any = state.lastHour[i]! < stale;
+    if (!any) return;
     const k = config.samplesPerItem;
     const keep: number[] = [];
     for (let i = 0; i < state.lastHour.length; i++) if (state.lastHour[i]! >= stale) keep.push(i);

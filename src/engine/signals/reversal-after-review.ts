@@ -13,7 +13,9 @@
 import { z } from 'zod';
 import type { MarketEvent, SellerContext, SellerSignal, SignalFinding } from '../types.js';
 import { hash32 } from '../sketch/hash.js';
+import { appendCapped, dropFirst, EMPTY } from '../sketch/lists.js';
 import { HOUR_MS, rampStrength } from './hour-counts.js';
+import { pushCapped } from './small-list.js';
 
 const DAY_MS = 24 * HOUR_MS;
 
@@ -70,7 +72,7 @@ type Reversal = [t: number, orderId: string, buyerId: string, rating: number, ho
 export interface State {
   /** Positive reviews, oldest first, packed: (orderHash26 · 8 + rating) · 2^24 + review minute mod 2^24. */
   reviews: number[];
-  reversals: Reversal[];
+  reversals: readonly Reversal[];
 }
 
 const MINUTE_MS = 60_000;
@@ -90,15 +92,15 @@ export const signal: SellerSignal<State, Config> = {
   name: 'reversal_after_review',
   family: 'reversal',
 
+  // Most sellers have no reversal and few positive reviews: start with the shared empty list.
   create() {
-    return { reviews: [], reversals: [] };
+    return { reviews: EMPTY as never[], reversals: EMPTY };
   },
 
   observe(state, event: MarketEvent, config) {
     if (event.kind === 'review') {
       if (event.orderId === null || event.rating < config.minRating) return;
-      if (state.reviews.length >= config.maxReviews) state.reviews.shift();
-      state.reviews.push(pack(event.orderId, event.rating, event.eventTime));
+      state.reviews = pushCapped(state.reviews, pack(event.orderId, event.rating, event.eventTime), config.maxReviews);
       return;
     }
     if (event.status !== 'REFUNDED' && event.status !== 'CANCELLED') return;
@@ -113,12 +115,15 @@ export const signal: SellerSignal<State, Config> = {
     const gapMinutes = minutesSince(packed, event.eventTime);
     if (gapMinutes * MINUTE_MS > config.maxGapMs) return;
     const rating = Math.floor(packed / MINUTE_MOD) % 8;
-    if (state.reversals.length >= config.maxEvidence) state.reversals.shift();
-    state.reversals.push([event.eventTime, event.orderId, event.buyerId, rating, Math.round((gapMinutes * MINUTE_MS) / HOUR_MS)]);
+    state.reversals = appendCapped(state.reversals, [event.eventTime, event.orderId, event.buyerId, rating, Math.round((gapMinutes * MINUTE_MS) / HOUR_MS)], config.maxEvidence);
   },
 
   evaluate(state, ctx: SellerContext, config): SignalFinding | null {
     const from = ctx.at - config.horizonMs;
+    // Counted first: the usual quiet evaluation allocates nothing.
+    let inHorizon = 0;
+    for (const r of state.reversals) if (r[0] >= from && r[0] < ctx.at) inHorizon++;
+    if (inHorizon < config.minCount) return null;
     const orderIds: string[] = [];
     const buyerIds: string[] = [];
     const examples: string[] = [];
@@ -152,6 +157,6 @@ export const signal: SellerSignal<State, Config> = {
     const from = now - config.horizonMs;
     drop = 0;
     while (drop < state.reversals.length && state.reversals[drop]![0] < from) drop++;
-    if (drop > 0) state.reversals.splice(0, drop);
+    if (drop > 0) state.reversals = dropFirst(state.reversals, drop);
   },
 };
