@@ -14,9 +14,11 @@
  * the formula and would otherwise fire on every new customer of an old seller.
  *
  * The seller's total edge rate gets the same MIDAS-R score. A burst of it alone is what a flash
- * sale looks like, so it is reported only when it recurs: `minRecurrences` separate bursts within
- * `recurrenceMs` (campaigns that push a batch of fake orders every other day), and only when no
- * buyer edge burst is reported for the same bucket.
+ * sale looks like, so it stands for a campaign only when it recurs: `minRecurrences` separate
+ * bursts within `recurrenceMs` (campaigns that push a batch of fake orders every other day), and
+ * only when no buyer edge burst is reported for the same bucket. A single burst is reported for a
+ * day at `singleEpisodeStrength`, too weak to alert alone: it counts only when another family
+ * (the burst's buyers being young accounts, say) shows at the same time.
  *
  * The point of fake orders is the fake reviews: a burst's buyers are remembered (fingerprints in a
  * small table, created at the seller's first burst) and their verified 5-star reviews counted.
@@ -117,6 +119,18 @@ export const configSchema = z.object({
     .min(2)
     .default(2)
     .describe('Seller-level burst episodes within recurrenceMs needed to report (a one-off flash sale is one). Default 2.'),
+  singleEpisodeStrength: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.5)
+    .describe('Strength of one seller-level burst episode (a flash sale is one): enough to corroborate another family, never to alert alone. 0 disables. Default 0.5.'),
+  singleEpisodeHorizonMs: z
+    .number()
+    .int()
+    .min(HOUR_MS)
+    .default(24 * HOUR_MS)
+    .describe("A single episode is reported while its last bursting edge is this recent, ms. Default 24 h."),
   fullRecurrences: z
     .number()
     .int()
@@ -253,7 +267,10 @@ function sellerLevel(state: State, ctx: SellerContext, config: Config, ticks: nu
   const reviews = lift >= config.reviewLift ? rampStrength(lift, config.reviewLift, config.fullReviewLift) : 0;
   const recurredAt = state.recurredAt ?? -1;
   if (episodes < config.minRecurrences) {
-    if (reviews === 0 || recurredAt < 0 || recurredAt < ctx.at - config.burstBuyerMemoryDays * 24 * HOUR_MS || recurredAt >= ctx.at) return null;
+    if (reviews === 0 || recurredAt < 0 || recurredAt < ctx.at - config.burstBuyerMemoryDays * 24 * HOUR_MS || recurredAt >= ctx.at)
+      return episodes === 1 && config.singleEpisodeStrength > 0 && state.episodeLast >= ctx.at - config.singleEpisodeHorizonMs
+        ? singleEpisode(state, config, ticks)
+        : null;
     episodes = state.recurredEpisodes ?? config.minRecurrences;
   }
   const perTick = state.sellerTotal / ticks;
@@ -274,6 +291,24 @@ function sellerLevel(state: State, ctx: SellerContext, config: Config, ticks: nu
       (reviews > 0
         ? `; burst buyers left ${burstFive} five-star reviews on ${burstOrders} burst orders older than ${config.reviewLagDays} d, ${lift.toFixed(1)}× the seller's usual rate (≥ ${config.reviewLift}×)`
         : ''),
+    evidence: { buyerIds: [...state.episodeBuyers] },
+  };
+}
+
+/** One seller-level burst episode in the last singleEpisodeHorizonMs: corroboration only. */
+function singleEpisode(state: State, config: Config, ticks: number): SignalFinding {
+  const perTick = state.sellerTotal / ticks;
+  return {
+    name: 'edge_burst',
+    family: 'concentration',
+    value: 1,
+    threshold: config.minRecurrences,
+    strength: config.singleEpisodeStrength,
+    horizonMs: config.singleEpisodeHorizonMs,
+    baseline: Math.round(perTick * 1000) / 1000,
+    explanation:
+      `the seller's purchase edges burst once (MIDAS-R ≥ ${config.sellerScoreThreshold} on its total rate; now ${state.sellerCurrent.toFixed(1)} current vs ` +
+      `${perTick.toFixed(2)} per tick), ${state.episodeBuyers.length} buyers: a flash sale looks the same, so this only corroborates`,
     evidence: { buyerIds: [...state.episodeBuyers] },
   };
 }

@@ -9,6 +9,12 @@
  * Recent and baseline counts are two-speed decayed counters (the baseline is fed by what decays
  * out of the recent window, so a burst does not raise its own bar).
  *
+ * A young lane beside them: the share of recent orders from accounts younger than `youngDays`
+ * (months, not days). Fake and rented-for-the-job accounts are younger than a marketplace's
+ * buyers, but so are plenty of honest ones, so this lane is capped below what a family needs to
+ * alert alone: it only corroborates another family seen at the same time (an edge burst of young
+ * accounts is a campaign, one of ordinary accounts a flash sale).
+ *
  * Reviews carry no account age, so a review counts as fresh when its buyer was fresh at a recent
  * PLACED or DELIVERED event of this seller: a short list of fresh buyers' fingerprints (honest
  * sellers have few) remembers them; every other reviewer counts as aged.
@@ -25,6 +31,8 @@ const ORDERS = 0;
 const FRESH_ORDERS = 1;
 const REVIEWS = 2;
 const FRESH_REVIEWS = 3;
+const YOUNG_ORDERS = 4;
+const LANES = 5;
 /** Fresh-buyer entries: hour × 2^32 + 32-bit buyer fingerprint (exact in a double until 2209). */
 const FP_SCALE = 2 ** 32;
 
@@ -67,6 +75,39 @@ export const configSchema = z.object({
     .default(24)
     .describe('Fresh buyers remembered (by fingerprint, latest first) to recognise their reviews; honest sellers have few. Default 24.'),
   buyerMemoryDays: z.number().int().min(1).default(7).describe('A remembered fresh buyer counts for this many days after its last order event. Default 7.'),
+  youngDays: z
+    .number()
+    .gt(0)
+    .default(180)
+    .describe('An account younger than this many days when it orders is young (the young lane). Default 180.'),
+  youngPopulationShare: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.25)
+    .describe('Population prior of the young lane: the share of orders from young accounts on an ordinary seller. Default 0.25.'),
+  minYoung: z
+    .number()
+    .gt(0)
+    .default(5)
+    .describe('Recent (decayed) young orders needed before the young share counts: a handful of young customers in a day is ordinary. Default 5.'),
+  minYoungShare: z
+    .number()
+    .gt(0)
+    .max(1)
+    .default(0.6)
+    .describe('A young share below this never fires, whatever the baseline. Default 0.6.'),
+  youngBaselineFactor: z
+    .number()
+    .min(1)
+    .default(2)
+    .describe("…and it must reach youngBaselineFactor × the seller's young baseline (a share cannot pass 1, so 3× a 25 % prior would leave no room). Default 2."),
+  youngMaxStrength: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.6)
+    .describe('Cap of the young lane: below what a lone family needs (0.8), so it only corroborates another family. Default 0.6.'),
   evidence: z.number().int().min(1).max(16).default(4).describe('Most recent fresh buyers, and fresh orders and reviews, kept as evidence. Default 4.'),
   ...curveFields,
 });
@@ -81,6 +122,9 @@ export interface State {
   freshBuyers: readonly string[];
   freshOrders: readonly string[];
   freshReviews: readonly string[];
+  /** Most recent young buyers and their orders (evidence of the young lane). */
+  youngBuyers?: readonly string[];
+  youngOrders?: readonly string[];
 }
 
 /** Config-derived constants, computed once per config object rather than per event. */
@@ -98,10 +142,9 @@ function factors(c: Config): { fast: Factors; slow: Factors } {
 export const signal: SellerSignal<State, Config> = {
   name: 'fresh_accounts',
   family: 'account_age',
-  create: () => ({ counts: decayedCreate(4), slow: decayedCreate(2), fresh: EMPTY, freshBuyers: EMPTY, freshOrders: EMPTY, freshReviews: EMPTY }),
+  create: () => ({ counts: decayedCreate(LANES), slow: decayedCreate(2), fresh: EMPTY, freshBuyers: EMPTY, freshOrders: EMPTY, freshReviews: EMPTY, youngBuyers: EMPTY, youngOrders: EMPTY }),
   observe(s, e, c) {
-    // A state restored from a snapshot taken before the slow share existed starts it empty.
-    if (s.slow === undefined) s.slow = decayedCreate(2);
+    upgrade(s);
     const hour = Math.floor(e.eventTime / HOUR_MS);
     // Decay before counting, once per new hour, so an event weighs by its own hour's age.
     if (hour > decayedHour(s.counts)) {
@@ -118,6 +161,11 @@ export const signal: SellerSignal<State, Config> = {
       if (e.status !== 'PLACED') return;
       addRecent(s.counts, ORDERS);
       addRecent(s.slow, ORDERS);
+      if (e.eventTime - e.buyerAccountCreatedAt < c.youngDays * DAY_MS) {
+        addRecent(s.counts, YOUNG_ORDERS);
+        if (s.youngBuyers!.indexOf(e.buyerId) < 0) s.youngBuyers = appendCapped(s.youngBuyers!, e.buyerId, c.evidence);
+        s.youngOrders = appendCapped(s.youngOrders!, e.orderId, c.evidence);
+      }
       if (!fresh) return;
       addRecent(s.counts, FRESH_ORDERS);
       addRecent(s.slow, FRESH_ORDERS);
@@ -134,7 +182,7 @@ export const signal: SellerSignal<State, Config> = {
     s.freshReviews = appendCapped(s.freshReviews, e.reviewId, c.evidence);
   },
   evaluate(s, ctx, c) {
-    if (s.slow === undefined) s.slow = decayedCreate(2);
+    upgrade(s);
     // Decay up to the closing hour (a no-op if its events already did): they count in full.
     const f = factors(c);
     decayedAdvance(s.counts, ctx.at - HOUR_MS, f.fast);
@@ -148,6 +196,23 @@ export const signal: SellerSignal<State, Config> = {
     if (drop > 0) s.fresh = dropFirst(s.fresh, drop);
   },
 };
+
+/** A state restored from an older snapshot gets the lanes it lacks, empty. */
+function upgrade(s: State): void {
+  if (s.slow === undefined) s.slow = decayedCreate(2);
+  if (s.counts.length < 1 + 2 * LANES) {
+    const n = (s.counts.length - 1) / 2;
+    const wide = decayedCreate(LANES);
+    wide[0] = s.counts[0]!;
+    for (let i = 0; i < n; i++) {
+      wide[1 + i] = s.counts[1 + i]!;
+      wide[1 + LANES + i] = s.counts[1 + n + i]!;
+    }
+    s.counts = wide;
+    s.youngBuyers = EMPTY;
+    s.youngOrders = EMPTY;
+  }
+}
 
 function indexOfFresh(list: readonly number[], fp: number): number {
   for (let i = list.length - 1; i >= 0; i--) if (list[i]! % FP_SCALE === fp) return i;
@@ -184,8 +249,25 @@ function judge(s: State, c: Config): SignalFinding | null {
   const bySlow = slowStrength > fastStrength;
   const orderStrength = bySlow ? slowStrength : fastStrength;
   const reviewStrength = c.reviewWeight * strengthOf(reviewShare, reviewThr, c);
-  const strength = Math.max(orderStrength, reviewStrength);
+  const baseYoung = (base(d, YOUNG_ORDERS) + c.youngPopulationShare * c.priorWeight) / (base(d, ORDERS) + c.priorWeight);
+  const young = recent(d, YOUNG_ORDERS);
+  const youngShare = young >= c.minYoung && orders > 0 ? young / orders : 0;
+  const youngThr = Math.max(c.minYoungShare, c.youngBaselineFactor * baseYoung);
+  const youngStrength = Math.min(c.youngMaxStrength, strengthOf(youngShare, youngThr, c));
+  const strength = Math.max(orderStrength, reviewStrength, youngStrength);
   if (strength < c.minStrength || strength === 0) return null;
+  if (youngStrength > orderStrength && youngStrength > reviewStrength)
+    return {
+      name: 'fresh_accounts',
+      family: 'account_age',
+      value: round2(youngShare),
+      threshold: round2(youngThr),
+      strength: round2(youngStrength),
+      horizonMs: Math.round(c.recentHalfLifeHours * HOUR_MS),
+      baseline: round2(baseYoung),
+      explanation: `${Math.round(youngShare * 100)}% of about ${Math.round(orders)} recent orders come from accounts younger than ${c.youngDays} days, against a threshold of ${Math.round(youngThr * 100)}% (baseline ${round2(baseYoung * 100)}%); capped at ${c.youngMaxStrength}: young accounts only corroborate.`,
+      evidence: { buyerIds: s.youngBuyers!, orderIds: s.youngOrders! },
+    };
 
   const byOrders = orderStrength >= reviewStrength;
   const slow = byOrders && bySlow;

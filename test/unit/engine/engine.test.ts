@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Engine } from '../../../src/engine/engine.js';
 import { parseEngineConfig } from '../../../src/engine/config.js';
 import type { MarketEvent, RingDetector, RingFinding, SellerContext, SellerSignal } from '../../../src/engine/types.js';
-import { FAKE_SIGNALS, HOUR, DAY, T0, order, review, generateStream } from '../../helpers/fixtures.js';
+import { FAKE_SIGNALS, HOUR, DAY, T0, order, review, generateStream, rng } from '../../helpers/fixtures.js';
 
 const MIN = 60_000;
 const cfg = parseEngineConfig({});
@@ -359,4 +359,31 @@ test('a stalled watermark cannot grow the reorder buffer past maxBufferedEvents'
   assert.ok(s.buffered <= 10, `${s.buffered} buffered`);
   assert.equal(s.forcedReleases, 20);
   assert.deepEqual(log.seen, Array.from({ length: 20 }, (_, i) => `e${String(i).padStart(2, '0')}`));
+});
+
+test('a burst of young accounts alerts at once on two weak families; the same burst of ordinary accounts (a flash sale) does not', () => {
+  const run = (ageDays: number) => {
+    const engine = new Engine(cfg);
+    const r = rng(31);
+    const events: MarketEvent[] = [];
+    // Ten days of an ordinary small shop: three orders a day from long-standing accounts.
+    for (let d = 0; d < 10; d++)
+      for (let i = 0; i < 3; i++) events.push(o(`h${d}-${i}`, T0 + d * DAY + Math.floor(r() * DAY), 's-shop'));
+    const burst = T0 + 10 * DAY + 14 * HOUR;
+    for (let k = 0; k < 20; k++) {
+      const t = burst + k * 4 * MIN;
+      events.push(o(`burst${k}`, t, 's-shop', { buyerAccountCreatedAt: t - ageDays * DAY }));
+    }
+    events.sort((a, b) => a.eventTime - b.eventTime);
+    for (const e of events) engine.ingest(e);
+    engine.finish(burst + 3 * HOUR);
+    return { burst, alerts: engine.drainAlerts().filter((a) => a.action === 'OPEN') };
+  };
+  const young = run(60);
+  assert.equal(young.alerts.length, 1, 'two-month-old accounts');
+  const open = young.alerts[0]!;
+  assert.ok(open.detectedAt - young.burst <= 3 * HOUR, `detected ${(open.detectedAt - young.burst) / HOUR} h after the burst`);
+  assert.deepEqual(open.signals.map((s) => s.name).sort(), ['edge_burst', 'fresh_accounts']);
+  assert.ok(open.signals.every((s) => s.strength < cfg.scoring.singleFamilyStrength), 'neither family alone');
+  assert.deepEqual(run(900).alerts, [], 'the same burst from accounts years old');
 });

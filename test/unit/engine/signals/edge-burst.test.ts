@@ -63,16 +63,24 @@ test('bulk orders (≥ bulkQuantity units) are not edges: an office splitting a 
   assert.ok(runSignal(signal, config, session(1), until).findings.size > 0);
 });
 
-test('quiet on a flash sale of many distinct new buyers', () => {
+test('a flash sale of many distinct new buyers is one episode: reported for a day, too weak to alert alone', () => {
   const events = ordinary('s2');
   const sale = T0 + 3 * DAY;
   for (let k = 0; k < 600; k++) events.push(order({ t: sale + k * 6_000, seller: 's2', buyer: `crowd${k}`, order: `c${k}` }));
-  const { findings, state } = runSignal(signal, config, events, { until: sale + 3 * HOUR });
-  assert.equal(findings.size, 0);
+  const { findings, state } = runSignal(signal, config, events, { until: sale + 2 * DAY });
   assert.ok(state.sellerTotal > 600);
+  assert.ok(findings.size > 0, 'the burst is seen');
+  for (const [at, f] of findings) {
+    assert.equal(f.value, 1);
+    assert.equal(f.strength, config.singleEpisodeStrength);
+    assert.ok(f.strength < 0.8, 'below what a lone family needs');
+    assert.ok(at > sale && at <= sale + HOUR + config.singleEpisodeHorizonMs, `reported at +${(at - sale) / HOUR} h`);
+  }
+  const off = configSchema.parse({ singleEpisodeStrength: 0 });
+  assert.equal(runSignal(signal, off, events, { until: sale + 2 * DAY }).findings.size, 0);
 });
 
-test('fires when batches of distinct new accounts recur every other day, not on the first batch', () => {
+test('fires when batches of distinct new accounts recur every other day; the first batch is a single episode only', () => {
   const events = ordinary('s6', 3, 21);
   const batches = [3, 5, 7].map((d) => T0 + d * DAY + 14 * HOUR);
   batches.forEach((start, b) => {
@@ -82,7 +90,7 @@ test('fires when batches of distinct new accounts recur every other day, not on 
   for (let h = 72; h < 8 * 24; h += 2) events.push(order({ t: T0 + h * HOUR + 600_000, seller: 's6', buyer: `later${h}`, order: `l${h}` }));
   const { findings } = runSignal(signal, config, events);
   const firing = [...findings.keys()];
-  assert.equal(firing.some((at) => at <= batches[1]!), false, 'one batch is a flash sale');
+  for (const at of firing.filter((t) => t <= batches[1]!)) assert.equal(findings.get(at)!.value, 1, 'one batch is a flash sale');
   const f = findings.get(batches[1]! + HOUR);
   assert.ok(f, `fires on the second batch (fired at ${firing.map((at) => (at - T0) / HOUR)})`);
   assert.equal(f.value, 2);

@@ -138,3 +138,24 @@ test('a state snapshotted before the slow share existed restores and keeps worki
   assert.ok(Array.isArray(restored.slow));
   assert.ok(signal.evaluate(restored, { sellerId: 's', at: T0 + 3 * DAY + 12 * HOUR, bucketMs: HOUR, ordersInBucket: 0, orders24h: 0, dailyOrdersEwma: 0, historyDays: 3 }, config) !== null);
 });
+
+test('the young lane: a small seller suddenly selling to months-old accounts gives a capped finding', () => {
+  const base = ordinarySeller(10, 2, 8);
+  const day = T0 + 10 * DAY + 9 * HOUR;
+  const { findings } = drive(signal, config, [...base, ...cohort(8, day, 60, 'b-young')]);
+  assert.ok(findings.length > 0, 'no finding');
+  for (const { finding: f } of findings) {
+    assert.ok(f.strength <= config.youngMaxStrength, `strength ${f.strength}: the young lane only corroborates`);
+    assert.ok(f.value >= f.threshold && f.threshold >= config.minYoungShare);
+    assert.ok(f.evidence.buyerIds!.every((b) => b.startsWith('b-young-')));
+  }
+  assert.ok(findings.some((x) => x.finding.strength >= 0.5), 'strong enough to count as a family');
+});
+
+test('the young lane stays quiet on an ordinary mix of young and old accounts, and on a few young ones', () => {
+  const base = ordinarySeller(10, 2, 9);
+  const day = T0 + 10 * DAY + 9 * HOUR;
+  const mix = [...cohort(3, day, 60, 'b-young'), ...cohort(9, day + 10 * MIN, 900, 'b-old')];
+  assert.deepEqual(drive(signal, config, [...base, ...mix]).findings, [], 'a quarter young');
+  assert.deepEqual(drive(signal, config, [...base, ...cohort(4, day, 60, 'b-young')]).findings, [], 'four young orders');
+});
