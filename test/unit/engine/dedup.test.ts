@@ -39,3 +39,28 @@ test('snapshot and restore keep the remembered ids', () => {
   assert.equal(r.seen('b', 3 * H), true);
   assert.equal(r.ids, 2);
 });
+
+test('across table rebuilds and dropped slots, every id is found again exactly while its slot lives', () => {
+  const d = new Dedup(H, 2 * H, 1_000_000);
+  // 5 hours of 3,000 ids each: the table grows several times and dropped slots leave dead entries.
+  for (let h = 0; h < 5; h++) {
+    for (let i = 0; i < 3_000; i++) assert.equal(d.seen(`e-${h}-${i}`, h * H + i), false);
+    d.expire(h * H + H - 1);
+    for (let i = 0; i < 3_000; i += 7) assert.equal(d.seen(`e-${h}-${i}`, h * H + i), true);
+  }
+  // Watermark just before 5h: slots [0,1h) and [1h,2h) have been dropped (end + 2h ≤ wm).
+  assert.equal(d.ids, 3 * 3_000);
+  assert.equal(d.seen('e-0-0', 0), false, 'a dropped slot forgets its ids');
+  assert.equal(d.seen('e-2-1', 2 * H + 1), true);
+  assert.equal(d.seen('e-4-2999', 4 * H + 2999), true);
+});
+
+test('snapshots of the string form (before fingerprints) still restore', () => {
+  const r = new Dedup(H, 24 * H, 100);
+  r.restore({ slots: [[0, ['a', 'b']], [H, ['c']]], droppedEarly: 2 });
+  assert.equal(r.ids, 3);
+  assert.equal(r.droppedEarly, 2);
+  assert.equal(r.seen('b', 10), true);
+  assert.equal(r.seen('c', H + 5), true);
+  assert.equal(r.seen('d', H + 5), false);
+});
