@@ -14,6 +14,42 @@ export function compareEvents(a: MarketEvent, b: MarketEvent): number {
   return a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0;
 }
 
+/**
+ * Sorts one slot's events (all with eventTime in [start, start + slotMs)) into canonical order.
+ * A comparator sort pays a JS call per comparison; instead each event gets one number,
+ * (eventTime − start) · 2^k + its index, and a native typed-array sort orders those. Only runs of
+ * equal eventTime (rare) still go through compareEvents.
+ */
+let keys = new Float64Array(1024);
+function sortSlot(events: MarketEvent[], start: number, slotMs: number): MarketEvent[] {
+  const n = events.length;
+  if (n < 2) return events;
+  let scale = 1;
+  while (scale < n) scale *= 2;
+  // Exact in a double only below 2^53; absurd slot sizes fall back to the comparator.
+  if (slotMs * scale > 2 ** 53) return events.sort(compareEvents);
+  if (keys.length < n) keys = new Float64Array(Math.max(n, keys.length * 2));
+  for (let i = 0; i < n; i++) keys[i] = (events[i]!.eventTime - start) * scale + i;
+  const sorted = keys.subarray(0, n).sort();
+  const out = new Array<MarketEvent>(n);
+  for (let i = 0; i < n; i++) {
+    const k = sorted[i]!;
+    out[i] = events[k - Math.floor(k / scale) * scale]!;
+  }
+  for (let i = 1; i < n; i++) {
+    if (out[i]!.eventTime !== out[i - 1]!.eventTime) continue;
+    // A run of equal times: insertion sort by kind and eventId (runs are short).
+    let j = i;
+    const e = out[i]!;
+    while (j > 0 && compareEvents(out[j - 1]!, e) > 0) {
+      out[j] = out[j - 1]!;
+      j--;
+    }
+    out[j] = e;
+  }
+  return out;
+}
+
 export class ReorderBuffer {
   private readonly slots = new Map<number, MarketEvent[]>();
   /** Slot starts, ascending; new slots nearly always append at the end. */
@@ -62,13 +98,13 @@ export class ReorderBuffer {
     this.slots.delete(start);
     if (start === this.lastStart) this.lastSlot = undefined;
     this.buffered -= events.length;
-    return events.sort(compareEvents);
+    return sortSlot(events, start, this.slotMs);
   }
 
   /** Every buffered event in canonical order (for snapshots). */
   all(): MarketEvent[] {
     const out: MarketEvent[] = [];
-    for (const s of this.starts) out.push(...[...this.slots.get(s)!].sort(compareEvents));
+    for (const s of this.starts) out.push(...sortSlot([...this.slots.get(s)!], s, this.slotMs));
     return out;
   }
 }

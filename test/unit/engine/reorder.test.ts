@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PartitionWatermarks, ReorderBuffer, compareEvents } from '../../../src/engine/reorder.js';
-import { order, review, T0 } from '../../helpers/fixtures.js';
+import { order, review, rng, T0 } from '../../helpers/fixtures.js';
 
 test('compareEvents orders by time, then kind, then eventId', () => {
   const a = order({ eventId: 'b', eventTime: T0, sellerId: 's', buyerId: 'x' });
@@ -24,6 +24,25 @@ test('the buffer releases the oldest slot first, sorted, whatever the push order
   assert.deepEqual(buf.takeFirst().map((x) => x.eventId), ['first', 'y', 'z']);
   assert.equal(buf.firstStart(), T0 + 5000);
   assert.equal(buf.size, 1);
+});
+
+test('a released slot is in canonical order, ties on eventTime included, for slots of any size', () => {
+  const r = rng(7);
+  for (const n of [1, 2, 3, 17, 1000, 5000]) {
+    const buf = new ReorderBuffer(60_000);
+    const pushed = [];
+    for (let i = 0; i < n; i++) {
+      // Few distinct times, so many ties that kind and eventId must decide.
+      const t = T0 + Math.floor(r() * 40) * 1500;
+      const id = `e-${Math.floor(r() * 1e6)}-${i}`;
+      const e = r() < 0.3 ? review({ eventId: id, eventTime: t, sellerId: 's', buyerId: 'x' }) : order({ eventId: id, eventTime: t, sellerId: 's', buyerId: 'x' });
+      pushed.push(e);
+      buf.push(e);
+    }
+    const expected = [...pushed].sort(compareEvents);
+    assert.deepEqual(buf.all(), expected, `all(), ${n} events`);
+    assert.deepEqual(buf.takeFirst(), expected, `takeFirst(), ${n} events`);
+  }
 });
 
 test('partition watermarks: min over active partitions; idle ones do not stall; all idle → max', () => {

@@ -80,3 +80,56 @@ test('never throws, even on hostile input', () => {
   const v = validateEvent(hostile);
   assert.equal(v.ok, false);
 });
+
+test('every single-field corruption of a valid order or review is rejected (the fast path accepts nothing the rules refuse)', () => {
+  const long = 'x'.repeat(257);
+  const ids = [undefined, '', 5, long, null];
+  const optIds = ['', 5, long, true];
+  const ints = [undefined, 1.5, '3', Number.NaN, Number.POSITIVE_INFINITY, null];
+  const bad: Record<string, readonly unknown[]> = {
+    eventId: ids,
+    orderId: ids,
+    status: [undefined, 'placed', 3],
+    eventTime: [...ints, 0, 5e12],
+    sellerId: ids,
+    buyerId: ids,
+    itemId: ids,
+    quantity: [...ints, 0],
+    amountCents: [...ints, -1],
+    currency: [undefined, 'usd', 'USDX', 'U$D', 3],
+    buyerAccountCreatedAt: [...ints, T0 + 2 * 3_600_000],
+    deviceId: optIds,
+    ipAddress: optIds,
+    shippingAddressHash: optIds,
+    paymentInstrumentHash: optIds,
+    trackingNumber: optIds,
+    carrier: optIds,
+    parcelWeightGrams: [-1, 1.5, '3'],
+  };
+  for (const [field, values] of Object.entries(bad))
+    for (const v of values) {
+      const raw = good();
+      raw[field] = v;
+      assert.equal(validateEvent(raw).ok, false, `order ${field} = ${String(v)}`);
+    }
+  const badReview: Record<string, readonly unknown[]> = {
+    eventId: ids,
+    reviewId: ids,
+    eventTime: ints,
+    orderId: optIds,
+    sellerId: ids,
+    buyerId: ids,
+    itemId: ids,
+    rating: [...ints, 0, 6],
+    text: [undefined, null, 5, 'x'.repeat(20_001)],
+    hasMedia: [undefined, null, 'true', 1],
+    deviceId: optIds,
+    ipAddress: optIds,
+  };
+  for (const [field, values] of Object.entries(badReview))
+    for (const v of values) {
+      const raw = goodReview();
+      raw[field] = v;
+      assert.equal(validateEvent(raw).ok, false, `review ${field} = ${String(v)}`);
+    }
+});
