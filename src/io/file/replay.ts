@@ -53,7 +53,7 @@ export async function replayFile(opts: ReplayOptions): Promise<ReplaySummary> {
     if (rejects !== null) sink.push(bad);
   };
   try {
-    for await (const batch of readNdjson(opts.input)) {
+    for await (const batch of readNdjson(opts.input, { events: true })) {
       const rejected: BadLine[] = [];
       for (const bad of batch.bad) note(bad, rejected);
       const { values, lines: lineNos } = batch;

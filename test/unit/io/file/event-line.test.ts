@@ -1,0 +1,76 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseEventLine } from '../../../../src/io/file/event-line.js';
+import { validateEvent } from '../../../../src/engine/validate.js';
+import { order, review, rng, T0 } from '../../../helpers/fixtures.js';
+
+const parse = (line: string) => {
+  const b = Buffer.from(line, 'utf8');
+  return parseEventLine(b, 0, b.length);
+};
+
+/** What replay concludes from a line: the validated event, or the rejection. */
+function outcome(rec: unknown): unknown {
+  const v = validateEvent(rec);
+  return v.ok ? v.event : [v.reason, v.detail];
+}
+
+test('simple event lines give exactly what JSON.parse + validation gives', () => {
+  const r = rng(3);
+  let fastOnes = 0;
+  for (let i = 0; i < 500; i++) {
+    const base = { eventId: `e-${i}`, eventTime: T0 + i * 1000, sellerId: `s-${i % 7}`, buyerId: `b-${i}` };
+    const e: Record<string, unknown> =
+      r() < 0.5
+        ? { ...order({ ...base, deviceId: r() < 0.5 ? null : 'd-1', parcelWeightGrams: r() < 0.5 ? null : Math.floor(r() * 3000) }) }
+        : { ...review({ ...base, orderId: r() < 0.2 ? null : `o-${i}`, text: r() < 0.3 ? 'très bien 👍' : 'ok', rating: 1 + Math.floor(r() * 5) }) };
+    // Extra fields, a missing optional, values out of range: the same verdict either way.
+    if (r() < 0.2) e['extra'] = { nested: [1, 2] };
+    if (r() < 0.2) e['note'] = 'x';
+    if (r() < 0.2) delete e['ipAddress'];
+    if (r() < 0.1) e['quantity'] = 0;
+    if (r() < 0.1) e['rating'] = 9;
+    const line = r() < 0.2 ? JSON.stringify(e, null, 1).replace(/\n/g, ' ') : JSON.stringify(e);
+    const fast = parse(line);
+    const expected = outcome(JSON.parse(line));
+    if (fast === undefined) continue;
+    fastOnes++;
+    assert.deepEqual(outcome(fast), expected, line);
+  }
+  assert.ok(fastOnes > 300, `only ${fastOnes} of 500 lines took the fast path`);
+});
+
+test('the fast path takes ordinary lines and leaves everything unusual to JSON.parse', () => {
+  const good = JSON.stringify(order({ eventId: 'e-1', eventTime: T0, sellerId: 's', buyerId: 'b' }));
+  assert.notEqual(parse(good), undefined);
+  assert.notEqual(parse(`  ${good}\r`), undefined);
+  assert.notEqual(parse(good.replace('"orderId"', '"zzz":"unknown","orderId"')), undefined);
+  const unusual = [
+    good.replace('"b"', '"b\\u0041"'), // escape
+    good.replace(`"eventTime":${T0}`, `"eventTime":${T0}.0`), // fraction
+    good.replace(`"eventTime":${T0}`, '"eventTime":1.7e12'), // exponent
+    good.replace(`"eventTime":${T0}`, '"eventTime":01'), // leading zero: invalid JSON
+    good.replace('"orderId"', '"eventId":"again","orderId"'), // repeated key
+    good.replace('"orderId"', '"x":{"y":1},"orderId"'), // nested value
+    good.replace('"kind":"order"', '"kind":"refund"'),
+    good.replace('"kind":"order",', ''),
+    good.slice(0, -1), // truncated
+    `${good} x`, // trailing garbage
+    '[1,2]',
+    '{}',
+  ];
+  for (const line of unusual) assert.equal(parse(line), undefined, line);
+  // Invalid UTF-8 in a string: left to the reader's encoding check.
+  const bytes = Buffer.concat([Buffer.from(good.slice(0, -2)), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]);
+  assert.equal(parseEventLine(bytes, 0, bytes.length), undefined);
+});
+
+test('numbers and literals decode as JSON.parse decodes them', () => {
+  const line = JSON.stringify({ ...review({ eventId: 'e', eventTime: T0, sellerId: 's', buyerId: 'b', hasMedia: true }), rating: -0 });
+  const rec = parse(line.replace('"rating":0', '"rating":-0'))!;
+  assert.ok(Object.is(rec['rating'], -0));
+  assert.equal(rec['hasMedia'], true);
+  assert.equal(rec['eventTime'], T0);
+  assert.equal(parse(line.replace('"hasMedia":true', '"hasMedia":false'))!['hasMedia'], false);
+  assert.equal(parse(line.replace('"hasMedia":true', '"hasMedia":null'))!['hasMedia'], null);
+});
