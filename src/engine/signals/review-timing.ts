@@ -65,7 +65,7 @@ export interface State {
   counts: DecayedCounts;
   /** order fingerprint → minute × 2 + delivered bit. */
   orders: number[];
-  /** A lower bound of the payloads in `orders` (see table-expiry.ts). */
+  /** A lower bound of the payloads in `orders` (see table-expiry.ts; a minute × 2 fits a small integer). */
   ordersLow?: number;
   /** 5-star reviews in event hour `fiveHour`, the highest such count since the last evaluation, the EWMA rate. */
   fiveHour: number;
@@ -119,12 +119,12 @@ export const signal: SellerSignal<State, Config> = {
     if (e.kind === 'order') {
       if (e.status === 'DELIVERED') {
         assocPut(s.orders, hash32(e.orderId), minute * 2 + 1, PAYLOAD_BITS);
-        s.ordersLow = lowered(s.ordersLow, minute * 2 + 1);
+        s.ordersLow = lowered(s.ordersLow, minute * 2 + 1, 1);
       } else if (e.status === 'PLACED') {
         const h = hash32(e.orderId);
         if (assocFind(s.orders, h, PAYLOAD_BITS) < 0) {
           assocPut(s.orders, h, minute * 2, PAYLOAD_BITS);
-          s.ordersLow = lowered(s.ordersLow, minute * 2);
+          s.ordersLow = lowered(s.ordersLow, minute * 2, 1);
         }
       }
       return;
@@ -160,7 +160,7 @@ export const signal: SellerSignal<State, Config> = {
     return finding;
   },
   expire(s, now, c) {
-    s.ordersLow = expireDue(s.orders, (Math.floor(now / MINUTE_MS) - c.orderMemoryDays * 1440 + 1) * 2, PAYLOAD_BITS, s.ordersLow);
+    s.ordersLow = expireDue(s.orders, (Math.floor(now / MINUTE_MS) - c.orderMemoryDays * 1440 + 1) * 2, PAYLOAD_BITS, 1, s.ordersLow);
   },
 };
 

@@ -83,7 +83,7 @@ export interface Shared {
 
 export interface State {
   table: number[];
-  /** A lower bound of the payloads in `table` (see table-expiry.ts). */
+  /** A lower bound of the hours in `table` (see table-expiry.ts). */
   low?: number;
   shared: readonly Shared[];
 }
@@ -110,7 +110,7 @@ export const signal: SellerSignal<State, Config> = {
   },
   expire(s, now, c) {
     const oldest = Math.floor(now / HOUR_MS) - c.horizonDays * 24 + 1;
-    s.low = expireDue(s.table, oldest * BUYER_SCALE, PAYLOAD_BITS, s.low);
+    s.low = expireDue(s.table, oldest * BUYER_SCALE, PAYLOAD_BITS, BUYER_SCALE, s.low);
     for (let i = 0; i < s.shared.length; i++)
       if (s.shared[i]!.hour < oldest) {
         s.shared = s.shared.filter((sh) => sh.hour >= oldest);
@@ -153,7 +153,7 @@ function see(s: State, k: number, v: string, buyer: string, bfp: number, hour: n
     }
   }
   assocPut(s.table, h, hour * BUYER_SCALE + low, PAYLOAD_BITS);
-  s.low = lowered(s.low, hour * BUYER_SCALE + low);
+  s.low = lowered(s.low, hour * BUYER_SCALE + low, BUYER_SCALE);
 }
 
 /**

@@ -7,26 +7,31 @@
  */
 import { assocExpire } from '../sketch/assoc.js';
 
-/** The bound of an empty table: no payload is below it. */
-export const NOTHING_DUE = Number.MAX_SAFE_INTEGER;
+/**
+ * The bound of an empty table. Bounds are kept in units of `unit` payload so that they stay small
+ * integers (V8 stores a field that ever held a fraction or a large number as a separate box).
+ */
+export const NOTHING_DUE = 2 ** 30 - 1;
 
-/** The bound after putting `payload` (callers put only payloads of the current event time or later). */
-export function lowered(low: number | undefined, payload: number): number | undefined {
-  return low === undefined || payload >= low ? low : payload;
+/** The bound after putting `payload`. */
+export function lowered(low: number | undefined, payload: number, unit: number): number | undefined {
+  if (low === undefined) return undefined;
+  const p = Math.floor(payload / unit);
+  return p < low ? p : low;
 }
 
 /**
  * `assocExpire(t, minPayload, payloadBits)` when some payload may be below `minPayload`; returns
- * the new bound (the smallest payload left, exact after a scan).
+ * the new bound (the smallest payload left ÷ unit, rounded down).
  */
-export function expireDue(t: number[], minPayload: number, payloadBits: number, low: number | undefined): number {
-  if (low !== undefined && minPayload <= low) return low;
+export function expireDue(t: number[], minPayload: number, payloadBits: number, unit: number, low: number | undefined): number {
+  if (low !== undefined && minPayload <= low * unit) return low;
   assocExpire(t, minPayload, payloadBits);
   const scale = 2 ** payloadBits;
-  let min = NOTHING_DUE;
+  let min: number = NOTHING_DUE;
   for (let i = 0; i < t.length; i++) {
     const e = t[i]!;
     if (e >= 0 && e % scale < min) min = e % scale;
   }
-  return min;
+  return min === NOTHING_DUE ? min : Math.floor(min / unit);
 }

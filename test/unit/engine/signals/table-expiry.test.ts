@@ -17,13 +17,13 @@ test('expireDue leaves the table exactly as assocExpire does, at every step of a
       const h = Math.floor(r() * 2 ** 32);
       assocPut(a, h, minute * 2, BITS);
       assocPut(b, h, minute * 2, BITS);
-      low = lowered(low, minute * 2);
+      low = lowered(low, minute * 2, 1);
     }
     if (minute % 60 === 0) {
       const min = (minute - 600) * 2;
       assocExpire(a, min, BITS);
       const before = low;
-      low = expireDue(b, min, BITS, low);
+      low = expireDue(b, min, BITS, 1, low);
       if (before === undefined || min > before) scans++;
       assert.deepEqual(b, a);
     }
@@ -36,10 +36,19 @@ test('an unknown bound (undefined, an old snapshot) scans and becomes exact', ()
   const t = assocCreate(8);
   assocPut(t, 12345, 100, BITS);
   assocPut(t, 999, 300, BITS);
-  assert.equal(lowered(undefined, 5), undefined);
-  assert.equal(expireDue(t, 200, BITS, undefined), 300);
+  assert.equal(lowered(undefined, 5, 1), undefined);
+  assert.equal(expireDue(t, 200, BITS, 1, undefined), 300);
   assert.equal(t.filter((e) => e >= 0).length, 1);
-  assert.equal(expireDue(t, 400, BITS, 300), NOTHING_DUE);
+  assert.equal(expireDue(t, 400, BITS, 1, 300), NOTHING_DUE);
+  assert.ok(t.every((e) => e < 0));
+});
+
+test('bounds in coarser units round down and still skip only when nothing is due', () => {
+  const t = assocCreate(8);
+  assocPut(t, 77, 5 * 1024 + 700, 38);
+  assert.equal(lowered(NOTHING_DUE, 5 * 1024 + 700, 1024), 5);
+  assert.equal(expireDue(t, 5 * 1024, 38, 1024, 5), 5);
+  assert.equal(expireDue(t, 6 * 1024, 38, 1024, 5), NOTHING_DUE);
   assert.ok(t.every((e) => e < 0));
 });
 
@@ -47,7 +56,7 @@ test('a bound at or above the expiry point skips the scan', () => {
   const t = assocCreate(8);
   assocPut(t, 1, 100, BITS);
   // A wrong (too high) bound would keep the entry: the skip is taken on the bound alone.
-  assert.equal(expireDue(t, 150, BITS, 200), 200);
+  assert.equal(expireDue(t, 150, BITS, 1, 200), 200);
   assert.equal(t.filter((e) => e >= 0).length, 1);
-  assert.equal(expireDue(t, 150, BITS, 100), NOTHING_DUE);
+  assert.equal(expireDue(t, 150, BITS, 1, 100), NOTHING_DUE);
 });
