@@ -32,6 +32,7 @@ import { hash32, hash32b } from '../sketch/hash.js';
 import { cmsAdd, cmsCreate, cmsEstimate, type CmsState } from '../sketch/cms.js';
 import { topkCreate, topkDecay, topkOffer, type TopKState } from '../sketch/topk.js';
 import { assocCreate, assocExpire, assocFind, assocPayload, assocPut } from '../sketch/assoc.js';
+import { appendCapped, dropFirst, EMPTY } from '../sketch/lists.js';
 import { HOUR_MS, rampStrength } from './hour-counts.js';
 import { bulkQuantityField } from './curve.js';
 
@@ -206,11 +207,11 @@ export interface State {
   /** The seller's own decayed current and total edge counts (context for the explanation). */
   sellerCurrent: number;
   sellerTotal: number;
-  bursts: Burst[];
+  bursts: readonly Burst[];
   /** Start times of seller-level burst episodes (oldest first), the time of the latest bursting edge, its buyers. */
-  episodes: number[];
+  episodes: readonly number[];
   episodeLast: number;
-  episodeBuyers: string[];
+  episodeBuyers: readonly string[];
   /**
    * The seller's usual rate: verified 5-star reviews and orders outside bursts, not learned while
    * recurring bursts are being judged (a campaign must not become the seller's normal).
@@ -250,8 +251,18 @@ function advance(state: State, tick: number, config: Config): void {
   // Repeated multiplication rather than pow: bit-identical on every platform.
   let f = 1;
   for (let i = 0; i < steps && f > 0; i++) f = f * config.decay < 1e-9 ? 0 : f * config.decay;
-  topkDecay(state.current, f, CURRENT_FLOOR);
+  decayCurrent(state.current, f);
   state.sellerCurrent *= f;
+}
+
+/**
+ * `topkDecay(current, f, CURRENT_FLOOR)` without new arrays when no key drops out: a small
+ * seller's clock advances at nearly every order.
+ */
+function decayCurrent(current: TopKState, f: number): void {
+  const counts = current.counts;
+  for (let i = 0; i < counts.length; i += 2) if (counts[i]! * f < CURRENT_FLOOR) return topkDecay(current, f, CURRENT_FLOOR);
+  for (let i = 0; i < counts.length; i++) counts[i] = counts[i]! * f;
 }
 
 /**
@@ -317,9 +328,9 @@ function singleEpisode(state: State, config: Config, ticks: number): SignalFindi
  * Burst buyers' 5-star reviews per burst order (both counted over the remembered orders older than
  * reviewLagDays) over the seller's usual rate; lift 0 until minBurstReviews.
  */
-export function reviewLift(state: State, now: number, config: Config): { lift: number; burstFive: number; burstOrders: number } {
+export function reviewLift(state: State, now: number, config: Config): Readonly<{ lift: number; burstFive: number; burstOrders: number }> {
   const table = state.burstBuyers;
-  if (table === undefined || table === null) return { lift: 0, burstFive: 0, burstOrders: 0 };
+  if (table === undefined || table === null) return NO_LIFT;
   // Only burst orders old enough to have been reviewed are judged, both ways: a young order not
   // reviewed yet says nothing, and a young one reviewed already would inflate the rate.
   const matureBefore = Math.floor(now / MINUTE_MS) - config.reviewLagDays * 1440;
@@ -340,6 +351,9 @@ export function reviewLift(state: State, now: number, config: Config): { lift: n
   const usual = Math.max(blended, config.fiveStarPrior);
   return { lift: burstFive / burstOrders / usual, burstFive, burstOrders };
 }
+
+/** A seller that never burst (nearly all): one shared answer instead of an object per evaluation. */
+const NO_LIFT = Object.freeze({ lift: 0, burstFive: 0, burstOrders: 0 });
 
 /** Counts a verified 5-star review, and once per remembered burst buyer, towards the burst's reviews. */
 function observeReview(state: State, buyerId: string, eventTime: number, config: Config): void {
@@ -386,10 +400,11 @@ export const signal: SellerSignal<State, Config> = {
       current: topkCreate(),
       sellerCurrent: 0,
       sellerTotal: 0,
-      bursts: [],
-      episodes: [],
+      // Bursts are rare: the lists start as the shared empty one and are replaced, never grown.
+      bursts: EMPTY,
+      episodes: EMPTY,
       episodeLast: -1,
-      episodeBuyers: [],
+      episodeBuyers: EMPTY,
       baseFive: 0,
       baseOrders: 0,
       burstBuyers: null,
@@ -415,13 +430,12 @@ export const signal: SellerSignal<State, Config> = {
     if (state.sellerCurrent >= config.minSellerBurstEdges && midasScore(state.sellerCurrent, state.sellerTotal, ticks) >= config.sellerScoreThreshold) {
       const t = event.eventTime;
       if (state.episodeLast < 0 || t - state.episodeLast > config.episodeGapMs) {
-        if (state.episodes.length >= config.minRecurrences + config.fullRecurrences) state.episodes.shift();
-        state.episodes.push(t);
-        state.episodeBuyers = [];
+        state.episodes = appendCapped(state.episodes, t, config.minRecurrences + config.fullRecurrences);
+        state.episodeBuyers = EMPTY;
         // The buyers whose orders made the rate burst are the burst's too.
         for (const k of state.current.keys) {
           rememberBurstBuyer(state, k, t, config);
-          if (state.episodeBuyers.length < config.maxEpisodeBuyers) state.episodeBuyers.push(k);
+          if (state.episodeBuyers.length < config.maxEpisodeBuyers) state.episodeBuyers = appendCapped(state.episodeBuyers, k, config.maxEpisodeBuyers);
         }
         let recent = 0;
         for (const e of state.episodes) if (e > t - config.recurrenceMs) recent++;
@@ -432,7 +446,8 @@ export const signal: SellerSignal<State, Config> = {
       }
       state.episodeLast = t;
       rememberBurstBuyer(state, event.buyerId, t, config);
-      if (state.episodeBuyers.length < config.maxEpisodeBuyers && !state.episodeBuyers.includes(event.buyerId)) state.episodeBuyers.push(event.buyerId);
+      if (state.episodeBuyers.length < config.maxEpisodeBuyers && !state.episodeBuyers.includes(event.buyerId))
+        state.episodeBuyers = appendCapped(state.episodeBuyers, event.buyerId, config.maxEpisodeBuyers);
     } else if (learnsBaseline(state, event.eventTime, config)) state.baseOrders = (state.baseOrders ?? 0) + 1;
     topkOffer(state.current, event.buyerId, config.topK);
     const i = state.current.keys.indexOf(event.buyerId);
@@ -442,24 +457,27 @@ export const signal: SellerSignal<State, Config> = {
     const s = Math.max(cmsEstimate(state.total, h1, h2), a);
     const score = midasScore(a, s, ticks);
     if (score < config.scoreThreshold) return;
-    if (state.bursts.length >= config.maxEvidence) state.bursts.shift();
-    state.bursts.push([event.eventTime, event.buyerId, event.orderId, score, a, s]);
+    state.bursts = appendCapped(state.bursts, [event.eventTime, event.buyerId, event.orderId, score, a, s], config.maxEvidence);
   },
 
   evaluate(state, ctx: SellerContext, config): SignalFinding | null {
     const from = ctx.at - config.horizonMs;
     let best = -1;
-    const buyerIds: string[] = [];
-    const orderIds: string[] = [];
     for (let i = 0; i < state.bursts.length; i++) {
       const b = state.bursts[i]!;
       if (b[0] < from || b[0] >= ctx.at) continue;
-      orderIds.push(b[2]);
-      if (!buyerIds.includes(b[1])) buyerIds.push(b[1]);
       if (best < 0 || b[3] > state.bursts[best]![3]) best = i;
     }
     const ticks = state.tick - state.firstTick + 1;
     if (best < 0) return sellerLevel(state, ctx, config, ticks);
+    // Evidence lists only when there is a finding: the usual quiet evaluation allocates nothing.
+    const buyerIds: string[] = [];
+    const orderIds: string[] = [];
+    for (const b of state.bursts) {
+      if (b[0] < from || b[0] >= ctx.at) continue;
+      orderIds.push(b[2]);
+      if (!buyerIds.includes(b[1])) buyerIds.push(b[1]);
+    }
     const [, buyer, , score, current, total] = state.bursts[best]!;
     return {
       name: 'edge_burst',
@@ -481,13 +499,13 @@ export const signal: SellerSignal<State, Config> = {
     const from = now - config.horizonMs;
     let drop = 0;
     while (drop < state.bursts.length && state.bursts[drop]![0] < from) drop++;
-    if (drop > 0) state.bursts.splice(0, drop);
+    if (drop > 0) state.bursts = dropFirst(state.bursts, drop);
     drop = 0;
     while (drop < state.episodes.length && state.episodes[drop]! < now - config.recurrenceMs) drop++;
-    if (drop > 0) state.episodes.splice(0, drop);
+    if (drop > 0) state.episodes = dropFirst(state.episodes, drop);
     // The latest burst's buyers stay evidence while its reviews may still be reported.
     const keep = Math.max(state.episodeLast + config.recurrenceMs, (state.recurredAt ?? -1) + config.burstBuyerMemoryDays * 24 * HOUR_MS);
-    if (state.episodeBuyers.length > 0 && keep < now) state.episodeBuyers = [];
+    if (state.episodeBuyers.length > 0 && keep < now) state.episodeBuyers = EMPTY;
     if (state.burstBuyers !== undefined && state.burstBuyers !== null)
       assocExpire(state.burstBuyers, (Math.floor(now / MINUTE_MS) - config.burstBuyerMemoryDays * 1440 + 1) * 2, PAYLOAD_BITS);
   },
