@@ -10,7 +10,8 @@
  */
 import { z } from 'zod';
 import type { MarketEvent, SellerContext, SellerSignal, SignalFinding } from '../types.js';
-import { addAt, countInHour, createHourCounts, HOUR_MS, rampStrength, sumBetween, type HourCounts } from './hour-counts.js';
+import { addAt, countInHour, fromRing, HOUR_MS, NO_HOURS, rampStrength, sumBetween, type HourCounts } from './hour-counts.js';
+import { appendCapped, dropFirst, EMPTY } from '../sketch/lists.js';
 
 export const configSchema = z.object({
   windowMs: z
@@ -71,7 +72,7 @@ export type Config = z.infer<typeof configSchema>;
 type Unverified = [t: number, reviewId: string, buyerId: string];
 
 export interface State {
-  /** Lane 0: reviews; lane 1: unverified reviews. */
+  /** Lane 0: reviews; lane 1: unverified reviews; a ring of the window's hours plus SLACK_SLOTS (hour-counts.ts). */
   counts: HourCounts;
   /** EWMA of hourly reviews and unverified reviews, not bias-corrected. */
   ewReviews: number;
@@ -79,11 +80,22 @@ export interface State {
   /** Hours folded into the EWMAs so far (capped; for the bias correction) and the next hour to fold. */
   folded: number;
   nextHour: number;
-  recent: Unverified[];
+  recent: readonly Unverified[];
 }
 
 const LANES = 2;
 const SLACK_SLOTS = 6;
+
+function slotsOf(config: Config): number {
+  return config.windowMs / HOUR_MS + SLACK_SLOTS;
+}
+
+/** The counts, read from the ring layout if the state was restored from an earlier snapshot. */
+function current(state: State): HourCounts {
+  const c = state.counts as HourCounts | { hours: number[]; counts: number[] };
+  if (!Array.isArray(c)) state.counts = fromRing(c as { hours: number[]; counts: number[] }, LANES);
+  return state.counts;
+}
 
 export const signal: SellerSignal<State, Config> = {
   name: 'unverified_reviews',
@@ -91,22 +103,24 @@ export const signal: SellerSignal<State, Config> = {
 
   create(config) {
     return {
-      counts: createHourCounts(config.windowMs / HOUR_MS + SLACK_SLOTS, LANES),
+      counts: NO_HOURS,
       ewReviews: 0,
       ewUnverified: 0,
       folded: 0,
       nextHour: -1,
-      recent: [],
+      recent: EMPTY,
     };
   },
 
   observe(state, event: MarketEvent, config) {
     if (event.kind !== 'review') return;
-    addAt(state.counts, LANES, event.eventTime, 0);
-    if (event.orderId !== null) return;
-    addAt(state.counts, LANES, event.eventTime, 1);
-    if (state.recent.length >= config.maxEvidence) state.recent.shift();
-    state.recent.push([event.eventTime, event.reviewId, event.buyerId]);
+    const slots = slotsOf(config);
+    const counts = current(state);
+    state.counts = addAt(counts, slots, LANES, event.eventTime, 0);
+    if (event.orderId === null) {
+      state.counts = addAt(state.counts, slots, LANES, event.eventTime, 1);
+      state.recent = appendCapped(state.recent, [event.eventTime, event.reviewId, event.buyerId], config.maxEvidence);
+    }
   },
 
   evaluate(state, ctx: SellerContext, config): SignalFinding | null {
@@ -116,7 +130,8 @@ export const signal: SellerSignal<State, Config> = {
     if (state.nextHour < 0) state.nextHour = startHour;
     // Fold the hours that left the window into the baseline; hours the ring no longer holds
     // (a long idle gap) had no events, so they only decay it.
-    const slots = state.counts.hours.length;
+    const slots = slotsOf(config);
+    const counts = current(state);
     if (startHour - state.nextHour > slots) {
       const skip = startHour - state.nextHour - slots;
       const f = Math.pow(keep, skip);
@@ -127,15 +142,15 @@ export const signal: SellerSignal<State, Config> = {
     }
     for (; state.nextHour < startHour; state.nextHour++) {
       const hourStart = state.nextHour * HOUR_MS;
-      state.ewReviews = keep * state.ewReviews + (1 - keep) * countInHour(state.counts, LANES, hourStart, 0);
-      state.ewUnverified = keep * state.ewUnverified + (1 - keep) * countInHour(state.counts, LANES, hourStart, 1);
+      state.ewReviews = keep * state.ewReviews + (1 - keep) * countInHour(counts, LANES, hourStart, 0);
+      state.ewUnverified = keep * state.ewUnverified + (1 - keep) * countInHour(counts, LANES, hourStart, 1);
       state.folded++;
     }
     state.folded = Math.min(state.folded, 100_000);
 
-    const unverified = sumBetween(state.counts, LANES, windowStart, ctx.at, 1);
+    const unverified = sumBetween(counts, LANES, windowStart, ctx.at, 1);
     if (unverified < config.minCount) return null;
-    const reviews = sumBetween(state.counts, LANES, windowStart, ctx.at, 0);
+    const reviews = sumBetween(counts, LANES, windowStart, ctx.at, 0);
     // Bias-corrected EWMA (as in Adam): a young baseline is not pulled towards zero.
     const correction = state.folded > 0 ? 1 - Math.pow(keep, state.folded) : 0;
     const ratePerHour = correction > 0 ? state.ewUnverified / correction : 0;
@@ -173,6 +188,6 @@ export const signal: SellerSignal<State, Config> = {
     const from = now - config.windowMs;
     let drop = 0;
     while (drop < state.recent.length && state.recent[drop]![0] < from) drop++;
-    if (drop > 0) state.recent.splice(0, drop);
+    if (drop > 0) state.recent = dropFirst(state.recent, drop);
   },
 };
