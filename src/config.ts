@@ -13,6 +13,13 @@ import { BrushwatchError } from './errors.js';
 const CODECS = ['avro', 'json'] as const;
 const SASL_MECHANISMS = ['none', 'plain', 'scram-sha-256', 'scram-sha-512'] as const;
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+/**
+ * What a `run` instance detects (docs/scale-out.md): `all` everything, for one instance per
+ * group; `sellers` the per-seller signals, one task per input partition, for N instances in one
+ * group; `rings` the ring detector only, one instance in its own group over all partitions.
+ */
+export const ROLES = ['all', 'sellers', 'rings'] as const;
+export type ServiceRole = (typeof ROLES)[number];
 
 const topicName = z
   .string()
@@ -98,6 +105,7 @@ export const serviceConfigSchema = z
       })
       .prefault({}),
     groupId: z.string().min(1).default('brushwatch'),
+    role: z.enum(ROLES).default('all'),
     /** A partition without data for this long (wall time) stops holding the watermark back. */
     idlePartitionMs: ms.default(30_000),
     checkpoint: z
@@ -181,6 +189,7 @@ export const SETTINGS: readonly Setting[] = [
   s('repartition.maxBytesPerPartition', 'int', 'repartition-max-bytes-per-partition', 'fetch size per raw partition of the repartition stage'),
   s('repartition.maxSkewMs', 'int', 'repartition-max-skew-ms', 'event-time lead over the slowest raw partition after which a raw partition waits (ms)'),
   s('groupId', 'string', 'group-id', 'consumer group id'),
+  s('role', 'string', 'role', 'all | sellers (N instances, transactional) | rings (one instance, own group and state topic)'),
   s('idlePartitionMs', 'int', 'idle-partition-ms', 'wall time after which an idle partition stops holding the watermark'),
   s('checkpoint.mode', 'string', 'checkpoint-mode', 'at-least-once | transactional'),
   s('checkpoint.intervalMs', 'int', 'checkpoint-interval-ms', 'commit alerts and offsets at least this often (ms)'),

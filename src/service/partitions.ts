@@ -143,6 +143,13 @@ export class PartitionTracker {
     return out;
   }
 
+  /** Next offset to read of every partition whose position is known, keyed `topic/partition`. */
+  positions(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const p of this.parts.values()) if (p.known && p.next >= 0) out[p.key] = p.next;
+    return out;
+  }
+
   committed(offsets: readonly PartitionOffset[]): void {
     for (const o of offsets) {
       const p = this.parts.get(`${o.topic}/${o.partition}`);

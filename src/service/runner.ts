@@ -10,22 +10,30 @@
  * one Kafka transaction (outputs + sendOffsets + the changelog records of the sellers changed since
  * the last one, changelog.ts), so a crash anywhere resumes with the engine of the committed offsets.
  *
+ * Work is cut into tasks (task.ts). Role `sellers` in transactional mode runs one task per input
+ * partition p, each with its own engine, watermark, changelog partition and transactional producer
+ * `brushwatch-<groupId>-<p>`: whoever owns p fences p's previous owner, restores p's changelog and
+ * resumes at the offsets stored with it, so N instances of one group share the input and a
+ * rebalance hands tasks over through Kafka (docs/scale-out.md). Otherwise one task covers every
+ * assigned partition (roles `all`, `rings`; at-least-once), one instance per group.
+ *
  * Wall time is used here and only here (idle partitions, checkpoint cadence); the engine sees
  * event time only. See docs/service.md for why the alerts equal a file replay of the same events.
  */
 import type { Logger } from 'pino';
 import type { ServiceConfig } from '../config.js';
 import { Engine } from '../engine/index.js';
-import type { Alert, EngineConfig, EventKind } from '../engine/index.js';
+import type { Alert, EngineConfig, EngineOptions, EventKind } from '../engine/index.js';
 import { BrushwatchError } from '../errors.js';
 import type { BatchControl, GroupConsumer, InBatch, InRecord, KafkaAdmin, KafkaClient, OutProducer, OutRecord, TopicMessages } from '../io/kafka/client.js';
 import { DECODE_FAILED, DEAD_LETTER_REASONS, createAlertEncoder, createEventDecoder } from '../io/kafka/codec.js';
 import type { DeadLetterReason, EventDecoder, SchemaCache, SchemaSource, ValueEncoder } from '../io/kafka/codec.js';
 import { futureHorizon, partitionedEngineConfig } from '../io/kafka/partitioned-engine.js';
 import { isFenced } from '../io/kafka/transactions.js';
-import { PartitionTracker } from './partitions.js';
 import { StateStore } from './state-store.js';
 import { changelogRecords, restoreChangelog } from './changelog.js';
+import type { TaskMeta } from './changelog.js';
+import { Task } from './task.js';
 import type { ServiceMetrics } from './metrics.js';
 import { boundedStop } from './bounded.js';
 
@@ -60,6 +68,7 @@ export class Runner {
   private readonly now: () => number;
   private readonly metrics: ServiceMetrics;
   private readonly consumer: GroupConsumer;
+  /** At-least-once producer, or the whole task's transactional one. */
   private producer: OutProducer;
   /**
    * Plain producer for the state record, also in transactional mode: a state topic without
@@ -70,17 +79,22 @@ export class Runner {
   private readonly state: StateStore;
   private readonly decoders: ReadonlyMap<string, { readonly kind: EventKind; readonly decoder: EventDecoder }>;
   private readonly transactional: boolean;
-  private engine: Engine;
+  /** One task per input partition (role `sellers`, transactional), else one whole task. */
+  private readonly perPartition: boolean;
   private readonly engineConfig: EngineConfig;
   private alertEncoder: ValueEncoder<Alert> | null = null;
-  private readonly partitions: PartitionTracker;
 
-  private pendingAlerts: Alert[] = [];
-  private pendingDeadLetters: OutRecord[] = [];
+  /** The task over all assigned partitions, when tasks are not per partition. */
+  private whole: Task | null = null;
+  /** Per-partition tasks by input partition, and their transactional producers. */
+  private readonly tasks = new Map<number, Task>();
+  private readonly taskProducers = new Map<Task, OutProducer>();
+  /** Tasks being created (producer fencing + changelog restore), by partition. */
+  private readonly creating = new Map<number, Promise<Task | null>>();
+  /** Input partitions of the last assignment (per-partition mode); a fenced one leaves it. */
+  private readonly assigned = new Set<number>();
+
   private pendingRecords = 0;
-  /** Sellers changed since the last committed transaction (transactional mode): kept until it commits. */
-  private readonly changedSellers = new Set<string>();
-  private dirty = false;
   private lastCheckpointAt = 0;
 
   private chain: Promise<unknown> = Promise.resolve();
@@ -104,18 +118,18 @@ export class Runner {
     this.now = deps.now ?? Date.now;
     this.metrics = deps.metrics;
     this.transactional = this.cfg.checkpoint.mode === 'transactional';
+    this.perPartition = this.transactional && this.cfg.role === 'sellers';
     this.consumer = deps.kafka.consumer({
       groupId: this.cfg.groupId,
       readCommitted: true,
       maxWaitTimeMs: 500,
     });
-    this.producer = deps.kafka.producer(this.transactional ? { transactionalId: `brushwatch-${this.cfg.groupId}` } : {});
+    this.producer = deps.kafka.producer(this.transactional && !this.perPartition ? { transactionalId: this.transactionalId(null) } : {});
     this.stateProducer = this.transactional ? deps.kafka.producer() : this.producer;
     this.admin = deps.kafka.admin();
     this.state = new StateStore(this.cfg.topics.state, this.cfg.groupId);
     this.engineConfig = partitionedEngineConfig(deps.engineConfig);
-    this.engine = new Engine(this.engineConfig, this.engineOptions());
-    this.partitions = new PartitionTracker(deps.engineConfig.allowedDisorderMs, this.cfg.idlePartitionMs);
+    if (!this.perPartition) this.whole = this.newTask(null, new Engine(this.engineConfig, this.engineOptions()));
     this.registryReachable = deps.schemas === null;
     const cache = deps.schemas?.cache ?? null;
     this.decoders = new Map([
@@ -128,27 +142,65 @@ export class Runner {
     });
     deps.metrics.attach({
       watermark: () => {
-        const wm = this.engine.watermark;
+        // The instance's watermark is its slowest task's: alerts up to it are all decided.
+        let wm = Infinity;
+        for (const t of this.allTasks()) wm = Math.min(wm, t.engine.watermark);
         return Number.isFinite(wm) ? wm : null;
       },
-      sellersTracked: () => this.engine.stats().sellersTracked,
-      consumerLag: () => this.partitions.lag(),
+      sellersTracked: () => {
+        let n = 0;
+        for (const t of this.allTasks()) n += t.engine.stats().sellersTracked;
+        return n;
+      },
+      consumerLag: () => this.lag(),
       ready: () => this.isReady(),
     });
   }
 
-  /** Change tracking feeds the per-seller changelog of transactional mode only. */
-  private engineOptions(): { watermark: 'external'; trackChanges: boolean } {
-    return { watermark: 'external', trackChanges: this.transactional };
+  /**
+   * Change tracking feeds the per-seller changelog of transactional mode only. Role `sellers`
+   * leaves out the ring detector and role `rings` the seller signals: the ring instance sees
+   * every seller, a seller task only its partition's (docs/rings.md).
+   */
+  private engineOptions(): EngineOptions {
+    const base = { watermark: 'external', trackChanges: this.transactional } as const;
+    switch (this.cfg.role) {
+      case 'sellers':
+        return { ...base, ring: null };
+      case 'rings':
+        return { ...base, signals: [] };
+      default:
+        return base;
+    }
+  }
+
+  private transactionalId(partition: number | null): string {
+    return partition === null ? `brushwatch-${this.cfg.groupId}` : `brushwatch-${this.cfg.groupId}-${partition}`;
+  }
+
+  private newTask(partition: number | null, engine: Engine): Task {
+    const task = new Task({ role: this.cfg.role, partition }, engine, this.deps.engineConfig.allowedDisorderMs, this.cfg.idlePartitionMs);
+    if (partition !== null) task.partitions.assign({ [this.cfg.topics.orders]: [partition], [this.cfg.topics.reviews]: [partition] }, this.now());
+    return task;
+  }
+
+  private *allTasks(): Iterable<Task> {
+    if (this.whole !== null) yield this.whole;
+    yield* this.tasks.values();
+  }
+
+  private *lag(): Iterable<{ topic: string; partition: number; lag: number }> {
+    for (const t of this.allTasks()) yield* t.partitions.lag();
   }
 
   isReady(): boolean {
     return this.joined && this.registryReachable && !this.stopping;
   }
 
-  /** The engine in use (read-only use: stats in tests and logs). */
+  /** The engine of the whole task (read-only use: stats in tests and logs); none with per-partition tasks. */
   get currentEngine(): Engine {
-    return this.engine;
+    if (this.whole === null) throw new BrushwatchError('INTERNAL', 'role sellers in transactional mode has one engine per partition task, no single engine');
+    return this.whole.engine;
   }
 
   /** Connects, prepares topics and schemas, restores state, joins the group and starts consuming. */
@@ -172,6 +224,13 @@ export class Runner {
         throw new BrushwatchError('KAFKA_TOPIC_MISSING', `topics ${missing.join(', ')} do not exist; create them or set BRUSHWATCH_TOPICS_CREATE=true (--create-topics)`);
       }
     }
+    if (this.perPartition) {
+      // Task p writes changelog partition p: fewer partitions would leave tasks without one.
+      const [input, state] = await Promise.all([this.admin.partitionRanges(topics.orders), this.admin.partitionRanges(topics.state)]);
+      if (state.length < input.length) {
+        throw new BrushwatchError('CONFIG_INVALID', `role sellers needs state topic ${topics.state} to have at least the ${input.length} partitions of ${topics.orders}, it has ${state.length}`);
+      }
+    }
     if (this.deps.schemas !== null) {
       await this.deps.schemas.source.ping();
       this.registryReachable = true;
@@ -180,27 +239,22 @@ export class Runner {
 
     await this.producer.connect();
     if (this.stateProducer !== this.producer) await this.stateProducer.connect();
-    const t0 = performance.now();
-    if (this.transactional) {
-      // An empty transaction initialises the producer id: that fences a predecessor with the same
-      // transactional id and aborts its open transaction, so the changelog read next ends at the
-      // state of the committed offsets.
-      await this.producer.commitTransaction([], this.cfg.groupId, []);
-      const restored = await restoreChangelog(this.deps.kafka, this.admin, topics.state, (b) => this.stateProducer.send(b), this.engineConfig, this.engineOptions());
-      if (restored !== null) {
-        this.engine = restored.engine;
-        this.log.info({ sellers: restored.sellers, records: restored.records, metaBytes: restored.metaBytes, watermark: this.engine.watermark, ms: Math.round(performance.now() - t0) }, 'restored engine state from the changelog');
+    if (this.whole !== null) {
+      const t0 = performance.now();
+      if (this.transactional) {
+        const restored = await this.restoreTask(this.producer, null);
+        if (restored !== null) this.whole = restored;
+      } else {
+        const snap = await this.state.load(this.deps.kafka);
+        this.stateLoaded = true;
+        if (snap !== null) {
+          this.whole.engine = Engine.restore(this.engineConfig, snap, this.engineOptions());
+          await this.state.clear((b) => this.stateProducer.send(b));
+          this.log.info({ sellers: this.whole.engine.stats().sellersTracked, watermark: snap.watermark }, 'restored engine state');
+        }
       }
-    } else {
-      const snap = await this.state.load(this.deps.kafka);
-      this.stateLoaded = true;
-      if (snap !== null) {
-        this.engine = Engine.restore(this.engineConfig, snap, this.engineOptions());
-        await this.state.clear((b) => this.stateProducer.send(b));
-        this.log.info({ sellers: this.engine.stats().sellersTracked, watermark: snap.watermark }, 'restored engine state');
-      }
+      this.metrics.stateRestoreDuration.observe((performance.now() - t0) / 1000);
     }
-    this.metrics.stateRestoreDuration.observe((performance.now() - t0) / 1000);
 
     this.consumer.onGroupJoin((assignment) => this.onAssignment(assignment));
     this.consumer.onRebalancing(() => this.metrics.rebalances.inc());
@@ -228,6 +282,116 @@ export class Runner {
   }
 
   /**
+   * Transactional mode: fences the task's previous owner and restores its state from the
+   * changelog, with the input offsets it is as of; null when nothing was ever committed.
+   */
+  private async restoreTask(producer: OutProducer, partition: number | null): Promise<Task | null> {
+    const t0 = performance.now();
+    // An empty transaction initialises the producer id: that fences a predecessor with the same
+    // transactional id and aborts its open transaction, so the changelog read next ends at the
+    // state of the committed offsets.
+    await producer.commitTransaction([], this.cfg.groupId, []);
+    const meta = { role: this.cfg.role, partition };
+    const restored = await restoreChangelog(this.deps.kafka, this.admin, this.cfg.topics.state, (b) => this.stateProducer.send(b), this.engineConfig, this.engineOptions(), meta);
+    if (restored === null) return null;
+    const task = this.newTask(partition, restored.engine);
+    // The consumer may have fetched the group's offsets before the previous owner's last commit:
+    // the offsets stored with the state are the ones it is as of (onBatch skips records below).
+    for (const [key, offset] of Object.entries(restored.offsets)) {
+      const cut = key.lastIndexOf('/');
+      task.partitions.get(key.slice(0, cut), Number(key.slice(cut + 1)), this.now());
+      task.partitions.setCommitted(key.slice(0, cut), Number(key.slice(cut + 1)), offset, 0);
+    }
+    this.log.info({ partition, sellers: restored.sellers, records: restored.records, metaBytes: restored.metaBytes, watermark: restored.engine.watermark, offsets: restored.offsets, ms: Math.round(performance.now() - t0) }, 'restored task state from the changelog');
+    return task;
+  }
+
+  /**
+   * The task of input partition p, created on first need: its producer fences p's previous owner,
+   * then p's changelog is restored. Null once p is no longer assigned (revoked, or fenced).
+   */
+  private taskFor(partition: number): Task | null | Promise<Task | null> {
+    const existing = this.tasks.get(partition);
+    if (existing !== undefined) return existing;
+    if (!this.assigned.has(partition)) return null;
+    let pending = this.creating.get(partition);
+    if (pending === undefined) {
+      pending = this.createTask(partition).finally(() => this.creating.delete(partition));
+      this.creating.set(partition, pending);
+    }
+    return pending;
+  }
+
+  private async createTask(partition: number): Promise<Task | null> {
+    const t0 = performance.now();
+    const producer = this.deps.kafka.producer({ transactionalId: this.transactionalId(partition) });
+    try {
+      await producer.connect();
+      const task = (await this.restoreTask(producer, partition)) ?? this.newTask(partition, new Engine(this.engineConfig, this.engineOptions()));
+      await this.resumeAt(task, partition);
+      this.metrics.stateRestoreDuration.observe((performance.now() - t0) / 1000);
+      if (!this.assigned.has(partition) || this.closed) {
+        await producer.disconnect().catch(() => undefined);
+        return null;
+      }
+      this.tasks.set(partition, task);
+      this.taskProducers.set(task, producer);
+      return task;
+    } catch (err) {
+      await producer.disconnect().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /**
+   * Points the consumer at the offsets the task's state is as of: the ones stored with it, else
+   * the group's committed ones, else the start. The consumer may be ahead (a task re-created after
+   * a failed commit, whose records were read but not committed) or behind (offsets fetched before
+   * the previous owner's last commit).
+   */
+  private async resumeAt(task: Task, partition: number): Promise<void> {
+    const topics = [this.cfg.topics.orders, this.cfg.topics.reviews];
+    const stored = task.partitions.positions();
+    const missing = topics.filter((t) => stored[`${t}/${partition}`] === undefined);
+    if (missing.length > 0) {
+      const committed = await this.admin.committedOffsets(this.cfg.groupId, missing);
+      for (const topic of missing) {
+        const c = Number(committed.find((o) => o.topic === topic && o.partition === partition)?.offset ?? '-1');
+        const low = c >= 0 ? 0 : Number((await this.admin.partitionRanges(topic)).find((r) => r.partition === partition)?.low ?? '0');
+        task.partitions.setCommitted(topic, partition, c, low);
+      }
+    }
+    for (const [key, offset] of Object.entries(task.partitions.positions())) {
+      const cut = key.lastIndexOf('/');
+      this.consumer.seek({ topic: key.slice(0, cut), partition: Number(key.slice(cut + 1)), offset: String(offset) });
+    }
+  }
+
+  /**
+   * Forgets a task: its uncommitted work is discarded (the next owner's producer aborts it). A task
+   * whose partition is still assigned is created again, from the changelog.
+   */
+  private dropTask(partition: number, why: string, stillAssigned: boolean): void {
+    const task = this.tasks.get(partition);
+    if (!stillAssigned) this.assigned.delete(partition);
+    if (task !== undefined) {
+      this.tasks.delete(partition);
+      const producer = this.taskProducers.get(task);
+      this.taskProducers.delete(task);
+      void producer?.disconnect().catch(() => undefined);
+      this.log.info({ partition, why }, 'dropped task');
+    }
+    if (stillAssigned) this.recreate(partition);
+  }
+
+  /** Creates the task of an assigned partition now, not at its next batch (none may come). */
+  private recreate(partition: number): void {
+    if (this.closed || this.tasks.has(partition) || this.creating.has(partition)) return;
+    const t = this.taskFor(partition);
+    if (t instanceof Promise) t.catch((err: unknown) => this.log.warn({ err, partition }, 'creating the task failed; retried on the next tick'));
+  }
+
+  /**
    * Graceful stop: no new batch is processed, the one in progress finishes, its alerts and
    * offsets are checkpointed, the engine state is saved, then everything disconnects — all within
    * `shutdownTimeoutMs`.
@@ -240,13 +404,21 @@ export class Runner {
         this.closed = true;
         if (this.timer !== null) clearInterval(this.timer);
         await this.checkpoint(null);
-        if (this.stateLoaded) await this.state.save((b) => this.stateProducer.send(b), this.engine.snapshot());
-        const st = this.engine.stats();
-        const invalid = Object.fromEntries(Object.entries(st.invalid).filter(([, n]) => n > 0));
-        this.log.info({ eventsIn: st.eventsIn, accepted: st.accepted, late: st.late, duplicates: st.duplicates, invalid, alerts: st.alerts, watermark: st.watermark, sellers: st.sellersTracked }, 'final checkpoint written');
+        if (this.stateLoaded && this.whole !== null) await this.state.save((b) => this.stateProducer.send(b), this.whole.engine.snapshot());
+        for (const t of this.allTasks()) {
+          const st = t.engine.stats();
+          const invalid = Object.fromEntries(Object.entries(st.invalid).filter(([, n]) => n > 0));
+          this.log.info({ partition: t.meta.partition, eventsIn: st.eventsIn, accepted: st.accepted, late: st.late, duplicates: st.duplicates, invalid, alerts: st.alerts, watermark: st.watermark, sellers: st.sellersTracked }, 'final checkpoint written');
+        }
       });
       await this.consumer.stop();
-      await Promise.allSettled([this.consumer.disconnect(), this.producer.disconnect(), this.stateProducer.disconnect(), this.admin.disconnect()]);
+      await Promise.allSettled([
+        this.consumer.disconnect(),
+        this.producer.disconnect(),
+        this.stateProducer.disconnect(),
+        this.admin.disconnect(),
+        ...[...this.taskProducers.values()].map((p) => p.disconnect()),
+      ]);
     })();
     this.stopPromise = boundedStop(work, this.cfg.shutdownTimeoutMs, 'graceful shutdown');
     this.stopPromise.then(
@@ -263,10 +435,24 @@ export class Runner {
     return run;
   }
 
+  /**
+   * kafkajs has no revoke hook: the assignment of each join says what this instance owns now.
+   * Tasks of partitions no longer assigned are dropped; new ones are created (fenced + restored)
+   * right away, and their batches wait for that.
+   */
   private onAssignment(assignment: Readonly<Record<string, readonly number[]>>): void {
-    const keep = this.partitions.assign(assignment, this.now());
     this.joined = true;
-    this.log.info({ partitions: keep }, 'joined the consumer group');
+    if (this.whole !== null) {
+      const keep = this.whole.partitions.assign(assignment, this.now());
+      this.log.info({ partitions: keep }, 'joined the consumer group');
+      return;
+    }
+    const now = new Set<number>();
+    for (const parts of Object.values(assignment)) for (const p of parts) now.add(p);
+    for (const p of [...this.assigned]) if (!now.has(p)) this.dropTask(p, 'revoked by a rebalance', false);
+    for (const p of now) this.assigned.add(p);
+    this.log.info({ partitions: [...now].sort((a, b) => a - b) }, 'joined the consumer group');
+    for (const p of now) this.recreate(p);
   }
 
   /**
@@ -278,14 +464,15 @@ export class Runner {
     const topics = [this.cfg.topics.orders, this.cfg.topics.reviews];
     const highs = new Map<string, number>();
     const ranges = await Promise.all(topics.map(async (topic) => ({ topic, parts: await this.admin.partitionRanges(topic) })));
-    const unknown = this.partitions.unknown();
-    const committed = unknown.length > 0 ? await this.admin.committedOffsets(this.cfg.groupId, topics) : [];
+    const tasks = [...this.allTasks()];
+    const unknown = tasks.some((t) => t.partitions.unknown().length > 0);
+    const committed = unknown ? await this.admin.committedOffsets(this.cfg.groupId, topics) : [];
     for (const { topic, parts } of ranges) {
       for (const r of parts) {
         highs.set(`${topic}/${r.partition}`, Number(r.high));
-        if (unknown.length === 0) continue;
+        if (!unknown) continue;
         const c = committed.find((o) => o.topic === topic && o.partition === r.partition)?.offset ?? '-1';
-        this.partitions.setCommitted(topic, r.partition, Number(c), Number(r.low));
+        for (const t of tasks) t.partitions.setCommitted(topic, r.partition, Number(c), Number(r.low));
       }
     }
     return highs;
@@ -297,26 +484,50 @@ export class Runner {
       const t0 = performance.now();
       const entry = this.decoders.get(batch.topic);
       if (entry === undefined) return;
+      let task = this.whole ?? this.taskFor(batch.partition);
+      if (task instanceof Promise) {
+        try {
+          task = await task;
+        } catch (err) {
+          // The batch is not resolved: it is fetched again, after a pause (broker away?).
+          this.log.warn({ err, partition: batch.partition }, 'creating the task failed; retrying');
+          await new Promise((r) => setTimeout(r, 1_000));
+          return;
+        }
+      }
+      // A partition that is not (or no longer) this instance's: left to its owner.
+      if (task === null) return;
       const { kind, decoder } = entry;
       // A batch can come before GROUP_JOIN is seen on a restart of the consumer: get() creates it.
-      const part = this.partitions.get(batch.topic, batch.partition, this.now());
+      const part = task.partitions.get(batch.topic, batch.partition, this.now());
+      const n = batch.messages.length;
+      const last = batch.messages[n - 1] as InRecord;
+      // Records below the task's known position are already in its state (restored, or read
+      // before the group's offset was looked up): decided once, never again.
+      let from = 0;
+      if (part.known) while (from < n && Number((batch.messages[from] as InRecord).offset) < part.next) from++;
+      if (from === n) {
+        control.resolve(last.offset);
+        return;
+      }
+      const messages = from === 0 ? batch.messages : batch.messages.slice(from);
 
-      await decoder.prefetch(batch.messages.map(valueOf));
-      const engine = this.engine;
+      await decoder.prefetch(messages.map(valueOf));
+      const engine = task.engine;
       const metrics = this.metrics;
       let maxTime = -Infinity;
       let late = 0;
       let duplicates = 0;
       const horizon = futureHorizon(this.deps.engineConfig, this.now());
-      for (const m of batch.messages) {
+      for (const m of messages) {
         const raw = decoder.decode(m.value);
         if (raw === DECODE_FAILED) {
-          this.deadLetter(batch, m, decoder.failure.reason, decoder.failure.detail);
+          this.deadLetter(task, batch, m, decoder.failure.reason, decoder.failure.detail);
           continue;
         }
         const time = (raw as { eventTime?: unknown }).eventTime;
         if (typeof time === 'number' && time > horizon) {
-          this.deadLetter(batch, m, DEAD_LETTER_REASONS.FUTURE_TIME, `eventTime ${time} is more than futureToleranceMs ${this.deps.engineConfig.futureToleranceMs} after the wall clock`);
+          this.deadLetter(task, batch, m, DEAD_LETTER_REASONS.FUTURE_TIME, `eventTime ${time} is more than futureToleranceMs ${this.deps.engineConfig.futureToleranceMs} after the wall clock`);
           continue;
         }
         const r = engine.ingest(raw);
@@ -333,32 +544,32 @@ export class Runner {
             duplicates++;
             break;
           case 'invalid':
-            this.deadLetter(batch, m, r.reason ?? DEAD_LETTER_REASONS.NOT_AN_OBJECT, r.detail ?? '');
+            this.deadLetter(task, batch, m, r.reason ?? DEAD_LETTER_REASONS.NOT_AN_OBJECT, r.detail ?? '');
             break;
         }
       }
-      const n = batch.messages.length;
-      metrics.consumed(batch.topic, kind).inc(n);
+      metrics.consumed(batch.topic, kind).inc(messages.length);
       if (late > 0) metrics.late.inc(late);
       if (duplicates > 0) metrics.duplicate.inc(duplicates);
 
-      const last = batch.messages[n - 1] as InRecord;
-      this.partitions.processed(part, Number(last.offset) + 1, Number(batch.highWatermark), maxTime, this.now());
-      this.dirty = true;
-      this.pendingRecords += n;
+      task.partitions.processed(part, Number(last.offset) + 1, Number(batch.highWatermark), maxTime, this.now());
+      task.dirty = true;
+      this.pendingRecords += messages.length;
       control.resolve(last.offset);
 
-      this.advance();
+      task.advance();
       if (this.checkpointDue()) await this.checkpoint(control);
       metrics.batchDuration.observe((performance.now() - t0) / 1000);
-      this.log.debug({ topic: batch.topic, partition: batch.partition, records: n, late, duplicates, watermark: engine.watermark }, 'batch');
+      this.log.debug({ topic: batch.topic, partition: batch.partition, records: messages.length, late, duplicates, watermark: engine.watermark }, 'batch');
     });
   }
 
-  private deadLetter(batch: InBatch, m: InRecord, reason: DeadLetterReason, detail: string): void {
+  private deadLetter(task: Task, batch: InBatch, m: InRecord, reason: DeadLetterReason, detail: string): void {
     if (reason in this.metrics.invalid) this.metrics.invalid[reason as keyof ServiceMetrics['invalid']].inc();
     else this.metrics.invalid.BAD_ENCODING.inc();
-    this.pendingDeadLetters.push({
+    // The seller instances dead-letter every input record already; the ring instance only counts.
+    if (this.cfg.role === 'rings') return;
+    task.pendingDeadLetters.push({
       key: m.key,
       value: m.value,
       headers: {
@@ -369,19 +580,7 @@ export class Runner {
         [DLQ_HEADERS.error]: detail.length > MAX_ERROR_HEADER ? detail.slice(0, MAX_ERROR_HEADER) : detail,
       },
     });
-  }
-
-  private readonly maxEventTime = (): number | null => this.engine.stats().maxEventTime;
-
-  /** Moves the engine to the partitions' watermark and collects what it decided. */
-  private advance(): void {
-    const wm = this.partitions.watermark(this.maxEventTime);
-    if (wm !== undefined && wm > this.engine.watermark) this.engine.advanceWatermark(wm);
-    const alerts = this.engine.drainAlerts();
-    if (alerts.length > 0) {
-      for (const a of alerts) this.pendingAlerts.push(a);
-      this.dirty = true;
-    }
+    task.dirty = true;
   }
 
   private checkpointDue(): boolean {
@@ -398,85 +597,112 @@ export class Runner {
     }
     await this.locked(async () => {
       if (this.closed) return;
-      if (highs !== null) this.partitions.refresh(highs, this.now());
-      this.advance();
-      if (this.dirty && this.checkpointDue()) await this.checkpoint(null);
+      for (const p of this.assigned) this.recreate(p);
+      let dirty = false;
+      for (const t of this.allTasks()) {
+        if (highs !== null) t.partitions.refresh(highs, this.now());
+        t.advance();
+        dirty ||= t.dirty;
+      }
+      if (dirty && this.checkpointDue()) await this.checkpoint(null);
     });
   }
 
   /**
-   * Writes the pending unit: alerts + dead letters + offsets. Pending data is cleared only after
-   * the write succeeded, so a failed checkpoint is retried whole by the next one.
+   * Writes each task's pending unit: alerts + dead letters + offsets (+ its changelog delta in
+   * transactional mode). Pending data is cleared only after the write succeeded, so a failed
+   * checkpoint is retried whole by the next one. A failing task does not hold back the others.
    */
   private async checkpoint(control: BatchControl | null): Promise<void> {
     this.lastCheckpointAt = this.now();
-    if (!this.dirty) return;
-    const encoder = this.alertEncoder as ValueEncoder<Alert>;
-    const alerts = this.pendingAlerts;
-    const deadLetters = this.pendingDeadLetters;
-    const out: TopicMessages[] = [
-      { topic: this.cfg.topics.alerts, messages: alerts.map((a) => ({ key: a.sellerId, value: encoder.encode(a) })) },
-      { topic: this.cfg.topics.deadLetters, messages: deadLetters },
-    ];
-    const offsets = this.partitions.uncommitted();
-
-    if (this.transactional) {
-      // The engine's state now is the state as of `offsets`: it goes into the same transaction.
-      for (const id of this.engine.takeDirtySellers()) this.changedSellers.add(id);
-      out.push({ topic: this.cfg.topics.state, messages: changelogRecords(this.engine, this.changedSellers) });
+    let failure: unknown = null;
+    for (const [partition, task] of this.whole !== null ? [[null, this.whole] as const] : [...this.tasks]) {
+      if (!task.dirty) continue;
       try {
-        await this.producer.commitTransaction(out, this.cfg.groupId, offsets, () => this.metrics.alertPublishFailures.inc());
-        this.changedSellers.clear();
-        this.metrics.transactions.committed.inc();
+        if (this.transactional) await this.commitTask(task, partition);
+        else await this.publishTask(task, control);
       } catch (err) {
-        this.metrics.transactions.aborted.inc();
-        // kafkajs throws its own state errors (e.g. a transaction begun while ABORTING) unwrapped.
-        const fenced = err instanceof BrushwatchError ? !err.retriable : isFenced(err);
-        if (fenced) throw err;
-        await this.replaceProducer(err as Error);
-        throw err instanceof BrushwatchError ? err : new BrushwatchError('KAFKA_TRANSACTION', `Kafka transaction failed: ${(err as Error).message}`, { cause: err, retriable: true });
+        failure ??= err;
       }
-    } else {
-      await this.publish(out, control);
-      // Outputs are durable now; clear them before the commit so a failed commit (a rebalance
-      // took the partition) does not publish them twice.
-      this.countPublished(alerts, deadLetters);
-      this.pendingAlerts = [];
-      this.pendingDeadLetters = [];
-      if (offsets.length > 0) {
-        try {
-          await this.consumer.commit(offsets);
-        } catch (err) {
-          this.log.warn({ err, offsets: offsets.length }, 'offset commit failed (rebalance?); the records will be read again and deduplicated');
-          this.pendingRecords = 0;
-          this.dirty = false;
-          return;
-        }
-      }
-      this.partitions.committed(offsets);
-      this.pendingRecords = 0;
-      this.dirty = false;
-      this.log.debug({ alerts: alerts.length, deadLetters: deadLetters.length, offsets: offsets.length }, 'checkpoint');
-      return;
     }
-    this.countPublished(alerts, deadLetters);
-    this.partitions.committed(offsets);
-    this.pendingAlerts = [];
-    this.pendingDeadLetters = [];
+    if (failure !== null) throw failure;
     this.pendingRecords = 0;
-    this.dirty = false;
-    this.log.debug({ alerts: alerts.length, deadLetters: deadLetters.length, offsets: offsets.length }, 'checkpoint (transaction)');
+  }
+
+  private outputs(task: Task): TopicMessages[] {
+    const encoder = this.alertEncoder as ValueEncoder<Alert>;
+    return [
+      { topic: this.cfg.topics.alerts, messages: task.pendingAlerts.map((a) => ({ key: a.sellerId, value: encoder.encode(a) })) },
+      { topic: this.cfg.topics.deadLetters, messages: task.pendingDeadLetters },
+    ];
+  }
+
+  /** One transaction: the task's outputs, its changelog delta and meta, its offsets. */
+  private async commitTask(task: Task, partition: number | null): Promise<void> {
+    const producer = partition === null ? this.producer : this.taskProducers.get(task);
+    if (producer === undefined) return;
+    const out = this.outputs(task);
+    const offsets = task.partitions.uncommitted();
+    // The engine's state now is the state as of `offsets`: it goes into the same transaction.
+    for (const id of task.engine.takeDirtySellers()) task.changedSellers.add(id);
+    const meta: TaskMeta = task.checkpointMeta();
+    out.push({ topic: this.cfg.topics.state, messages: changelogRecords(task.engine, task.changedSellers, meta) });
+    try {
+      await producer.commitTransaction(out, this.cfg.groupId, offsets, () => this.metrics.alertPublishFailures.inc());
+      this.metrics.transactions.committed.inc();
+    } catch (err) {
+      this.metrics.transactions.aborted.inc();
+      // kafkajs throws its own state errors (e.g. a transaction begun while ABORTING) unwrapped.
+      const fenced = err instanceof BrushwatchError ? !err.retriable : isFenced(err);
+      if (partition !== null) {
+        // Fenced: another instance owns p now (or a zombie of this one's took it: then the rejoin
+        // hands it back). Failed otherwise: the broker aborts the open transaction. Either way the
+        // task starts again from what was committed, never from this unconfirmed state.
+        this.log.warn({ err, partition, fenced }, 'task transaction failed: the task restarts from its changelog if still assigned');
+        this.dropTask(partition, fenced ? 'fenced' : 'transaction failed', this.assigned.has(partition));
+        return;
+      }
+      if (fenced) throw err;
+      await this.replaceProducer(err as Error);
+      throw err instanceof BrushwatchError ? err : new BrushwatchError('KAFKA_TRANSACTION', `Kafka transaction failed: ${(err as Error).message}`, { cause: err, retriable: true });
+    }
+    this.countPublished(task.pendingAlerts, task.pendingDeadLetters);
+    task.partitions.committed(offsets);
+    this.log.debug({ partition, alerts: task.pendingAlerts.length, deadLetters: task.pendingDeadLetters.length, offsets: offsets.length }, 'checkpoint (transaction)');
+    task.cleared();
+  }
+
+  /** At-least-once: produce the outputs, then commit the offsets. */
+  private async publishTask(task: Task, control: BatchControl | null): Promise<void> {
+    const alerts = task.pendingAlerts;
+    const deadLetters = task.pendingDeadLetters;
+    const offsets = task.partitions.uncommitted();
+    await this.publish(this.outputs(task), control);
+    // Outputs are durable now; clear them before the commit so a failed commit (a rebalance
+    // took the partition) does not publish them twice.
+    this.countPublished(alerts, deadLetters);
+    task.cleared();
+    if (offsets.length > 0) {
+      try {
+        await this.consumer.commit(offsets);
+      } catch (err) {
+        this.log.warn({ err, offsets: offsets.length }, 'offset commit failed (rebalance?); the records will be read again and deduplicated');
+        return;
+      }
+    }
+    task.partitions.committed(offsets);
+    this.log.debug({ alerts: alerts.length, deadLetters: deadLetters.length, offsets: offsets.length }, 'checkpoint');
   }
 
   /**
-   * After a failed transaction whose abort failed too (a broker down), kafkajs's producer stays
-   * in state ABORTING and refuses every later transaction. A new producer with the same
-   * transactional id fences it and aborts the open transaction on its first use; the pending
+   * The whole task, after a failed transaction whose abort failed too (a broker down): kafkajs's
+   * producer stays in state ABORTING and refuses every later transaction. A new producer with the
+   * same transactional id fences it and aborts the open transaction on its first use; the pending
    * checkpoint (alerts, changed sellers, offsets) is kept and written whole by the next one.
    */
   private async replaceProducer(cause: Error): Promise<void> {
     const old = this.producer;
-    this.producer = this.deps.kafka.producer({ transactionalId: `brushwatch-${this.cfg.groupId}` });
+    this.producer = this.deps.kafka.producer({ transactionalId: this.transactionalId(null) });
     await old.disconnect().catch(() => undefined);
     // Broker still down: the next checkpoint fails and replaces this one again.
     await this.producer.connect().catch((err: unknown) => this.log.warn({ err }, 'connecting the new transactional producer failed'));

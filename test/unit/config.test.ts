@@ -101,6 +101,13 @@ describe('loadServiceConfig', () => {
     }
   });
 
+  it('role: all by default, set by BRUSHWATCH_ROLE or --role, anything else refused', () => {
+    assert.equal(loadServiceConfig({ env: REGISTRY }).role, 'all');
+    assert.equal(loadServiceConfig({ env: { ...REGISTRY, BRUSHWATCH_ROLE: 'sellers' } }).role, 'sellers');
+    assert.equal(loadServiceConfig({ env: REGISTRY, flags: { role: 'rings' } }).role, 'rings');
+    assert.match(failure(() => loadServiceConfig({ env: { ...REGISTRY, BRUSHWATCH_ROLE: 'ring' } })).message, /role/);
+  });
+
   it('returns a deeply frozen object', () => {
     const c = loadServiceConfig({ env: REGISTRY });
     assert.ok(Object.isFrozen(c) && Object.isFrozen(c.kafka.sasl) && Object.isFrozen(c.engine));

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Engine } from '../../../src/engine/engine.js';
@@ -104,6 +105,45 @@ test('fold: a tombstone drops a seller, END markers are ignored, no meta means n
   assert.equal(r.engine.stats().sellersTracked, sellers.length - 1);
   assert.equal(r.engine.sellerSnapshot(sellers[0]!.key as string), null);
   assert.deepEqual(r.engine.takeDirtySellers(), []);
+});
+
+test('a per-partition task writes every record to its partition, and its meta record carries the offsets it is as of', () => {
+  const e = new Engine(cfg, opts);
+  for (const ev of events.slice(0, 200)) e.ingest(ev);
+  const task = { role: 'sellers', partition: 4, offsets: { 'orders/4': 120, 'reviews/4': 7 } } as const;
+  const records = changelogRecords(e, e.takeDirtySellers(), task);
+  assert.ok(records.length > 1);
+  assert.ok(records.every((r) => r.partition === 4));
+  const fold = new ChangelogFold();
+  for (const r of records) fold.add(r.key as string, r.value as Buffer | null);
+  const r = fold.build(cfg, opts, 'state', task)!;
+  assert.deepEqual(r.offsets, task.offsets);
+  assert.equal(r.engine.stats().sellersTracked, e.stats().sellersTracked);
+});
+
+test('fold: a changelog written by another role or another task cut is refused, naming both', () => {
+  const e = new Engine(cfg, opts);
+  for (const ev of events.slice(0, 100)) e.ingest(ev);
+  const fold = (task?: { role: 'all' | 'sellers' | 'rings'; partition: number | null; offsets: Record<string, number> }) => {
+    const f = new ChangelogFold();
+    for (const r of changelogRecords(e, e.takeDirtySellers(), task)) f.add(r.key as string, r.value as Buffer | null);
+    return f;
+  };
+  const refused = (err: Error) => (err as { code?: string }).code === 'BRUSH_CONFIG_INVALID' && /role all/.test(err.message) && /role sellers partition 2/.test(err.message);
+  assert.throws(() => fold().build(cfg, opts, 'state', { role: 'sellers', partition: 2 }), refused);
+  assert.throws(() => fold({ role: 'sellers', partition: 3, offsets: {} }).build(cfg, opts, 'state', { role: 'sellers', partition: 2 }), /partition 3/);
+  assert.throws(() => fold({ role: 'rings', partition: null, offsets: {} }).build(cfg, opts, 'state'), /role rings/);
+});
+
+test('fold: a meta record from before tasks (a bare engine snapshot) restores as the one task of role all', () => {
+  const e = new Engine(cfg, opts);
+  for (const ev of events.slice(0, 100)) e.ingest(ev);
+  const fold = new ChangelogFold();
+  fold.add(META_KEY, gzipSync(JSON.stringify(e.snapshot({ sellers: false }))));
+  const r = fold.build(cfg, opts, 'state')!;
+  assert.deepEqual(r.offsets, {});
+  assert.equal(r.engine.watermark, e.watermark);
+  assert.throws(() => fold.build(cfg, opts, 'state', { role: 'sellers', partition: 0 }), /role all/);
 });
 
 test('fold: an unreadable meta record is reported as corrupt state, naming the topic', () => {
