@@ -11,12 +11,11 @@
  */
 import { z } from 'zod';
 import type { SellerSignal, SignalFinding } from '../types.js';
-import { assocCreate, assocFind, assocPayload, assocPut } from '../sketch/assoc.js';
 import { addRecent, base, decayedAdvance, decayedCreate, decayedHour, decayFactors, HOUR_MS, recent, type DecayedCounts } from '../sketch/decay.js';
 import { appendCapped, EMPTY } from '../sketch/lists.js';
 import { hash32 } from '../sketch/hash.js';
 import { curveFields, round2, strengthOf } from './curve.js';
-import { expireDue, lowered, NOTHING_DUE } from './table-expiry.js';
+import { isDue, lowered, lowest, NO_KEYS, NOTHING_DUE, tableExpire, tableGet, tablePut, type Table } from './fingerprint-table.js';
 
 const MINUTE_MS = 60_000;
 /** Lanes of the decayed counts: verified reviews of known orders, and the suspicious ones. */
@@ -63,9 +62,9 @@ export type Config = z.infer<typeof configSchema>;
 
 export interface State {
   counts: DecayedCounts;
-  /** order fingerprint → minute × 2 + delivered bit. */
-  orders: number[];
-  /** A lower bound of the payloads in `orders` (see table-expiry.ts; a minute × 2 fits a small integer). */
+  /** order fingerprint → minute × 2 + delivered bit (fingerprint-table.ts: sparse while a few orders). */
+  orders: Table;
+  /** A lower bound of the payloads in `orders` (a minute × 2 fits a small integer). */
   ordersLow?: number;
   /** 5-star reviews in event hour `fiveHour`, the highest such count since the last evaluation, the EWMA rate. */
   fiveHour: number;
@@ -101,7 +100,7 @@ export const signal: SellerSignal<State, Config> = {
   family: 'review_timing',
   create: (c) => ({
     counts: decayedCreate(2),
-    orders: assocCreate(c.orderSlots),
+    orders: NO_KEYS,
     ordersLow: NOTHING_DUE,
     fiveHour: -1,
     fiveCount: 0,
@@ -118,12 +117,12 @@ export const signal: SellerSignal<State, Config> = {
     const minute = Math.floor(e.eventTime / MINUTE_MS);
     if (e.kind === 'order') {
       if (e.status === 'DELIVERED') {
-        assocPut(s.orders, hash32(e.orderId), minute * 2 + 1, PAYLOAD_BITS);
+        s.orders = tablePut(s.orders, c.orderSlots, hash32(e.orderId), minute * 2 + 1, PAYLOAD_BITS);
         s.ordersLow = lowered(s.ordersLow, minute * 2 + 1, 1);
       } else if (e.status === 'PLACED') {
         const h = hash32(e.orderId);
-        if (assocFind(s.orders, h, PAYLOAD_BITS) < 0) {
-          assocPut(s.orders, h, minute * 2, PAYLOAD_BITS);
+        if (tableGet(s.orders, c.orderSlots, h, PAYLOAD_BITS) < 0) {
+          s.orders = tablePut(s.orders, c.orderSlots, h, minute * 2, PAYLOAD_BITS);
           s.ordersLow = lowered(s.ordersLow, minute * 2, 1);
         }
       }
@@ -131,9 +130,8 @@ export const signal: SellerSignal<State, Config> = {
     }
     if (e.rating === 5) countFive(s, Math.floor(e.eventTime / HOUR_MS), c);
     if (e.orderId === null) return;
-    const at = assocFind(s.orders, hash32(e.orderId), PAYLOAD_BITS);
-    if (at < 0) return;
-    const payload = assocPayload(s.orders, at, PAYLOAD_BITS);
+    const payload = tableGet(s.orders, c.orderSlots, hash32(e.orderId), PAYLOAD_BITS);
+    if (payload < 0) return;
     const then = Math.floor(payload / 2);
     // Memories past their horizon are ignored even before expire removes them.
     if (then <= minute - c.orderMemoryDays * 1440) return;
@@ -160,7 +158,10 @@ export const signal: SellerSignal<State, Config> = {
     return finding;
   },
   expire(s, now, c) {
-    s.ordersLow = expireDue(s.orders, (Math.floor(now / MINUTE_MS) - c.orderMemoryDays * 1440 + 1) * 2, PAYLOAD_BITS, 1, s.ordersLow);
+    const min = (Math.floor(now / MINUTE_MS) - c.orderMemoryDays * 1440 + 1) * 2;
+    if (!isDue(s.ordersLow, min, 1)) return;
+    s.orders = tableExpire(s.orders, c.orderSlots, min, PAYLOAD_BITS);
+    s.ordersLow = lowest(s.orders, c.orderSlots, PAYLOAD_BITS, 1);
   },
 };
 

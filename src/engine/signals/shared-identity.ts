@@ -18,11 +18,10 @@
  */
 import { z } from 'zod';
 import type { EvidenceLists, SellerSignal, SignalFinding } from '../types.js';
-import { assocCreate, assocFind, assocPayload, assocPut } from '../sketch/assoc.js';
 import { hash32 } from '../sketch/hash.js';
 import { appendCapped, EMPTY } from '../sketch/lists.js';
 import { curveFields, round2, strengthOf } from './curve.js';
-import { expireDue, lowered, NOTHING_DUE } from './table-expiry.js';
+import { isDue, lowered, lowest, NO_KEYS, NOTHING_DUE, tableExpire, tableGet, tablePut, type Table } from './fingerprint-table.js';
 
 const HOUR_MS = 3_600_000;
 const KINDS = ['device', 'payment', 'address', 'ip'] as const;
@@ -82,7 +81,8 @@ export interface Shared {
 }
 
 export interface State {
-  table: number[];
+  /** Values with one buyer so far (fingerprint-table.ts: sparse while few). */
+  table: Table;
   /** A lower bound of the hours in `table` (see table-expiry.ts). */
   low?: number;
   shared: readonly Shared[];
@@ -91,7 +91,7 @@ export interface State {
 export const signal: SellerSignal<State, Config> = {
   name: 'shared_identity',
   family: 'identity',
-  create: (c) => ({ table: assocCreate(c.slots), low: NOTHING_DUE, shared: EMPTY }),
+  create: () => ({ table: NO_KEYS, low: NOTHING_DUE, shared: EMPTY }),
   observe(s, e, c) {
     if (e.kind === 'order' && e.status !== 'PLACED') return;
     const hour = Math.floor(e.eventTime / HOUR_MS);
@@ -110,7 +110,10 @@ export const signal: SellerSignal<State, Config> = {
   },
   expire(s, now, c) {
     const oldest = Math.floor(now / HOUR_MS) - c.horizonDays * 24 + 1;
-    s.low = expireDue(s.table, oldest * BUYER_SCALE, PAYLOAD_BITS, BUYER_SCALE, s.low);
+    if (isDue(s.low, oldest * BUYER_SCALE, BUYER_SCALE)) {
+      s.table = tableExpire(s.table, c.slots, oldest * BUYER_SCALE, PAYLOAD_BITS);
+      s.low = lowest(s.table, c.slots, PAYLOAD_BITS, BUYER_SCALE);
+    }
     for (let i = 0; i < s.shared.length; i++)
       if (s.shared[i]!.hour < oldest) {
         s.shared = s.shared.filter((sh) => sh.hour >= oldest);
@@ -137,10 +140,9 @@ function see(s: State, k: number, v: string, buyer: string, bfp: number, hour: n
     return;
   }
   const h = hash32(v, SEEDS[k]);
-  const at = assocFind(s.table, h, PAYLOAD_BITS);
+  const payload = tableGet(s.table, c.slots, h, PAYLOAD_BITS);
   let low = k === IP ? id * 256 : id;
-  if (at >= 0) {
-    const payload = assocPayload(s.table, at, PAYLOAD_BITS);
+  if (payload >= 0) {
     if (Math.floor(payload / BUYER_SCALE) >= oldest) {
       const seen = payload % BUYER_SCALE;
       if (k === IP) {
@@ -152,7 +154,7 @@ function see(s: State, k: number, v: string, buyer: string, bfp: number, hour: n
       }
     }
   }
-  assocPut(s.table, h, hour * BUYER_SCALE + low, PAYLOAD_BITS);
+  s.table = tablePut(s.table, c.slots, h, hour * BUYER_SCALE + low, PAYLOAD_BITS);
   s.low = lowered(s.low, hour * BUYER_SCALE + low, BUYER_SCALE);
 }
 

@@ -12,13 +12,13 @@ export function assocCreate(slots: number): number[] {
   return new Array<number>(slots).fill(-1);
 }
 
-function fingerprint(h: number, payloadBits: number): number {
+export function fingerprint(h: number, payloadBits: number): number {
   // Independent of the slot index bits; up to 32 bits, fewer when the payload needs more.
   return mix32(h ^ 0x5bd1e995) >>> Math.max(0, payloadBits - 21);
 }
 
-/** The second slot of a key's pair: differs from the first whenever there are ≥ 2 slots. */
-function pairOf(h: number, a: number, slots: number): number {
+/** The second slot of a key's pair: differs from the first whenever there are ≥ 2 slots (exported for signals/fingerprint-table.ts, which stores the same table sparsely). */
+export function pairOf(h: number, a: number, slots: number): number {
   return a ^ (((h >>> 16) | 1) & (slots - 1));
 }
 

@@ -1,0 +1,138 @@
+/**
+ * The fingerprint table of `sketch/assoc.ts` (2-way set-associative, one packed number per key:
+ * fingerprint · 2^payloadBits + payload) with the same answers, stored sparsely while few of its
+ * slots are used, and expired only when an entry can be due.
+ *
+ * Two layouts, told apart by length. Dense: exactly `slots` numbers as in assoc.ts, −1 empty.
+ * Sparse: [slot, entry, slot, entry, …], fewer than `slots` numbers, only the slots in use. Most
+ * sellers hold a handful of keys, 2 numbers each instead of every slot. A table turns dense when
+ * half its slots are used (dense is then no bigger, and puts stop copying) and sparse again when
+ * expiry leaves a quarter or less. Which slot a key takes, and which entry a full pair evicts, are
+ * assoc.ts's own rules, so a table holds the same keys in either layout.
+ *
+ * Expiry: the signals put event time in the high bits of every payload, so a lower bound of the
+ * payloads held (`low`, plain data in the signal's state, in units of `unit` payload so that it
+ * stays a small integer) tells whether a scan could empty anything; most evaluations then skip
+ * it. `undefined` (a state restored from a snapshot that predates the bound) always scans.
+ */
+import { assocExpire, fingerprint, pairOf } from '../sketch/assoc.js';
+import { EMPTY } from '../sketch/lists.js';
+
+export type Table = readonly number[];
+
+/** A table with no keys (shared; puts return a new array). */
+export const NO_KEYS: Table = EMPTY;
+
+/** The bound of an empty table: no payload is below it. */
+export const NOTHING_DUE = 2 ** 30 - 1;
+
+function entryAt(t: Table, slots: number, slot: number): number {
+  if (t.length === slots) return t[slot]!;
+  for (let i = 0; i < t.length; i += 2) if (t[i] === slot) return t[i + 1]!;
+  return -1;
+}
+
+/** The payload held for key hash `h`, or −1 (assocFind + assocPayload). `slots`: a power of two. */
+export function tableGet(t: Table, slots: number, h: number, payloadBits: number): number {
+  const fp = fingerprint(h, payloadBits);
+  const scale = 2 ** payloadBits;
+  const a = h & (slots - 1);
+  const ea = entryAt(t, slots, a);
+  if (ea >= 0 && Math.floor(ea / scale) === fp) return ea % scale;
+  const eb = entryAt(t, slots, pairOf(h, a, slots));
+  if (eb >= 0 && Math.floor(eb / scale) === fp) return eb % scale;
+  return -1;
+}
+
+/** Sets the key's payload as assocPut does; returns the table (a new array when a sparse one grows). */
+export function tablePut(t: Table, slots: number, h: number, payload: number, payloadBits: number): Table {
+  const fp = fingerprint(h, payloadBits);
+  const scale = 2 ** payloadBits;
+  const a = h & (slots - 1);
+  const b = pairOf(h, a, slots);
+  const ea = entryAt(t, slots, a);
+  const eb = entryAt(t, slots, b);
+  let at: number;
+  if (ea >= 0 && Math.floor(ea / scale) === fp) at = a;
+  else if (eb >= 0 && Math.floor(eb / scale) === fp) at = b;
+  else if (ea < 0) at = a;
+  else if (eb < 0) at = b;
+  else at = ea % scale <= eb % scale ? a : b;
+  const entry = fp * scale + payload;
+  if (t.length === slots) {
+    (t as number[])[at] = entry;
+    return t;
+  }
+  for (let i = 0; i < t.length; i += 2)
+    if (t[i] === at) {
+      (t as number[])[i + 1] = entry;
+      return t;
+    }
+  if (t.length + 2 >= slots) {
+    const dense = new Array<number>(slots).fill(-1);
+    for (let i = 0; i < t.length; i += 2) dense[t[i]!] = t[i + 1]!;
+    dense[at] = entry;
+    return dense;
+  }
+  const out = new Array<number>(t.length + 2);
+  for (let i = 0; i < t.length; i++) out[i] = t[i]!;
+  out[t.length] = at;
+  out[t.length + 1] = entry;
+  return out;
+}
+
+/** Empties every entry whose payload is below `minPayload` (assocExpire); returns the table. */
+export function tableExpire(t: Table, slots: number, minPayload: number, payloadBits: number): Table {
+  const scale = 2 ** payloadBits;
+  if (t.length === slots) {
+    assocExpire(t as number[], minPayload, payloadBits);
+    let used = 0;
+    for (let i = 0; i < slots; i++) if (t[i]! >= 0) used++;
+    if (used * 4 > slots) return t;
+    if (used === 0) return NO_KEYS;
+    const out = new Array<number>(2 * used);
+    let w = 0;
+    for (let i = 0; i < slots; i++)
+      if (t[i]! >= 0) {
+        out[w++] = i;
+        out[w++] = t[i]!;
+      }
+    return out;
+  }
+  let kept = 0;
+  for (let i = 1; i < t.length; i += 2) if (t[i]! % scale >= minPayload) kept++;
+  if (2 * kept === t.length) return t;
+  if (kept === 0) return NO_KEYS;
+  const out = new Array<number>(2 * kept);
+  let w = 0;
+  for (let i = 0; i < t.length; i += 2)
+    if (t[i + 1]! % scale >= minPayload) {
+      out[w++] = t[i]!;
+      out[w++] = t[i + 1]!;
+    }
+  return out;
+}
+
+/** Whether an expiry at `minPayload` could empty anything, given the bound `low`. */
+export function isDue(low: number | undefined, minPayload: number, unit: number): boolean {
+  return low === undefined || minPayload > low * unit;
+}
+
+/** The bound after putting `payload`. */
+export function lowered(low: number | undefined, payload: number, unit: number): number | undefined {
+  if (low === undefined) return undefined;
+  const p = Math.floor(payload / unit);
+  return p < low ? p : low;
+}
+
+/** The exact bound of a table: its smallest payload ÷ unit, rounded down; NOTHING_DUE when empty. */
+export function lowest(t: Table, slots: number, payloadBits: number, unit: number): number {
+  const scale = 2 ** payloadBits;
+  const dense = t.length === slots;
+  let min = Infinity;
+  for (let i = dense ? 0 : 1; i < t.length; i += dense ? 1 : 2) {
+    const e = t[i]!;
+    if (e >= 0 && e % scale < min) min = e % scale;
+  }
+  return min === Infinity ? NOTHING_DUE : Math.floor(min / unit);
+}
