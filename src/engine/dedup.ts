@@ -11,6 +11,8 @@
  * both hashes collide (about n²/2⁶⁵: 10⁻⁵ at the 20 M cap). Dropping a slot only marks it dead;
  * its entries are skipped and reused, and purged when the table is rebuilt.
  */
+import { fingerprint64 } from './sketch/hash.js';
+
 export interface DedupSnapshot {
   /** Per slot start, its ids as fingerprints [hi, lo, hi, lo, …] (older snapshots: id strings). */
   readonly slots: ReadonlyArray<readonly [number, readonly (number | string)[]]>;
@@ -19,28 +21,8 @@ export interface DedupSnapshot {
 
 const MIN_CAPACITY = 1024;
 
-let fpHi = 0;
-let fpLo = 0;
-
-/** Two independent 32-bit hashes of `s` in one pass (FNV-1a and a murmur-style mix), into fpHi/fpLo. */
-function fingerprint(s: string): void {
-  let a = 0x811c9dc5;
-  let b = 0x9747b28c ^ s.length;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995);
-    b ^= b >>> 15;
-  }
-  a ^= a >>> 16;
-  a = Math.imul(a, 0x85ebca6b);
-  a ^= a >>> 13;
-  a = Math.imul(a, 0xc2b2ae35);
-  fpHi = a ^ (a >>> 16);
-  b = Math.imul(b ^ (b >>> 16), 0x7feb352d);
-  b = Math.imul(b ^ (b >>> 15), 0x846ca68b);
-  fpLo = b ^ (b >>> 16);
-}
+/** Scratch for the fingerprint of the id being looked up. */
+const fp = new Int32Array(2);
 
 export class Dedup {
   private mask = MIN_CAPACITY - 1;
@@ -78,8 +60,8 @@ export class Dedup {
 
   /** True if the id was already seen; otherwise remembers it. */
   seen(eventId: string, eventTime: number): boolean {
-    fingerprint(eventId);
-    return this.seenFp(fpHi, fpLo, eventTime);
+    fingerprint64(eventId, fp);
+    return this.seenFp(fp[0]!, fp[1]!, eventTime);
   }
 
   /** Forgets slots that ended more than the horizon before the watermark. */

@@ -21,6 +21,8 @@ import { BrushwatchError } from '../../errors.js';
 import type { MarketEvent, RingDetector, RingFinding } from '../types.js';
 import { hash32, hash32b } from '../sketch/hash.js';
 import { HOUR_MS, rampStrength } from './hour-counts.js';
+import { BuyerTable } from './ring-buyers.js';
+import type { BuyerRow } from './ring-buyers.js';
 
 export const ringConfigSchema = z.object({
   lockstepWindowMs: z
@@ -119,16 +121,6 @@ export const ringConfigSchema = z.object({
 });
 export type RingConfig = z.infer<typeof ringConfigSchema>;
 
-interface BuyerEntry {
-  /** Recent sellers, the time of the latest purchase at each and of the co-buy episode it counted in. */
-  s: string[];
-  t: number[];
-  e: number[];
-  /** Distinct sellers since the entry was (re)started: the buyer's degree. */
-  d: number;
-  last: number;
-}
-
 interface SellerEntry {
   /** Decayed count of buyer episodes (a buyer starting to buy here). */
   b: number;
@@ -146,7 +138,8 @@ interface PairEntry {
 }
 
 const SEP = '\u0001';
-const RING_SNAPSHOT_VERSION = 2;
+/** 3: buyers by id fingerprint (ring-buyers.ts); version 2 snapshots (buyers by id) still restore. */
+const RING_SNAPSHOT_VERSION = 3;
 
 /** Pairs and sellers idle for this many half-lives have decayed to ≤ 1/64: dropped. */
 const IDLE_HALF_LIVES = 6;
@@ -239,7 +232,7 @@ class Generations<V> {
 
 class Ring implements RingDetector<RingConfig> {
   readonly name = 'ring';
-  private readonly buyers: Generations<BuyerEntry>;
+  private readonly buyers: BuyerTable;
   private readonly sellers: Generations<SellerEntry>;
   private readonly pairs: Generations<PairEntry>;
   private popN = 0;
@@ -258,7 +251,7 @@ class Ring implements RingDetector<RingConfig> {
 
   constructor(private readonly cfg: RingConfig) {
     this.lambda = Math.LN2 / cfg.halfLifeMs;
-    this.buyers = new Generations(Math.ceil(cfg.maxBuyers / 2));
+    this.buyers = new BuyerTable(Math.ceil(cfg.maxBuyers / 2));
     this.sellers = new Generations(Math.ceil(cfg.maxSellers / 2));
     const half = Math.ceil(cfg.maxPairs / 2);
     // Heavy pairs survive a dropped generation (up to a quarter of the cap): a ring's pairs are
@@ -286,51 +279,35 @@ class Ring implements RingDetector<RingConfig> {
     const t = event.eventTime;
     if (t > this.now) this.now = t;
     const x = event.sellerId;
-    let e = this.buyers.get(event.buyerId);
-    if (e === undefined || e.last < t - cfg.buyerHorizonMs) {
-      if (e === undefined) {
-        e = { s: [], t: [], e: [], d: 0, last: t };
-        this.buyers.add(event.buyerId, e);
-      } else {
-        // Back after a long pause: a new start for its sellers and degree.
-        e.s.length = 0;
-        e.t.length = 0;
-        e.e.length = 0;
-        e.d = 0;
-      }
+    const B = this.buyers;
+    let j = B.get(event.buyerId);
+    if (j < 0 || B.last[j]! < t - cfg.buyerHorizonMs) {
+      // New, or back after a long pause: a new start for its sellers and degree.
+      if (j < 0) j = B.add(event.buyerId, t);
+      else B.reset(j);
       this.popN = this.popN * this.decay(t - this.popLast) + 1;
       this.popLast = Math.max(this.popLast, t);
     }
-    e.last = Math.max(e.last, t);
+    if (t > B.last[j]!) B.last[j] = t;
 
     // A buyer counts again for the same sellers once per lockstep window: fake accounts that keep
     // buying keep the ring's weight up, while one shopping session counts once.
-    let idx = e.s.indexOf(x);
-    const episode = idx < 0 || t - e.e[idx]! > cfg.lockstepWindowMs;
+    let idx = B.find(j, x);
+    const episode = idx < 0 || t - B.episode(j, idx) > cfg.lockstepWindowMs;
     if (idx < 0) {
-      if (e.s.length >= cfg.maxSellersPerBuyer) {
-        let oldest = 0;
-        for (let i = 1; i < e.t.length; i++) if (e.t[i]! < e.t[oldest]!) oldest = i;
-        e.s.splice(oldest, 1);
-        e.t.splice(oldest, 1);
-        e.e.splice(oldest, 1);
-      }
-      e.s = append(e.s, x);
-      e.t = append(e.t, t);
-      e.e = append(e.e, t);
-      e.d++;
-      idx = e.s.length - 1;
-    } else {
-      e.t[idx] = Math.max(e.t[idx]!, t);
-    }
+      if (B.n[j]! >= cfg.maxSellersPerBuyer) B.removeOldest(j);
+      idx = B.append(j, x, t);
+      B.deg[j]!++;
+    } else if (t > B.time(j, idx)) B.setTime(j, idx, t);
     if (!episode) return;
-    e.e[idx] = t;
+    B.setEpisode(j, idx, t);
 
     this.bumpSeller(x, t);
-    const weight = 1 / Math.log(e.d + cfg.degreeOffset);
-    for (let i = 0; i < e.s.length; i++) {
-      if (i === idx || Math.abs(t - e.t[i]!) > cfg.lockstepWindowMs) continue;
-      this.bumpPair(x, e.s[i]!, event.buyerId, weight, t);
+    const weight = 1 / Math.log(B.deg[j]! + cfg.degreeOffset);
+    const n = B.n[j]!;
+    for (let i = 0; i < n; i++) {
+      if (i === idx || Math.abs(t - B.time(j, i)) > cfg.lockstepWindowMs) continue;
+      this.bumpPair(x, B.seller(j, i), event.buyerId, weight, t);
     }
   }
 
@@ -368,7 +345,7 @@ class Ring implements RingDetector<RingConfig> {
   /** Drops buyers, sellers and pairs idle long enough to no longer matter at `at`. */
   private expire(at: number, cfg: RingConfig): void {
     const buyerFrom = at - cfg.buyerHorizonMs;
-    this.buyers.sweep((e) => e.last < buyerFrom);
+    this.buyers.sweep(buyerFrom);
     const idleFrom = at - IDLE_HALF_LIVES * cfg.halfLifeMs;
     this.sellers.sweep((s) => s.last < idleFrom);
     this.pairs.sweep((p) => p.last < idleFrom);
@@ -470,7 +447,7 @@ class Ring implements RingDetector<RingConfig> {
     return {
       version: RING_SNAPSHOT_VERSION,
       pop: [this.popN, this.popLast, this.now, this.lastSweep],
-      buyers: this.buyers.dump((id, e) => [id, e.s, e.t, e.e, e.d, e.last]),
+      buyers: this.buyers.dump(),
       sellers: this.sellers.dump((id, s) => [id, s.b, s.last]),
       pairs: this.pairs.dump((_, p) => [p.a, p.b, p.w, p.n, p.last, p.sample]),
     };
@@ -479,7 +456,7 @@ class Ring implements RingDetector<RingConfig> {
   restore(data: unknown): void {
     const d = data as Record<string, unknown> | null;
     const gens = (v: unknown): v is [unknown[], unknown[]] => Array.isArray(v) && v.length === 2 && Array.isArray(v[0]) && Array.isArray(v[1]);
-    if (d === null || typeof d !== 'object' || d.version !== RING_SNAPSHOT_VERSION || !Array.isArray(d.pop) || !gens(d.buyers) || !gens(d.sellers) || !gens(d.pairs))
+    if (d === null || typeof d !== 'object' || (d.version !== RING_SNAPSHOT_VERSION && d.version !== 2) || !Array.isArray(d.pop) || !gens(d.buyers) || !gens(d.sellers) || !gens(d.pairs))
       throw new BrushwatchError(
         'STATE_CORRUPT',
         `ring snapshot must be an object with version ${RING_SNAPSHOT_VERSION}, pop and two-generation arrays buyers, sellers, pairs; discard it and rebuild from the input`,
@@ -489,12 +466,16 @@ class Ring implements RingDetector<RingConfig> {
     };
     const str = (v: unknown): v is string => typeof v === 'string';
     const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-    const buyer = (row: unknown): [string, BuyerEntry] => {
-      const [id, s, t, ep, deg, last] = Array.isArray(row) ? row : [];
-      if (!str(id) || !Array.isArray(s) || !Array.isArray(t) || !Array.isArray(ep) || s.length !== t.length || s.length !== ep.length || !num(deg) || !num(last))
+    const byId = d.version === 2;
+    const buyer = (row: unknown): BuyerRow => {
+      const r = Array.isArray(row) ? row : [];
+      const [h, l] = byId ? (str(r[0]) ? BuyerTable.fingerprint(r[0]) : [NaN, NaN]) : [r[0], r[1]];
+      const [s, t, ep, deg, last] = r.slice(byId ? 1 : 2);
+      const int32 = (v: unknown): v is number => num(v) && (v | 0) === v;
+      if (!int32(h) || !int32(l) || !Array.isArray(s) || !Array.isArray(t) || !Array.isArray(ep) || s.length !== t.length || s.length !== ep.length || !num(deg) || !num(last))
         return fail('buyer');
       if (!s.every(str) || !t.every(num) || !ep.every(num)) return fail('buyer');
-      return [id, { s: [...s], t: [...t], e: [...ep], d: deg, last }];
+      return [h, l, s, t, ep, deg, last];
     };
     const seller = (row: unknown): [string, SellerEntry] => {
       const [id, b, last] = Array.isArray(row) ? row : [];
@@ -527,9 +508,7 @@ class Ring implements RingDetector<RingConfig> {
 
   /** Sizes of the bounded structures (for tests and the bench). */
   sizes(): { buyers: number; sellers: number; pairs: number; maxSellersOfABuyer: number } {
-    let maxS = 0;
-    for (const [, e] of this.buyers.entries()) maxS = Math.max(maxS, e.s.length);
-    return { buyers: this.buyers.size, sellers: this.sellers.size, pairs: this.pairs.size, maxSellersOfABuyer: maxS };
+    return { buyers: this.buyers.size, sellers: this.sellers.size, pairs: this.pairs.size, maxSellersOfABuyer: this.buyers.maxSellersOfABuyer() };
   }
 }
 

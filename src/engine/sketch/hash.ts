@@ -29,3 +29,27 @@ export function mix32(x: number): number {
   h ^= h >>> 16;
   return h >>> 0;
 }
+
+/**
+ * A 64-bit fingerprint of `s` as two independent 32-bit halves (FNV-1a and a murmur-style mix, one
+ * pass), written to out[0] and out[1] so the hot path allocates nothing. For tables that keep
+ * fingerprints instead of the strings: two different strings collide with probability 2⁻⁶⁴.
+ */
+export function fingerprint64(s: string, out: Int32Array): void {
+  let a = 0x811c9dc5;
+  let b = 0x9747b28c ^ s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+    b ^= b >>> 15;
+  }
+  a ^= a >>> 16;
+  a = Math.imul(a, 0x85ebca6b);
+  a ^= a >>> 13;
+  a = Math.imul(a, 0xc2b2ae35);
+  out[0] = a ^ (a >>> 16);
+  b = Math.imul(b ^ (b >>> 16), 0x7feb352d);
+  b = Math.imul(b ^ (b >>> 15), 0x846ca68b);
+  out[1] = b ^ (b >>> 16);
+}

@@ -208,3 +208,20 @@ test('a malformed snapshot is refused with a coded error', () => {
     (e: unknown) => e instanceof BrushwatchError && e.code === 'BRUSH_STATE_CORRUPT',
   );
 });
+
+test('a version 2 snapshot (buyers by id) still restores: a remembered buyer links its next seller', () => {
+  const t = T0 + HOUR;
+  const det = ringDetector(config);
+  det.restore({
+    version: 2,
+    pop: [1, t, t, 0],
+    buyers: [[], [['b1', ['s1'], [t], [t], 1, t]]],
+    sellers: [[], [['s1', 1, t]]],
+    pairs: [[], []],
+  });
+  det.observe(order({ t: t + 10 * 60_000, seller: 's2', buyer: 'b1', order: 'o1' }));
+  const snap = det.snapshot() as { version: number; pairs: [unknown[], [string, string, number, number, number, string[]][]] };
+  assert.equal(snap.version, 3);
+  const pair = snap.pairs[1][0]!;
+  assert.deepEqual([pair[0], pair[1], pair[5]], ['s1', 's2', ['b1']], 'the restored buyer b1 made s1–s2 a co-bought pair');
+});
