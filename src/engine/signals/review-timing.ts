@@ -192,8 +192,11 @@ function judge(s: State, c: Config): SignalFinding | null {
   const share = suspect >= c.minSuspect && recent(d, REVIEWS) > 0 ? suspect / recent(d, REVIEWS) : 0;
   const threshold = Math.max(c.minShare, c.baselineFactor * baseline);
   const timing = strengthOf(share, threshold, c);
-  // A campaign lasting days must not become the seller's normal: the baseline stops learning meanwhile.
-  s.firing = timing > 0;
+  // A campaign lasting days must not become the seller's normal: the baseline stops learning while
+  // the recent share is over the threshold with at least half the suspicious reviews a report
+  // needs, so a slow campaign's first fast reviews do not raise the bar it then has to clear.
+  const reviews = recent(d, REVIEWS);
+  s.firing = timing > 0 || (suspect >= c.minSuspect / 2 && suspect >= threshold * reviews);
 
   const rate = Math.max(s.fivePeakRate, c.fiveStarPriorPerHour);
   const burstRatio = s.fivePeak >= c.burstMin ? s.fivePeak / rate : 0;

@@ -120,3 +120,17 @@ test('JSON round-trip mid-stream and expire at any time leave the findings uncha
   assert.deepEqual(drive(signal, config, events, { roundTripAt: 100 }).findings, plain);
   assert.deepEqual(drive(signal, config, events, { expireHourly: true }).findings, plain);
 });
+
+test('a slow campaign on a small seller fires once it clusters: its earlier fast reviews, too few to report, did not become the baseline', () => {
+  // A shop of one order a day; then for six days one fake order every 9 hours, reviewed minutes
+  // after delivery (never three recent at once), then four within four hours.
+  const fake: MarketEvent[] = [];
+  const t0 = T0 + 14 * DAY;
+  for (let i = 0; i < 16; i++) fake.push(...lifecycle(`b-slow-${i}`, t0 + i * 9 * HOUR, 2 * DAY, 2 * DAY + 10 * MIN));
+  for (let i = 0; i < 4; i++) fake.push(...lifecycle(`b-slow-c${i}`, t0 + 6 * DAY + i * HOUR, 2 * DAY, 2 * DAY + 10 * MIN));
+  const { findings } = drive(signal, config, [...honest(30, 1, 7), ...fake]);
+  const f = findings.at(-1)?.finding;
+  assert.ok(f, 'never fired');
+  assert.ok(f.baseline! < 0.1, `baseline ${f.baseline}: the campaign's own reviews raised the bar`);
+  assert.ok(f.evidence.buyerIds!.every((b) => b.startsWith('b-slow-')));
+});
