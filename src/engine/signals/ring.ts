@@ -91,6 +91,13 @@ export const ringConfigSchema = z.object({
     .min(1)
     .default(2)
     .describe('Distinct co-buyers a pair needs (at most pairSample): one loyal account shopping at the same sellers again is not a ring. Default 2.'),
+  chainSharedBuyers: z
+    .number()
+    .min(1)
+    .default(2.5)
+    .describe(
+      'Decayed co-buys every pair of a ring needs when its pairs do not close a cycle, and (rounded up) distinct co-buyers: three within about a half-life (a pair with a busy member can miss minLift though its buyers are plainly shared). Default 2.5.',
+    ),
   minPairWeight: z
     .number()
     .positive()
@@ -402,9 +409,12 @@ class Ring implements RingDetector<RingConfig> {
     const out: RingFinding[] = [];
     for (const g of groups.values()) {
       // A pool of accounts shared by the members links them all pairwise (one account buys from
-      // every member); a chain of pairs with no cycle is what unrelated overlaps look like.
+      // every member); a chain of pairs with no cycle is what unrelated overlaps look like, unless
+      // every link is heavy (a pair with a busy member can miss the lift test).
       const m = g.members.length;
-      if (m < cfg.minMembers || g.pairs.length < Math.min(m, (m * (m - 1)) / 2)) continue;
+      if (m < cfg.minMembers) continue;
+      if (g.pairs.length < Math.min(m, (m * (m - 1)) / 2) && !g.pairs.every((q) => q.p.n * this.decay(at - q.p.last) >= cfg.chainSharedBuyers && q.p.sample.length >= Math.min(Math.ceil(cfg.chainSharedBuyers), cfg.pairSample)))
+        continue;
       const members = g.members.sort();
       // Pairs in id order so the evidence does not depend on which generation holds them.
       g.pairs.sort((l, r) => (l.p.a + SEP + l.p.b < r.p.a + SEP + r.p.b ? -1 : 1));

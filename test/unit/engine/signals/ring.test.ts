@@ -157,6 +157,9 @@ test('a chain of pairs sharing buyers is not a ring', () => {
   assert.equal(run(events).out.size, 0);
   const pairs = ringConfigSchema.parse({ minMembers: 2 });
   assert.ok(run(events, pairs).out.size > 0, 'each pair alone qualifies');
+  // With a third distinct account on each link the chain is a ring.
+  const heavy = [...events, ...round(['s186', 's187'], 'x3', T0 + DAY + 8 * HOUR), ...round(['s187', 's188'], 'y3', T0 + DAY + 10 * HOUR)];
+  assert.deepEqual([...run(heavy).out.values()].at(-1)?.map((f) => f.sellerIds), [['s186', 's187', 's188']]);
 });
 
 test('ringId is a deterministic function of the sorted members', () => {
