@@ -18,10 +18,11 @@
  */
 import { z } from 'zod';
 import type { EvidenceLists, SellerSignal, SignalFinding } from '../types.js';
-import { hash32 } from '../sketch/hash.js';
+import { hash32, mix32 } from '../sketch/hash.js';
 import { appendCapped, EMPTY } from '../sketch/lists.js';
 import { curveFields, round2, strengthOf } from './curve.js';
-import { isDue, lowered, lowest, NO_KEYS, NOTHING_DUE, tableExpire, tableGet, tablePut, type Table } from './fingerprint-table.js';
+import { assocCreate, assocExpire, assocFind, assocPayload, assocPut } from '../sketch/assoc.js';
+import { isDue, lowered, lowest, NOTHING_DUE } from './fingerprint-table.js';
 
 const HOUR_MS = 3_600_000;
 const KINDS = ['device', 'payment', 'address', 'ip'] as const;
@@ -81,8 +82,11 @@ export interface Shared {
 }
 
 export interface State {
-  /** Values with one buyer so far (fingerprint-table.ts: sparse while few). */
-  table: Table;
+  /**
+   * Values with one buyer so far (sketch/assoc.ts). Dense, unlike review_timing's orders: four
+   * values per order fill it quickly, and a sparse table would be copied at every new value.
+   */
+  table: number[];
   /** A lower bound of the hours in `table` (see table-expiry.ts). */
   low?: number;
   shared: readonly Shared[];
@@ -91,19 +95,24 @@ export interface State {
 export const signal: SellerSignal<State, Config> = {
   name: 'shared_identity',
   family: 'identity',
-  create: () => ({ table: NO_KEYS, low: NOTHING_DUE, shared: EMPTY }),
+  create: (c) => ({ table: assocCreate(c.slots), low: NOTHING_DUE, shared: EMPTY }),
   observe(s, e, c) {
     if (e.kind === 'order' && e.status !== 'PLACED') return;
     const hour = Math.floor(e.eventTime / HOUR_MS);
     const bfp = hash32(e.buyerId) >>> BUYER_BITS;
-    if (e.deviceId !== null && e.deviceId !== '') see(s, DEVICE, e.deviceId, e.buyerId, bfp, hour, c);
+    if (e.deviceId !== null && e.deviceId !== '') see(s, DEVICE, e.deviceId, null, e.buyerId, bfp, hour, c);
     if (e.ipAddress !== null && e.ipAddress !== '') {
-      const prefix = ipPrefix(e.ipAddress);
-      if (prefix !== null) see(s, IP, prefix, e.buyerId, bfp, hour, c);
+      // IPv4, nearly every address: the /24's hash straight from the address; its string only if needed.
+      const dot = e.ipAddress.indexOf(':') < 0 ? e.ipAddress.lastIndexOf('.') : -1;
+      if (dot > 0) see(s, IP, null, e.ipAddress, e.buyerId, bfp, hour, c);
+      else {
+        const prefix = ipPrefix(e.ipAddress);
+        if (prefix !== null) see(s, IP, prefix, null, e.buyerId, bfp, hour, c);
+      }
     }
     if (e.kind !== 'order') return;
-    if (e.paymentInstrumentHash !== null && e.paymentInstrumentHash !== '') see(s, PAYMENT, e.paymentInstrumentHash, e.buyerId, bfp, hour, c);
-    if (e.shippingAddressHash !== null && e.shippingAddressHash !== '') see(s, ADDRESS, e.shippingAddressHash, e.buyerId, bfp, hour, c);
+    if (e.paymentInstrumentHash !== null && e.paymentInstrumentHash !== '') see(s, PAYMENT, e.paymentInstrumentHash, null, e.buyerId, bfp, hour, c);
+    if (e.shippingAddressHash !== null && e.shippingAddressHash !== '') see(s, ADDRESS, e.shippingAddressHash, null, e.buyerId, bfp, hour, c);
   },
   evaluate(s, ctx, c) {
     return judge(s, Math.floor((ctx.at - 1) / HOUR_MS), c);
@@ -111,7 +120,7 @@ export const signal: SellerSignal<State, Config> = {
   expire(s, now, c) {
     const oldest = Math.floor(now / HOUR_MS) - c.horizonDays * 24 + 1;
     if (isDue(s.low, oldest * BUYER_SCALE, BUYER_SCALE)) {
-      s.table = tableExpire(s.table, c.slots, oldest * BUYER_SCALE, PAYLOAD_BITS);
+      assocExpire(s.table, oldest * BUYER_SCALE, PAYLOAD_BITS);
       s.low = lowest(s.table, c.slots, PAYLOAD_BITS, BUYER_SCALE);
     }
     for (let i = 0; i < s.shared.length; i++)
@@ -122,12 +131,19 @@ export const signal: SellerSignal<State, Config> = {
   },
 };
 
-function see(s: State, k: number, v: string, buyer: string, bfp: number, hour: number, c: Config): void {
+/**
+ * One value of kind `k` used by a buyer: `value`, or for an IPv4 address `ipv4` (the value is then
+ * its /24, built only when it is compared or kept).
+ */
+function see(s: State, k: number, value: string | null, ipv4: string | null, buyer: string, bfp: number, hour: number, c: Config): void {
   const oldest = hour - c.horizonDays * 24 + 1;
   const id = k === IP ? (bfp % 255) + 1 : bfp;
+  let v = value;
   for (let i = 0; i < s.shared.length; i++) {
     const sh = s.shared[i]!;
-    if (sh.k !== k || sh.v !== v) continue;
+    if (sh.k !== k) continue;
+    v ??= ipPrefix(ipv4!)!;
+    if (sh.v !== v) continue;
     // Past the horizon the value starts over, whether or not expire has run yet.
     if (sh.hour < oldest) {
       s.shared = s.shared.filter((x) => x !== sh);
@@ -139,22 +155,23 @@ function see(s: State, k: number, v: string, buyer: string, bfp: number, hour: n
     if (k !== IP && sh.buyers.length < c.evidenceBuyers) sh.buyers = appendCapped(sh.buyers, buyer, c.evidenceBuyers);
     return;
   }
-  const h = hash32(v, SEEDS[k]);
-  const payload = tableGet(s.table, c.slots, h, PAYLOAD_BITS);
+  const h = v === null ? prefix24Hash(ipv4!, SEEDS[IP]) : hash32(v, SEEDS[k]);
+  const at = assocFind(s.table, h, PAYLOAD_BITS);
   let low = k === IP ? id * 256 : id;
-  if (payload >= 0) {
+  if (at >= 0) {
+    const payload = assocPayload(s.table, at, PAYLOAD_BITS);
     if (Math.floor(payload / BUYER_SCALE) >= oldest) {
       const seen = payload % BUYER_SCALE;
       if (k === IP) {
-        low = ipBuyers(s, v, seen, id, hour, c);
+        low = ipBuyers(s, v, ipv4, seen, id, hour, c);
         if (low < 0) return;
       } else if (seen !== id) {
-        promote(s, { k, v, fps: [seen, id], buyers: [buyer], hour }, c);
+        promote(s, { k, v: v!, fps: [seen, id], buyers: [buyer], hour }, c);
         return;
       }
     }
   }
-  s.table = tablePut(s.table, c.slots, h, hour * BUYER_SCALE + low, PAYLOAD_BITS);
+  assocPut(s.table, h, hour * BUYER_SCALE + low, PAYLOAD_BITS);
   s.low = lowered(s.low, hour * BUYER_SCALE + low, BUYER_SCALE);
 }
 
@@ -163,12 +180,12 @@ function see(s: State, k: number, v: string, buyer: string, bfp: number, hour: n
  * on one carrier /24 costs no strings; the third distinct buyer promotes it. Returns the new low
  * payload bits, or −1 when promoted.
  */
-function ipBuyers(s: State, v: string, seen: number, id: number, hour: number, c: Config): number {
+function ipBuyers(s: State, v: string | null, ipv4: string | null, seen: number, id: number, hour: number, c: Config): number {
   const a = Math.floor(seen / 256);
   const b = seen % 256;
   if (id === a || id === b) return seen;
   if (b === 0) return a * 256 + id;
-  promote(s, { k: IP, v, fps: [a, b, id], buyers: EMPTY, hour }, c);
+  promote(s, { k: IP, v: v ?? ipPrefix(ipv4!)!, fps: [a, b, id], buyers: EMPTY, hour }, c);
   return -1;
 }
 
@@ -185,6 +202,26 @@ function promote(s: State, entry: Shared, c: Config): void {
   }
   s.shared = appendCapped(s.shared, entry, c.maxShared);
 }
+
+/**
+ * `hash32(ipPrefix(ip), seed)` for an IPv4 address (one with a '.' after its first character and
+ * no ':'), without building the prefix string: the same FNV-1a steps over the address up to its
+ * last dot and then over ".0/24".
+ */
+export function prefix24Hash(ip: string, seed: number): number {
+  const dot = ip.lastIndexOf('.');
+  let h = seed >>> 0;
+  for (let i = 0; i < dot; i++) {
+    h ^= ip.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  for (let i = 0; i < SUFFIX24.length; i++) {
+    h ^= SUFFIX24.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return mix32(h);
+}
+const SUFFIX24 = '.0/24';
 
 /** The /24 of an IPv4 address or the /64 of an IPv6 address, canonical; null if unparsable. */
 export function ipPrefix(ip: string): string | null {

@@ -1,10 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { configSchema, ipPrefix, signal } from '../../../../src/engine/signals/shared-identity.js';
+import { configSchema, ipPrefix, prefix24Hash, signal } from '../../../../src/engine/signals/shared-identity.js';
+import { hash32 } from '../../../../src/engine/sketch/hash.js';
 import type { MarketEvent } from '../../../../src/engine/types.js';
 import { DAY, drive, HOUR, MIN, order, ordinarySeller, review, T0 } from './fixtures.js';
 
 const config = configSchema.parse({});
+
+test('prefix24Hash is the hash of the /24 string, without building it', () => {
+  for (let i = 0; i < 2000; i++) {
+    const ip = `${(i * 7) % 256}.${(i * 13) % 256}.${i % 256}.${(i * 31) % 256}`;
+    for (const seed of [0x811c9dc5, 0x7fb5d329]) assert.equal(prefix24Hash(ip, seed), hash32(ipPrefix(ip)!, seed));
+  }
+  assert.equal(prefix24Hash('1.2', 5), hash32('1.0/24', 5));
+});
 
 test('ipPrefix gives the IPv4 /24 and the canonical IPv6 /64', () => {
   assert.equal(ipPrefix('203.0.113.7'), '203.0.113.0/24');
