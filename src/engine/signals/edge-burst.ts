@@ -29,12 +29,12 @@
 import { z } from 'zod';
 import type { MarketEvent, SellerContext, SellerSignal, SignalFinding } from '../types.js';
 import { hash32, hash32b } from '../sketch/hash.js';
-import { cmsAdd, cmsCreate, cmsEstimate, type CmsState } from '../sketch/cms.js';
 import { topkCreate, topkDecay, topkOffer, type TopKState } from '../sketch/topk.js';
 import { assocCreate, assocExpire, assocFind, assocPayload, assocPut } from '../sketch/assoc.js';
 import { appendCapped, dropFirst, EMPTY } from '../sketch/lists.js';
 import { HOUR_MS, rampStrength } from './hour-counts.js';
 import { bulkQuantityField } from './curve.js';
+import { countsAdd, countsEstimate, NO_COUNTS, type Counts } from './sparse-counts.js';
 
 export const configSchema = z.object({
   tickMs: z
@@ -200,8 +200,8 @@ export interface State {
   /** Tick of the seller's first edge and of its latest; −1 before any. */
   firstTick: number;
   tick: number;
-  /** Total edges per buyer (never decayed, as in MIDAS-R). */
-  total: CmsState;
+  /** Total edges per buyer (never decayed, as in MIDAS-R): count-min counters, sparse while few (sparse-counts.ts). */
+  total: Counts;
   /** Decayed current edges per buyer. */
   current: TopKState;
   /** The seller's own decayed current and total edge counts (context for the explanation). */
@@ -396,7 +396,7 @@ export const signal: SellerSignal<State, Config> = {
     return {
       firstTick: -1,
       tick: -1,
-      total: cmsCreate(config.cmsWidth, config.cmsDepth),
+      total: NO_COUNTS,
       current: topkCreate(),
       sellerCurrent: 0,
       sellerTotal: 0,
@@ -425,7 +425,9 @@ export const signal: SellerSignal<State, Config> = {
     state.sellerTotal += 1;
     const h1 = hash32(event.buyerId);
     const h2 = hash32b(event.buyerId) | 1;
-    cmsAdd(state.total, h1, h2);
+    // A state restored from a snapshot of the earlier layout holds a CmsState: its dense counters.
+    if (!Array.isArray(state.total)) state.total = (state.total as unknown as { counts: number[] }).counts;
+    state.total = countsAdd(state.total, config.cmsWidth, config.cmsDepth, h1, h2);
     const ticks = state.tick - state.firstTick + 1;
     if (state.sellerCurrent >= config.minSellerBurstEdges && midasScore(state.sellerCurrent, state.sellerTotal, ticks) >= config.sellerScoreThreshold) {
       const t = event.eventTime;
@@ -454,7 +456,7 @@ export const signal: SellerSignal<State, Config> = {
     // Guaranteed count: the estimate minus the over-count bound it inherited (counts holds both).
     const a = i < 0 ? 0 : state.current.counts[2 * i]! - state.current.counts[2 * i + 1]!;
     if (a < config.minEdgeCount) return;
-    const s = Math.max(cmsEstimate(state.total, h1, h2), a);
+    const s = Math.max(countsEstimate(state.total, config.cmsWidth, config.cmsDepth, h1, h2), a);
     const score = midasScore(a, s, ticks);
     if (score < config.scoreThreshold) return;
     state.bursts = appendCapped(state.bursts, [event.eventTime, event.buyerId, event.orderId, score, a, s], config.maxEvidence);

@@ -17,9 +17,14 @@ export function cmsCreate(width: number, depth: number): CmsState {
   return { width, depth, counts: new Array<number>(width * depth).fill(0) };
 }
 
-function cell(s: CmsState, row: number, h1: number, h2: number): number {
+/** The counter of `row` for a key (exported for signals/sparse-counts.ts, which stores the same counters sparsely). */
+export function cmsCell(width: number, row: number, h1: number, h2: number): number {
   // Kirsch–Mitzenmacher double hashing: row i uses h1 + i·h2.
-  return row * s.width + ((((h1 + Math.imul(row, h2)) >>> 0) % s.width) >>> 0);
+  return row * width + ((((h1 + Math.imul(row, h2)) >>> 0) % width) >>> 0);
+}
+
+function cell(s: CmsState, row: number, h1: number, h2: number): number {
+  return cmsCell(s.width, row, h1, h2);
 }
 
 /** Adds `inc` (> 0) to the key; conservative update raises only the cells at the minimum. */

@@ -110,7 +110,7 @@ test('caps hold after 100k events', () => {
   for (let k = 0; k < 100_000; k++) events.push(order({ t: T0 + k * 3_000, seller: 's4', buyer: `b${k % 50_000}`, order: `o${k}` }));
   const { state } = runSignal(signal, config, events);
   assert.ok(state.current.keys.length <= config.topK);
-  assert.equal(state.total.counts.length, config.cmsWidth * config.cmsDepth);
+  assert.equal(state.total.length, config.cmsWidth * config.cmsDepth);
   assert.ok(state.bursts.length <= config.maxEvidence);
   assert.ok(state.episodes.length <= config.minRecurrences + config.fullRecurrences);
   assert.ok(state.episodeBuyers.length <= config.maxEpisodeBuyers);
