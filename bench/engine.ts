@@ -15,6 +15,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Engine } from '../src/engine/engine.js';
 import { parseEngineConfig } from '../src/engine/config.js';
 import { SELLER_SIGNALS } from '../src/engine/signals/index.js';
@@ -32,7 +33,7 @@ const HOUR = 3_600_000;
 const STATUSES = ['PAID', 'SHIPPED', 'DELIVERED'] as const;
 
 /** Yields plain objects shaped like JSON.parse output, in produced order (bounded disorder). */
-function* marketplace(n: number, sellers: number, hours: number, seed: number): Generator<Record<string, unknown>> {
+export function* marketplace(n: number, sellers: number, hours: number, seed: number): Generator<Record<string, unknown>> {
   const r = rng(seed);
   const span = hours * HOUR;
   for (let i = 0; i < n; i++) {
@@ -192,4 +193,5 @@ async function main(): Promise<void> {
     for (const sig of SELLER_SIGNALS) heapPerSeller(noDedup, { signals: [sig], ring: null }, `core + ${sig.name}`);
 }
 
-await main();
+// Run as a script; bench/signals-engine.ts imports the marketplace only.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();

@@ -273,7 +273,7 @@ function decayCurrent(current: TopKState, f: number): void {
 function sellerLevel(state: State, ctx: SellerContext, config: Config, ticks: number): SignalFinding | null {
   let episodes = 0;
   if (state.episodeLast >= ctx.at - config.horizonMs && state.episodeLast < ctx.at)
-    for (const t of state.episodes) if (t >= ctx.at - config.recurrenceMs && t < ctx.at) episodes++;
+    for (let i = 0; i < state.episodes.length; i++) if (state.episodes[i]! >= ctx.at - config.recurrenceMs && state.episodes[i]! < ctx.at) episodes++;
   const { lift, burstFive, burstOrders } = reviewLift(state, ctx.at, config);
   const reviews = lift >= config.reviewLift ? rampStrength(lift, config.reviewLift, config.fullReviewLift) : 0;
   const recurredAt = state.recurredAt ?? -1;

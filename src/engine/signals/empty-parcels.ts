@@ -172,7 +172,7 @@ export const signal: SellerSignal<State, Config> = {
   evaluate(state, ctx: SellerContext, config): SignalFinding | null {
     const from = ctx.at - config.horizonMs;
     let suspicious = 0;
-    for (const h of state.hits) if (h[0] >= from && h[0] < ctx.at) suspicious++;
+    for (let i = 0; i < state.hits.length; i++) if (state.hits[i]![0] >= from && state.hits[i]![0] < ctx.at) suspicious++;
     if (suspicious < config.minCount || suspicious < config.minShare * ctx.orders24h) return null;
     const orderIds: string[] = [];
     const buyerIds: string[] = [];

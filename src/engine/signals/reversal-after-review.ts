@@ -122,7 +122,7 @@ export const signal: SellerSignal<State, Config> = {
     const from = ctx.at - config.horizonMs;
     // Counted first: the usual quiet evaluation allocates nothing.
     let inHorizon = 0;
-    for (const r of state.reversals) if (r[0] >= from && r[0] < ctx.at) inHorizon++;
+    for (let i = 0; i < state.reversals.length; i++) if (state.reversals[i]![0] >= from && state.reversals[i]![0] < ctx.at) inHorizon++;
     if (inHorizon < config.minCount) return null;
     const orderIds: string[] = [];
     const buyerIds: string[] = [];

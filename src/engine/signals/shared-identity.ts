@@ -272,7 +272,8 @@ function judge(s: State, hour: number, c: Config): SignalFinding | null {
   let best: Shared | null = null;
   let bestStrength = 0;
   const hits: Shared[] = [];
-  for (const sh of s.shared) {
+  for (let i = 0; i < s.shared.length; i++) {
+    const sh = s.shared[i]!;
     if (sh.hour < oldest) continue;
     const st = weights[sh.k]! * strengthOf(sh.fps.length, thresholds[sh.k]!, c);
     if (st <= 0) continue;

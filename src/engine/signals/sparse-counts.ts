@@ -34,33 +34,42 @@ export function countsEstimate(t: Counts, width: number, depth: number, h1: numb
 export function countsAdd(t: Counts, width: number, depth: number, h1: number, h2: number, inc = 1): Counts {
   const n = width * depth;
   const est = countsEstimate(t, width, depth, h1, h2) + inc;
-  let out = t;
+  if (t.length === n) {
+    for (let r = 0; r < depth; r++) {
+      const c = cmsCell(width, r, h1, h2);
+      if (t[c]! < est) (t as number[])[c] = est;
+    }
+    return t;
+  }
+  // Sparse: raise the counters held in place, then add the new ones (each row has its own) with one new array.
+  let added = 0;
   for (let r = 0; r < depth; r++) {
     const c = cmsCell(width, r, h1, h2);
-    if (valueAt(out, n, c) < est) out = set(out, n, c, est);
+    const at = indexOf(t, c);
+    if (at >= 0) {
+      if (t[at + 1]! < est) (t as number[])[at + 1] = est;
+    } else added++;
+  }
+  if (added === 0) return t;
+  const dense = t.length + 2 * added >= n;
+  const out = dense ? new Array<number>(n).fill(0) : new Array<number>(t.length + 2 * added);
+  if (dense) for (let i = 0; i < t.length; i += 2) out[t[i]!] = t[i + 1]!;
+  else for (let i = 0; i < t.length; i++) out[i] = t[i]!;
+  let w = t.length;
+  for (let r = 0; r < depth; r++) {
+    const c = cmsCell(width, r, h1, h2);
+    if (indexOf(t, c) >= 0) continue;
+    if (dense) out[c] = est;
+    else {
+      out[w++] = c;
+      out[w++] = est;
+    }
   }
   return out;
 }
 
-function set(t: Counts, n: number, cell: number, v: number): Counts {
-  if (t.length === n) {
-    (t as number[])[cell] = v;
-    return t;
-  }
-  for (let i = 0; i < t.length; i += 2)
-    if (t[i] === cell) {
-      (t as number[])[i + 1] = v;
-      return t;
-    }
-  if (t.length + 2 >= n) {
-    const dense = new Array<number>(n).fill(0);
-    for (let i = 0; i < t.length; i += 2) dense[t[i]!] = t[i + 1]!;
-    dense[cell] = v;
-    return dense;
-  }
-  const out = new Array<number>(t.length + 2);
-  for (let i = 0; i < t.length; i++) out[i] = t[i]!;
-  out[t.length] = cell;
-  out[t.length + 1] = v;
-  return out;
+function indexOf(t: Counts, cell: number): number {
+  for (let i = 0; i < t.length; i += 2) if (t[i] === cell) return i;
+  return -1;
 }
+
