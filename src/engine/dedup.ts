@@ -95,13 +95,16 @@ export class Dedup {
     // Consecutive events nearly always share a slot: skip the map lookup then.
     const sid = start === this.lastStart ? this.lastId : this.slotFor(start);
     const { hi, lo, tag, mask, slotLive } = this;
+    const own = sid + 1;
     let i = l & mask;
     let reuse = -1;
     for (;;) {
       const t = tag[i]!;
       if (t === 0) break;
+      // An id counts as seen within its own slot only, as with one Set per slot: the same id
+      // under another eventTime's slot is another event.
       if (slotLive[t - 1] === true) {
-        if (hi[i] === h && lo[i] === l) return true;
+        if (t === own && hi[i] === h && lo[i] === l) return true;
       } else if (reuse < 0) reuse = i;
       i = (i + 1) & mask;
     }

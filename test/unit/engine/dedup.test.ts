@@ -64,3 +64,12 @@ test('snapshots of the string form (before fingerprints) still restore', () => {
   assert.equal(r.seen('c', H + 5), true);
   assert.equal(r.seen('d', H + 5), false);
 });
+
+test('the same id under another slot is another event (as the id is remembered per slot)', () => {
+  const d = new Dedup(H, 24 * H, 100);
+  assert.equal(d.seen('x', 10), false);
+  assert.equal(d.seen('x', H + 10), false);
+  assert.equal(d.seen('x', 20), true);
+  assert.equal(d.seen('x', H + 20), true);
+  assert.equal(d.ids, 2);
+});
