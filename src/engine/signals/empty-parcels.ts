@@ -22,8 +22,10 @@ export const configSchema = z.object({
     .int()
     .min(HOUR_MS)
     .max(48 * HOUR_MS)
-    .default(24 * HOUR_MS)
-    .describe('Window over which suspicious parcels are counted, ms (1 h to 48 h). Default 24 h.'),
+    .default(48 * HOUR_MS)
+    .describe(
+      'Window over which suspicious parcels are counted, ms (1 h to 48 h). Default 48 h: a low-rate campaign places one to three fake orders a day and each ships 2–96 h after its order, so 24 h seldom held three of them.',
+    ),
   floorGrams: z
     .number()
     .min(0)

@@ -104,3 +104,15 @@ test('a JSON round-trip of the state continues identically', () => {
   assert.deepEqual([...restored.findings], [...plain.findings]);
   assert.deepEqual(restored.state, plain.state);
 });
+
+test('a slow campaign fires: one empty parcel every 16 hours is three within the window', () => {
+  const events = honest('s9', 40, 4);
+  const planted = [0, 16, 32].map((h, k) =>
+    order({ t: T0 + 2 * DAY + h * HOUR, seller: 's9', buyer: `slow${k}`, order: `slow${k}`, status: 'SHIPPED', item: 'kettle', grams: 20 }),
+  );
+  const { findings } = runSignal(signal, config, [...events, ...planted]);
+  const f = findings.get(T0 + 2 * DAY + 33 * HOUR);
+  assert.ok(f, 'no finding after the third parcel');
+  assert.equal(f.value, 3);
+  assert.deepEqual(f.evidence.orderIds, ['slow0', 'slow1', 'slow2']);
+});
