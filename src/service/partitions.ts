@@ -35,6 +35,8 @@ export const CAUGHT_UP_SLACK = 1;
 export class PartitionTracker {
   private readonly parts = new Map<string, PartitionState>();
   private readonly watermarks: PartitionWatermarks;
+  /** Some partition is marked idle: lets `processed` skip the scan in the common case. */
+  private anyIdle = false;
 
   constructor(
     private readonly allowedDisorderMs: number,
@@ -89,15 +91,27 @@ export class PartitionTracker {
    * and treating that partition as idle would turn them late.
    */
   refresh(highs: ReadonlyMap<string, number>, now: number): void {
+    this.anyIdle = false;
     for (const p of this.parts.values()) {
       const high = highs.get(p.key);
       if (high !== undefined && high > p.high) p.high = high;
       p.idle = high !== undefined && p.known && p.high - p.next <= CAUGHT_UP_SLACK && now - p.lastRecordAt >= this.idlePartitionMs;
+      if (p.idle) this.anyIdle = true;
     }
   }
 
-  /** After a processed batch: its next offset, the high watermark it saw, its max accepted event time. */
+  /**
+   * After a processed batch: its next offset, the high watermark it saw, its max accepted event
+   * time. Records arriving make every idle verdict stale: after a pause the producers' records
+   * reach all partitions together, and a partition still marked idle while another one's fresh
+   * records move the watermark would find its own records late. Only the next `refresh` (a fresh
+   * lookup) may release them again.
+   */
   processed(p: PartitionState, next: number, high: number, maxEventTime: number, now: number): void {
+    if (this.anyIdle) {
+      for (const q of this.parts.values()) q.idle = false;
+      this.anyIdle = false;
+    }
     p.next = next;
     p.high = high;
     p.known = true;

@@ -49,6 +49,21 @@ describe('PartitionTracker', () => {
     assert.equal(t.watermark(() => null), 20_000 - DISORDER, 'records make it hold again');
   });
 
+  it("records on one partition make the others' idle verdicts stale until the next refresh", () => {
+    const t = new PartitionTracker(DISORDER, IDLE);
+    t.assign({ orders: [0], reviews: [0] }, 0);
+    t.processed(t.get('orders', 0, 0), 10, 10, 50_000, 0);
+    t.processed(t.get('reviews', 0, 0), 10, 10, 40_000, 0);
+    const quiet = highs({ 'orders/0': 10, 'reviews/0': 10 });
+    t.refresh(quiet, IDLE);
+    assert.equal(t.watermark(() => 50_000), 50_000 - DISORDER, 'both idle: the latest event time counts');
+    // A pause ends: the fetch brings orders first; reviews' records of the same moment wait behind.
+    t.processed(t.get('orders', 0, 0), 20, 20, 200_000, IDLE + 1);
+    assert.equal(t.watermark(() => 200_000), 40_000 - DISORDER, 'reviews holds again, not released by its old verdict');
+    t.refresh(highs({ 'orders/0': 20, 'reviews/0': 10 }), 2 * IDLE);
+    assert.equal(t.watermark(() => 200_000), 200_000 - DISORDER, 'a fresh lookup finds reviews still quiet: released');
+  });
+
   it('an unseen partition holds until its committed offset is known, it is caught up and quiet', () => {
     const t = new PartitionTracker(DISORDER, IDLE);
     t.assign({ orders: [0], reviews: [0] }, 0);
