@@ -151,6 +151,8 @@ async function main(): Promise<void> {
   runEngine('core only (no signals)', events, config, { signals: [], ring: null });
   runEngine('registered signals, no ring', events, config, { ring: null });
   runEngine('registered signals + ring', events, config, {});
+  // What one `run --role rings` instance does per event (docs/scale-out.md).
+  runEngine('ring only (role rings)', events, config, { signals: [] });
   if (process.env['BENCH_DETAIL'] === '1') for (const sig of SELLER_SIGNALS) runEngine(`core + ${sig.name}`, events, config, { signals: [sig], ring: null });
 
   const dir = await mkdtemp(join(tmpdir(), 'brushwatch-bench-'));

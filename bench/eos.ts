@@ -6,8 +6,9 @@
  *    `restoreChangelog` (what `brushwatch run` does on start in transactional mode) reads and
  *    rebuilds the engine; the time is printed. For N above BENCH_BROKER_MAX (default 100k) only
  *    the in-process part (fold + engine rebuild from the same records, no broker) is timed.
- * 2. Throughput: the same pre-filled input is run by the in-process service in at-least-once and
- *    in transactional mode (separate groups), first record to final watermark.
+ * 2. Throughput: the same pre-filled input is run by the in-process service in at-least-once, in
+ *    transactional mode (one task, role all) and in transactional mode with one task per partition
+ *    (role sellers, no ring detector), separate groups, first record to final watermark.
  *
  *   npx tsx bench/eos.ts [sellers,sellers…] [events]     default 100000,1000000 and 100000
  *
@@ -43,7 +44,9 @@ const tag = randomBytes(4).toString('hex');
 const silent = pino({ level: 'silent' });
 const sec = (ms: number) => (ms / 1000).toFixed(2);
 
-function configFor(mode: 'at-least-once' | 'transactional'): Readonly<ServiceConfig> {
+type Mode = 'at-least-once' | 'transactional' | 'transactional-tasks';
+
+function configFor(mode: Mode): Readonly<ServiceConfig> {
   return loadServiceConfig({
     env: {},
     flags: {
@@ -64,7 +67,9 @@ function configFor(mode: 'at-least-once' | 'transactional'): Readonly<ServiceCon
       httpPort: '0',
       logLevel: 'warn',
       idlePartitionMs: '250',
-      checkpointMode: mode,
+      checkpointMode: mode === 'at-least-once' ? mode : 'transactional',
+      // One task per partition (without the ring detector), as N instances run them.
+      ...(mode === 'transactional-tasks' ? { role: 'sellers' } : {}),
     },
   });
 }
@@ -143,21 +148,23 @@ async function throughput(): Promise<void> {
     batchSize: 5_000,
   });
   const count = produced.orders + produced.reviews;
-  for (const mode of ['at-least-once', 'transactional'] as const) {
+  for (const mode of ['at-least-once', 'transactional', 'transactional-tasks'] as const) {
     const config = configFor(mode);
     cleanup.push(config.topics.alerts, config.topics.deadLetters, config.topics.state);
     const service = await startService(config, { logger: silent });
-    const engine = () => service.runner.currentEngine.stats();
+    const tasks = mode === 'transactional-tasks' ? partitions : 1;
     let first = 0;
     for (;;) {
-      const s = engine();
-      if (first === 0 && s.eventsIn > 0) first = performance.now();
-      if (s.eventsIn >= count && s.maxEventTime !== null && s.watermark === s.maxEventTime - config.engine.allowedDisorderMs) break;
+      const all = service.runner.engines.map((e) => e.stats());
+      const eventsIn = all.reduce((n, s) => n + s.eventsIn, 0);
+      if (first === 0 && eventsIn > 0) first = performance.now();
+      const final = all.every((s) => s.maxEventTime !== null && s.watermark === s.maxEventTime - config.engine.allowedDisorderMs);
+      if (all.length === tasks && eventsIn >= count && final) break;
       await new Promise((r) => setTimeout(r, 10));
     }
     const ms = performance.now() - first - config.idlePartitionMs;
     await service.stop();
-    console.log(`${mode.padEnd(14)}: ${count} events (${codec}, ${partitions} partitions, checkpoint every ${config.checkpoint.intervalMs} ms / ${config.checkpoint.maxEvents} records), first record to final watermark ${sec(ms)} s = ${Math.round((count * 1000) / ms).toLocaleString('en-US')} events/s`);
+    console.log(`${mode.padEnd(19)}: ${count} events (${codec}, ${partitions} partitions, checkpoint every ${config.checkpoint.intervalMs} ms / ${config.checkpoint.maxEvents} records), first record to final watermark ${sec(ms)} s = ${Math.round((count * 1000) / ms).toLocaleString('en-US')} events/s`);
   }
 }
 

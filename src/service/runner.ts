@@ -197,6 +197,11 @@ export class Runner {
     return this.joined && this.registryReachable && !this.stopping;
   }
 
+  /** The engines of the current tasks (read-only use: stats in benches and logs). */
+  get engines(): Engine[] {
+    return [...this.allTasks()].map((t) => t.engine);
+  }
+
   /** The engine of the whole task (read-only use: stats in tests and logs); none with per-partition tasks. */
   get currentEngine(): Engine {
     if (this.whole === null) throw new BrushwatchError('INTERNAL', 'role sellers in transactional mode has one engine per partition task, no single engine');
