@@ -159,3 +159,21 @@ test('the young lane stays quiet on an ordinary mix of young and old accounts, a
   assert.deepEqual(drive(signal, config, [...base, ...mix]).findings, [], 'a quarter young');
   assert.deepEqual(drive(signal, config, [...base, ...cohort(4, day, 60, 'b-young')]).findings, [], 'four young orders');
 });
+
+test('a state snapshotted before the young lane existed is restored with it, empty, and goes on', () => {
+  const day = T0 + 10 * DAY + 9 * HOUR;
+  const { state } = drive(signal, config, ordinarySeller(10, 2, 8));
+  // The layout of that version: four count lanes, no young evidence lists.
+  const lanes = 5;
+  const counts = [state.counts[0]!, ...state.counts.slice(1, 5), ...state.counts.slice(1 + lanes, 5 + lanes)];
+  const old = JSON.parse(JSON.stringify({ ...state, counts, youngBuyers: undefined, youngOrders: undefined })) as typeof state;
+  const ctx = (at: number) => ({ sellerId: 's-1', at, bucketMs: HOUR, ordersInBucket: 0, orders24h: 0, dailyOrdersEwma: 2, historyDays: 10 });
+  assert.equal(signal.evaluate(old, ctx(day), config), null);
+  assert.equal(signal.evaluate(state, ctx(day), config), null);
+  assert.equal(old.counts.length, 1 + 2 * lanes);
+  assert.deepEqual(old.counts.slice(0, 5), state.counts.slice(0, 5), 'the old recent lanes kept their counts');
+  assert.deepEqual(old.counts.slice(1 + lanes, 5 + lanes), state.counts.slice(1 + lanes, 5 + lanes), 'and their baselines');
+  for (const e of cohort(8, day, 60, 'b-young')) signal.observe(old, e, config);
+  const f = signal.evaluate(old, ctx(day + 3 * HOUR), config);
+  assert.ok(f !== null && f.evidence.buyerIds!.every((b) => b.startsWith('b-young-')), 'the young lane works after the upgrade');
+});
