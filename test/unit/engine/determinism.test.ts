@@ -2,7 +2,9 @@
  * The engine's determinism guarantees, end to end: the same input gives byte-identical alerts;
  * the input reordered within the allowed disorder gives the same alerts; the input split into
  * shards by sellerId gives the same per-seller alerts (ring alerts aside: they need every seller);
- * partitions consumed in any interleaving under a min-over-partitions watermark give the same alerts.
+ * partitions consumed in any interleaving under a min-over-partitions watermark give the same alerts;
+ * seller shards without the ring detector plus one ring-only engine give the alerts of one engine
+ * (the `sellers` / `rings` roles of docs/scale-out.md).
  * Run with small fake signals (core only) and with the registered real signals.
  */
 import { after, test } from 'node:test';
@@ -16,6 +18,8 @@ import { parseEngineConfig } from '../../../src/engine/config.js';
 import { SELLER_SIGNALS } from '../../../src/engine/signals/index.js';
 import type { Alert, MarketEvent, SellerSignal } from '../../../src/engine/types.js';
 import { replayFile } from '../../../src/io/file/replay.js';
+import { createSimulation } from '../../../src/sim/simulator.js';
+import { SCENARIOS } from '../../../src/sim/scenarios.js';
 import { FAKE_SIGNALS, generateStream, jitter, rng, toNdjson } from '../../helpers/fixtures.js';
 
 const cfg = parseEngineConfig({});
@@ -121,3 +125,34 @@ for (const [name, signals, withRing] of suites)
     for (const s of ['flash', 'campus', 'loyal']) assert.ok(!sellers.has(s), s);
     for (let i = 0; i < 4; i++) assert.ok(sellers.has(`brush-${i}`), `brush-${i}`);
   });
+
+test('roles: seller shards without the ring detector plus one ring-only engine give the alerts of one engine with both', () => {
+  // The tiny simulation has rings; events the whole engine finds late are left out, as the
+  // service tests do (lateness depends on the interleaving, docs/service.md).
+  const probe = new Engine(cfg);
+  const input = [...createSimulation(SCENARIOS.tiny, 1).events()].filter((e) => {
+    const late = probe.ingest(e).outcome === 'late';
+    probe.drainAlerts();
+    return !late;
+  });
+  const end = Math.max(...input.map((e) => e.eventTime));
+  const alertsOf = (evs: readonly MarketEvent[], opts: ConstructorParameters<typeof Engine>[1]): Alert[] => {
+    const engine = new Engine(cfg, opts);
+    for (const e of evs) engine.ingest(e);
+    engine.finish(end);
+    return engine.drainAlerts();
+  };
+  const sorted = (alerts: readonly Alert[]) => alerts.map((a) => JSON.stringify(a)).sort();
+  const whole = alertsOf(input, {});
+  assert.ok(whole.some((a) => a.scope === 'RING') && whole.some((a) => a.scope === 'SELLER'), 'the scenario has ring and seller alerts');
+  const shards: MarketEvent[][] = Array.from({ length: 3 }, () => []);
+  for (const e of input) {
+    let h = 0;
+    for (let i = 0; i < e.sellerId.length; i++) h = (h * 31 + e.sellerId.charCodeAt(i)) >>> 0;
+    shards[h % 3]!.push(e);
+  }
+  const sellers = shards.flatMap((shard) => alertsOf(shard, { ring: null }));
+  const rings = alertsOf(input, { signals: [] });
+  assert.ok(sellers.every((a) => a.scope === 'SELLER') && rings.every((a) => a.scope === 'RING'));
+  assert.deepEqual(sorted([...sellers, ...rings]), sorted(whole));
+});
