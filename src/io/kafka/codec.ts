@@ -61,6 +61,9 @@ export interface RegistrySettings {
   readonly password: string | null;
 }
 
+/** Attempts at registering a schema whose subject's compatibility is not set yet (see register). */
+const REGISTER_ATTEMPTS = 5;
+
 export function createRegistrySource(settings: RegistrySettings): SchemaSource {
   const auth = settings.username !== null ? { username: settings.username, password: settings.password ?? '' } : undefined;
   const registry = new SchemaRegistry({ host: settings.url, ...(auth ? { auth } : {}) });
@@ -81,11 +84,20 @@ export function createRegistrySource(settings: RegistrySettings): SchemaSource {
       }
     },
     async register(subject, schema) {
-      try {
-        const { id } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(schema) }, { subject });
-        return id;
-      } catch (err) {
-        throw new BrushwatchError('REGISTRY_SCHEMA', `schema registry ${base}: registering ${subject} failed: ${String(err)}`, { cause: err });
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const { id } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(schema) }, { subject });
+          return id;
+        } catch (err) {
+          // The library registers a new subject, then sets its compatibility: an instance starting
+          // at the same moment as another sees the subject in between, without it, and is refused
+          // (seen with 4 instances started together). The other one sets it a moment later.
+          if ((err as { name?: unknown }).name === 'ConfluentSchemaRegistryCompatibilityError' && attempt < REGISTER_ATTEMPTS) {
+            await new Promise((r) => setTimeout(r, 100 * attempt));
+            continue;
+          }
+          throw new BrushwatchError('REGISTRY_SCHEMA', `schema registry ${base}: registering ${subject} failed: ${String(err)}`, { cause: err });
+        }
       }
     },
     async ping() {

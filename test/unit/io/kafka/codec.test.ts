@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import type { Alert } from '../../../../src/engine/index.js';
 import { validateEvent } from '../../../../src/engine/index.js';
 import { memoryRegistry, sampleOrder, sampleReview } from '../../../helpers/avro.js';
-import { DECODE_FAILED, SchemaCache, createAlertEncoder, createEventDecoder, createEventEncoder, decodeAlert } from '../../../../src/io/kafka/codec.js';
+import { DECODE_FAILED, SchemaCache, createAlertEncoder, createEventDecoder, createEventEncoder, createRegistrySource, decodeAlert } from '../../../../src/io/kafka/codec.js';
 
 
 const order = sampleOrder;
@@ -98,5 +100,35 @@ describe('alert codec', () => {
   it('JSON alerts decode too', async () => {
     const enc = await createAlertEncoder('json', 'brushing-alerts', null);
     assert.deepEqual(await decodeAlert(enc.encode(alert), null), alert);
+  });
+});
+
+describe('registry source', () => {
+  it('registers a subject another instance has just created, before that one set its compatibility', async () => {
+    // What the Confluent API of a registry answers in that moment: the subject exists with the
+    // default compatibility NONE, and BACKWARD from the other instance's next request on.
+    let configReads = 0;
+    const server = createServer((req, res) => {
+      res.setHeader('content-type', 'application/vnd.schemaregistry.v1+json');
+      if (req.method === 'GET' && req.url?.startsWith('/config/')) {
+        configReads++;
+        res.end(JSON.stringify({ compatibilityLevel: configReads === 1 ? 'NONE' : 'BACKWARD' }));
+      } else if (req.method === 'POST' && req.url?.startsWith('/subjects/')) {
+        req.resume();
+        req.on('end', () => res.end(JSON.stringify({ id: 7 })));
+      } else {
+        res.statusCode = 404;
+        res.end(JSON.stringify({ error_code: 40401, message: 'not found' }));
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const source = createRegistrySource({ url: `http://127.0.0.1:${port}`, username: null, password: null });
+      assert.equal(await source.register('alerts-value', { type: 'record', name: 'A', fields: [{ name: 'x', type: 'int' }] }), 7);
+      assert.equal(configReads, 2);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
