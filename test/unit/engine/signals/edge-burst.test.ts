@@ -127,6 +127,25 @@ test('a JSON round-trip of the state continues identically', () => {
   assert.deepEqual(restored.state, plain.state);
 });
 
+test('a state saved in the earlier layout (count-min counters as { width, depth, counts }) continues identically', () => {
+  const events = ordinary('s6', 2, 9);
+  for (let k = 0; k < 8; k++) events.push(order({ t: T0 + 2 * DAY + k * 60_000, seller: 's6', buyer: 'x', order: `x${k}` }));
+  const cut = T0 + DAY + 5 * HOUR;
+  const first = runSignal(signal, config, events.filter((e) => e.eventTime < cut), { until: cut });
+  const rest = events.filter((e) => e.eventTime >= cut);
+  const now = runSignal(signal, config, rest, { state: JSON.parse(JSON.stringify(first.state)) });
+  const old = JSON.parse(JSON.stringify(first.state)) as { total: unknown };
+  const n = config.cmsWidth * config.cmsDepth;
+  const saved = old.total as number[];
+  const counts = new Array<number>(n).fill(0);
+  if (saved.length === n) counts.splice(0, n, ...saved);
+  else for (let i = 0; i < saved.length; i += 2) counts[saved[i]!] = saved[i + 1]!;
+  old.total = { width: config.cmsWidth, depth: config.cmsDepth, counts };
+  const then = runSignal(signal, config, rest, { state: old as typeof first.state });
+  assert.ok(now.findings.size > 0);
+  assert.deepEqual([...then.findings], [...now.findings]);
+});
+
 /** Two batches of 20 new accounts (days 3 and 5) on ordinary traffic; `share` of each batch reviews 5★ `lagDays` later, 1 in `every` ordinary orders is reviewed (0: none). */
 function batchesWithReviews(seller: string, share: number, lagDays: number, every = 10): { events: MarketEvent[]; batches: number[] } {
   const events = ordinary(seller, 3, 31);
