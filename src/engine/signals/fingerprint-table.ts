@@ -3,8 +3,10 @@
  * fingerprint · 2^payloadBits + payload) with the same answers, stored sparsely while few of its
  * slots are used, and expired only when an entry can be due.
  *
- * Two layouts, told apart by length. Dense: exactly `slots` numbers as in assoc.ts, −1 empty.
- * Sparse: [slot, entry, slot, entry, …], fewer than `slots` numbers, only the slots in use. Most
+ * Two layouts, told apart by length. Dense: `slots` numbers as in assoc.ts, −1 empty (a longer
+ * one, restored after `slots` was lowered in the config, is read as dense: its keys are forgotten,
+ * never misread). Sparse: [slot, entry, slot, entry, …], fewer than `slots` numbers, only the
+ * slots in use. Most
  * sellers hold a handful of keys, 2 numbers each instead of every slot. A table turns dense when
  * half its slots are used (dense is then no bigger, and puts stop copying) and sparse again when
  * expiry leaves a quarter or less. Which slot a key takes, and which entry a full pair evicts, are
@@ -27,7 +29,7 @@ export const NO_KEYS: Table = EMPTY;
 export const NOTHING_DUE = 2 ** 30 - 1;
 
 function entryAt(t: Table, slots: number, slot: number): number {
-  if (t.length === slots) return t[slot]!;
+  if (t.length >= slots) return t[slot]!;
   for (let i = 0; i < t.length; i += 2) if (t[i] === slot) return t[i + 1]!;
   return -1;
 }
@@ -59,7 +61,7 @@ export function tablePut(t: Table, slots: number, h: number, payload: number, pa
   else if (eb < 0) at = b;
   else at = ea % scale <= eb % scale ? a : b;
   const entry = fp * scale + payload;
-  if (t.length === slots) {
+  if (t.length >= slots) {
     (t as number[])[at] = entry;
     return t;
   }
@@ -70,7 +72,8 @@ export function tablePut(t: Table, slots: number, h: number, payload: number, pa
     }
   if (t.length + 2 >= slots) {
     const dense = new Array<number>(slots).fill(-1);
-    for (let i = 0; i < t.length; i += 2) dense[t[i]!] = t[i + 1]!;
+    // A pair outside the slots can only come from a table restored under other settings: dropped.
+    for (let i = 0; i < t.length; i += 2) if (t[i]! >= 0 && t[i]! < slots) dense[t[i]!] = t[i + 1]!;
     dense[at] = entry;
     return dense;
   }
@@ -84,7 +87,7 @@ export function tablePut(t: Table, slots: number, h: number, payload: number, pa
 /** Empties every entry whose payload is below `minPayload` (assocExpire); returns the table. */
 export function tableExpire(t: Table, slots: number, minPayload: number, payloadBits: number): Table {
   const scale = 2 ** payloadBits;
-  if (t.length === slots) {
+  if (t.length >= slots) {
     assocExpire(t as number[], minPayload, payloadBits);
     let used = 0;
     for (let i = 0; i < slots; i++) if (t[i]! >= 0) used++;
@@ -128,7 +131,7 @@ export function lowered(low: number | undefined, payload: number, unit: number):
 /** The exact bound of a table: its smallest payload ÷ unit, rounded down; NOTHING_DUE when empty. */
 export function lowest(t: Table, slots: number, payloadBits: number, unit: number): number {
   const scale = 2 ** payloadBits;
-  const dense = t.length === slots;
+  const dense = t.length >= slots;
   let min = Infinity;
   for (let i = dense ? 0 : 1; i < t.length; i += dense ? 1 : 2) {
     const e = t[i]!;

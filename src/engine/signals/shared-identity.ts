@@ -87,7 +87,7 @@ export interface State {
    * values per order fill it quickly, and a sparse table would be copied at every new value.
    */
   table: number[];
-  /** A lower bound of the hours in `table` (see table-expiry.ts). */
+  /** A lower bound of the hours in `table` (see fingerprint-table.ts). */
   low?: number;
   shared: readonly Shared[];
 }

@@ -1,7 +1,7 @@
 /**
  * The counters of a count-min sketch (`sketch/cms.ts`, conservative update) with the same
- * answers, stored sparsely while few of them are non-zero. Dense: exactly width × depth numbers,
- * as in cms.ts. Sparse: [counter, value, counter, value, …], fewer than width × depth numbers, only
+ * answers, stored sparsely while few of them are non-zero. Dense: width × depth numbers, as in
+ * cms.ts (or more, restored after the config lowered them: read as dense, never misread). Sparse: [counter, value, counter, value, …], fewer than width × depth numbers, only
  * the non-zero counters. A small seller's few buyers touch a handful of the counters; the table
  * turns dense when half of them are in use (dense is then no bigger, and adds stop copying).
  */
@@ -14,7 +14,7 @@ export type Counts = readonly number[];
 export const NO_COUNTS: Counts = EMPTY;
 
 function valueAt(t: Counts, n: number, cell: number): number {
-  if (t.length === n) return t[cell]!;
+  if (t.length >= n) return t[cell]!;
   for (let i = 0; i < t.length; i += 2) if (t[i] === cell) return t[i + 1]!;
   return 0;
 }
@@ -34,7 +34,7 @@ export function countsEstimate(t: Counts, width: number, depth: number, h1: numb
 export function countsAdd(t: Counts, width: number, depth: number, h1: number, h2: number, inc = 1): Counts {
   const n = width * depth;
   const est = countsEstimate(t, width, depth, h1, h2) + inc;
-  if (t.length === n) {
+  if (t.length >= n) {
     for (let r = 0; r < depth; r++) {
       const c = cmsCell(width, r, h1, h2);
       if (t[c]! < est) (t as number[])[c] = est;
@@ -53,8 +53,10 @@ export function countsAdd(t: Counts, width: number, depth: number, h1: number, h
   if (added === 0) return t;
   const dense = t.length + 2 * added >= n;
   const out = dense ? new Array<number>(n).fill(0) : new Array<number>(t.length + 2 * added);
-  if (dense) for (let i = 0; i < t.length; i += 2) out[t[i]!] = t[i + 1]!;
-  else for (let i = 0; i < t.length; i++) out[i] = t[i]!;
+  // A pair outside the counters can only come from counters restored under other settings: dropped.
+  if (dense) {
+    for (let i = 0; i < t.length; i += 2) if (t[i]! >= 0 && t[i]! < n) out[t[i]!] = t[i + 1]!;
+  } else for (let i = 0; i < t.length; i++) out[i] = t[i]!;
   let w = t.length;
   for (let r = 0; r < depth; r++) {
     const c = cmsCell(width, r, h1, h2);

@@ -77,3 +77,18 @@ test('expiry bounds: an unknown bound scans, coarser units round down, a bound a
   assert.equal(lowest(t, 8, BITS, 1), 100);
   assert.equal(lowest(NO_KEYS, 8, BITS, 1), NOTHING_DUE);
 });
+
+test('a table restored under another slot count forgets keys but never grows past its slots', () => {
+  const r = rng(9);
+  for (const [was, now] of [[32, 64], [64, 32]] as const) {
+    let t: Table = assocCreate(was);
+    for (let k = 0; k < 40; k++) t = tablePut(t, was, Math.floor(r() * 2 ** 32), 1000 + k, BITS);
+    for (let k = 0; k < 200; k++) {
+      t = tablePut(t, now, Math.floor(r() * 2 ** 32), 2000 + k, BITS);
+      assert.ok(t.length <= Math.max(was, now));
+      assert.ok(Object.keys(t).every((i) => Number(i) < Math.max(was, now)));
+    }
+    t = tableExpire(t, now, 2100 * 2, BITS);
+    assert.ok(t.length <= Math.max(was, now));
+  }
+});
