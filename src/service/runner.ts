@@ -81,6 +81,7 @@ export class Runner {
   private readonly transactional: boolean;
   /** One task per input partition (role `sellers`, transactional), else one whole task. */
   private readonly perPartition: boolean;
+  private readonly inputTopics: readonly string[];
   private readonly engineConfig: EngineConfig;
   private alertEncoder: ValueEncoder<Alert> | null = null;
 
@@ -119,6 +120,9 @@ export class Runner {
     this.metrics = deps.metrics;
     this.transactional = this.cfg.checkpoint.mode === 'transactional';
     this.perPartition = this.transactional && this.cfg.role === 'sellers';
+    // The ring detector sees PLACED orders only: the ring instance reads no reviews, so its
+    // watermark and its bucket closes follow the orders alone (the same ring alerts).
+    this.inputTopics = this.cfg.role === 'rings' ? [this.cfg.topics.orders] : [this.cfg.topics.orders, this.cfg.topics.reviews];
     this.consumer = deps.kafka.consumer({
       groupId: this.cfg.groupId,
       readCommitted: true,
@@ -268,7 +272,7 @@ export class Runner {
       if (!willRestart && !this.stopping) this.fatal?.(error);
     });
     await this.consumer.connect();
-    await this.consumer.subscribe([topics.orders, topics.reviews], true);
+    await this.consumer.subscribe(this.inputTopics, true);
     this.lastCheckpointAt = this.now();
     // run() resolves only after the first group join, which can take a session timeout when a
     // previous member died: start() returns before that so signals are handled meanwhile.
@@ -466,7 +470,7 @@ export class Runner {
    * Outside the lock: I/O must not stall batch processing.
    */
   private async lookUpPositions(): Promise<Map<string, number>> {
-    const topics = [this.cfg.topics.orders, this.cfg.topics.reviews];
+    const topics = this.inputTopics;
     const highs = new Map<string, number>();
     const ranges = await Promise.all(topics.map(async (topic) => ({ topic, parts: await this.admin.partitionRanges(topic) })));
     const tasks = [...this.allTasks()];
