@@ -129,6 +129,7 @@ export const ringConfigSchema = z.object({
 export type RingConfig = z.infer<typeof ringConfigSchema>;
 
 interface SellerEntry {
+  readonly id: string;
   /** Decayed count of buyer episodes (a buyer starting to buy here). */
   b: number;
   last: number;
@@ -300,32 +301,37 @@ class Ring implements RingDetector<RingConfig> {
     // A buyer counts again for the same sellers once per lockstep window: fake accounts that keep
     // buying keep the ring's weight up, while one shopping session counts once.
     let idx = B.find(j, x);
-    const episode = idx < 0 || t - B.episode(j, idx) > cfg.lockstepWindowMs;
+    if (idx >= 0 && t - B.episode(j, idx) <= cfg.lockstepWindowMs) {
+      if (t > B.time(j, idx)) B.setTime(j, idx, t);
+      return;
+    }
+    // The seller's own id string is kept, not this event's copy: one string per seller, not per buyer.
+    const xs = this.bumpSeller(x, t);
     if (idx < 0) {
       if (B.n[j]! >= cfg.maxSellersPerBuyer) B.removeOldest(j);
-      idx = B.append(j, x, t);
+      idx = B.append(j, xs, t);
       B.deg[j]!++;
     } else if (t > B.time(j, idx)) B.setTime(j, idx, t);
-    if (!episode) return;
     B.setEpisode(j, idx, t);
 
-    this.bumpSeller(x, t);
     const weight = 1 / Math.log(B.deg[j]! + cfg.degreeOffset);
     const n = B.n[j]!;
     for (let i = 0; i < n; i++) {
       if (i === idx || Math.abs(t - B.time(j, i)) > cfg.lockstepWindowMs) continue;
-      this.bumpPair(x, B.seller(j, i), event.buyerId, weight, t);
+      this.bumpPair(xs, B.seller(j, i), event.buyerId, weight, t);
     }
   }
 
-  private bumpSeller(x: string, t: number): void {
+  /** Counts a buyer episode at seller x; returns the seller's id as the detector keeps it. */
+  private bumpSeller(x: string, t: number): string {
     let s = this.sellers.get(x);
     if (s === undefined) {
-      s = { b: 0, last: t };
+      s = { id: x, b: 0, last: t };
       this.sellers.add(x, s);
     }
     s.b = s.b * this.decay(t - s.last) + 1;
     s.last = Math.max(s.last, t);
+    return s.id;
   }
 
   private bumpPair(x: string, y: string, buyer: string, weight: number, t: number): void {
@@ -490,7 +496,7 @@ class Ring implements RingDetector<RingConfig> {
     const seller = (row: unknown): [string, SellerEntry] => {
       const [id, b, last] = Array.isArray(row) ? row : [];
       if (!str(id) || !num(b) || !num(last)) return fail('seller');
-      return [id, { b, last }];
+      return [id, { id, b, last }];
     };
     const pair = (row: unknown): [string, PairEntry] => {
       const [a, b, w, n, last, sample] = Array.isArray(row) ? row : [];
