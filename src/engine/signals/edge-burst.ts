@@ -100,8 +100,10 @@ export const configSchema = z.object({
   minSellerBurstEdges: z
     .number()
     .min(1)
-    .default(8)
-    .describe('Decayed current edges of the seller needed for a seller-level burst. Default 8.'),
+    .default(6)
+    .describe(
+      'Decayed current edges of the seller needed for a seller-level burst. Default 6: a batch of 8–15 accounts over 90 min decays to 6–7 current edges at hourly ticks (decay 0.5); the MIDAS score against the seller\'s own rate is the main guard.',
+    ),
   episodeGapMs: z
     .number()
     .int()
@@ -132,6 +134,12 @@ export const configSchema = z.object({
     .min(HOUR_MS)
     .default(24 * HOUR_MS)
     .describe("A single episode is reported while its last bursting edge is this recent, ms. Default 24 h."),
+  recurrenceMaxStrength: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.75)
+    .describe('Cap of the recurrence alone: a shop running promotions on several days bursts as often as a campaign, so without the review lift (or another family) recurring bursts never alert. Default 0.75.'),
   fullRecurrences: z
     .number()
     .int()
@@ -285,7 +293,7 @@ function sellerLevel(state: State, ctx: SellerContext, config: Config, ticks: nu
     episodes = state.recurredEpisodes ?? config.minRecurrences;
   }
   const perTick = state.sellerTotal / ticks;
-  const recurrence = rampStrength(episodes, config.minRecurrences, config.fullRecurrences);
+  const recurrence = Math.min(config.recurrenceMaxStrength, rampStrength(episodes, config.minRecurrences, config.fullRecurrences));
   return {
     name: 'edge_burst',
     family: 'concentration',

@@ -202,3 +202,24 @@ test('only burst orders older than reviewLagDays are judged: quick reviews of yo
   assert.ok(lifted.length > 0);
   assert.ok(lifted[0]! >= batches[0]! + config.reviewLagDays * DAY, `first at ${(lifted[0]! - T0) / HOUR} h`);
 });
+
+test('a small batch of new accounts over an hour and a half is a seller-level burst', () => {
+  const events = ordinary('s7', 1, 10);
+  const start = T0 + 6 * DAY + 15 * HOUR;
+  for (let k = 0; k < 10; k++) events.push(order({ t: start + k * 9 * 60_000, seller: 's7', buyer: `batch${k}`, order: `bt${k}` }));
+  const { findings } = runSignal(signal, config, events, { until: start + 4 * HOUR });
+  assert.ok([...findings.values()].some((f) => f.value === 1 && f.strength === config.singleEpisodeStrength), 'no burst episode');
+});
+
+test('recurring bursts alone stay below what a lone family needs, however many', () => {
+  const events = ordinary('s8', 3, 21);
+  const batches = [3, 4, 5, 6, 7].map((d) => T0 + d * DAY + 14 * HOUR);
+  batches.forEach((start, b) => {
+    for (let k = 0; k < 15; k++) events.push(order({ t: start + k * 4 * 60_000, seller: 's8', buyer: `promo${b}-${k}`, order: `p${b}-${k}` }));
+  });
+  const { findings } = runSignal(signal, config, events);
+  const last = findings.get(batches[4]! + HOUR);
+  assert.ok(last && last.value >= config.fullRecurrences, `episodes ${last?.value}`);
+  for (const f of findings.values()) assert.ok(f.strength <= config.recurrenceMaxStrength, `strength ${f.strength} with ${f.value} episodes`);
+  assert.ok(config.recurrenceMaxStrength < 0.8);
+});
