@@ -19,7 +19,7 @@ import { stepIncident } from './lifecycle.js';
 import type { Incident } from './lifecycle.js';
 import { ReorderBuffer } from './reorder.js';
 import { SEVERITY_RANK, scoreFindings, severityFor } from './scoring.js';
-import { SellerState } from './seller-state.js';
+import { SellerState, newContext } from './seller-state.js';
 import type { SellerSnapshot } from './seller-state.js';
 import { INVALID_REASONS, SIGNAL_FAMILIES } from './types.js';
 import type {
@@ -157,6 +157,12 @@ export class Engine {
   private readonly incidentSellers = new Map<string, SellerState>();
   private readonly ringIncidents = new Map<string, RingIncident>();
   private bucketSellers: SellerState[] = [];
+  /**
+   * Scratch of evaluateSeller, reused by every evaluation: signals read the context only during
+   * evaluate, and alerts copy the findings (makeAlert), so neither outlives one evaluation.
+   */
+  private readonly ctx = newContext();
+  private readonly findings: SignalFinding[] = [];
   private alerts: Alert[] = [];
   private dirty: string[] = [];
   private readonly dirtyGone = new Set<string>();
@@ -568,9 +574,10 @@ export class Engine {
 
   private evaluateSeller(st: SellerState, at: number): void {
     const cfg = this.config;
-    const findings: SignalFinding[] = [];
+    const findings = this.findings;
+    findings.length = 0;
     if (this.signals.length > 0) {
-      const ctx = st.context(at, this.bucketMs, cfg.dailyEwmaAlpha);
+      const ctx = st.context(at, this.bucketMs, cfg.dailyEwmaAlpha, this.ctx);
       for (let i = 0; i < this.signals.length; i++) {
         const s = st.states[i];
         if (s === null) continue;

@@ -24,6 +24,13 @@ export interface SellerSnapshot {
   readonly incident: Incident | null;
 }
 
+/** SellerContext as the engine fills it, one object reused over evaluations. */
+export type MutableContext = { -readonly [K in keyof SellerContext]: SellerContext[K] };
+
+export function newContext(): MutableContext {
+  return { sellerId: '', at: 0, bucketMs: 0, ordersInBucket: 0, orders24h: 0, dailyOrdersEwma: 0, historyDays: 0 };
+}
+
 export class SellerState {
   lastEventTime = 0;
   firstEventTime = 0;
@@ -85,8 +92,11 @@ export class SellerState {
     this.ordersToday = 0;
   }
 
-  /** The shared aggregates as of the end of the bucket ending at `at`. */
-  context(at: number, bucketMs: number, alpha: number): SellerContext {
+  /**
+   * The shared aggregates as of the end of the bucket ending at `at`, written into `into` (the
+   * engine passes one object for every evaluation, so closing a bucket allocates no context).
+   */
+  context(at: number, bucketMs: number, alpha: number, into: MutableContext = newContext()): SellerContext {
     const closing = at / bucketMs - 1;
     // At a day boundary the day just ended is complete and joins the baseline.
     if (this.day >= 0) this.rollDay(Math.floor(at / DAY_MS), alpha);
@@ -95,15 +105,14 @@ export class SellerState {
     let orders24h = 0;
     const newest = Math.min(this.countsBucket, closing);
     for (let b = Math.max(newest - n + 1, closing - n + 1, 0); b <= newest; b++) orders24h += c[b % n]!;
-    return {
-      sellerId: this.sellerId,
-      at,
-      bucketMs,
-      ordersInBucket: this.countsBucket === closing ? c[closing % n]! : 0,
-      orders24h,
-      dailyOrdersEwma: this.ewma,
-      historyDays: Math.floor((at - this.firstEventTime) / DAY_MS),
-    };
+    into.sellerId = this.sellerId;
+    into.at = at;
+    into.bucketMs = bucketMs;
+    into.ordersInBucket = this.countsBucket === closing ? c[closing % n]! : 0;
+    into.orders24h = orders24h;
+    into.dailyOrdersEwma = this.ewma;
+    into.historyDays = Math.floor((at - this.firstEventTime) / DAY_MS);
+    return into;
   }
 
   snapshot(signalNames: readonly string[]): SellerSnapshot {

@@ -178,6 +178,7 @@ export interface SellerSignal<S, C = unknown> {
   readonly family: SignalFamily;
   create(config: C): S;
   observe(state: S, event: MarketEvent, config: C): void;
+  /** `ctx` is valid during the call only: the engine refills one object for every evaluation. */
   evaluate(state: S, ctx: SellerContext, config: C): SignalFinding | null;
   /** Drops what is older than the signal's longest horizon before `now`. */
   expire(state: S, now: number, config: C): void;

@@ -220,7 +220,13 @@ class Generations<V> {
 
   /** Deletes the entries `stale` says are stale, in both generations. */
   sweep(stale: (v: V) => boolean): void {
-    for (const m of [this.prev, this.cur]) for (const [k, v] of m) if (stale(v)) m.delete(k);
+    // forEach, not for-of over entries: no [key, value] array per entry swept (deleting the
+    // entry being visited is allowed and keeps the order).
+    const drop = (v: V, k: string, m: Map<string, V>): void => {
+      if (stale(v)) m.delete(k);
+    };
+    this.prev.forEach(drop);
+    this.cur.forEach(drop);
   }
 
   entries(): [string, V][] {

@@ -19,7 +19,7 @@ function probe(log: { seen: string[]; evals: SellerContext[] }): SellerSignal<{ 
       log.seen.push(e.eventId);
     },
     evaluate: (_s, ctx) => {
-      log.evals.push(ctx);
+      log.evals.push({ ...ctx }); // the engine reuses one context object
       return null;
     },
     expire: () => {},
