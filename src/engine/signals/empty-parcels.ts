@@ -10,6 +10,9 @@
  * suspicious parcels is taken against the core's 24 h order count (`ctx.orders24h`), so the
  * signal keeps no volume counters of its own. Items live in flat arrays of exact size (V8 gives
  * arrays grown by push up to 16 spare slots, which would double a small seller's state).
+ * A letter-class unit (under `envelopeGrams`) of an item with no accepted parcel is judged against
+ * the lower median of the seller's other items instead: a listing made for brushing ships only
+ * envelopes and so never learns a weight, while a shop that has shipped a light item has learned it.
  */
 import { z } from 'zod';
 import type { MarketEvent, SellerContext, SellerSignal, SignalFinding } from '../types.js';
@@ -31,6 +34,13 @@ export const configSchema = z.object({
     .min(0)
     .default(10)
     .describe('A declared weight below this is suspicious whatever the item: an envelope with nothing in it. Default 10 g.'),
+  envelopeGrams: z
+    .number()
+    .min(0)
+    .default(50)
+    .describe(
+      "A unit declared under this (letter class: an envelope with a card or nothing) of an item with no accepted parcel of its own is suspicious when it is also under ratio × the median typical unit weight of the seller's other items. Default 50 g: a brusher's dedicated listing never ships a real parcel, so its own typical weight is never learned and the floor alone misses envelopes of 10–50 g.",
+    ),
   ratio: z
     .number()
     .gt(0)
@@ -83,7 +93,7 @@ export const configSchema = z.object({
 });
 export type Config = z.infer<typeof configSchema>;
 
-/** One suspicious parcel: its time, order, buyer, weight, units, and the item's typical unit weight then (−1: unknown). */
+/** One suspicious parcel: its time, order, buyer, weight, units, and the typical unit weight it was judged by (−1: unknown). */
 type Hit = [t: number, orderId: string, buyerId: string, grams: number, units: number, typical: number];
 
 export interface State {
@@ -110,6 +120,21 @@ function median(w: readonly number[], from: number, n: number): number {
     if (less <= k && k < less + equal) return x;
   }
   return w[from]!;
+}
+
+/**
+ * Lower median of the typical unit weights of the seller's items other than `skip` that have at least
+ * `minItemSamples` accepted parcels (−1 when none has). At most `maxItems` small medians; only
+ * called for letter-class parcels of unlearned items.
+ */
+function sellerTypical(state: State, skip: number, config: Config): number {
+  const k = config.samplesPerItem;
+  const typicals: number[] = [];
+  for (let i = 0; i < state.itemIds.length; i++) {
+    const have = Math.min(state.samples[i]!, k);
+    if (i !== skip && have >= config.minItemSamples) typicals.push(median(state.grams, i * k, have));
+  }
+  return typicals.length > 0 ? median(typicals, 0, typicals.length) : -1;
 }
 
 /** A copy of `a` one element longer, ending in `v`, exact size. */
@@ -161,8 +186,14 @@ export const signal: SellerSignal<State, Config> = {
     const k = config.samplesPerItem;
     const have = Math.min(state.samples[slot]!, k);
     const typical = have >= config.minItemSamples ? median(state.grams, slot * k, have) : -1;
-    if (grams < config.floorGrams || (typical > 0 && unitGrams < config.ratio * typical)) {
-      state.hits = appendCapped(state.hits, [t, event.orderId, event.buyerId, grams, units, typical], config.maxEvidence);
+    let against = typical;
+    let suspicious = grams < config.floorGrams || (typical > 0 && unitGrams < config.ratio * typical);
+    if (!suspicious && typical < 0 && unitGrams < config.envelopeGrams) {
+      against = sellerTypical(state, slot, config);
+      suspicious = against > 0 && unitGrams < config.ratio * against;
+    }
+    if (suspicious) {
+      state.hits = appendCapped(state.hits, [t, event.orderId, event.buyerId, grams, units, against], config.maxEvidence);
       return;
     }
     const n = state.samples[slot]!;
@@ -198,7 +229,8 @@ export const signal: SellerSignal<State, Config> = {
       baseline: null,
       explanation:
         `${suspicious} parcels shipped in ${config.horizonMs / HOUR_MS} h (${ctx.orders24h} orders in 24 h) were declared under ` +
-        `${config.floorGrams} g or under ${config.ratio} × the item's typical weight (${examples.join('; ')})`,
+        `${config.floorGrams} g or under ${config.ratio} × the item's typical weight (under ${config.envelopeGrams} g with no normal parcel of ` +
+        `its own: the seller's other items') (${examples.join('; ')})`,
       evidence: { orderIds, buyerIds },
     };
   },

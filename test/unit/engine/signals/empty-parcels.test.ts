@@ -116,3 +116,32 @@ test('a slow campaign fires: one empty parcel every 16 hours is three within the
   assert.equal(f.value, 3);
   assert.deepEqual(f.evidence.orderIds, ['slow0', 'slow1', 'slow2']);
 });
+
+test("a listing that only ever ships envelopes is judged against the seller's other items", () => {
+  const events: MarketEvent[] = [];
+  for (let k = 0; k < 40; k++)
+    events.push(
+      order({ t: T0 + k * HOUR, seller: 's10', buyer: `b${k}`, order: `o${k}`, status: 'SHIPPED', item: k % 2 ? 'kettle' : 'pan', grams: k % 2 ? 900 : 1500 }),
+    );
+  // A dedicated listing: its first parcel is already an envelope (12–40 g, above the 10 g floor),
+  // so it has no typical weight of its own; the kettles this seller ships are what it is judged by.
+  const planted = [25, 12, 40, 18].map((grams, k) =>
+    order({ t: T0 + 2 * DAY + k * HOUR, seller: 's10', buyer: `ghost${k}`, order: `ghost${k}`, status: 'SHIPPED', item: 'ghost', grams }),
+  );
+  const { findings } = runSignal(signal, config, [...events, ...planted]);
+  const f = findings.get(T0 + 2 * DAY + 4 * HOUR);
+  assert.ok(f, 'no finding after four envelopes of the new listing');
+  assert.equal(f.value, 4);
+  assert.deepEqual(f.evidence.orderIds, ['ghost0', 'ghost1', 'ghost2', 'ghost3']);
+  assert.match(f.explanation, /ghost0 25 g vs \d{3,4} g typical per unit/);
+});
+
+test('a shop of light goods only is not judged by the envelope rule', () => {
+  const events: MarketEvent[] = [];
+  for (let k = 0; k < 40; k++)
+    events.push(
+      order({ t: T0 + k * HOUR, seller: 's11', buyer: `b${k}`, order: `o${k}`, status: 'SHIPPED', item: k < 20 ? 'stickers' : 'pins', grams: k < 20 ? 15 : 35 }),
+    );
+  const { findings } = runSignal(signal, config, events);
+  assert.equal(findings.size, 0);
+});
