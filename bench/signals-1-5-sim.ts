@@ -6,6 +6,7 @@
  * Run: npx tsx bench/signals-1-5-sim.ts [scenario=small] [seed=1]
  * Config per signal: BENCH_SIGNALS='{"duplicate_text":{"minWords":6}}'; BENCH_ONLY=duplicate_text.
  */
+import { eventKeys } from '../src/engine/event-keys.js';
 import * as repeatBuyers from '../src/engine/signals/repeat-buyers.js';
 import * as freshAccounts from '../src/engine/signals/fresh-accounts.js';
 import * as sharedIdentity from '../src/engine/signals/shared-identity.js';
@@ -53,7 +54,7 @@ function fires(signal: SellerSignal<unknown, unknown>, config: unknown, sellerId
       signal.expire(state, boundary, config);
       boundary += HOUR;
     }
-    signal.observe(state, e, config);
+    signal.observe(state, e, config, eventKeys(e));
   }
   return signal.evaluate(state, ctx(sellerId, boundary), config) !== null || fired;
 }

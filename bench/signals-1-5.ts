@@ -4,6 +4,7 @@
  * Run: node --expose-gc --import tsx bench/signals-1-5.ts [sellers=500] [days=7]
  * Config per signal (e.g. smaller tables): BENCH_SIGNALS='{"review_timing":{"orderSlots":32}}'
  */
+import { eventKeys } from '../src/engine/event-keys.js';
 import * as repeatBuyers from '../src/engine/signals/repeat-buyers.js';
 import * as freshAccounts from '../src/engine/signals/fresh-accounts.js';
 import * as sharedIdentity from '../src/engine/signals/shared-identity.js';
@@ -112,7 +113,7 @@ function run(sig: SellerSignal<unknown, unknown>, config: unknown, events: reado
       sig.expire(state, boundary, config);
       boundary += HOUR;
     }
-    sig.observe(state, e, config);
+    sig.observe(state, e, config, eventKeys(e));
   }
   return state;
 }
@@ -167,7 +168,7 @@ for (const [name, m] of [['loop only', noop] as const, ...Object.entries(modules
   for (let rep = 0; rep < 5; rep++) {
     for (let s = 0; s < sample.length; s++) {
       const st = rep === 0 ? states[s] : m.signal.create(config);
-      for (const e of sample[s]!) m.signal.observe(st, e, config);
+      for (const e of sample[s]!) m.signal.observe(st, e, config, eventKeys(e));
     }
   }
   const secs = Number(process.hrtime.bigint() - started) / 1e9;

@@ -3,6 +3,7 @@
  * ring detector per tracked buyer, plus each signal's observe throughput and the ring's.
  * Run: node --expose-gc --import tsx bench/signals-6-10.ts [sellers=2000] [days=7]
  */
+import { eventKeys } from '../src/engine/event-keys.js';
 import * as emptyParcels from '../src/engine/signals/empty-parcels.js';
 import * as reversalAfterReview from '../src/engine/signals/reversal-after-review.js';
 import * as unverifiedReviews from '../src/engine/signals/unverified-reviews.js';
@@ -56,7 +57,10 @@ function ctx(sellerId: string, at: number): SellerContext {
 function feed<S, C>(sig: SellerSignal<S, C>, cfg: C, state: S, events: readonly MarketEvent[], sellerId: string): void {
   let i = 0;
   for (let at = T0 + HOUR; at <= T0 + DAYS * DAY; at += HOUR) {
-    while (i < events.length && events[i]!.eventTime < at) sig.observe(state, events[i++]!, cfg);
+    while (i < events.length && events[i]!.eventTime < at) {
+      const e = events[i++]!;
+      sig.observe(state, e, cfg, eventKeys(e));
+    }
     sig.expire(state, at, cfg);
     sig.evaluate(state, ctx(sellerId, at), cfg);
   }
@@ -78,7 +82,7 @@ for (const m of modules) {
     const events = sellerEvents(s);
     const state = sig.create(cfg);
     const t0 = process.hrtime.bigint();
-    for (const e of events) sig.observe(state, e, cfg);
+    for (const e of events) sig.observe(state, e, cfg, eventKeys(e));
     observeNs += process.hrtime.bigint() - t0;
     observed += events.length;
     // Measured state: the same events fed the way the engine does (hourly closes).

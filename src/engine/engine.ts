@@ -14,6 +14,7 @@ import type { EvidenceCaps } from './alert.js';
 import { DAY_MS, DEFAULT_REGISTRY } from './config.js';
 import type { EngineConfig } from './config.js';
 import { Dedup } from './dedup.js';
+import { eventKeys } from './event-keys.js';
 import type { DedupSnapshot } from './dedup.js';
 import { stepIncident } from './lifecycle.js';
 import type { Incident } from './lifecycle.js';
@@ -163,6 +164,8 @@ export class Engine {
    */
   private readonly ctx = newContext();
   private readonly findings: SignalFinding[] = [];
+  /** The id hashes of the event being applied, refilled per event. */
+  private readonly keys = { buyer: 0, order: 0 };
   private alerts: Alert[] = [];
   private dirty: string[] = [];
   private readonly dirtyGone = new Set<string>();
@@ -477,13 +480,14 @@ export class Engine {
     this.markDirty(st);
     const states = st.states;
     const signals = this.signals;
+    const keys = signals.length > 0 ? eventKeys(e, this.keys) : this.keys;
     for (let i = 0; i < signals.length; i++) {
       const sig = signals[i]!;
       const cfg = this.signalCfgs[i];
       let s = states[i];
       try {
         if (s === null) states[i] = s = sig.create(cfg);
-        sig.observe(s, e, cfg);
+        sig.observe(s, e, cfg, keys);
       } catch (err) {
         this.signalFailed(sig.name, err);
       }

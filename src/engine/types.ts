@@ -166,6 +166,17 @@ export interface SellerContext {
 }
 
 /**
+ * Hashes of one event's ids that several signals need, computed once per event by the engine
+ * (see event-keys.ts) instead of once in each signal.
+ */
+export interface EventKeys {
+  /** hash32(buyerId). */
+  readonly buyer: number;
+  /** hash32(orderId); 0 for a review without an order. */
+  readonly order: number;
+}
+
+/**
  * A signal module. The engine hands each seller-level signal the seller's events in canonical
  * order (event time, then eventId), already validated and deduplicated, so the state a signal
  * builds does not depend on arrival order. `evaluate` runs when a bucket of that seller closes.
@@ -177,7 +188,8 @@ export interface SellerSignal<S, C = unknown> {
   readonly name: string;
   readonly family: SignalFamily;
   create(config: C): S;
-  observe(state: S, event: MarketEvent, config: C): void;
+  /** `keys` hashes this event's ids; like `ctx`, valid during the call only. */
+  observe(state: S, event: MarketEvent, config: C, keys: EventKeys): void;
   /** `ctx` is valid during the call only: the engine refills one object for every evaluation. */
   evaluate(state: S, ctx: SellerContext, config: C): SignalFinding | null;
   /** Drops what is older than the signal's longest horizon before `now`. */

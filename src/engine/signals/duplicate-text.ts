@@ -16,7 +16,6 @@
  */
 import { z } from 'zod';
 import type { ReviewEvent, SellerSignal, SignalFinding } from '../types.js';
-import { hash32 } from '../sketch/hash.js';
 import { appendCapped, dropFirst, EMPTY } from '../sketch/lists.js';
 import { bbitJaccard, bbitPack, minhash, shingleHashes, words } from '../sketch/minhash.js';
 import { curveFields, round2, strengthOf } from './curve.js';
@@ -78,8 +77,8 @@ export const signal: SellerSignal<State, Config> = {
   name: 'duplicate_text',
   family: 'review_text',
   create: () => ({ sigs: EMPTY, reviewIds: EMPTY, buyerIds: EMPTY }),
-  observe(s, e, c) {
-    if (e.kind === 'review' && e.text !== '') observeReview(s, e, c);
+  observe(s, e, c, keys) {
+    if (e.kind === 'review' && e.text !== '') observeReview(s, e, c, keys.buyer);
   },
   evaluate(s, ctx, c) {
     return judge(s, Math.floor((ctx.at - 1) / HOUR_MS), c);
@@ -94,13 +93,12 @@ export function informativeWords(text: string): string[] {
   return words(text).filter((w) => !GENERIC.has(w));
 }
 
-function observeReview(s: State, e: ReviewEvent, c: Config): void {
+function observeReview(s: State, e: ReviewEvent, c: Config, bfp: number): void {
   const all = informativeWords(e.text);
   if (all.length < c.minWords) return;
   // Scripts are short; the cap bounds the work on a 20,000-char text (the contract's limit).
   const ws = all.length > MAX_WORDS ? all.slice(0, MAX_WORDS) : all;
   const sig = bbitPack(minhash(shingleHashes(ws), K), BITS);
-  const bfp = hash32(e.buyerId);
   const hour = Math.floor(e.eventTime / HOUR_MS);
   const oldest = hour - c.horizonDays * 24 + 1;
   const kept = s.sigs.length / STRIDE;

@@ -364,10 +364,9 @@ export function reviewLift(state: State, now: number, config: Config): Readonly<
 const NO_LIFT = Object.freeze({ lift: 0, burstFive: 0, burstOrders: 0 });
 
 /** Counts a verified 5-star review, and once per remembered burst buyer, towards the burst's reviews. */
-function observeReview(state: State, buyerId: string, eventTime: number, config: Config): void {
+function observeReview(state: State, h: number, eventTime: number, config: Config): void {
   const table = state.burstBuyers;
   if (table !== undefined && table !== null) {
-    const h = hash32(buyerId);
     const at = assocFind(table, h, PAYLOAD_BITS);
     if (at >= 0) {
       const payload = assocPayload(table, at, PAYLOAD_BITS);
@@ -421,9 +420,9 @@ export const signal: SellerSignal<State, Config> = {
     };
   },
 
-  observe(state, event: MarketEvent, config) {
+  observe(state, event: MarketEvent, config, keys) {
     if (event.kind === 'review') {
-      if (event.rating === 5 && event.orderId !== null) observeReview(state, event.buyerId, event.eventTime, config);
+      if (event.rating === 5 && event.orderId !== null) observeReview(state, keys.buyer, event.eventTime, config);
       return;
     }
     if (event.status !== 'PLACED' || event.quantity >= config.bulkQuantity) return;
@@ -431,7 +430,7 @@ export const signal: SellerSignal<State, Config> = {
     advance(state, Math.floor(event.eventTime / config.tickMs), config);
     state.sellerCurrent += 1;
     state.sellerTotal += 1;
-    const h1 = hash32(event.buyerId);
+    const h1 = keys.buyer;
     const h2 = hash32b(event.buyerId) | 1;
     // A state restored from a snapshot of the earlier layout holds a CmsState: its dense counters.
     if (!Array.isArray(state.total)) state.total = (state.total as unknown as { counts: number[] }).counts;

@@ -23,7 +23,6 @@ import { z } from 'zod';
 import type { SellerSignal, SignalFinding } from '../types.js';
 import { addRecent, base, decayedAdvance, decayedCreate, decayedHour, decayFactors, HOUR_MS, recent, type DecayedCounts } from '../sketch/decay.js';
 import { appendCapped, dropFirst, EMPTY } from '../sketch/lists.js';
-import { hash32 } from '../sketch/hash.js';
 import { curveFields, round2, strengthOf } from './curve.js';
 
 const DAY_MS = 86_400_000;
@@ -143,7 +142,7 @@ export const signal: SellerSignal<State, Config> = {
   name: 'fresh_accounts',
   family: 'account_age',
   create: () => ({ counts: decayedCreate(LANES), slow: decayedCreate(2), fresh: EMPTY, freshBuyers: EMPTY, freshOrders: EMPTY, freshReviews: EMPTY, youngBuyers: EMPTY, youngOrders: EMPTY }),
-  observe(s, e, c) {
+  observe(s, e, c, keys) {
     upgrade(s);
     const hour = Math.floor(e.eventTime / HOUR_MS);
     // Decay before counting, once per new hour, so an event weighs by its own hour's age.
@@ -157,7 +156,7 @@ export const signal: SellerSignal<State, Config> = {
       // before the review usually comes. Only PLACED counts as an order.
       if (e.status !== 'PLACED' && e.status !== 'DELIVERED') return;
       const fresh = e.eventTime - e.buyerAccountCreatedAt < c.freshDays * DAY_MS;
-      if (fresh) remember(s, hash32(e.buyerId), hour, c);
+      if (fresh) remember(s, keys.buyer, hour, c);
       if (e.status !== 'PLACED') return;
       addRecent(s.counts, ORDERS);
       addRecent(s.slow, ORDERS);
@@ -175,7 +174,7 @@ export const signal: SellerSignal<State, Config> = {
     }
     // A reviewer not remembered as fresh counts as aged: unknown buyers are mostly old ones.
     addRecent(s.counts, REVIEWS);
-    const i = s.fresh.length === 0 ? -1 : indexOfFresh(s.fresh, hash32(e.buyerId));
+    const i = s.fresh.length === 0 ? -1 : indexOfFresh(s.fresh, keys.buyer);
     // Memories past their horizon are ignored even before expire drops them.
     if (i < 0 || Math.floor(s.fresh[i]! / FP_SCALE) <= hour - c.buyerMemoryDays * 24) return;
     addRecent(s.counts, FRESH_REVIEWS);

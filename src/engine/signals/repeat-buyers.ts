@@ -16,7 +16,6 @@
  */
 import { z } from 'zod';
 import type { OrderEvent, SellerContext, SellerSignal, SignalFinding } from '../types.js';
-import { hash32 } from '../sketch/hash.js';
 import { HLL_MAX_P, HLL_MIN_P, hllAdd, hllCount, type HllState } from '../sketch/hll.js';
 import { appendCapped, EMPTY } from '../sketch/lists.js';
 import { topkCreate, topkDecay, topkList, topkOffer, type TopKState } from '../sketch/topk.js';
@@ -115,9 +114,9 @@ export const signal: SellerSignal<State, Config> = {
     base: 0,
     baseDays: 0,
   }),
-  observe(s, e, c) {
+  observe(s, e, c, keys) {
     if (e.kind !== 'order' || e.status !== 'PLACED' || e.quantity >= c.bulkQuantity) return;
-    observeOrder(s, e, c);
+    observeOrder(s, e, c, keys.buyer);
   },
   evaluate: evaluate,
   // Drops only what is older than the long horizon: rolling a stale day here leaves the same
@@ -130,11 +129,10 @@ export const signal: SellerSignal<State, Config> = {
   },
 };
 
-function observeOrder(s: State, e: OrderEvent, c: Config): void {
+function observeOrder(s: State, e: OrderEvent, c: Config, h: number): void {
   const t = e.eventTime;
   const day = Math.floor(t / DAY_MS);
   if (day > s.day) rollTo(s, day, c);
-  const h = hash32(e.buyerId);
   s.dayOrders++;
   s.dayBuyers = hllAdd(s.dayBuyers, h, c.hllPrecision, c.hllExactCap);
   if (topkOffer(s.top, e.buyerId, c.topBuyers) >= 2) s.sample = appendCapped(s.sample, e.orderId, c.sampleOrders);

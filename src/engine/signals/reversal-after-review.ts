@@ -97,14 +97,14 @@ export const signal: SellerSignal<State, Config> = {
     return { reviews: EMPTY as never[], reversals: EMPTY };
   },
 
-  observe(state, event: MarketEvent, config) {
+  observe(state, event: MarketEvent, config, keys) {
     if (event.kind === 'review') {
       if (event.orderId === null || event.rating < config.minRating) return;
       state.reviews = pushCapped(state.reviews, pack(event.orderId, event.rating, event.eventTime), config.maxReviews);
       return;
     }
     if (event.status !== 'REFUNDED' && event.status !== 'CANCELLED') return;
-    const h = hash32(event.orderId) >>> 6;
+    const h = keys.order >>> 6;
     const reviews = state.reviews;
     let i = 0;
     while (i < reviews.length && Math.floor(reviews[i]! / HASH_UNIT) !== h) i++;

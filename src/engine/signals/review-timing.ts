@@ -13,7 +13,6 @@ import { z } from 'zod';
 import type { SellerSignal, SignalFinding } from '../types.js';
 import { addRecent, base, decayedAdvance, decayedCreate, decayedHour, decayFactors, HOUR_MS, recent, type DecayedCounts } from '../sketch/decay.js';
 import { appendCapped, EMPTY } from '../sketch/lists.js';
-import { hash32 } from '../sketch/hash.js';
 import { curveFields, round2, strengthOf } from './curve.js';
 import { isDue, lowered, lowest, NO_KEYS, NOTHING_DUE, tableExpire, tableGet, tablePut, type Table } from './fingerprint-table.js';
 
@@ -113,14 +112,14 @@ export const signal: SellerSignal<State, Config> = {
     fast: 0,
     early: 0,
   }),
-  observe(s, e, c) {
+  observe(s, e, c, keys) {
     const minute = Math.floor(e.eventTime / MINUTE_MS);
     if (e.kind === 'order') {
       if (e.status === 'DELIVERED') {
-        s.orders = tablePut(s.orders, c.orderSlots, hash32(e.orderId), minute * 2 + 1, PAYLOAD_BITS);
+        s.orders = tablePut(s.orders, c.orderSlots, keys.order, minute * 2 + 1, PAYLOAD_BITS);
         s.ordersLow = lowered(s.ordersLow, minute * 2 + 1, 1);
       } else if (e.status === 'PLACED') {
-        const h = hash32(e.orderId);
+        const h = keys.order;
         if (tableGet(s.orders, c.orderSlots, h, PAYLOAD_BITS) < 0) {
           s.orders = tablePut(s.orders, c.orderSlots, h, minute * 2, PAYLOAD_BITS);
           s.ordersLow = lowered(s.ordersLow, minute * 2, 1);
@@ -130,7 +129,7 @@ export const signal: SellerSignal<State, Config> = {
     }
     if (e.rating === 5) countFive(s, Math.floor(e.eventTime / HOUR_MS), c);
     if (e.orderId === null) return;
-    const payload = tableGet(s.orders, c.orderSlots, hash32(e.orderId), PAYLOAD_BITS);
+    const payload = tableGet(s.orders, c.orderSlots, keys.order, PAYLOAD_BITS);
     if (payload < 0) return;
     const then = Math.floor(payload / 2);
     // Memories past their horizon are ignored even before expire removes them.

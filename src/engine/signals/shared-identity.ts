@@ -96,10 +96,10 @@ export const signal: SellerSignal<State, Config> = {
   name: 'shared_identity',
   family: 'identity',
   create: (c) => ({ table: assocCreate(c.slots), low: NOTHING_DUE, shared: EMPTY }),
-  observe(s, e, c) {
+  observe(s, e, c, keys) {
     if (e.kind === 'order' && e.status !== 'PLACED') return;
     const hour = Math.floor(e.eventTime / HOUR_MS);
-    const bfp = hash32(e.buyerId) >>> BUYER_BITS;
+    const bfp = keys.buyer >>> BUYER_BITS;
     if (e.deviceId !== null && e.deviceId !== '') see(s, DEVICE, e.deviceId, null, e.buyerId, bfp, hour, c);
     if (e.ipAddress !== null && e.ipAddress !== '') {
       // IPv4, nearly every address: the /24's hash straight from the address; its string only if needed.

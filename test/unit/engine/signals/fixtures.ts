@@ -3,6 +3,7 @@
  * (event time, then eventId), evaluates at every hour boundary the way the core does, and can
  * snapshot the state through JSON or call expire at any point.
  */
+import { eventKeys } from '../../../../src/engine/event-keys.js';
 import type { MarketEvent, OrderEvent, ReviewEvent, SellerContext, SellerSignal, SignalFinding } from '../../../../src/engine/types.js';
 
 export const MIN = 60_000;
@@ -99,7 +100,7 @@ export function drive<S, C>(signal: SellerSignal<S, C>, config: C, events: reado
   sorted.forEach((e, i) => {
     close(e.eventTime);
     if (opts.roundTripAt === i) state = JSON.parse(JSON.stringify(state)) as S;
-    signal.observe(state, e, config);
+    signal.observe(state, e, config, eventKeys(e));
   });
   close(boundary);
   return { findings, state };

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { eventKeys } from '../../../../src/engine/event-keys.js';
 import { configSchema, signal } from '../../../../src/engine/signals/fresh-accounts.js';
 import type { MarketEvent } from '../../../../src/engine/types.js';
 import { DAY, drive, HOUR, MIN, order, ordinarySeller, review, T0 } from './fixtures.js';
@@ -130,11 +131,11 @@ test('JSON round-trip mid-stream and expire at any time leave the findings uncha
 test('a state snapshotted before the slow share existed restores and keeps working', () => {
   const events = [...ordinarySeller(3, 10, 8), ...cohort(6, T0 + 3 * DAY + 9 * HOUR, 1, 'b-new')];
   const state = signal.create(config);
-  for (const e of events.slice(0, 20)) signal.observe(state, e, config);
+  for (const e of events.slice(0, 20)) signal.observe(state, e, config, eventKeys(e));
   const old = JSON.parse(JSON.stringify(state)) as Record<string, unknown>;
   delete old['slow'];
   const restored = old as unknown as typeof state;
-  for (const e of events.slice(20)) signal.observe(restored, e, config);
+  for (const e of events.slice(20)) signal.observe(restored, e, config, eventKeys(e));
   assert.ok(Array.isArray(restored.slow));
   assert.ok(signal.evaluate(restored, { sellerId: 's', at: T0 + 3 * DAY + 12 * HOUR, bucketMs: HOUR, ordersInBucket: 0, orders24h: 0, dailyOrdersEwma: 0, historyDays: 3 }, config) !== null);
 });
@@ -173,7 +174,7 @@ test('a state snapshotted before the young lane existed is restored with it, emp
   assert.equal(old.counts.length, 1 + 2 * lanes);
   assert.deepEqual(old.counts.slice(0, 5), state.counts.slice(0, 5), 'the old recent lanes kept their counts');
   assert.deepEqual(old.counts.slice(1 + lanes, 5 + lanes), state.counts.slice(1 + lanes, 5 + lanes), 'and their baselines');
-  for (const e of cohort(8, day, 60, 'b-young')) signal.observe(old, e, config);
+  for (const e of cohort(8, day, 60, 'b-young')) signal.observe(old, e, config, eventKeys(e));
   const f = signal.evaluate(old, ctx(day + 3 * HOUR), config);
   assert.ok(f !== null && f.evidence.buyerIds!.every((b) => b.startsWith('b-young-')), 'the young lane works after the upgrade');
 });

@@ -3,6 +3,7 @@
  * a signal one seller's events in canonical order and closes hourly buckets, evaluating at each
  * bucket end (with events up to `graceMs` past it already observed, as the core may do).
  */
+import { eventKeys } from '../../../../src/engine/event-keys.js';
 import type { MarketEvent, OrderEvent, OrderStatus, ReviewEvent, SellerContext, SellerSignal, SignalFinding } from '../../../../src/engine/types.js';
 export { rng } from '../../../helpers/fixtures.js';
 
@@ -101,7 +102,10 @@ export function runSignal<S, C>(
   let hi = 0;
   let i = 0;
   for (let at = first + HOUR; at <= until; at += HOUR) {
-    while (i < sorted.length && sorted[i]!.eventTime < at + grace) signal.observe(state, sorted[i++]!, config);
+    while (i < sorted.length && sorted[i]!.eventTime < at + grace) {
+      const e = sorted[i++]!;
+      signal.observe(state, e, config, eventKeys(e));
+    }
     if (opts.restoreAt === at) state = JSON.parse(JSON.stringify(state)) as S;
     while (hi < placed.length && placed[hi]! < at) hi++;
     while (lo < hi && placed[lo]! < at - DAY) lo++;
