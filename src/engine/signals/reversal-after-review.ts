@@ -55,8 +55,18 @@ export const configSchema = z.object({
     .number()
     .int()
     .min(1)
-    .default(10)
-    .describe('Count at which strength reaches 1 (0.5 at minCount). Default 10.'),
+    .default(6)
+    .describe(
+      'Count at which strength reaches 1 (0.5 at minCount). Default 6 (10 until the third detection pass): a brusher refunds every fake order, so a small shop reaches it within days, and minShare keeps a big shop\'s honest returns out.',
+    ),
+  minShare: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.02)
+    .describe(
+      "And the count must reach this share of the seller's orders over the horizon, estimated as the last 24 h's orders × the horizon in days. Default 0.02: a buyer who rates 4★+ and then returns the item is an honest event at a fraction of a percent of orders, which a shop of hundreds of orders a day reaches in a week.",
+    ),
   maxEvidence: z
     .number()
     .int()
@@ -123,7 +133,7 @@ export const signal: SellerSignal<State, Config> = {
     // Counted first: the usual quiet evaluation allocates nothing.
     let inHorizon = 0;
     for (let i = 0; i < state.reversals.length; i++) if (state.reversals[i]![0] >= from && state.reversals[i]![0] < ctx.at) inHorizon++;
-    if (inHorizon < config.minCount) return null;
+    if (inHorizon < config.minCount || inHorizon < config.minShare * ctx.orders24h * (config.horizonMs / DAY_MS)) return null;
     const orderIds: string[] = [];
     const buyerIds: string[] = [];
     const examples: string[] = [];
@@ -134,7 +144,6 @@ export const signal: SellerSignal<State, Config> = {
       if (examples.length < 3) examples.push(`${orderId} ${rating}★ then reversed ${hours} h later`);
     }
     const count = orderIds.length;
-    if (count < config.minCount) return null;
     return {
       name: 'reversal_after_review',
       family: 'reversal',

@@ -82,3 +82,23 @@ test('a JSON round-trip of the state continues identically', () => {
   assert.deepEqual([...restored.findings], [...plain.findings]);
   assert.deepEqual(restored.state, plain.state);
 });
+
+test('six reversals in a week are full strength for a small shop', () => {
+  const events = reviewedThenReversed('s6', 6, T0, 4 * HOUR);
+  const { findings } = runSignal(signal, config, events, { until: T0 + 3 * DAY });
+  const f = findings.get(T0 + 3 * DAY);
+  assert.ok(f);
+  assert.equal(f.value, 6);
+  assert.equal(f.strength, 1);
+});
+
+test("quiet on a big shop's honest returns after good reviews: the count is judged against its orders", () => {
+  const events = reviewedThenReversed('s7', 8, T0, 4 * HOUR);
+  // 300 orders a day: 8 reversals in a week are under 2 % of its ~2,100 orders.
+  for (let k = 0; k < 900; k++) events.push(order({ t: T0 + k * 5 * 60_000, seller: 's7', buyer: `b${k}`, order: `big${k}` }));
+  const { findings } = runSignal(signal, config, events, { until: T0 + 3 * DAY });
+  assert.equal(findings.size, 0);
+  // The same reversals at a shop of a few orders a day fire.
+  const small = runSignal(signal, config, reviewedThenReversed('s8', 8, T0, 4 * HOUR), { until: T0 + 3 * DAY });
+  assert.ok(small.findings.size > 0);
+});
