@@ -20,6 +20,8 @@ const MINUTE_MS = 60_000;
 /** Lanes of the decayed counts: verified reviews of known orders, and the suspicious ones. */
 const REVIEWS = 0;
 const SUSPECT = 1;
+/** The slow counts' first lane: deliveries (their second is SUSPECT). */
+const DELIVERED = 0;
 /** Order table payload: minute × 2 + delivered bit. */
 const PAYLOAD_BITS = 28;
 /** Beyond this many idle hours the 5-star rate has decayed to nothing anyway. */
@@ -40,6 +42,14 @@ export const configSchema = z.object({
   minSuspect: z.number().gt(0).default(3).describe('Recent (decayed) suspicious reviews needed to fire. Default 3.'),
   recentHalfLifeHours: z.number().gt(0).default(12).describe('Half-life of the recent counts, hours. Default 12.'),
   baselineHalfLifeHours: z.number().gt(0).default(336).describe('Half-life of the baseline counts, hours. Default 336 (14 days).'),
+  slowHalfLifeHours: z
+    .number()
+    .gt(0)
+    .default(72)
+    .describe(
+      'Half-life of the slow counts of deliveries and suspicious reviews, hours (about four days of memory): a farm posting one fast review every half day never has minSuspect within the recent half-life. Default 72.',
+    ),
+  slowMinSuspect: z.number().gt(0).default(4).describe('Slow (decayed) suspicious reviews needed for the slow share to fire. Default 4.'),
   orderSlots: z
     .number()
     .int()
@@ -78,17 +88,24 @@ export interface State {
   early: number;
   /** Whether the last evaluation found the timing share over its threshold: the baseline then stops learning. */
   firing?: boolean;
+  /** Deliveries and suspicious reviews with the slow half-life, their own baseline and firing flag (absent in states saved before them). */
+  slow?: DecayedCounts;
+  slowFiring?: boolean;
 }
 
 interface Derived {
   readonly factors: ReturnType<typeof decayFactors>;
+  readonly slowFactors: ReturnType<typeof decayFactors>;
   readonly fiveKeep: number;
 }
 const derived = new WeakMap<Config, Derived>();
 function derive(c: Config): Derived {
   let d = derived.get(c);
   if (d === undefined) {
-    d = { factors: decayFactors(c.recentHalfLifeHours, c.baselineHalfLifeHours), fiveKeep: 2 ** (-1 / c.fiveStarHalfLifeHours) };
+    d = {
+      factors: decayFactors(c.recentHalfLifeHours, c.baselineHalfLifeHours),
+      slowFactors: decayFactors(c.slowHalfLifeHours, c.baselineHalfLifeHours),
+      fiveKeep: 2 ** (-1 / c.fiveStarHalfLifeHours) };
     derived.set(c, d);
   }
   return d;
@@ -116,6 +133,7 @@ export const signal: SellerSignal<State, Config> = {
     const minute = Math.floor(e.eventTime / MINUTE_MS);
     if (e.kind === 'order') {
       if (e.status === 'DELIVERED') {
+        addRecent(slowCounts(s, e.eventTime, c), DELIVERED);
         s.orders = tablePut(s.orders, c.orderSlots, keys.order, minute * 2 + 1, PAYLOAD_BITS);
         s.ordersLow = lowered(s.ordersLow, minute * 2 + 1, 1);
       } else if (e.status === 'PLACED') {
@@ -140,6 +158,7 @@ export const signal: SellerSignal<State, Config> = {
     const delivered = payload % 2 === 1;
     if (delivered && minute - then >= c.fastMinutes) return;
     addRecent(s.counts, SUSPECT);
+    addRecent(slowCounts(s, e.eventTime, c), SUSPECT);
     if (delivered) s.fast++;
     else s.early++;
     s.reviewIds = appendCapped(s.reviewIds, e.reviewId, c.evidence);
@@ -149,6 +168,7 @@ export const signal: SellerSignal<State, Config> = {
   evaluate(s, ctx, c) {
     // Decay up to the closing hour (a no-op if its events already did): they count in full.
     decayedAdvance(s.counts, ctx.at - HOUR_MS, derive(c).factors, s.firing !== true);
+    if (s.slow !== undefined) decayedAdvance(s.slow, ctx.at - HOUR_MS, derive(c).slowFactors, s.slowFiring !== true);
     const finding = judge(s, c);
     s.fivePeak = 0;
     s.fivePeakRate = 0;
@@ -163,6 +183,13 @@ export const signal: SellerSignal<State, Config> = {
     s.ordersLow = lowest(s.orders, c.orderSlots, PAYLOAD_BITS, 1);
   },
 };
+
+/** The slow counts, created on first use (states saved before them lack them), decayed up to `t`'s hour. */
+function slowCounts(s: State, t: number, c: Config): DecayedCounts {
+  const slow = (s.slow ??= decayedCreate(2));
+  if (Math.floor(t / HOUR_MS) > decayedHour(slow)) decayedAdvance(slow, t, derive(c).slowFactors, s.slowFiring !== true);
+  return slow;
+}
 
 /** Counts a 5-star review in its hour; a finished hour feeds the seller's hourly-rate EWMA. */
 function countFive(s: State, hour: number, c: Config): void {
@@ -184,18 +211,38 @@ function countFive(s: State, hour: number, c: Config): void {
   }
 }
 
-function judge(s: State, c: Config): SignalFinding | null {
-  const d = s.counts;
+interface Share {
+  readonly share: number;
+  readonly threshold: number;
+  readonly baseline: number;
+  readonly strength: number;
+  /** Over its threshold with at least half the suspicious reviews a report needs. */
+  readonly firing: boolean;
+}
+
+function shareOf(d: DecayedCounts, minSuspect: number, c: Config): Share {
   const baseline = (base(d, SUSPECT) + c.populationShare * c.priorWeight) / (base(d, REVIEWS) + c.priorWeight);
   const suspect = recent(d, SUSPECT);
-  const share = suspect >= c.minSuspect && recent(d, REVIEWS) > 0 ? suspect / recent(d, REVIEWS) : 0;
+  const reviews = recent(d, REVIEWS);
+  const share = suspect >= minSuspect && reviews > 0 ? suspect / reviews : 0;
   const threshold = Math.max(c.minShare, c.baselineFactor * baseline);
-  const timing = strengthOf(share, threshold, c);
+  const strength = strengthOf(share, threshold, c);
+  return { share, threshold, baseline, strength, firing: strength > 0 || (suspect >= minSuspect / 2 && suspect >= threshold * reviews) };
+}
+
+function judge(s: State, c: Config): SignalFinding | null {
   // A campaign lasting days must not become the seller's normal: the baseline stops learning while
   // the recent share is over the threshold with at least half the suspicious reviews a report
   // needs, so a slow campaign's first fast reviews do not raise the bar it then has to clear.
-  const reviews = recent(d, REVIEWS);
-  s.firing = timing > 0 || (suspect >= c.minSuspect / 2 && suspect >= threshold * reviews);
+  const fast = shareOf(s.counts, c.minSuspect, c);
+  s.firing = fast.firing;
+  // The slow share: suspicious reviews per delivery over about four days, against its own baseline.
+  // Per delivery, not per review: the fast reviews of a cohort arrive days before its slow ones,
+  // so a share of reviews over days runs high whenever deliveries pick up (a new shop, a sale).
+  const slow = s.slow === undefined ? null : shareOf(s.slow, c.slowMinSuspect, c);
+  s.slowFiring = slow !== null && slow.firing;
+  const bySlow = slow !== null && slow.strength > fast.strength;
+  const { share, threshold, baseline, strength: timing } = bySlow ? slow : fast;
 
   const rate = Math.max(s.fivePeakRate, c.fiveStarPriorPerHour);
   const burstRatio = s.fivePeak >= c.burstMin ? s.fivePeak / rate : 0;
@@ -225,9 +272,11 @@ function judge(s: State, c: Config): SignalFinding | null {
     value: round2(share),
     threshold: round2(threshold),
     strength: round2(strength),
-    horizonMs: Math.round(c.recentHalfLifeHours * HOUR_MS),
+    horizonMs: Math.round((bySlow ? c.slowHalfLifeHours : c.recentHalfLifeHours) * HOUR_MS),
     baseline: round2(baseline),
-    explanation: `${Math.round(share * 100)}% of recent verified reviews came less than ${c.fastMinutes} minutes after delivery or before it (${parts}), against a threshold of ${Math.round(threshold * 100)}%${burstText === '' ? '' : `; ${burstText}`}.`,
+    explanation:
+      `${bySlow ? `reviews less than ${c.fastMinutes} minutes after delivery or before it came at ${Math.round(share * 100)}% of the last few days' deliveries` : `${Math.round(share * 100)}% of recent verified reviews came less than ${c.fastMinutes} minutes after delivery or before it`}` +
+      ` (${parts}), against a threshold of ${Math.round(threshold * 100)}%${burstText === '' ? '' : `; ${burstText}`}.`,
     evidence: { reviewIds: s.reviewIds, buyerIds: s.buyerIds, orderIds: s.orderIds },
   };
 }

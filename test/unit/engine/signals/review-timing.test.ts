@@ -134,3 +134,16 @@ test('a slow campaign on a small seller fires once it clusters: its earlier fast
   assert.ok(f.baseline! < 0.1, `baseline ${f.baseline}: the campaign's own reviews raised the bar`);
   assert.ok(f.evidence.buyerIds!.every((b) => b.startsWith('b-slow-')));
 });
+
+test('a farm posting one fast review every 13 hours at a small shop fires on the slow share, per delivery', () => {
+  const fake: MarketEvent[] = [];
+  for (let i = 0; i < 10; i++) fake.push(...lifecycle(`b-slow-${i}`, T0 + 10 * DAY + i * 13 * HOUR, 2 * DAY, 2 * DAY + 20 * MIN));
+  const { findings } = drive(signal, config, [...honest(20, 2, 9), ...fake]);
+  assert.ok(findings.length > 0, 'no finding');
+  const f = findings[0]!.finding;
+  assert.equal(f.horizonMs, config.slowHalfLifeHours * HOUR);
+  assert.match(f.explanation, /% of the last few days' deliveries/);
+  assert.ok(f.evidence.buyerIds!.every((b) => b.startsWith('b-slow-')));
+  // Never more than two fast reviews within a recent half-life: the 12 h share alone stays quiet.
+  assert.deepEqual(drive(signal, configSchema.parse({ slowMinSuspect: 1000 }), [...honest(20, 2, 9), ...fake]).findings, []);
+});
