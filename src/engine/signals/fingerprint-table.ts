@@ -17,7 +17,7 @@
  * stays a small integer) tells whether a scan could empty anything; most evaluations then skip
  * it. `undefined` (a state restored from a snapshot that predates the bound) always scans.
  */
-import { assocExpire, fingerprint, pairOf } from '../sketch/assoc.js';
+import { assocExpire, fingerprint, pairOf, putSlot } from '../sketch/assoc.js';
 import { EMPTY } from '../sketch/lists.js';
 
 export type Table = readonly number[];
@@ -54,12 +54,7 @@ export function tablePut(t: Table, slots: number, h: number, payload: number, pa
   const b = pairOf(h, a, slots);
   const ea = entryAt(t, slots, a);
   const eb = entryAt(t, slots, b);
-  let at: number;
-  if (ea >= 0 && Math.floor(ea / scale) === fp) at = a;
-  else if (eb >= 0 && Math.floor(eb / scale) === fp) at = b;
-  else if (ea < 0) at = a;
-  else if (eb < 0) at = b;
-  else at = ea % scale <= eb % scale ? a : b;
+  const at = putSlot(ea, eb, a, b, fp, scale);
   const entry = fp * scale + payload;
   if (t.length >= slots) {
     (t as number[])[at] = entry;

@@ -39,21 +39,26 @@ export function assocPayload(t: readonly number[], index: number, payloadBits: n
   return t[index]! % 2 ** payloadBits;
 }
 
+/**
+ * Where a put goes, given the entries ea and eb (-1 when empty) of the key's two slots a and b: its
+ * own entry, else an empty slot, else the smaller payload of the pair. Shared with the sparse
+ * tables that must place keys exactly as this table does.
+ */
+export function putSlot(ea: number, eb: number, a: number, b: number, fp: number, scale: number): number {
+  if (ea >= 0 && Math.floor(ea / scale) === fp) return a;
+  if (eb >= 0 && Math.floor(eb / scale) === fp) return b;
+  if (ea < 0) return a;
+  if (eb < 0) return b;
+  return ea % scale <= eb % scale ? a : b;
+}
+
 /** Sets the key's payload, replacing its entry, an empty slot, or the smaller payload of the pair. */
 export function assocPut(t: number[], h: number, payload: number, payloadBits: number): void {
   const fp = fingerprint(h, payloadBits);
   const scale = 2 ** payloadBits;
   const a = h & (t.length - 1);
   const b = pairOf(h, a, t.length);
-  const ea = t[a]!;
-  const eb = t[b]!;
-  let at: number;
-  if (ea >= 0 && Math.floor(ea / scale) === fp) at = a;
-  else if (eb >= 0 && Math.floor(eb / scale) === fp) at = b;
-  else if (ea < 0) at = a;
-  else if (eb < 0) at = b;
-  else at = ea % scale <= eb % scale ? a : b;
-  t[at] = fp * scale + payload;
+  t[putSlot(t[a]!, t[b]!, a, b, fp, scale)] = fp * scale + payload;
 }
 
 /** Empties every entry whose payload is below `minPayload`. */
