@@ -7,6 +7,10 @@
  * of the hourly counts of the hours *before* the window, so a burst does not raise its own bar.
  * It fires when the window's unverified count is both well above the seller's rate and a large
  * share of its reviews: a big seller's few stray unverified reviews are a small share.
+ *
+ * A bought campaign posts in batches, days apart. A batch that fired earlier within recurrenceMs
+ * reinforces the current one by noisy-OR (two independent bursts of the same kind), so two bursts
+ * of 7 (0.6 each) reach 0.84 where either alone stays below the 0.8 a lone family needs.
  */
 import { z } from 'zod';
 import type { MarketEvent, SellerContext, SellerSignal, SignalFinding } from '../types.js';
@@ -60,6 +64,14 @@ export const configSchema = z.object({
     .gt(1)
     .default(3)
     .describe('Strength reaches 1 at this many times the count threshold (0.5 at it). Default 3.'),
+  recurrenceMs: z
+    .number()
+    .int()
+    .min(0)
+    .default(7 * 24 * HOUR_MS)
+    .describe(
+      'An earlier burst (a run of firing windows that ended before the current window began) this recent reinforces the current one: strength 1 − (1 − now)(1 − earlier). 0 disables. Default 7 days.',
+    ),
   maxEvidence: z
     .number()
     .int()
@@ -81,6 +93,15 @@ export interface State {
   folded: number;
   nextHour: number;
   recent: readonly Unverified[];
+  /**
+   * Bursts: the latest evaluation time that fired (−1 before) and the strongest own strength of
+   * the burst it belongs to; the strongest earlier burst within recurrenceMs, its last firing time
+   * and strength. Optional: a state restored from a snapshot of the earlier layout has none.
+   */
+  burstLast?: number;
+  burstStrength?: number;
+  earlierAt?: number;
+  earlierStrength?: number;
 }
 
 const LANES = 2;
@@ -97,6 +118,29 @@ function current(state: State): HourCounts {
   return state.counts;
 }
 
+/**
+ * Records a firing evaluation at `at` of own strength `own` and returns the strength of the
+ * strongest earlier burst within recurrenceMs (0 if none). A firing whose window starts after the
+ * previous firing time counts no review of it: a new burst, and the finished one may become the
+ * earlier burst.
+ */
+function recordBurst(state: State, at: number, own: number, config: Config): number {
+  if (config.recurrenceMs === 0) return 0;
+  const last = state.burstLast ?? -1;
+  let earlierAt = state.earlierAt ?? -1;
+  if (last >= 0 && at - config.windowMs >= last) {
+    const finished = state.burstStrength ?? 0;
+    if (earlierAt < at - config.recurrenceMs || finished >= (state.earlierStrength ?? 0)) {
+      state.earlierAt = earlierAt = last;
+      state.earlierStrength = finished;
+    }
+    state.burstStrength = 0;
+  }
+  state.burstLast = at;
+  state.burstStrength = Math.max(state.burstStrength ?? 0, own);
+  return earlierAt >= 0 && earlierAt >= at - config.recurrenceMs ? (state.earlierStrength ?? 0) : 0;
+}
+
 export const signal: SellerSignal<State, Config> = {
   name: 'unverified_reviews',
   family: 'unverified',
@@ -109,6 +153,10 @@ export const signal: SellerSignal<State, Config> = {
       folded: 0,
       nextHour: -1,
       recent: EMPTY,
+      burstLast: -1,
+      burstStrength: 0,
+      earlierAt: -1,
+      earlierStrength: 0,
     };
   },
 
@@ -169,17 +217,21 @@ export const signal: SellerSignal<State, Config> = {
       reviewIds.push(reviewId);
       if (!buyerIds.includes(buyerId)) buyerIds.push(buyerId);
     }
+    const own = rampStrength(unverified, countThreshold, config.fullFactor * countThreshold);
+    const earlier = recordBurst(state, ctx.at, own, config);
     return {
       name: 'unverified_reviews',
       family: 'unverified',
       value: unverified,
       threshold: countThreshold,
-      strength: rampStrength(unverified, countThreshold, config.fullFactor * countThreshold),
+      // Two bursts of the same campaign are independent evidence: 1 − (1 − now)(1 − earlier).
+      strength: 1 - (1 - own) * (1 - earlier),
       horizonMs: config.windowMs,
       baseline: expected,
       explanation:
         `${unverified} unverified reviews in ${windowHours} h (${Math.round(share * 100)}% of ${reviews} reviews) ` +
-        `against ${expected.toFixed(2)} expected and a ${Math.round(baselineShare * 100)}% baseline share`,
+        `against ${expected.toFixed(2)} expected and a ${Math.round(baselineShare * 100)}% baseline share` +
+        (earlier > 0 ? `; an earlier burst within ${config.recurrenceMs / (24 * HOUR_MS)} d reached strength ${earlier.toFixed(2)}` : ''),
       evidence: { reviewIds, buyerIds },
     };
   },

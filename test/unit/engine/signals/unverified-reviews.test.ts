@@ -77,3 +77,35 @@ test('a JSON round-trip of the state continues identically', () => {
   assert.deepEqual([...restored.findings], [...plain.findings]);
   assert.deepEqual(restored.state, plain.state);
 });
+
+/** `n` unverified reviews 10 minutes apart from `at` on seller `seller`. */
+function burst(seller: string, at: number, n: number, tag: string): MarketEvent[] {
+  return Array.from({ length: n }, (_, k) => review({ t: at + k * 10 * 60_000, seller, buyer: `${tag}${k}`, order: null, id: `${tag}r${k}` }));
+}
+
+test('an earlier burst within recurrenceMs reinforces the current one, never a burst itself', () => {
+  const first = T0 + 7 * DAY;
+  const second = first + 2 * DAY;
+  const events = [...history('s6', 7, 1, 48), ...burst('s6', first, 7, 'f'), ...burst('s6', second, 7, 'g')];
+  events.sort((a, b) => a.eventTime - b.eventTime);
+  const { findings } = runSignal(signal, config, events, { until: second + 8 * HOUR });
+  const strongest = (from: number, to: number): number =>
+    Math.max(0, ...[...findings].filter(([at]) => at > from && at <= to).map(([, f]) => f.strength));
+  // Each burst alone: 7 against a threshold of 5, 0.6 (0.55 while it has 6); the first burst's
+  // overlapping windows do not reinforce one another and stay below the 0.8 a lone family needs.
+  assert.equal(strongest(first, first + DAY), 0.6);
+  assert.equal(strongest(second, second + DAY), 1 - 0.4 * 0.4);
+  const f = [...findings].find(([at]) => at > second)?.[1];
+  assert.ok(f);
+  assert.match(f.explanation, /an earlier burst within 7 d reached strength 0\.60/);
+});
+
+test('bursts further apart than recurrenceMs stay independent', () => {
+  const first = T0 + 7 * DAY;
+  const second = first + 8 * DAY;
+  const events = [...history('s7', 16, 1, 48), ...burst('s7', first, 7, 'f'), ...burst('s7', second, 7, 'g')];
+  events.sort((a, b) => a.eventTime - b.eventTime);
+  const { findings } = runSignal(signal, config, events, { until: second + 8 * HOUR });
+  assert.ok(findings.size > 0);
+  assert.equal(Math.max(...[...findings.values()].map((f) => f.strength)), 0.6);
+});
