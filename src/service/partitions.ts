@@ -32,6 +32,12 @@ export interface PartitionState {
  */
 export const CAUGHT_UP_SLACK = 1;
 
+/** The topic and partition of a `topic/partition` key. */
+export function splitKey(key: string): { topic: string; partition: number } {
+  const cut = key.lastIndexOf('/');
+  return { topic: key.slice(0, cut), partition: Number(key.slice(cut + 1)) };
+}
+
 export class PartitionTracker {
   private readonly parts = new Map<string, PartitionState>();
   private readonly watermarks: PartitionWatermarks;
@@ -148,6 +154,18 @@ export class PartitionTracker {
       if (max !== null) return Math.max(wm ?? -Infinity, max - this.allowedDisorderMs);
     }
     return wm;
+  }
+
+  /**
+   * The positions a restored state is as of (`positions()` of its checkpoint): they count as
+   * committed, so records below them are skipped.
+   */
+  resumeFrom(positions: Readonly<Record<string, number>>, now: number): void {
+    for (const [key, offset] of Object.entries(positions)) {
+      const { topic, partition } = splitKey(key);
+      this.get(topic, partition, now);
+      this.setCommitted(topic, partition, offset, 0);
+    }
   }
 
   /** Offsets processed but not committed yet. */

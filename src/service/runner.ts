@@ -34,6 +34,7 @@ import { StateStore } from './state-store.js';
 import { changelogRecords, restoreChangelog } from './changelog.js';
 import type { TaskMeta } from './changelog.js';
 import { Task } from './task.js';
+import { splitKey } from './partitions.js';
 import type { ServiceMetrics } from './metrics.js';
 import { boundedStop } from './bounded.js';
 
@@ -306,11 +307,7 @@ export class Runner {
     const task = this.newTask(partition, restored.engine);
     // The consumer may have fetched the group's offsets before the previous owner's last commit:
     // the offsets stored with the state are the ones it is as of (onBatch skips records below).
-    for (const [key, offset] of Object.entries(restored.offsets)) {
-      const cut = key.lastIndexOf('/');
-      task.partitions.get(key.slice(0, cut), Number(key.slice(cut + 1)), this.now());
-      task.partitions.setCommitted(key.slice(0, cut), Number(key.slice(cut + 1)), offset, 0);
-    }
+    task.partitions.resumeFrom(restored.offsets, this.now());
     this.log.info({ partition, sellers: restored.sellers, records: restored.records, metaBytes: restored.metaBytes, watermark: restored.engine.watermark, offsets: restored.offsets, ms: Math.round(performance.now() - t0) }, 'restored task state from the changelog');
     return task;
   }
@@ -370,10 +367,7 @@ export class Runner {
         task.partitions.setCommitted(topic, partition, c, low);
       }
     }
-    for (const [key, offset] of Object.entries(task.partitions.positions())) {
-      const cut = key.lastIndexOf('/');
-      this.consumer.seek({ topic: key.slice(0, cut), partition: Number(key.slice(cut + 1)), offset: String(offset) });
-    }
+    for (const [key, offset] of Object.entries(task.partitions.positions())) this.consumer.seek({ ...splitKey(key), offset: String(offset) });
   }
 
   /**

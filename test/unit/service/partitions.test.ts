@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { PartitionTracker } from '../../../src/service/partitions.js';
+import { PartitionTracker, splitKey } from '../../../src/service/partitions.js';
 
 const DISORDER = 1_000;
 const IDLE = 5_000;
@@ -117,5 +117,13 @@ describe('PartitionTracker', () => {
     assert.deepEqual(t.assign({ orders: [0] }, 0), ['orders/0']);
     assert.equal(t.watermark(() => null), 50_000 - DISORDER, 'the revoked slow partition no longer holds the watermark');
     assert.deepEqual(t.uncommitted(), []);
+  });
+
+  it('resumes from the positions of a restored checkpoint: they count as committed', () => {
+    const t = new PartitionTracker(DISORDER, IDLE);
+    t.resumeFrom({ 'bw.orders-v1/3': 42, 'reviews/3': 7 }, 0);
+    assert.deepEqual(t.positions(), { 'bw.orders-v1/3': 42, 'reviews/3': 7 });
+    assert.deepEqual(t.uncommitted(), [], 'nothing to commit before a record is processed');
+    assert.deepEqual(splitKey('bw.orders-v1/3'), { topic: 'bw.orders-v1', partition: 3 });
   });
 });
