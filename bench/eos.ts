@@ -14,10 +14,7 @@
  *
  * events 0 skips part 2. 1M sellers take several GB of heap: node --max-old-space-size=…
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
-import { loadServiceConfig } from '../src/config.js';
 import type { ServiceConfig } from '../src/config.js';
 import { Engine } from '../src/engine/index.js';
 import type { MarketEvent } from '../src/engine/index.js';
@@ -30,47 +27,22 @@ import { startService } from '../src/service/service.js';
 import { StateStore } from '../src/service/state-store.js';
 import { createSimulation } from '../src/sim/simulator.js';
 import { SCENARIOS } from '../src/sim/scenarios.js';
+import { benchServiceConfig, codec, registry, tag } from './broker.js';
 
 const sellerCounts = (process.argv[2] ?? '100000,1000000').split(',').map(Number);
 const total = Number(process.argv[3] ?? 100_000);
 const brokerMax = Number(process.env.BENCH_BROKER_MAX ?? 100_000);
 const partitions = 4;
-const fromFile = (p: string) => (existsSync(p) ? readFileSync(p, 'utf8').trim() : '');
-const brokers = process.env.KAFKA_BROKERS || fromFile('.kafka/brokers');
-const registry = process.env.SCHEMA_REGISTRY_URL || fromFile('.kafka/registry-url');
-if (!brokers) throw new Error('no broker: set KAFKA_BROKERS or run scripts/kafka-local.sh start');
-const codec = registry ? 'avro' : 'json';
-const tag = randomBytes(4).toString('hex');
 const silent = pino({ level: 'silent' });
 const sec = (ms: number) => (ms / 1000).toFixed(2);
 
 type Mode = 'at-least-once' | 'transactional' | 'transactional-tasks';
 
 function configFor(mode: Mode): Readonly<ServiceConfig> {
-  return loadServiceConfig({
-    env: {},
-    flags: {
-      brokers,
-      ...(registry ? { registryUrl: registry } : {}),
-      ordersTopic: `bench-orders-${tag}`,
-      reviewsTopic: `bench-reviews-${tag}`,
-      alertsTopic: `bench-alerts-${tag}-${mode}`,
-      deadLetterTopic: `bench-dlq-${tag}-${mode}`,
-      stateTopic: `bench-state-${tag}-${mode}`,
-      groupId: `bench-eos-${tag}-${mode}`,
-      ordersCodec: codec,
-      reviewsCodec: codec,
-      alertsCodec: codec,
-      createTopics: 'true',
-      topicPartitions: String(partitions),
-      httpHost: '127.0.0.1',
-      httpPort: '0',
-      logLevel: 'warn',
-      idlePartitionMs: '250',
-      checkpointMode: mode === 'at-least-once' ? mode : 'transactional',
-      // One task per partition (without the ring detector), as N instances run them.
-      ...(mode === 'transactional-tasks' ? { role: 'sellers' } : {}),
-    },
+  return benchServiceConfig(partitions, mode, {
+    checkpointMode: mode === 'at-least-once' ? mode : 'transactional',
+    // One task per partition (without the ring detector), as N instances run them.
+    ...(mode === 'transactional-tasks' ? { role: 'sellers' } : {}),
   });
 }
 

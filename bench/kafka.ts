@@ -8,11 +8,8 @@
  * SCHEMA_REGISTRY_URL / .kafka/registry-url when there is one, JSON otherwise. Both consumers
  * are timed from start (connect + group join included) until every record was handed over.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { pino } from 'pino';
-import { loadServiceConfig } from '../src/config.js';
 import { createKafkaClient } from '../src/io/kafka/client.js';
 import { createRegistrySource } from '../src/io/kafka/codec.js';
 import { produceEvents } from '../src/io/kafka/produce.js';
@@ -20,41 +17,13 @@ import { startService } from '../src/service/service.js';
 import { StateStore } from '../src/service/state-store.js';
 import { createSimulation } from '../src/sim/simulator.js';
 import { SCENARIOS } from '../src/sim/scenarios.js';
+import { benchServiceConfig, brokers, codec, registry, tag } from './broker.js';
 
 const total = Number(process.argv[2] ?? 100_000);
 const partitions = Number(process.argv[3] ?? 6);
-const fromFile = (p: string) => (existsSync(p) ? readFileSync(p, 'utf8').trim() : '');
-const brokers = process.env.KAFKA_BROKERS || fromFile('.kafka/brokers');
-const registry = process.env.SCHEMA_REGISTRY_URL || fromFile('.kafka/registry-url');
-if (!brokers) throw new Error('no broker: set KAFKA_BROKERS or run scripts/kafka-local.sh start');
-const codec = registry ? 'avro' : 'json';
-const tag = randomBytes(4).toString('hex');
 const silent = pino({ level: 'silent' });
 
-const config = loadServiceConfig({
-  env: {},
-  flags: {
-    brokers,
-    ...(registry ? { registryUrl: registry } : {}),
-    ordersTopic: `bench-orders-${tag}`,
-    reviewsTopic: `bench-reviews-${tag}`,
-    alertsTopic: `bench-alerts-${tag}`,
-    deadLetterTopic: `bench-dlq-${tag}`,
-    stateTopic: `bench-state-${tag}`,
-    groupId: `bench-run-${tag}`,
-    ordersCodec: codec,
-    reviewsCodec: codec,
-    alertsCodec: codec,
-    createTopics: 'true',
-    topicPartitions: String(partitions),
-    httpHost: '127.0.0.1',
-    httpPort: '0',
-    logLevel: 'warn',
-    // Partitions without records (reviews are rare early on) release the watermark quickly, so
-    // the run ends with every closed bucket evaluated, not just ingested.
-    idlePartitionMs: '250',
-  },
-});
+const config = benchServiceConfig(partitions, 'run');
 const kafka = createKafkaClient(config.kafka, silent);
 const admin = kafka.admin();
 await admin.connect();
