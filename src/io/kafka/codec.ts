@@ -61,7 +61,7 @@ export interface RegistrySettings {
   readonly password: string | null;
 }
 
-/** Attempts at registering a schema whose subject's compatibility is not set yet (see register). */
+/** Attempts at registering a schema while other instances register the same new subject (see register). */
 const REGISTER_ATTEMPTS = 5;
 
 export function createRegistrySource(settings: RegistrySettings): SchemaSource {
@@ -89,10 +89,13 @@ export function createRegistrySource(settings: RegistrySettings): SchemaSource {
           const { id } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(schema) }, { subject });
           return id;
         } catch (err) {
-          // The library registers a new subject, then sets its compatibility: an instance starting
-          // at the same moment as another sees the subject in between, without it, and is refused
-          // (seen with 4 instances started together). The other one sets it a moment later.
-          if ((err as { name?: unknown }).name === 'ConfluentSchemaRegistryCompatibilityError' && attempt < REGISTER_ATTEMPTS) {
+          // The library registers a new subject, then sets its compatibility. Instances starting
+          // together race in between: one sees the subject without it and is refused (the other
+          // sets it a moment later), or both set it and the registry answers 409 to the second
+          // (Apicurio: "A rule named 'COMPATIBILITY' already exists"). A retry finds it set.
+          const raced =
+            (err as { name?: unknown }).name === 'ConfluentSchemaRegistryCompatibilityError' || (err as { status?: unknown }).status === 409;
+          if (raced && attempt < REGISTER_ATTEMPTS) {
             await new Promise((r) => setTimeout(r, 100 * attempt));
             continue;
           }

@@ -131,4 +131,58 @@ describe('registry source', () => {
       await new Promise((resolve) => server.close(resolve));
     }
   });
+
+  it('registers a subject whose compatibility another instance set between its two requests (409)', async () => {
+    // Both instances found no subject, both registered it, and this one's compatibility update
+    // comes second: Apicurio refuses it with 409. From then on the subject has its compatibility.
+    const requests: string[] = [];
+    let configSet = false;
+    const server = createServer((req, res) => {
+      requests.push(`${req.method} ${req.url?.split('/')[1]}`);
+      res.setHeader('content-type', 'application/vnd.schemaregistry.v1+json');
+      req.resume();
+      req.on('end', () => {
+        if (req.method === 'GET' && req.url?.startsWith('/config/') && configSet) {
+          res.end(JSON.stringify({ compatibilityLevel: 'BACKWARD' }));
+        } else if (req.method === 'POST' && req.url?.startsWith('/subjects/')) {
+          res.end(JSON.stringify({ id: 9 }));
+        } else if (req.method === 'PUT' && req.url?.startsWith('/config/')) {
+          configSet = true;
+          res.statusCode = 409;
+          res.end(JSON.stringify({ error_code: 409, message: "A rule named 'COMPATIBILITY' already exists." }));
+        } else {
+          res.statusCode = 404;
+          res.end(JSON.stringify({ error_code: 40401, message: 'not found' }));
+        }
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const source = createRegistrySource({ url: `http://127.0.0.1:${port}`, username: null, password: null });
+      assert.equal(await source.register('alerts-value', { type: 'record', name: 'A', fields: [{ name: 'x', type: 'int' }] }), 9);
+      assert.deepEqual(requests, ['GET config', 'POST subjects', 'PUT config', 'GET config', 'POST subjects']);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('gives up on a registry that keeps refusing, with the coded error', async () => {
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.setHeader('content-type', 'application/vnd.schemaregistry.v1+json');
+        res.statusCode = req.method === 'PUT' ? 409 : req.method === 'POST' ? 200 : 404;
+        res.end(JSON.stringify(req.method === 'POST' ? { id: 3 } : { error_code: res.statusCode, message: 'no' }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const source = createRegistrySource({ url: `http://127.0.0.1:${port}`, username: null, password: null });
+      await assert.rejects(source.register('alerts-value', { type: 'record', name: 'A', fields: [{ name: 'x', type: 'int' }] }), { code: 'BRUSH_REGISTRY_SCHEMA' });
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
 });
