@@ -9,6 +9,8 @@ export const ErrorCodes = {
   OUTPUT_UNWRITABLE: { code: 'BRUSH_OUTPUT_UNWRITABLE', retriable: false },
   STATE_CORRUPT: { code: 'BRUSH_STATE_CORRUPT', retriable: false },
   KAFKA_CONNECT: { code: 'BRUSH_KAFKA_CONNECT', retriable: true },
+  KAFKA_AUTH: { code: 'BRUSH_KAFKA_AUTH', retriable: false },
+  KAFKA_TLS: { code: 'BRUSH_KAFKA_TLS', retriable: false },
   KAFKA_PRODUCE: { code: 'BRUSH_KAFKA_PRODUCE', retriable: true },
   KAFKA_TRANSACTION: { code: 'BRUSH_KAFKA_TRANSACTION', retriable: true },
   KAFKA_TOPIC_MISSING: { code: 'BRUSH_KAFKA_TOPIC_MISSING', retriable: false },

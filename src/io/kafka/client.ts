@@ -205,9 +205,49 @@ export function kafkajsConfig(settings: KafkaSettings, logger: Logger): KafkaCon
   };
 }
 
-function wrapConsumer(consumer: Consumer): GroupConsumer {
+/** Node's codes for a broker certificate that cannot be verified (tls.checkServerIdentity and OpenSSL). */
+const TLS_TRUST_CODE = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|^ERR_TLS|^ERR_SSL/;
+
+/**
+ * kafkajs reports a refused login or an untrusted certificate as a connection failure after its
+ * retries. Neither heals by retrying: they become coded errors that name the setting to fix.
+ */
+export function connectError(err: unknown, settings: KafkaSettings): BrushwatchError {
+  const where = settings.brokers.join(',');
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (e.name === 'KafkaJSSASLAuthenticationError') {
+      return new BrushwatchError(
+        'KAFKA_AUTH',
+        `Kafka at ${where} refused the ${settings.sasl.mechanism.toUpperCase()} login of user ${settings.sasl.username ?? '(none)'}: ${e.message}; ` +
+          'check kafka.sasl.mechanism, username and password (BRUSHWATCH_KAFKA_SASL_MECHANISM, _USERNAME, _PASSWORD)',
+        { cause: err },
+      );
+    }
+    if (typeof code === 'string' && TLS_TRUST_CODE.test(code)) {
+      return new BrushwatchError(
+        'KAFKA_TLS',
+        `the TLS handshake with Kafka at ${where} failed (${code}: ${e.message}); ` +
+          `set kafka.ssl.caFile (BRUSHWATCH_KAFKA_SSL_CA_FILE) to the PEM of the CA that signed the broker's certificate${settings.ssl.caFile !== null ? `, not ${settings.ssl.caFile}` : ''}`,
+        { cause: err },
+      );
+    }
+    e = (e as { cause?: unknown; originalError?: unknown }).cause ?? (e as { originalError?: unknown }).originalError;
+  }
+  if (err instanceof BrushwatchError) return err;
+  return new BrushwatchError('KAFKA_CONNECT', `cannot connect to Kafka at ${where}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+}
+
+function connecting(connect: () => Promise<void>, settings: KafkaSettings): () => Promise<void> {
+  return () =>
+    connect().catch((err: unknown) => {
+      throw connectError(err, settings);
+    });
+}
+
+function wrapConsumer(consumer: Consumer, settings: KafkaSettings): GroupConsumer {
   return {
-    connect: () => consumer.connect(),
+    connect: connecting(() => consumer.connect(), settings),
     subscribe: (topics, fromBeginning) => consumer.subscribe({ topics: [...topics], fromBeginning }),
     run: (handle) =>
       consumer.run({
@@ -240,9 +280,9 @@ function toKafkajs(batches: readonly TopicMessages[]) {
     .map((b) => ({ topic: b.topic, messages: b.messages as OutRecord[] as never[] }));
 }
 
-function wrapProducer(producer: Producer): OutProducer {
+function wrapProducer(producer: Producer, settings: KafkaSettings): OutProducer {
   return {
-    connect: () => producer.connect(),
+    connect: connecting(() => producer.connect(), settings),
     send: async (batches) => {
       const topicMessages = toKafkajs(batches);
       if (topicMessages.length > 0) await producer.sendBatch({ topicMessages, acks: -1 });
@@ -278,6 +318,7 @@ export function createKafkaClient(settings: KafkaSettings, logger: Logger): Kafk
           ...(o.maxBytesPerPartition ? { maxBytesPerPartition: o.maxBytesPerPartition } : {}),
           ...(o.maxWaitTimeMs !== undefined ? { maxWaitTimeInMs: o.maxWaitTimeMs } : {}),
         }),
+        settings,
       ),
     producer: (o = {}) =>
       wrapProducer(
@@ -287,11 +328,12 @@ export function createKafkaClient(settings: KafkaSettings, logger: Logger): Kafk
           maxInFlightRequests: 1,
           ...(o.transactionalId ? { transactionalId: o.transactionalId } : {}),
         }),
+        settings,
       ),
     admin: () => {
       const admin = kafka.admin();
       return {
-        connect: () => admin.connect(),
+        connect: connecting(() => admin.connect(), settings),
         disconnect: () => admin.disconnect(),
         listTopics: () => admin.listTopics(),
         ensureTopics: async (specs) => {

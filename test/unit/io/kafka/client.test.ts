@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { logLevel } from 'kafkajs';
 import { pino } from 'pino';
 import { loadServiceConfig } from '../../../../src/config.js';
-import { kafkajsConfig } from '../../../../src/io/kafka/client.js';
+import { connectError, kafkajsConfig } from '../../../../src/io/kafka/client.js';
 
 const REGISTRY = { BRUSHWATCH_REGISTRY_URL: 'http://127.0.0.1:8081/apis/ccompat/v7' };
 
@@ -68,5 +68,34 @@ describe('kafkajsConfig', () => {
     assert.equal(lines[0]?.['namespace'], 'Consumer');
     assert.equal(lines[0]?.['component'], 'kafkajs');
     assert.equal(lines[0]?.['groupId'], 'g');
+  });
+});
+
+describe('connectError', () => {
+  const settings = loadServiceConfig({
+    env: { ...REGISTRY, BRUSHWATCH_KAFKA_BROKERS: 'k1:9093', BRUSHWATCH_KAFKA_SASL_MECHANISM: 'scram-sha-512', BRUSHWATCH_KAFKA_SASL_USERNAME: 'svc', BRUSHWATCH_KAFKA_SASL_PASSWORD: 'secret-pw' },
+  }).kafka;
+  const named = (name: string, message: string, extra: Record<string, unknown> = {}) => Object.assign(new Error(message), { name }, extra);
+
+  it('a refused login is BRUSH_KAFKA_AUTH, not retriable, naming mechanism and user but not the password', () => {
+    const err = connectError(named('KafkaJSSASLAuthenticationError', 'SASL SCRAM SHA512 authentication failed'), settings);
+    assert.equal(err.code, 'BRUSH_KAFKA_AUTH');
+    assert.equal(err.retriable, false);
+    assert.match(err.message, /k1:9093 refused the SCRAM-SHA-512 login of user svc/);
+    assert.doesNotMatch(err.message, /secret-pw/);
+  });
+
+  it('an untrusted certificate found in the cause chain is BRUSH_KAFKA_TLS', () => {
+    const cause = named('KafkaJSConnectionError', 'self-signed certificate in certificate chain', { code: 'SELF_SIGNED_CERT_IN_CHAIN' });
+    const err = connectError(named('KafkaJSNumberOfRetriesExceeded', 'retries exceeded', { cause }), settings);
+    assert.equal(err.code, 'BRUSH_KAFKA_TLS');
+    assert.match(err.message, /SELF_SIGNED_CERT_IN_CHAIN/);
+    assert.match(err.message, /kafka\.ssl\.caFile/);
+  });
+
+  it('anything else is BRUSH_KAFKA_CONNECT, retriable', () => {
+    const err = connectError(named('KafkaJSConnectionError', 'Connection error: connect ECONNREFUSED', { code: 'ECONNREFUSED' }), settings);
+    assert.equal(err.code, 'BRUSH_KAFKA_CONNECT');
+    assert.equal(err.retriable, true);
   });
 });
