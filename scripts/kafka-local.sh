@@ -4,7 +4,9 @@
 #
 #   scripts/kafka-local.sh fetch    resolve the jars into the cache (idempotent, fast when cached)
 #   scripts/kafka-local.sh start    start both on random free 127.0.0.1 ports, wait until ready,
-#                                   write <dir>/brokers and <dir>/registry-url
+#                                   write <dir>/brokers and <dir>/registry-url, and
+#                                   <dir>/secure.json: the SASL_SSL listener (SCRAM-SHA-512,
+#                                   SCRAM-SHA-256, PLAIN) with its CA file, user and password
 #   scripts/kafka-local.sh stop     SIGTERM, wait, SIGKILL after a bound, remove the data
 #   scripts/kafka-local.sh status   print what runs, exit 0 if the broker is up
 #   scripts/kafka-local.sh restart-broker [--kill]
@@ -165,8 +167,8 @@ cmd_stop() {
   stop_one registry &
   stop_one kafka &
   wait
-  rm -rf "$state/data"
-  rm -f "$state/brokers" "$state/registry-url"
+  rm -rf "$state/data" "$state/tls"
+  rm -f "$state/brokers" "$state/registry-url" "$state/secure.json"
 }
 
 wait_for() { # description, command...
@@ -193,6 +195,25 @@ kafka_ready() {
 registry_ready() {
   live_pid registry "$marker" >/dev/null || { log "registry exited during startup; last log lines:"; tail -n 30 "$state/registry.log" >&2; return 2; }
   curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$registry_port/apis/ccompat/v7/subjects" 2>/dev/null
+}
+
+# A throwaway CA and a broker certificate for 127.0.0.1 (and localhost) it signed; clients trust
+# <state>/tls/ca.pem. The broker reads a PKCS12 keystore.
+make_tls() { # keystore password
+  command -v openssl >/dev/null || die "openssl not found: apt-get install openssl"
+  local d="$state/tls"
+  rm -rf "$d" && mkdir -p "$d"
+  (
+    cd "$d"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=brushwatch test CA" \
+      -keyout ca.key -out ca.pem
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout broker.key -out broker.csr
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >broker.ext
+    openssl x509 -req -in broker.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
+      -extfile broker.ext -out broker.pem
+    openssl pkcs12 -export -in broker.pem -inkey broker.key -certfile ca.pem -name broker \
+      -passout "pass:$1" -out broker.p12
+  ) >"$state/tls.log" 2>&1 || { cat "$state/tls.log" >&2; die "could not make the test TLS certificates"; }
 }
 
 launch_kafka() {
@@ -262,13 +283,20 @@ cmd_start() {
   trap 'exit 130' INT TERM
 
   local ports
-  read -r -a ports <<<"$(free_ports 4)"
+  read -r -a ports <<<"$(free_ports 5)"
   local port="${KAFKA_PORT:-${ports[0]}}" cport="${KAFKA_CONTROLLER_PORT:-${ports[1]}}"
   registry_port="${REGISTRY_PORT:-${ports[2]}}"
   local management_port="${REGISTRY_MANAGEMENT_PORT:-${ports[3]}}"
+  local secure_port="${KAFKA_SECURE_PORT:-${ports[4]}}"
 
   mkdir -p "$state/data"
+  local sasl_user=brushwatch sasl_password keystore_password
+  sasl_password="$(head -c 18 /dev/urandom | base64 | tr '+/' 'xy')"
+  keystore_password="$(head -c 18 /dev/urandom | base64 | tr '+/' 'xy')"
+  make_tls "$keystore_password"
   sed -e "s|@PORT@|$port|g" -e "s|@CONTROLLER_PORT@|$cport|g" -e "s|@LOG_DIR@|$state/data/kafka|g" \
+    -e "s|@SECURE_PORT@|$secure_port|g" -e "s|@SASL_USER@|$sasl_user|g" -e "s|@SASL_PASSWORD@|$sasl_password|g" \
+    -e "s|@KEYSTORE@|$state/tls/broker.p12|g" -e "s|@KEYSTORE_PASSWORD@|$keystore_password|g" \
     "$here/kafka/server.properties.template" >"$state/server.properties"
   local cluster_id
   # 16 random bytes, base64url without padding; Kafka's tools reject ids starting with '-'.
@@ -277,7 +305,9 @@ cmd_start() {
 
   local t0=$SECONDS
   java -Xmx256m "$marker" -Dlog4j2.configurationFile="$here/kafka/log4j2.xml" -cp "$kafka_libs/*" \
-    kafka.tools.StorageTool format -t "$cluster_id" -c "$state/server.properties" >"$state/format.log" 2>&1 \
+    kafka.tools.StorageTool format -t "$cluster_id" -c "$state/server.properties" \
+    --add-scram "SCRAM-SHA-512=[name=$sasl_user,password=$sasl_password]" \
+    --add-scram "SCRAM-SHA-256=[name=$sasl_user,password=$sasl_password]" >"$state/format.log" 2>&1 \
     || { cat "$state/format.log" >&2; false; }
 
   launch_kafka
@@ -296,7 +326,9 @@ cmd_start() {
 
   wait_for "broker" kafka_ready
   echo "127.0.0.1:$port" >"$state/brokers"
-  log "broker up at 127.0.0.1:$port after $((SECONDS - t0))s"
+  printf '{"brokers":"127.0.0.1:%s","caFile":"%s","username":"%s","password":"%s","mechanisms":["scram-sha-512","scram-sha-256","plain"]}\n' \
+    "$secure_port" "$state/tls/ca.pem" "$sasl_user" "$sasl_password" >"$state/secure.json"
+  log "broker up at 127.0.0.1:$port (SASL_SSL at 127.0.0.1:$secure_port) after $((SECONDS - t0))s"
   if ((with_registry)); then
     wait_for "registry" registry_ready
     echo "http://127.0.0.1:$registry_port/apis/ccompat/v7" >"$state/registry-url"

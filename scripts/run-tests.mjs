@@ -42,6 +42,7 @@ if (wantsInfra && !env.KAFKA_BROKERS && existsSync('scripts/kafka-local.sh')) {
   env.KAFKA_BROKERS = readFileSync(join(infraDir, 'brokers'), 'utf8').trim();
   const registryUrl = join(infraDir, 'registry-url');
   if (existsSync(registryUrl)) env.SCHEMA_REGISTRY_URL = readFileSync(registryUrl, 'utf8').trim();
+  env.KAFKA_SECURE_JSON = join(infraDir, 'secure.json');
 }
 
 function stopAll() {

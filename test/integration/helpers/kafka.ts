@@ -32,6 +32,19 @@ export function registryUrl(): string | undefined {
   return existsSync('.kafka/registry-url') ? readFileSync('.kafka/registry-url', 'utf8').trim() : undefined;
 }
 
+/** The local broker's SASL_SSL listener (scripts/kafka-local.sh writes secure.json), if any. */
+export interface SecureListener {
+  readonly brokers: string;
+  readonly caFile: string;
+  readonly username: string;
+  readonly password: string;
+}
+
+export function secureListener(): SecureListener | undefined {
+  const file = process.env.KAFKA_SECURE_JSON?.trim() || (process.env.KAFKA_BROKERS ? '' : '.kafka/secure.json');
+  return file && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as SecureListener) : undefined;
+}
+
 /**
  * The state dir of a broker this run started with `scripts/kafka-local.sh` (set by npm test), or
  * undefined when the tests use a broker of their own (KAFKA_BROKERS set by hand): only the
