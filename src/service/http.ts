@@ -1,7 +1,8 @@
 /**
  * The service's one HTTP port: `/metrics` (Prometheus text), `/livez` (the process answers) and
- * `/readyz` (200 once the group is joined and the registry reached, 503 before and while shutting
- * down). node:http only; nothing else is served.
+ * `/readyz` (200 once the group is joined and the registry reached, 503 before, while the registry
+ * is unreachable and while shutting down; a 503's body names what is missing). node:http only;
+ * nothing else is served.
  */
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
@@ -12,7 +13,8 @@ export interface HttpOptions {
   readonly host: string;
   readonly port: number;
   readonly registry: Registry;
-  readonly ready: () => boolean;
+  /** What keeps the instance from being ready; empty when it is. */
+  readonly readiness: () => readonly string[];
 }
 
 export interface HttpServer {
@@ -39,8 +41,9 @@ export function createHttpServer(options: HttpOptions): HttpServer {
         res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
         return;
       case '/readyz': {
-        const ready = options.ready();
-        res.writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' }).end(ready ? 'ready\n' : 'not ready\n');
+        const missing = options.readiness();
+        if (missing.length === 0) res.writeHead(200, { 'content-type': 'text/plain' }).end('ready\n');
+        else res.writeHead(503, { 'content-type': 'text/plain' }).end(`not ready:\n${missing.map((m) => `- ${m}\n`).join('')}`);
         return;
       }
       default:

@@ -27,7 +27,7 @@ import type { Alert, EngineConfig, EngineOptions, EventKind } from '../engine/in
 import { BrushwatchError } from '../errors.js';
 import type { BatchControl, GroupConsumer, InBatch, InRecord, KafkaAdmin, KafkaClient, OutProducer, OutRecord, TopicMessages } from '../io/kafka/client.js';
 import { DECODE_FAILED, DEAD_LETTER_REASONS, createAlertEncoder, createEventDecoder } from '../io/kafka/codec.js';
-import type { DeadLetterReason, EventDecoder, SchemaCache, SchemaSource, ValueEncoder } from '../io/kafka/codec.js';
+import type { DeadLetterReason, EventDecoder, SchemaCache, ValueEncoder, WatchedSchemaSource } from '../io/kafka/codec.js';
 import { futureHorizon, partitionedEngineConfig } from '../io/kafka/partitioned-engine.js';
 import { isFenced } from '../io/kafka/transactions.js';
 import { StateStore } from './state-store.js';
@@ -51,13 +51,15 @@ const MAX_ERROR_HEADER = 1_000;
 /** The timer that looks up partition positions, releases idle partitions and flushes checkpoints. */
 const MAX_TICK_MS = 1_000;
 const PUBLISH_ATTEMPTS = 5;
+/** Pause before a batch whose schemas could not be fetched is fetched again. */
+const REGISTRY_RETRY_MS = 1_000;
 
 
 export interface RunnerDeps {
   readonly config: Readonly<ServiceConfig>;
   readonly engineConfig: EngineConfig;
   readonly kafka: KafkaClient;
-  readonly schemas: { readonly source: SchemaSource; readonly cache: SchemaCache } | null;
+  readonly schemas: { readonly source: WatchedSchemaSource; readonly cache: SchemaCache } | null;
   readonly metrics: ServiceMetrics;
   readonly logger: Logger;
   readonly now?: () => number;
@@ -103,7 +105,8 @@ export class Runner {
   private timer: NodeJS.Timeout | null = null;
   private ticking = false;
   private joined = false;
-  private registryReachable: boolean;
+  /** A batch waits for the registry: logged once per outage. */
+  private registryDown = false;
   private stopping = false;
   private closed = false;
   /** The saved state was loaded: only then may a stop overwrite it (a failed start must not). */
@@ -135,7 +138,6 @@ export class Runner {
     this.state = new StateStore(this.cfg.topics.state, this.cfg.groupId);
     this.engineConfig = partitionedEngineConfig(deps.engineConfig);
     if (!this.perPartition) this.whole = this.newTask(null, new Engine(this.engineConfig, this.engineOptions()));
-    this.registryReachable = deps.schemas === null;
     const cache = deps.schemas?.cache ?? null;
     this.decoders = new Map([
       [this.cfg.topics.orders, { kind: 'order' as const, decoder: createEventDecoder('order', this.cfg.codecs.orders, cache) }],
@@ -199,7 +201,17 @@ export class Runner {
   }
 
   isReady(): boolean {
-    return this.joined && this.registryReachable && !this.stopping;
+    return this.readiness().length === 0;
+  }
+
+  /** What keeps this instance from being ready (the body of a 503 /readyz); empty when ready. */
+  readiness(): string[] {
+    const missing: string[] = [];
+    if (this.stopping) missing.push('shutting down');
+    if (!this.joined) missing.push('not in the consumer group yet (starting, restoring state or joining)');
+    const registry = this.deps.schemas?.source.problem() ?? null;
+    if (registry !== null) missing.push(`schema registry: ${registry}`);
+    return missing;
   }
 
   /** The engines of the current tasks (read-only use: stats in benches and logs). */
@@ -241,10 +253,7 @@ export class Runner {
         throw new BrushwatchError('CONFIG_INVALID', `role sellers needs state topic ${topics.state} to have at least the ${input.length} partitions of ${topics.orders}, it has ${state.length}`);
       }
     }
-    if (this.deps.schemas !== null) {
-      await this.deps.schemas.source.ping();
-      this.registryReachable = true;
-    }
+    await this.deps.schemas?.source.ping();
     this.alertEncoder = await createAlertEncoder(this.cfg.codecs.alerts, topics.alerts, this.deps.schemas?.source ?? null);
 
     await this.producer.connect();
@@ -515,7 +524,21 @@ export class Runner {
       }
       const messages = from === 0 ? batch.messages : batch.messages.slice(from);
 
-      await decoder.prefetch(messages.map(valueOf));
+      try {
+        await decoder.prefetch(messages.map(valueOf));
+      } catch (err) {
+        if (!(err instanceof BrushwatchError) || err.code !== 'BRUSH_REGISTRY_UNREACHABLE') throw err;
+        // Not resolved: the batch is fetched again after the pause, until the registry answers;
+        // meanwhile /readyz says why (watchSchemaSource). Records are never dead-lettered for this.
+        if (!this.registryDown) this.log.warn({ err, topic: batch.topic, partition: batch.partition }, 'schema registry unreachable; retrying until it answers');
+        this.registryDown = true;
+        await new Promise((r) => setTimeout(r, REGISTRY_RETRY_MS));
+        return;
+      }
+      if (this.registryDown && this.deps.schemas?.source.problem() === null) {
+        this.registryDown = false;
+        this.log.info('schema registry reachable again');
+      }
       const engine = task.engine;
       const metrics = this.metrics;
       let maxTime = -Infinity;

@@ -10,7 +10,7 @@ import { REDACT_PATHS } from '../config.js';
 import type { ServiceConfig } from '../config.js';
 import { createKafkaClient } from '../io/kafka/client.js';
 import type { KafkaClient } from '../io/kafka/client.js';
-import { SchemaCache, createRegistrySource } from '../io/kafka/codec.js';
+import { SchemaCache, createRegistrySource, watchSchemaSource } from '../io/kafka/codec.js';
 import { createHttpServer } from './http.js';
 import { createMetrics } from './metrics.js';
 import { Repartitioner, repartitionedConfig } from './repartition.js';
@@ -48,7 +48,10 @@ export async function startService(config: Readonly<ServiceConfig>, options: Ser
   // Series exist at 0 before the first record, so rate() sees the first burst.
   metrics.consumed(runConfig.topics.orders, 'order');
   metrics.consumed(runConfig.topics.reviews, 'review');
-  const source = config.registry.url === null ? null : createRegistrySource({ url: config.registry.url, username: config.registry.username, password: config.registry.password });
+  const source =
+    config.registry.url === null
+      ? null
+      : watchSchemaSource(createRegistrySource({ url: config.registry.url, username: config.registry.username, password: config.registry.password }));
   const runner = new Runner({
     config: runConfig,
     engineConfig: config.engine,
@@ -57,7 +60,7 @@ export async function startService(config: Readonly<ServiceConfig>, options: Ser
     metrics,
     logger,
   });
-  const http = createHttpServer({ host: config.http.host, port: config.http.port, registry, ready: () => runner.isReady() });
+  const http = createHttpServer({ host: config.http.host, port: config.http.port, registry, readiness: () => runner.readiness() });
   const port = await http.start();
   logger.info({ port, config }, 'brushwatch starting');
   try {

@@ -82,7 +82,7 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
     consumerLag: () => [],
     ready: () => true,
   });
-  const server = createHttpServer({ host: opts.host, port: opts.port, registry, ready: () => true });
+  const server = createHttpServer({ host: opts.host, port: opts.port, registry, readiness: () => [] });
   let port: number;
   try {
     port = await server.start();

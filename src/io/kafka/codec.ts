@@ -116,6 +116,36 @@ export function createRegistrySource(settings: RegistrySettings): SchemaSource {
   };
 }
 
+/** A SchemaSource that remembers whether its last call reached the registry. */
+export interface WatchedSchemaSource extends SchemaSource {
+  /** Null while the last call reached the registry; else why not (also before any call). */
+  problem(): string | null;
+}
+
+/**
+ * Health from the calls the service makes anyway, so a registry outage that nothing needs (every
+ * schema cached) does not make the instance unready, and the first call that gets through ends it.
+ */
+export function watchSchemaSource(source: SchemaSource): WatchedSchemaSource {
+  let problem: string | null = 'not reached yet';
+  async function watched<T>(call: Promise<T>): Promise<T> {
+    try {
+      const result = await call;
+      problem = null;
+      return result;
+    } catch (err) {
+      if (err instanceof BrushwatchError && err.code === 'BRUSH_REGISTRY_UNREACHABLE') problem = err.message;
+      throw err;
+    }
+  }
+  return {
+    fetch: (id) => watched(source.fetch(id)),
+    register: (subject, schema) => watched(source.register(subject, schema)),
+    ping: () => watched(source.ping()),
+    problem: () => problem,
+  };
+}
+
 /** avsc Types by schema id, filled ahead of decoding. */
 export class SchemaCache {
   private readonly types = new Map<number, AvroType>();
