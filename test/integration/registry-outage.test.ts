@@ -16,7 +16,7 @@ import { startService } from '../../src/service/service.js';
 import type { Service } from '../../src/service/service.js';
 import { registryUrl } from './helpers/kafka.js';
 import { waitUntil, withTimeout } from './helpers/timeout.js';
-import { client, createTopics, deleteTopics, eventsWithAlerts, fileReplayAlerts, produce, readAlerts, readAll, silent, sortAlerts, testConfig } from './service-support.js';
+import { client, createTopics, drained, deleteTopics, eventsWithAlerts, fileReplayAlerts, produce, readAlerts, readAll, silent, sortAlerts, testConfig } from './service-support.js';
 
 const real = registryUrl();
 
@@ -87,18 +87,10 @@ describe('schema registry outage while running', { skip: real === undefined && '
       '/readyz 503 once a batch needs an uncached schema',
     );
     assert.match(body, /^not ready:\n- schema registry: .*503/);
-    const stats = () => service!.runner.currentEngine.stats();
-    assert.equal(stats().eventsIn, 0, 'no record is processed without its schema');
+    assert.equal(service.runner.currentEngine.stats().eventsIn, 0, 'no record is processed without its schema');
 
     proxy.down = false;
-    await waitUntil(
-      () => {
-        const s = stats();
-        return s.eventsIn === events.length && s.maxEventTime !== null && s.watermark === s.maxEventTime - config.engine.allowedDisorderMs;
-      },
-      90_000,
-      'all events consumed after the registry came back',
-    );
+    await drained(service, events.length, config);
     assert.equal((await fetch(`${base}/readyz`)).status, 200);
     await withTimeout(service.stop(), 30_000, 'graceful stop');
     service = undefined;

@@ -11,8 +11,8 @@ import type { KafkaClient } from '../../src/io/kafka/client.js';
 import { startService } from '../../src/service/service.js';
 import type { Service } from '../../src/service/service.js';
 import { secureListener } from './helpers/kafka.js';
-import { waitUntil, withTimeout } from './helpers/timeout.js';
-import { client, createTopics, deleteTopics, eventsWithAlerts, fileReplayAlerts, produce, readAlerts, silent, sortAlerts, testConfig } from './service-support.js';
+import { withTimeout } from './helpers/timeout.js';
+import { client, createTopics, drained, deleteTopics, eventsWithAlerts, fileReplayAlerts, produce, readAlerts, silent, sortAlerts, testConfig } from './service-support.js';
 
 const secure = secureListener();
 
@@ -50,15 +50,7 @@ describe('brushwatch run against a SASL_SSL listener', { skip: secure === undefi
 
   it('TLS + SCRAM-SHA-512: publishes exactly the alerts of the file replay', async (t) => {
     service = await withTimeout(startService(config, { logger: silent }), 60_000, 'starting the service');
-    // Everything read, every partition idle, the watermark at max − allowed disorder.
-    await waitUntil(
-      () => {
-        const s = service!.runner.currentEngine.stats();
-        return s.eventsIn === events.length && s.maxEventTime !== null && s.watermark === s.maxEventTime - config.engine.allowedDisorderMs;
-      },
-      90_000,
-      'all events consumed and the watermark at max − disorder',
-    );
+    await drained(service, events.length, config);
     await withTimeout(service.stop(), 30_000, 'graceful stop');
     service = undefined;
     const live = await readAlerts(kafka, config);

@@ -12,7 +12,7 @@ import type { KafkaClient } from '../../src/io/kafka/client.js';
 import { startService } from '../../src/service/service.js';
 import type { Service } from '../../src/service/service.js';
 import { withTimeout, waitUntil } from './helpers/timeout.js';
-import { client, createTopics, deleteTopics, fileReplayAlerts, produce, readAlerts, silent, sortAlerts, testConfig, eventsWithAlerts } from './service-support.js';
+import { client, createTopics, drained, deleteTopics, fileReplayAlerts, produce, readAlerts, silent, sortAlerts, testConfig, eventsWithAlerts } from './service-support.js';
 
 describe('brushwatch run on a real broker', () => {
   let config: Readonly<ServiceConfig>;
@@ -39,15 +39,7 @@ describe('brushwatch run on a real broker', () => {
     const engine = () => service!.runner.currentEngine.stats();
     await waitUntil(async () => (await fetch(`${base}/readyz`)).status === 200, 30_000, '/readyz 200 after the group join');
 
-    // Everything read, every partition idle (1.5 s), the watermark at max − allowed disorder.
-    await waitUntil(
-      () => {
-        const s = engine();
-        return s.eventsIn === events.length && s.maxEventTime !== null && s.watermark === s.maxEventTime - config.engine.allowedDisorderMs;
-      },
-      90_000,
-      'all events consumed and the watermark at max − disorder',
-    );
+    await drained(service!, events.length, config);
     const metrics = await (await fetch(`${base}/metrics`)).text();
     const promtool = spawnSync('promtool', ['check', 'metrics'], { input: metrics, encoding: 'utf8' });
     const problems = `${promtool.stdout}${promtool.stderr}`
@@ -90,15 +82,7 @@ describe('brushwatch run, transactional checkpoints', () => {
     const events = eventsWithAlerts(config.engine);
     await withTimeout(produce(kafka, config, events), 60_000, 'producing the scenario');
     service = await withTimeout(startService(config, { logger: silent }), 60_000, 'starting the service');
-    const engine = () => service!.runner.currentEngine.stats();
-    await waitUntil(
-      () => {
-        const s = engine();
-        return s.eventsIn === events.length && s.maxEventTime !== null && s.watermark === s.maxEventTime - config.engine.allowedDisorderMs;
-      },
-      90_000,
-      'all events consumed and the watermark at max − disorder',
-    );
+    await drained(service, events.length, config);
     await withTimeout(service.stop(), 30_000, 'graceful stop');
     const txns = await service.registry.getSingleMetricAsString('brushwatch_transactions_total');
     const committed = Number(/result="committed"\} (\d+)/.exec(txns)?.[1]);

@@ -18,10 +18,12 @@ import type { SchemaSource } from '../../src/io/kafka/codec.js';
 import { produceEvents } from '../../src/io/kafka/produce.js';
 import { readRanges } from '../../src/io/kafka/reader.js';
 import { replayFile } from '../../src/io/file/replay.js';
+import type { Service } from '../../src/service/service.js';
 import { StateStore } from '../../src/service/state-store.js';
 import { createSimulation } from '../../src/sim/simulator.js';
 import { SCENARIOS } from '../../src/sim/scenarios.js';
 import { brokers, registryUrl, uniqueName } from './helpers/kafka.js';
+import { waitUntil } from './helpers/timeout.js';
 
 export const silent = pino({ level: 'silent' });
 
@@ -212,4 +214,19 @@ export async function fileReplayAlerts(events: readonly MarketEvent[], c: Readon
 /** Alerts in a canonical order, for comparing sets produced in different partition interleavings. */
 export function sortAlerts(alerts: readonly Alert[]): Alert[] {
   return [...alerts].sort((a, b) => (a.alertId < b.alertId ? -1 : a.alertId > b.alertId ? 1 : 0));
+}
+
+/**
+ * Waits until the service has read exactly `events` events and its watermark is final (max event
+ * time − allowed disorder: every partition idle), so every bucket it will ever close is closed.
+ */
+export function drained(service: Service, events: number, c: Readonly<ServiceConfig>, ms = 90_000): Promise<void> {
+  return waitUntil(
+    () => {
+      const s = service.runner.currentEngine.stats();
+      return s.eventsIn === events && s.maxEventTime !== null && s.watermark === s.maxEventTime - c.engine.allowedDisorderMs;
+    },
+    ms,
+    'all events consumed and the watermark at max − disorder',
+  );
 }
