@@ -42,72 +42,172 @@ const UNKNOWN = -1;
 
 /** Key bytes hashed as they are scanned, then checked byte by byte (a hash alone could alias). */
 const keyHash = (h: number, c: number): number => (Math.imul(h, 31) + c) | 0;
-const FIELD_BY_HASH = new Map<number, number>();
+/**
+ * Field index + 1 by key hash, open addressing in a typed array (0 = empty): a Map lookup per
+ * key (23 per line) was a fifth of the parse.
+ */
+const KEY_SLOTS = 128;
+const keySlot = (h: number): number => (h ^ (h >>> 7) ^ (h >>> 14)) & (KEY_SLOTS - 1);
+const FIELD_BY_HASH = new Int8Array(KEY_SLOTS);
+const FIELD_HASH = new Int32Array(FIELDS.length);
 const FIELD_BYTES: Uint8Array[] = FIELDS.map((f, i) => {
   let h = 0;
   for (let j = 0; j < f.length; j++) h = keyHash(h, f.charCodeAt(j));
-  FIELD_BY_HASH.set(h, i);
+  if (FIELD_HASH.includes(h)) throw new Error('event-line: field hashes collide');
+  FIELD_HASH[i] = h;
+  let s = keySlot(h);
+  while (FIELD_BY_HASH[s] !== 0) s = (s + 1) & (KEY_SLOTS - 1);
+  FIELD_BY_HASH[s] = i + 1;
   return Buffer.from(f, 'latin1');
 });
-if (FIELD_BY_HASH.size !== FIELDS.length) throw new Error('event-line: field hashes collide');
+
+function fieldOf(h: number): number {
+  for (let s = keySlot(h); FIELD_BY_HASH[s] !== 0; s = (s + 1) & (KEY_SLOTS - 1)) {
+    const f = FIELD_BY_HASH[s]! - 1;
+    if (FIELD_HASH[f] === h) return f;
+  }
+  return UNKNOWN;
+}
 
 /**
- * Buffer's latin1Slice / utf8Slice skip toString's argument and encoding handling; they are not
- * in the typings, so they are looked up once and toString stands in if a runtime lacks them.
+ * Fields with a handful of values (kind, status, currency, carrier): their last few strings are
+ * reused when the bytes match, instead of a new string per line.
  */
-interface Slicers {
-  latin1Slice?(start: number, end: number): string;
-  utf8Slice?(start: number, end: number): string;
+const FEW_VALUES = new Set<string>(['kind', 'status', 'currency', 'carrier']);
+const CACHED = 8;
+const cacheBytes: (Uint8Array[] | null)[] = FIELDS.map((f) => (FEW_VALUES.has(f) ? [] : null));
+const cacheStrings: string[][] = FIELDS.map(() => []);
+
+/** Buffer's latin1Slice / utf8Slice (Node ≥ 20, not in the typings) skip toString's argument and encoding handling. */
+type Slicing = Buffer & { latin1Slice(start: number, end: number): string; utf8Slice(start: number, end: number): string };
+
+function cachedString(field: number, list: Uint8Array[], buf: Slicing, s: number, e: number): string {
+  const n = e - s;
+  for (let k = 0; k < list.length; k++) {
+    const b = list[k]!;
+    if (b.length !== n) continue;
+    let j = 0;
+    while (j < n && b[j] === buf[s + j]) j++;
+    if (j === n) return cacheStrings[field]![k]!;
+  }
+  const v = buf.latin1Slice(s, e);
+  // A field that turns out to have many values simply stops caching once full.
+  if (list.length < CACHED) {
+    list.push(Uint8Array.from(buf.subarray(s, e)));
+    cacheStrings[field]!.push(v);
+  }
+  return v;
 }
-const proto = Buffer.prototype as Slicers;
-const latin1: (b: Buffer, s: number, e: number) => string =
-  typeof proto.latin1Slice === 'function' ? (b, s, e) => (b as Slicers).latin1Slice!(s, e) : (b, s, e) => b.toString('latin1', s, e);
-const utf8: (b: Buffer, s: number, e: number) => string =
-  typeof proto.utf8Slice === 'function' ? (b, s, e) => (b as Slicers).utf8Slice!(s, e) : (b, s, e) => b.toString('utf8', s, e);
 
 const vals: unknown[] = new Array<unknown>(FIELDS.length).fill(undefined);
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
+/** String bytes that need no check: printable ASCII other than the quote and the backslash. */
+const PLAIN = new Uint8Array(256);
+for (let c = 0x20; c < 0x80; c++) PLAIN[c] = c === QUOTE || c === BACKSLASH ? 0 : 1;
+
+/**
+ * after[row + f + 1]: the field whose key followed field f's last time (f = UNKNOWN: the first
+ * key); row 0 before the kind is known, then one row per kind (their keys differ).
+ */
+const ROW = FIELDS.length + 1;
+const after = new Int8Array(3 * ROW).fill(UNKNOWN);
+
 function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
 }
 
+/** A parsed line: the contract's fields of both kinds, undefined where the line has none. */
+export type EventRecord = Record<(typeof FIELDS)[number], unknown>;
+
+/** A record to parse into. */
+export function newEventRecord(): EventRecord {
+  return {
+    kind: undefined,
+    eventId: undefined,
+    orderId: undefined,
+    status: undefined,
+    eventTime: undefined,
+    sellerId: undefined,
+    buyerId: undefined,
+    itemId: undefined,
+    quantity: undefined,
+    amountCents: undefined,
+    currency: undefined,
+    buyerAccountCreatedAt: undefined,
+    deviceId: undefined,
+    ipAddress: undefined,
+    shippingAddressHash: undefined,
+    paymentInstrumentHash: undefined,
+    trackingNumber: undefined,
+    carrier: undefined,
+    parcelWeightGrams: undefined,
+    reviewId: undefined,
+    rating: undefined,
+    text: undefined,
+    hasMedia: undefined,
+  };
+}
+
 /**
- * Parses bytes [start, end) of `buf` (one line, without its '\n'). Returns the record, or
- * undefined when the line is not of the simple shape (the caller then uses JSON.parse).
+ * Parses bytes [start, end) of `buf` (one line, without its '\n') into `into` (all fields
+ * overwritten) and returns it, or undefined, leaving `into` as it was, when the line is not of the
+ * simple shape (the caller then uses JSON.parse). Replay reuses one record for every line: the
+ * engine copies what it keeps.
  */
-export function parseEventLine(buf: Buffer, start: number, end: number): Record<string, unknown> | undefined {
+export function parseEventLine(buf: Buffer, start: number, end: number, into: EventRecord = newEventRecord()): EventRecord | undefined {
   let i = start;
   while (i < end && isSpace(buf[i]!)) i++;
   if (buf[i] !== 0x7b) return undefined;
   i++;
   vals.fill(undefined);
   let seen = 0;
+  let prev = UNKNOWN;
+  let row = 0;
   for (;;) {
     while (i < end && isSpace(buf[i]!)) i++;
     if (buf[i] !== QUOTE) return undefined;
     const ks = ++i;
-    let h = 0;
+    // Files repeat one key order: the key that followed this one last time is tried first.
+    let field = UNKNOWN;
+    const guess = after[row + prev + 1]!;
+    if (guess !== UNKNOWN) {
+      const fb = FIELD_BYTES[guess]!;
+      const n = fb.length;
+      if (ks + n < end && buf[ks + n] === QUOTE) {
+        let j = 0;
+        while (j < n && fb[j] === buf[ks + j]) j++;
+        if (j === n) {
+          field = guess;
+          i = ks + n;
+        }
+      }
+    }
     let c = 0;
-    while (i < end && (c = buf[i]!) !== QUOTE) {
-      if (c === BACKSLASH || c >= 0x80) return undefined;
-      h = keyHash(h, c);
-      i++;
+    if (field === UNKNOWN) {
+      let h = 0;
+      while (i < end && (c = buf[i]!) !== QUOTE) {
+        if (c === BACKSLASH || c >= 0x80) return undefined;
+        h = keyHash(h, c);
+        i++;
+      }
+      if (i >= end) return undefined;
+      field = fieldOf(h);
+      if (field !== UNKNOWN) {
+        const fb = FIELD_BYTES[field]!;
+        if (fb.length !== i - ks) field = UNKNOWN;
+        else
+          for (let j = 0; j < fb.length; j++)
+            if (fb[j] !== buf[ks + j]) {
+              field = UNKNOWN;
+              break;
+            }
+      }
+      if (field !== UNKNOWN) after[row + prev + 1] = field;
     }
-    if (i >= end) return undefined;
-    let field = FIELD_BY_HASH.get(h) ?? UNKNOWN;
-    if (field !== UNKNOWN) {
-      const fb = FIELD_BYTES[field]!;
-      if (fb.length !== i - ks) field = UNKNOWN;
-      else
-        for (let j = 0; j < fb.length; j++)
-          if (fb[j] !== buf[ks + j]) {
-            field = UNKNOWN;
-            break;
-          }
-    }
+    if (field !== UNKNOWN) prev = field;
     i++;
     while (i < end && isSpace(buf[i]!)) i++;
     if (buf[i] !== 0x3a) return undefined;
@@ -119,21 +219,22 @@ export function parseEventLine(buf: Buffer, start: number, end: number): Record<
     if (c === QUOTE) {
       const vs = ++i;
       let ascii = true;
-      while (i < end && (c = buf[i]!) !== QUOTE) {
-        // Control characters are invalid in JSON strings: JSON.parse decides (and rejects).
-        if (c === BACKSLASH || c < 0x20) return undefined;
+      for (;;) {
+        while (i < end && PLAIN[buf[i]!] === 1) i++;
+        if (i >= end) return undefined;
+        c = buf[i]!;
+        if (c === QUOTE) break;
+        // A backslash or a control character (invalid in JSON strings): JSON.parse decides.
         // Non-ASCII is decoded and checked below; in a skipped field, JSON.parse judges it.
-        if (c >= 0x80) {
-          if (field === UNKNOWN) return undefined;
-          ascii = false;
-        }
+        if (c < 0x80 || field === UNKNOWN) return undefined;
+        ascii = false;
         i++;
       }
-      if (i >= end) return undefined;
       if (field !== UNKNOWN) {
-        if (ascii) v = latin1(buf, vs, i);
+        const few = cacheBytes[field]!;
+        if (ascii) v = few !== null ? cachedString(field, few, buf as Slicing, vs, i) : (buf as Slicing).latin1Slice(vs, i);
         else {
-          const s = utf8(buf, vs, i);
+          const s = (buf as Slicing).utf8Slice(vs, i);
           // Invalid UTF-8 (or a real U+FFFD): the slow path tells the two apart.
           if (s.includes('\uFFFD')) return undefined;
           v = s;
@@ -169,6 +270,7 @@ export function parseEventLine(buf: Buffer, start: number, end: number): Record<
       if ((seen & (1 << field)) !== 0) return undefined;
       seen |= 1 << field;
       vals[field] = v;
+      if (field === 0) row = v === 'order' ? ROW : v === 'review' ? 2 * ROW : 0;
     }
     while (i < end && isSpace(buf[i]!)) i++;
     if (i >= end) return undefined;
@@ -181,29 +283,28 @@ export function parseEventLine(buf: Buffer, start: number, end: number): Record<
   if (i !== end) return undefined;
   const kind = vals[0];
   if (kind !== 'order' && kind !== 'review') return undefined;
-  return {
-    kind,
-    eventId: vals[1],
-    orderId: vals[2],
-    status: vals[3],
-    eventTime: vals[4],
-    sellerId: vals[5],
-    buyerId: vals[6],
-    itemId: vals[7],
-    quantity: vals[8],
-    amountCents: vals[9],
-    currency: vals[10],
-    buyerAccountCreatedAt: vals[11],
-    deviceId: vals[12],
-    ipAddress: vals[13],
-    shippingAddressHash: vals[14],
-    paymentInstrumentHash: vals[15],
-    trackingNumber: vals[16],
-    carrier: vals[17],
-    parcelWeightGrams: vals[18],
-    reviewId: vals[19],
-    rating: vals[20],
-    text: vals[21],
-    hasMedia: vals[22],
-  };
+  into.kind = kind;
+  into.eventId = vals[1];
+  into.orderId = vals[2];
+  into.status = vals[3];
+  into.eventTime = vals[4];
+  into.sellerId = vals[5];
+  into.buyerId = vals[6];
+  into.itemId = vals[7];
+  into.quantity = vals[8];
+  into.amountCents = vals[9];
+  into.currency = vals[10];
+  into.buyerAccountCreatedAt = vals[11];
+  into.deviceId = vals[12];
+  into.ipAddress = vals[13];
+  into.shippingAddressHash = vals[14];
+  into.paymentInstrumentHash = vals[15];
+  into.trackingNumber = vals[16];
+  into.carrier = vals[17];
+  into.parcelWeightGrams = vals[18];
+  into.reviewId = vals[19];
+  into.rating = vals[20];
+  into.text = vals[21];
+  into.hasMedia = vals[22];
+  return into;
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseEventLine } from '../../../../src/io/file/event-line.js';
+import { newEventRecord, parseEventLine } from '../../../../src/io/file/event-line.js';
 import { validateEvent } from '../../../../src/engine/validate.js';
 import { order, review, rng, T0 } from '../../../helpers/fixtures.js';
 
@@ -73,4 +73,31 @@ test('numbers and literals decode as JSON.parse decodes them', () => {
   assert.equal(rec['eventTime'], T0);
   assert.equal(parse(line.replace('"hasMedia":true', '"hasMedia":false'))!['hasMedia'], false);
   assert.equal(parse(line.replace('"hasMedia":true', '"hasMedia":null'))!['hasMedia'], null);
+});
+
+test('one record reused for lines of any key order and many values per field holds each line exactly', () => {
+  const r = rng(11);
+  const into = newEventRecord();
+  for (let i = 0; i < 300; i++) {
+    const base = { eventId: `e-${i}`, eventTime: T0 + i, sellerId: `s-${i % 5}`, buyerId: `b-${i}` };
+    const e: Record<string, unknown> =
+      r() < 0.7
+        ? { ...order({ ...base, status: 'SHIPPED', carrier: `carrier-${i % 20}`, trackingNumber: `t-${i}`, parcelWeightGrams: 100 + i }) }
+        : { ...review({ ...base, orderId: `o-${i}`, rating: 1 + (i % 5) }) };
+    // Keys in a different order now and then: the learned order must not decide anything.
+    const keys = Object.keys(e);
+    if (r() < 0.3)
+      for (let j = keys.length - 1; j > 0; j--) {
+        const k = Math.floor(r() * (j + 1));
+        [keys[j], keys[k]] = [keys[k]!, keys[j]!];
+      }
+    const line = JSON.stringify(Object.fromEntries(keys.map((k) => [k, e[k]])));
+    const b = Buffer.from(line, 'utf8');
+    const rec = parseEventLine(b, 0, b.length, into);
+    assert.equal(rec, into);
+    // Every field as JSON.parse has it, absent ones undefined (nothing left from an earlier line).
+    const parsed = JSON.parse(line) as Record<string, unknown>;
+    for (const [k, v] of Object.entries(into)) assert.equal(v, parsed[k], `${k} in ${line}`);
+    assert.deepEqual(outcome({ ...rec }), outcome(parsed), line);
+  }
 });
