@@ -4,7 +4,7 @@
  * last counted in. Up to hundreds of thousands of them, so they live in one open-addressing table
  * of typed arrays keyed by a 64-bit fingerprint of the buyer id (no id strings, no object per
  * buyer), the first seller inline and a list object only for buyers of two sellers or more:
- * 49 bytes per table entry, the table a quarter to three quarters full, instead of ~300 bytes per
+ * 41 bytes per table entry, the table a quarter to three quarters full, instead of ~300 bytes per
  * buyer for a Map entry, the key string, an entry object and three arrays.
  *
  * Capacity works like the detector's other maps: two generations, an O(1) approximation of LRU.
@@ -42,11 +42,11 @@ export class BuyerTable {
   deg = new Int32Array(MIN_CAPACITY);
   n = new Uint8Array(MIN_CAPACITY);
   /**
-   * The sellers: null for none, the id itself for the only one (times in t0 and e0), a list from
-   * the second on. One slot for both forms saves 8 bytes per entry.
+   * The sellers: null for none, the id itself for the only one, a list from the second on. One
+   * slot for both forms saves 8 bytes per entry. The only seller's latest purchase is the buyer's
+   * (`last`: every purchase since the buyer's start was there), so only its episode has a column.
    */
   sel: (string | SellerList | null)[] = new Array<string | SellerList | null>(MIN_CAPACITY).fill(null);
-  t0 = new Float64Array(MIN_CAPACITY);
   e0 = new Float64Array(MIN_CAPACITY);
 
   private g = 1;
@@ -139,13 +139,13 @@ export class BuyerTable {
 
   time(j: number, i: number): number {
     const list = this.listOf(j);
-    return list !== null ? list.t[i]! : this.t0[j]!;
+    return list !== null ? list.t[i]! : this.last[j]!;
   }
 
   setTime(j: number, i: number, t: number): void {
     const list = this.listOf(j);
     if (list !== null) list.t[i] = t;
-    else this.t0[j] = t;
+    else this.last[j] = t;
   }
 
   episode(j: number, i: number): number {
@@ -164,13 +164,13 @@ export class BuyerTable {
     const k = this.n[j]!;
     if (k === 0) {
       this.sel[j] = x;
-      this.t0[j] = t;
+      if (t > this.last[j]!) this.last[j] = t;
       this.e0[j] = t;
     } else {
       const v = this.sel[j]!;
       let list: SellerList;
       if (typeof v === 'string') {
-        list = { s: [v], t: [this.t0[j]!], e: [this.e0[j]!] };
+        list = { s: [v], t: [this.last[j]!], e: [this.e0[j]!] };
         this.sel[j] = list;
       } else list = v;
       // Exact-size arrays: V8 gives arrays grown by push up to 16 spare slots.
@@ -227,7 +227,7 @@ export class BuyerTable {
       const list = this.listOf(j);
       const one = this.sel[j];
       const s = list !== null ? [...list.s] : typeof one === 'string' ? [one] : [];
-      const t = list !== null ? [...list.t] : k === 1 ? [this.t0[j]!] : [];
+      const t = list !== null ? [...list.t] : k === 1 ? [this.last[j]!] : [];
       const e = list !== null ? [...list.e] : k === 1 ? [this.e0[j]!] : [];
       (this.gen[j] === this.g ? cur : prev).push([this.hi[j]!, this.lo[j]!, s, t, e, this.deg[j]!, this.last[j]!]);
     }
@@ -253,10 +253,12 @@ export class BuyerTable {
         else this.curCount++;
         this.last[j] = last;
         this.deg[j] = d;
-        for (let i = 0; i < s.length; i++) {
-          const k = this.append(j, s[i]!, t[i]!);
-          this.setEpisode(j, k, e[i]!);
-        }
+        this.n[j] = s.length;
+        // A one-seller row's time is the buyer's `last` (the two are equal in every snapshot).
+        if (s.length === 1) {
+          this.sel[j] = s[0]!;
+          this.e0[j] = e[0]!;
+        } else if (s.length > 1) this.sel[j] = { s: [...s], t: [...t], e: [...e] };
       }
   }
 
@@ -274,7 +276,6 @@ export class BuyerTable {
     this.deg = new Int32Array(cap);
     this.n = new Uint8Array(cap);
     this.sel = new Array<string | SellerList | null>(cap).fill(null);
-    this.t0 = new Float64Array(cap);
     this.e0 = new Float64Array(cap);
   }
 
@@ -282,7 +283,7 @@ export class BuyerTable {
   private rebuild(): void {
     let cap = MIN_CAPACITY;
     while (cap < (this.size + 1) * 2) cap *= 2;
-    const { hi, lo, gen, last, deg, n, sel, t0, e0 } = this;
+    const { hi, lo, gen, last, deg, n, sel, e0 } = this;
     const old = gen.length;
     const alive = new Uint8Array(old);
     for (let j = 0; j < old; j++) alive[j] = gen[j] !== 0 && this.live(j) ? 1 : 0;
@@ -299,7 +300,6 @@ export class BuyerTable {
       this.deg[k] = deg[j]!;
       this.n[k] = n[j]!;
       this.sel[k] = sel[j]!;
-      this.t0[k] = t0[j]!;
       this.e0[k] = e0[j]!;
     }
     this.used = this.size;

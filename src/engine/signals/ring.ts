@@ -302,13 +302,14 @@ class Ring implements RingDetector<RingConfig> {
       this.popN = this.popN * this.decay(t - this.popLast) + 1;
       this.popLast = Math.max(this.popLast, t);
     }
-    if (t > B.last[j]!) B.last[j] = t;
-
+    // The buyer's latest purchase (`last`) is also its only seller's (ring-buyers.ts): it moves
+    // once the seller bookkeeping below has read the seller's time.
     // A buyer counts again for the same sellers once per lockstep window: fake accounts that keep
     // buying keep the ring's weight up, while one shopping session counts once.
     let idx = B.find(j, x);
     if (idx >= 0 && t - B.episode(j, idx) <= cfg.lockstepWindowMs) {
       if (t > B.time(j, idx)) B.setTime(j, idx, t);
+      if (t > B.last[j]!) B.last[j] = t;
       return;
     }
     // The seller's own id string is kept, not this event's copy: one string per seller, not per buyer.
@@ -319,6 +320,7 @@ class Ring implements RingDetector<RingConfig> {
       B.deg[j]!++;
     } else if (t > B.time(j, idx)) B.setTime(j, idx, t);
     B.setEpisode(j, idx, t);
+    if (t > B.last[j]!) B.last[j] = t;
 
     const weight = 1 / Math.log(B.deg[j]! + cfg.degreeOffset);
     const n = B.n[j]!;

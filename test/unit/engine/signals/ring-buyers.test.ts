@@ -54,3 +54,20 @@ test('thousands of buyers through rebuilds, sweeps and a snapshot round trip kee
     assert.equal(r.last[j], i);
   }
 });
+
+test("the only seller's time is the buyer's latest purchase; each seller of a list keeps its own, through rebuilds and a snapshot", () => {
+  const b = new BuyerTable(50_000);
+  const j = b.add('x', 10);
+  b.append(j, 's1', 10);
+  b.setTime(j, 0, 15);
+  assert.deepEqual([b.time(j, 0), b.last[j]], [15, 15]);
+  b.append(j, 's2', 12); // the first seller's time goes into the list as it was
+  b.last[j] = 12;
+  assert.deepEqual([b.time(j, 0), b.time(j, 1)], [15, 12]);
+  for (let i = 0; i < 5000; i++) b.add(`filler-${i}`, i);
+  const r = new BuyerTable(50_000);
+  const [prev, cur] = JSON.parse(JSON.stringify(b.dump()));
+  r.load(prev, cur);
+  const k = r.get('x');
+  assert.deepEqual([r.seller(k, 0), r.time(k, 0), r.seller(k, 1), r.time(k, 1), r.last[k]], ['s1', 15, 's2', 12, 12]);
+});
