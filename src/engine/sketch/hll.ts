@@ -4,7 +4,9 @@
  * Small sets (most sellers' buyers in a day) are kept exactly as an exact-size array of 32-bit
  * hashes, which costs less than registers until `exactCap`; beyond that the state becomes a string of 2^p
  * registers (one char each: '0' + rank). A string is compact in V8 (one byte per register) and
- * is rewritten only when a register grows, which after warm-up is rare.
+ * is rewritten only when a register grows, which after warm-up is rare. It is rewritten whole,
+ * from char codes: slicing and concatenating made a tree of cons and sliced strings that V8
+ * copied flat again at the next read.
  */
 
 export type HllState = number[] | string;
@@ -30,9 +32,11 @@ export function hllAdd(s: HllState, h: number, p: number, exactCap: number): Hll
       out[s.length] = x;
       return out;
     }
-    let regs = emptyRegisters(p);
-    for (let i = 0; i < s.length; i++) regs = setMax(regs, s[i]!, p);
-    return setMax(regs, x, p);
+    const codes = codesFor(p);
+    codes.fill(ZERO);
+    for (let i = 0; i < s.length; i++) raise(codes, s[i]!, p);
+    raise(codes, x, p);
+    return String.fromCharCode.apply(null, codes);
   }
   return setMax(s, x, p);
 }
@@ -57,8 +61,10 @@ export function hllUnionCount(states: readonly HllState[], p: number, exactCap: 
   return hllCount(acc, p);
 }
 
-function emptyRegisters(p: number): string {
-  return String.fromCharCode(ZERO).repeat(1 << p);
+/** Scratch char codes of 2^p registers, one array per precision (fromCharCode takes them all). */
+const scratch: number[][] = [];
+function codesFor(p: number): number[] {
+  return (scratch[p] ??= new Array<number>(1 << p).fill(ZERO));
 }
 
 function rankOf(x: number, p: number): number {
@@ -66,11 +72,20 @@ function rankOf(x: number, p: number): number {
   return w === 0 ? 32 - p + 1 : Math.clz32(w) + 1;
 }
 
+function raise(codes: number[], x: number, p: number): void {
+  const idx = x >>> (32 - p);
+  const c = ZERO + rankOf(x, p);
+  if (codes[idx]! < c) codes[idx] = c;
+}
+
 function setMax(regs: string, x: number, p: number): string {
   const idx = x >>> (32 - p);
   const r = rankOf(x, p);
   if (regs.charCodeAt(idx) - ZERO >= r) return regs;
-  return regs.slice(0, idx) + String.fromCharCode(ZERO + r) + regs.slice(idx + 1);
+  const codes = codesFor(p);
+  for (let i = 0; i < codes.length; i++) codes[i] = regs.charCodeAt(i);
+  codes[idx] = ZERO + r;
+  return String.fromCharCode.apply(null, codes);
 }
 
 function maxRegisters(a: string, b: string): string {
@@ -80,9 +95,10 @@ function maxRegisters(a: string, b: string): string {
 }
 
 function mergeExactInto(regs: string, exact: readonly number[], p: number): string {
-  let out = regs;
-  for (let i = 0; i < exact.length; i++) out = setMax(out, exact[i]!, p);
-  return out;
+  const codes = codesFor(p);
+  for (let i = 0; i < codes.length; i++) codes[i] = regs.charCodeAt(i);
+  for (let i = 0; i < exact.length; i++) raise(codes, exact[i]!, p);
+  return String.fromCharCode.apply(null, codes);
 }
 
 function estimate(regs: string, p: number): number {
