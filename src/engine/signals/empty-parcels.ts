@@ -8,8 +8,10 @@
  * of its last few accepted parcels (a median, so a minority of fake parcels cannot drag it down; suspicious parcels are
  * not learned from) for a capped number of items, least recently shipped evicted. The share of
  * suspicious parcels is taken against the core's 24 h order count (`ctx.orders24h`), so the
- * signal keeps no volume counters of its own. Items live in flat arrays of exact size (V8 gives
- * arrays grown by push up to 16 spare slots, which would double a small seller's state).
+ * signal keeps no volume counters of its own. Items live in one flat array of numbers, of exact
+ * size (V8 gives arrays grown by push up to 16 spare slots, which would double a small seller's
+ * state), keyed by a 32-bit hash of the item id: two items of one seller collide with a chance of
+ * about n²/2^33 (10^-7 at the 32-item cap), and then share one typical weight.
  * A letter-class unit (under `envelopeGrams`) of an item with no accepted parcel is judged against
  * the lower median of the seller's other items instead: a listing made for brushing ships only
  * envelopes and so never learns a weight, while a shop that has shipped a light item has learned it.
@@ -18,6 +20,7 @@ import { z } from 'zod';
 import type { MarketEvent, SellerContext, SellerSignal, SignalFinding } from '../types.js';
 import { HOUR_MS, rampStrength } from './hour-counts.js';
 import { appendCapped, dropFirst, EMPTY } from '../sketch/lists.js';
+import { hash32 } from '../sketch/hash.js';
 
 export const configSchema = z.object({
   horizonMs: z
@@ -97,12 +100,42 @@ export type Config = z.infer<typeof configSchema>;
 type Hit = [t: number, orderId: string, buyerId: string, grams: number, units: number, typical: number];
 
 export interface State {
-  /** Tracked items; per item: the hour it last shipped, its unit weight samples (a ring of `samplesPerItem`, slot-major) and how many it has had. */
-  itemIds: string[];
-  lastHour: number[];
-  grams: number[];
-  samples: number[];
+  /**
+   * Tracked items, ITEM + samplesPerItem numbers each: the item id's hash, the hour it last
+   * shipped, how many accepted parcels it has had (only n mod k and min(n, k) matter: kept below
+   * 2k), then its unit weight samples (a ring). One array instead of four: a quarter of the array
+   * headers, and one copy when an item is added.
+   */
+  items: number[];
   hits: readonly Hit[];
+}
+
+/** The layout before items were packed (a state restored from an older snapshot). */
+interface Earlier {
+  itemIds?: string[];
+  lastHour?: number[];
+  grams?: number[];
+  samples?: number[];
+}
+
+/** Numbers per item before its samples: hash, last hour, count. */
+const ITEM = 3;
+
+/** Packs a state restored in the earlier layout. */
+function packEarlier(state: State, k: number): void {
+  const old = state as State & Earlier;
+  if (old.itemIds === undefined) return;
+  const n = old.itemIds.length;
+  const items = new Array<number>(n * (ITEM + k));
+  for (let i = 0; i < n; i++) {
+    const o = i * (ITEM + k);
+    items[o] = hash32(old.itemIds[i]!);
+    items[o + 1] = old.lastHour![i]!;
+    items[o + 2] = old.samples![i]!;
+    for (let j = 0; j < k; j++) items[o + ITEM + j] = old.grams![i * k + j]!;
+  }
+  state.items = items;
+  old.itemIds = old.lastHour = old.grams = old.samples = undefined;
 }
 
 /** Median of `n` values at w[from..from+n) without allocating (O(n²) for n ≤ 9). */
@@ -123,44 +156,40 @@ function median(w: readonly number[], from: number, n: number): number {
 }
 
 /**
- * Lower median of the typical unit weights of the seller's items other than `skip` that have at least
- * `minItemSamples` accepted parcels (−1 when none has). At most `maxItems` small medians; only
- * called for letter-class parcels of unlearned items.
+ * Lower median of the typical unit weights of the seller's items other than the one at `skip`
+ * that have at least `minItemSamples` accepted parcels (−1 when none has). At most `maxItems`
+ * small medians; only called for letter-class parcels of unlearned items.
  */
 function sellerTypical(state: State, skip: number, config: Config): number {
   const k = config.samplesPerItem;
+  const items = state.items;
   const typicals: number[] = [];
-  for (let i = 0; i < state.itemIds.length; i++) {
-    const have = Math.min(state.samples[i]!, k);
-    if (i !== skip && have >= config.minItemSamples) typicals.push(median(state.grams, i * k, have));
+  for (let o = 0; o < items.length; o += ITEM + k) {
+    const have = Math.min(items[o + 2]!, k);
+    if (o !== skip && have >= config.minItemSamples) typicals.push(median(items, o + ITEM, have));
   }
   return typicals.length > 0 ? median(typicals, 0, typicals.length) : -1;
 }
 
-/** A copy of `a` one element longer, ending in `v`, exact size. */
-function grown<T>(a: readonly T[], v: T, by = 1): T[] {
-  const out = new Array<T>(a.length + by);
-  for (let i = 0; i < a.length; i++) out[i] = a[i]!;
-  for (let i = a.length; i < out.length; i++) out[i] = v;
-  return out;
-}
-
-/** The slot of `itemId`, adding it (or replacing the least recently shipped item) if new. */
-function slotFor(state: State, itemId: string, hour: number, config: Config): number {
-  const i = state.itemIds.indexOf(itemId);
-  if (i >= 0) return i;
-  const k = config.samplesPerItem;
-  if (state.itemIds.length < config.maxItems) {
-    state.itemIds = grown(state.itemIds, itemId);
-    state.lastHour = grown(state.lastHour, hour);
-    state.samples = grown(state.samples, 0);
-    state.grams = grown(state.grams, 0, k);
-    return state.itemIds.length - 1;
+/** Where the item with id hash `h` starts, adding it (or replacing the least recently shipped item) if new. */
+function slotFor(state: State, h: number, hour: number, config: Config): number {
+  const stride = ITEM + config.samplesPerItem;
+  const items = state.items;
+  for (let o = 0; o < items.length; o += stride) if (items[o] === h) return o;
+  if (items.length < config.maxItems * stride) {
+    const out = new Array<number>(items.length + stride);
+    for (let i = 0; i < items.length; i++) out[i] = items[i]!;
+    const o = items.length;
+    out[o] = h;
+    out[o + 1] = hour;
+    for (let i = o + 2; i < out.length; i++) out[i] = 0;
+    state.items = out;
+    return o;
   }
   let oldest = 0;
-  for (let j = 1; j < state.lastHour.length; j++) if (state.lastHour[j]! < state.lastHour[oldest]!) oldest = j;
-  state.itemIds[oldest] = itemId;
-  state.samples[oldest] = 0;
+  for (let o = stride; o < items.length; o += stride) if (items[o + 1]! < items[oldest + 1]!) oldest = o;
+  items[oldest] = h;
+  items[oldest + 2] = 0;
   return oldest;
 }
 
@@ -171,7 +200,7 @@ export const signal: SellerSignal<State, Config> = {
   // Most sellers never ship a suspicious parcel and many never ship at all: the lists start as the
   // shared empty one and are replaced by exact-size arrays (written in place only once non-empty).
   create() {
-    return { itemIds: EMPTY as never[], lastHour: EMPTY as never[], grams: EMPTY as never[], samples: EMPTY as never[], hits: EMPTY };
+    return { items: EMPTY as never[], hits: EMPTY };
   },
 
   observe(state, event: MarketEvent, config) {
@@ -181,11 +210,13 @@ export const signal: SellerSignal<State, Config> = {
     const unitGrams = grams / units;
     const t = event.eventTime;
     const hour = Math.floor(t / HOUR_MS);
-    const slot = slotFor(state, event.itemId, hour, config);
-    state.lastHour[slot] = Math.max(state.lastHour[slot]!, hour);
     const k = config.samplesPerItem;
-    const have = Math.min(state.samples[slot]!, k);
-    const typical = have >= config.minItemSamples ? median(state.grams, slot * k, have) : -1;
+    packEarlier(state, k);
+    const slot = slotFor(state, hash32(event.itemId), hour, config);
+    const items = state.items;
+    items[slot + 1] = Math.max(items[slot + 1]!, hour);
+    const have = Math.min(items[slot + 2]!, k);
+    const typical = have >= config.minItemSamples ? median(items, slot + ITEM, have) : -1;
     let against = typical;
     let suspicious = grams < config.floorGrams || (typical > 0 && unitGrams < config.ratio * typical);
     if (!suspicious && typical < 0 && unitGrams < config.envelopeGrams) {
@@ -196,10 +227,9 @@ export const signal: SellerSignal<State, Config> = {
       state.hits = appendCapped(state.hits, [t, event.orderId, event.buyerId, grams, units, against], config.maxEvidence);
       return;
     }
-    const n = state.samples[slot]!;
-    state.grams[slot * k + (n % k)] = unitGrams;
-    // Kept below 2k so it stays a small integer; only n mod k and min(n, k) matter.
-    state.samples[slot] = n + 1 >= 2 * k ? n + 1 - k : n + 1;
+    const n = items[slot + 2]!;
+    items[slot + ITEM + (n % k)] = unitGrams;
+    items[slot + 2] = n + 1 >= 2 * k ? n + 1 - k : n + 1;
   },
 
   evaluate(state, ctx: SellerContext, config): SignalFinding | null {
@@ -243,15 +273,18 @@ export const signal: SellerSignal<State, Config> = {
     // Item weights are kept past the horizon on purpose (they are the learned baseline); only
     // items not shipped for 30 horizons go.
     const stale = Math.floor((now - 30 * config.horizonMs) / HOUR_MS);
-    let any = false;
-    for (let i = 0; i < state.lastHour.length && !any; i++) any = state.lastHour[i]! < stale;
-    if (!any) return;
-    const k = config.samplesPerItem;
-    const keep: number[] = [];
-    for (let i = 0; i < state.lastHour.length; i++) if (state.lastHour[i]! >= stale) keep.push(i);
-    state.itemIds = keep.map((i) => state.itemIds[i]!);
-    state.lastHour = keep.map((i) => state.lastHour[i]!);
-    state.samples = keep.map((i) => state.samples[i]!);
-    state.grams = keep.flatMap((i) => state.grams.slice(i * k, i * k + k));
+    const stride = ITEM + config.samplesPerItem;
+    packEarlier(state, config.samplesPerItem);
+    const items = state.items;
+    let kept = 0;
+    for (let o = 0; o < items.length; o += stride) if (items[o + 1]! >= stale) kept++;
+    if (kept * stride === items.length) return;
+    const out = new Array<number>(kept * stride);
+    let w = 0;
+    for (let o = 0; o < items.length; o += stride) {
+      if (items[o + 1]! < stale) continue;
+      for (let i = 0; i < stride; i++) out[w++] = items[o + i]!;
+    }
+    state.items = out;
   },
 };

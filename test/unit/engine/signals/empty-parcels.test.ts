@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { configSchema, signal } from '../../../../src/engine/signals/empty-parcels.js';
 import type { MarketEvent } from '../../../../src/engine/types.js';
+import { hash32 } from '../../../../src/engine/sketch/hash.js';
 import { DAY, HOUR, T0, order, rng, runSignal } from './part-b-fixtures.js';
 
 const config = configSchema.parse({});
@@ -85,12 +86,37 @@ test('caps hold after 100k events over many items', () => {
     );
   }
   const { state } = runSignal(signal, config, events);
-  assert.equal(state.itemIds.length, config.maxItems);
-  assert.equal(state.lastHour.length, config.maxItems);
-  assert.equal(state.samples.length, config.maxItems);
-  assert.equal(state.grams.length, config.maxItems * config.samplesPerItem);
-  assert.ok(state.samples.every((n) => n < 2 * config.samplesPerItem));
+  const stride = 3 + config.samplesPerItem;
+  assert.equal(state.items.length, config.maxItems * stride);
+  for (let o = 0; o < state.items.length; o += stride) assert.ok(state.items[o + 2]! < 2 * config.samplesPerItem);
   assert.equal(state.hits.length, config.maxEvidence);
+});
+
+test('a state saved in the earlier layout (item ids and four arrays) continues identically', () => {
+  const events = honest('s5', 60);
+  for (let k = 0; k < 6; k++) {
+    events.push(order({ t: T0 + DAY + k * 3 * HOUR, seller: 's5', buyer: 'f', order: `bad${k}`, status: 'SHIPPED', item: 'kettle', grams: 8 }));
+  }
+  const cut = T0 + DAY + 4 * HOUR;
+  const before = events.filter((e) => e.eventTime < cut);
+  const after = events.filter((e) => e.eventTime >= cut);
+  const { state } = runSignal(signal, config, before, { until: cut });
+  // The same state as the earlier code kept it: ids, last hours, counts and samples side by side.
+  const k = config.samplesPerItem;
+  const ids = [...new Set(before.map((e) => e.itemId))];
+  const earlier = { itemIds: [] as string[], lastHour: [] as number[], samples: [] as number[], grams: [] as number[], hits: state.hits };
+  for (let o = 0; o < state.items.length; o += 3 + k) {
+    earlier.itemIds.push(ids.find((id) => hash32(id) === state.items[o])!);
+    earlier.lastHour.push(state.items[o + 1]!);
+    earlier.samples.push(state.items[o + 2]!);
+    earlier.grams.push(...state.items.slice(o + 3, o + 3 + k));
+  }
+  assert.ok(earlier.itemIds.length >= 2 && earlier.itemIds.every((id) => id !== undefined));
+  const packed = runSignal(signal, config, after, { state: JSON.parse(JSON.stringify(state)) });
+  const restored = runSignal(signal, config, after, { state: JSON.parse(JSON.stringify(earlier)) });
+  assert.ok(packed.findings.size > 0);
+  assert.deepEqual([...restored.findings], [...packed.findings]);
+  assert.deepEqual(JSON.parse(JSON.stringify(restored.state)), packed.state);
 });
 
 test('a JSON round-trip of the state continues identically', () => {
