@@ -9,8 +9,7 @@
  * Events are generated in memory from a fixed seed: a skewed marketplace (a few big sellers,
  * many small ones), orders with their later state changes, reviews, and some brushing sellers.
  * Figures: engine events/s on pre-parsed objects (registered signals + ring, and core alone),
- * NDJSON replay events/s through a temp file (reader alone collecting records, reader handing each
- * record over as replay uses it, and full replay),
+ * NDJSON replay events/s through a temp file (reader alone, as replay uses it, and full replay),
  * heap per seller (V8 heap plus typed-array contents).
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -168,13 +167,6 @@ async function main(): Promise<void> {
     for await (const b of readNdjson(input, { events: true })) n += b.values.length;
     const t = stop();
     console.log(`ndjson reader only                    ${rates(n, t, 'lines/s ')}  (${fmt(t.wallMs)} ms)`);
-    // As replay reads: each record handed over as it is parsed, into one reused record.
-    const none = (): void => {};
-    stop = clock();
-    n = 0;
-    for await (const b of readNdjson(input, { events: true, each: none })) n += b.records;
-    const te = stop();
-    console.log(`ndjson reader, records handed over    ${rates(n, te, 'lines/s ')}  (${fmt(te.wallMs)} ms)`);
     for (const [label, opts] of [
       ['core only', { signals: [], ring: null }],
       ['registered signals + ring', {}],

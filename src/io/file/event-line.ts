@@ -119,45 +119,11 @@ function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
 }
 
-/** A parsed line: the contract's fields of both kinds, undefined where the line has none. */
-export type EventRecord = Record<(typeof FIELDS)[number], unknown>;
-
-/** A record to parse into. */
-export function newEventRecord(): EventRecord {
-  return {
-    kind: undefined,
-    eventId: undefined,
-    orderId: undefined,
-    status: undefined,
-    eventTime: undefined,
-    sellerId: undefined,
-    buyerId: undefined,
-    itemId: undefined,
-    quantity: undefined,
-    amountCents: undefined,
-    currency: undefined,
-    buyerAccountCreatedAt: undefined,
-    deviceId: undefined,
-    ipAddress: undefined,
-    shippingAddressHash: undefined,
-    paymentInstrumentHash: undefined,
-    trackingNumber: undefined,
-    carrier: undefined,
-    parcelWeightGrams: undefined,
-    reviewId: undefined,
-    rating: undefined,
-    text: undefined,
-    hasMedia: undefined,
-  };
-}
-
 /**
- * Parses bytes [start, end) of `buf` (one line, without its '\n') into `into` (all fields
- * overwritten) and returns it, or undefined, leaving `into` as it was, when the line is not of the
- * simple shape (the caller then uses JSON.parse). Replay reuses one record for every line: the
- * engine copies what it keeps.
+ * Parses bytes [start, end) of `buf` (one line, without its '\n'). Returns the record, or
+ * undefined when the line is not of the simple shape (the caller then uses JSON.parse).
  */
-export function parseEventLine(buf: Buffer, start: number, end: number, into: EventRecord = newEventRecord()): EventRecord | undefined {
+export function parseEventLine(buf: Buffer, start: number, end: number): Record<string, unknown> | undefined {
   let i = start;
   while (i < end && isSpace(buf[i]!)) i++;
   if (buf[i] !== 0x7b) return undefined;
@@ -283,28 +249,29 @@ export function parseEventLine(buf: Buffer, start: number, end: number, into: Ev
   if (i !== end) return undefined;
   const kind = vals[0];
   if (kind !== 'order' && kind !== 'review') return undefined;
-  into.kind = kind;
-  into.eventId = vals[1];
-  into.orderId = vals[2];
-  into.status = vals[3];
-  into.eventTime = vals[4];
-  into.sellerId = vals[5];
-  into.buyerId = vals[6];
-  into.itemId = vals[7];
-  into.quantity = vals[8];
-  into.amountCents = vals[9];
-  into.currency = vals[10];
-  into.buyerAccountCreatedAt = vals[11];
-  into.deviceId = vals[12];
-  into.ipAddress = vals[13];
-  into.shippingAddressHash = vals[14];
-  into.paymentInstrumentHash = vals[15];
-  into.trackingNumber = vals[16];
-  into.carrier = vals[17];
-  into.parcelWeightGrams = vals[18];
-  into.reviewId = vals[19];
-  into.rating = vals[20];
-  into.text = vals[21];
-  into.hasMedia = vals[22];
-  return into;
+  return {
+    kind,
+    eventId: vals[1],
+    orderId: vals[2],
+    status: vals[3],
+    eventTime: vals[4],
+    sellerId: vals[5],
+    buyerId: vals[6],
+    itemId: vals[7],
+    quantity: vals[8],
+    amountCents: vals[9],
+    currency: vals[10],
+    buyerAccountCreatedAt: vals[11],
+    deviceId: vals[12],
+    ipAddress: vals[13],
+    shippingAddressHash: vals[14],
+    paymentInstrumentHash: vals[15],
+    trackingNumber: vals[16],
+    carrier: vals[17],
+    parcelWeightGrams: vals[18],
+    reviewId: vals[19],
+    rating: vals[20],
+    text: vals[21],
+    hasMedia: vals[22],
+  };
 }

@@ -9,7 +9,7 @@ import { stat } from 'node:fs/promises';
 import { BrushwatchError } from '../../errors.js';
 import { INVALID_REASONS } from '../../engine/types.js';
 import type { InvalidReason } from '../../engine/types.js';
-import { newEventRecord, parseEventLine } from './event-line.js';
+import { parseEventLine } from './event-line.js';
 
 export interface BadLine {
   readonly line: number;
@@ -21,8 +21,6 @@ export interface NdjsonBatch {
   /** Parsed records, and the line each came from (same index). */
   readonly values: unknown[];
   readonly lines: number[];
-  /** Records read (collected in `values` or handed to `each`). */
-  readonly records: number;
   readonly bad: BadLine[];
   /** Bytes of the file consumed so far (for progress). */
   readonly bytesRead: number;
@@ -37,13 +35,6 @@ export interface ReadOptions {
    * the contract's fields only, which is all the engine looks at.
    */
   readonly events?: boolean;
-  /**
-   * Hands each record to this callback, with its line number, instead of collecting it in the
-   * batch (whose `values` and `lines` then stay empty). With `events`, fast-path lines are parsed
-   * into one record reused for every line: valid during the call only. Replay feeds the engine
-   * this way, without an object per line.
-   */
-  readonly each?: (record: unknown, line: number) => void;
 }
 
 const DEFAULT_CHUNK = 1024 * 1024;
@@ -66,7 +57,6 @@ function badJson(line: number, text: string, err: unknown): BadLine {
 interface Batch {
   values: unknown[];
   lines: number[];
-  records: number;
   bad: BadLine[];
   bytesRead: number;
 }
@@ -78,18 +68,6 @@ interface Batch {
 export async function* readNdjson(path: string, opts: ReadOptions = {}): AsyncGenerator<NdjsonBatch> {
   const stream = createReadStream(path, { highWaterMark: opts.chunkBytes ?? DEFAULT_CHUNK });
   const events = opts.events === true;
-  const each = opts.each ?? null;
-  const scratch = each !== null ? newEventRecord() : undefined;
-  // What `each` throws is the caller's failure, not an unreadable input: passed on as it is.
-  let callerError: unknown = null;
-  const deliver = (record: unknown): void => {
-    try {
-      each!(record, lineNo);
-    } catch (err) {
-      callerError = err;
-      throw err;
-    }
-  };
   let carry: Buffer | null = null;
   let lineNo = 0;
   let bytesRead = 0;
@@ -97,14 +75,10 @@ export async function* readNdjson(path: string, opts: ReadOptions = {}): AsyncGe
     lineNo++;
     if (end <= start) return;
     if (events) {
-      const rec = parseEventLine(buf, start, end, scratch);
+      const rec = parseEventLine(buf, start, end);
       if (rec !== undefined) {
-        out.records++;
-        if (each !== null) deliver(rec);
-        else {
-          out.values.push(rec);
-          out.lines.push(lineNo);
-        }
+        out.values.push(rec);
+        out.lines.push(lineNo);
         return;
       }
     }
@@ -114,26 +88,19 @@ export async function* readNdjson(path: string, opts: ReadOptions = {}): AsyncGe
       out.bad.push({ line: lineNo, reason: INVALID_REASONS.BAD_ENCODING, detail: 'line is not valid UTF-8' });
       return;
     }
-    let value: unknown;
     try {
-      value = JSON.parse(text);
+      out.values.push(JSON.parse(text));
+      out.lines.push(lineNo);
     } catch (err) {
       // Blank (or whitespace-only, e.g. a lone \r) lines are not records, so not errors.
       if (text.trim() !== '') out.bad.push(badJson(lineNo, text, err));
-      return;
-    }
-    out.records++;
-    if (each !== null) deliver(value);
-    else {
-      out.values.push(value);
-      out.lines.push(lineNo);
     }
   };
   try {
     for await (const chunk of stream) {
       const buf = chunk as Buffer;
       bytesRead += buf.length;
-      const batch: Batch = { values: [], lines: [], records: 0, bad: [], bytesRead };
+      const batch: Batch = { values: [], lines: [], bad: [], bytesRead };
       let pos = 0;
       if (carry !== null) {
         const nl = buf.indexOf(NEWLINE);
@@ -156,11 +123,10 @@ export async function* readNdjson(path: string, opts: ReadOptions = {}): AsyncGe
       yield batch;
     }
   } catch (err) {
-    if (err === callerError) throw err;
     throw new BrushwatchError('INPUT_UNREADABLE', `cannot read input ${path}: ${(err as Error).message}`, { cause: err });
   }
   if (carry !== null) {
-    const batch: Batch = { values: [], lines: [], records: 0, bad: [], bytesRead };
+    const batch: Batch = { values: [], lines: [], bad: [], bytesRead };
     line(carry, 0, carry.length, batch);
     yield batch;
   }

@@ -52,19 +52,16 @@ export async function replayFile(opts: ReplayOptions): Promise<ReplaySummary> {
     if (entry.firstLines.length < SAMPLE_LINES) entry.firstLines.push(bad.line);
     if (rejects !== null) sink.push(bad);
   };
-  // The engine's rejections of a chunk, noted after the reader's (as when records were batched).
-  let engineBad: BadLine[] = [];
-  const ingest = (record: unknown, line: number): void => {
-    const r = engine.ingest(record);
-    if (r.outcome === 'invalid') engineBad.push({ line, reason: r.reason!, detail: r.detail! });
-  };
   try {
-    for await (const batch of readNdjson(opts.input, { events: true, each: ingest })) {
+    for await (const batch of readNdjson(opts.input, { events: true })) {
       const rejected: BadLine[] = [];
       for (const bad of batch.bad) note(bad, rejected);
-      for (const bad of engineBad) note(bad, rejected);
-      engineBad = [];
-      lines += batch.records + batch.bad.length;
+      const { values, lines: lineNos } = batch;
+      lines += values.length + batch.bad.length;
+      for (let i = 0; i < values.length; i++) {
+        const r = engine.ingest(values[i]);
+        if (r.outcome === 'invalid') note({ line: lineNos[i]!, reason: r.reason!, detail: r.detail! }, rejected);
+      }
       if (rejects !== null && rejected.length > 0) await rejects.write(rejected.sort((a, b) => a.line - b.line));
       await out.write(engine.drainAlerts());
       opts.onProgress?.({ bytesRead: batch.bytesRead, totalBytes, lines });

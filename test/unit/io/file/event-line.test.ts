@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { newEventRecord, parseEventLine } from '../../../../src/io/file/event-line.js';
+import { parseEventLine } from '../../../../src/io/file/event-line.js';
 import { validateEvent } from '../../../../src/engine/validate.js';
 import { order, review, rng, T0 } from '../../../helpers/fixtures.js';
 
@@ -75,9 +75,8 @@ test('numbers and literals decode as JSON.parse decodes them', () => {
   assert.equal(parse(line.replace('"hasMedia":true', '"hasMedia":null'))!['hasMedia'], null);
 });
 
-test('one record reused for lines of any key order and many values per field holds each line exactly', () => {
+test('lines of any key order and many values per field parse exactly', () => {
   const r = rng(11);
-  const into = newEventRecord();
   for (let i = 0; i < 300; i++) {
     const base = { eventId: `e-${i}`, eventTime: T0 + i, sellerId: `s-${i % 5}`, buyerId: `b-${i}` };
     const e: Record<string, unknown> =
@@ -93,11 +92,11 @@ test('one record reused for lines of any key order and many values per field hol
       }
     const line = JSON.stringify(Object.fromEntries(keys.map((k) => [k, e[k]])));
     const b = Buffer.from(line, 'utf8');
-    const rec = parseEventLine(b, 0, b.length, into);
-    assert.equal(rec, into);
+    const rec = parseEventLine(b, 0, b.length);
+    assert.ok(rec, line);
     // Every field as JSON.parse has it, absent ones undefined (nothing left from an earlier line).
     const parsed = JSON.parse(line) as Record<string, unknown>;
-    for (const [k, v] of Object.entries(into)) assert.equal(v, parsed[k], `${k} in ${line}`);
-    assert.deepEqual(outcome({ ...rec }), outcome(parsed), line);
+    for (const [k, v] of Object.entries(rec)) assert.equal(v, parsed[k], `${k} in ${line}`);
+    assert.deepEqual(outcome(rec), outcome(parsed), line);
   }
 });

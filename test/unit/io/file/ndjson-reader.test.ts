@@ -51,38 +51,3 @@ test('invalid UTF-8 is BAD_ENCODING; a genuine U+FFFD in the text is not', async
 test('a missing file is BRUSH_INPUT_UNREADABLE', async () => {
   await assert.rejects(readAll(join(dir, 'nope.ndjson')), (err: unknown) => err instanceof BrushwatchError && err.code === 'BRUSH_INPUT_UNREADABLE');
 });
-
-test('with each, records are handed over with their line numbers and batches only count them', async () => {
-  const path = join(dir, 'each.ndjson');
-  const a = '{"kind":"order","eventId":"e-1","sellerId":"s"}';
-  const b = '{"kind":"review","eventId":"e-2","sellerId":"t","rating":5}';
-  await writeFile(path, `${a}\n{broken\n\n${b}\n[1]\n`);
-  for (const chunk of [5, 1024]) {
-    const seen: [unknown, number][] = [];
-    let records = 0;
-    const bad: number[] = [];
-    for await (const batch of readNdjson(path, { chunkBytes: chunk, events: true, each: (r, line) => seen.push([{ ...(r as object) }, line]) })) {
-      assert.equal(batch.values.length, 0);
-      records += batch.records;
-      bad.push(...batch.bad.map((x) => x.line));
-    }
-    assert.equal(records, 3);
-    assert.deepEqual(bad, [2]);
-    assert.deepEqual(
-      seen.map(([r, line]) => [(r as Record<string, unknown>)['eventId'] ?? r, line]),
-      [['e-1', 1], ['e-2', 4], [{ 0: 1 }, 5]],
-    );
-  }
-});
-
-test('what each throws comes out as it is, not as an unreadable input', async () => {
-  const path = join(dir, 'throws.ndjson');
-  await writeFile(path, '{"a":1}\n');
-  const boom = new Error('engine bug');
-  const fail = () => {
-    throw boom;
-  };
-  await assert.rejects(async () => {
-    for await (const batch of readNdjson(path, { events: true, each: fail })) void batch;
-  }, (err: unknown) => err === boom);
-});
