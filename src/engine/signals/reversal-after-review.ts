@@ -12,7 +12,6 @@
  */
 import { z } from 'zod';
 import type { MarketEvent, SellerContext, SellerSignal, SignalFinding } from '../types.js';
-import { hash32 } from '../sketch/hash.js';
 import { appendCapped, dropFirst, EMPTY } from '../sketch/lists.js';
 import { HOUR_MS, rampStrength } from './hour-counts.js';
 import { pushCapped } from './small-list.js';
@@ -89,8 +88,9 @@ const MINUTE_MS = 60_000;
 const MINUTE_MOD = 2 ** 24;
 const HASH_UNIT = 2 ** 27;
 
-function pack(orderId: string, rating: number, t: number): number {
-  return ((hash32(orderId) >>> 6) * 8 + rating) * MINUTE_MOD + (Math.floor(t / MINUTE_MS) % MINUTE_MOD);
+/** `orderHash` is hash32 of the orderId (the engine's `keys.order`). */
+function pack(orderHash: number, rating: number, t: number): number {
+  return ((orderHash >>> 6) * 8 + rating) * MINUTE_MOD + (Math.floor(t / MINUTE_MS) % MINUTE_MOD);
 }
 
 /** Whole minutes from the packed review to time `t`. */
@@ -110,7 +110,7 @@ export const signal: SellerSignal<State, Config> = {
   observe(state, event: MarketEvent, config, keys) {
     if (event.kind === 'review') {
       if (event.orderId === null || event.rating < config.minRating) return;
-      state.reviews = pushCapped(state.reviews, pack(event.orderId, event.rating, event.eventTime), config.maxReviews);
+      state.reviews = pushCapped(state.reviews, pack(keys.order, event.rating, event.eventTime), config.maxReviews);
       return;
     }
     if (event.status !== 'REFUNDED' && event.status !== 'CANCELLED') return;
