@@ -259,18 +259,8 @@ function advance(state: State, tick: number, config: Config): void {
   // Repeated multiplication rather than pow: bit-identical on every platform.
   let f = 1;
   for (let i = 0; i < steps && f > 0; i++) f = f * config.decay < 1e-9 ? 0 : f * config.decay;
-  decayCurrent(state.current, f);
+  topkDecay(state.current, f, CURRENT_FLOOR);
   state.sellerCurrent *= f;
-}
-
-/**
- * `topkDecay(current, f, CURRENT_FLOOR)` without new arrays when no key drops out: a small
- * seller's clock advances at nearly every order.
- */
-function decayCurrent(current: TopKState, f: number): void {
-  const counts = current.counts;
-  for (let i = 0; i < counts.length; i += 2) if (counts[i]! * f < CURRENT_FLOOR) return topkDecay(current, f, CURRENT_FLOOR);
-  for (let i = 0; i < counts.length; i++) counts[i] = counts[i]! * f;
 }
 
 /**

@@ -4,8 +4,9 @@
  * N / cap is guaranteed to be held. Ties are broken by key (code-unit order) both when choosing
  * which key to evict and when listing, so the result never depends on internal slot order.
  *
- * The arrays are kept at their exact size (replaced, not pushed to, while filling up) because a
- * small seller's top-k is tiny and V8 would give pushed arrays 16 spare slots each.
+ * The arrays are replaced by exact-size ones, not pushed to, while filling up, because a small
+ * seller's top-k is tiny and V8 would give pushed arrays 16 spare slots each; decay shrinks them
+ * in place.
  */
 
 export interface TopKState {
@@ -57,23 +58,25 @@ export function topkOffer(s: TopKState, key: string, cap: number, inc = 1): numb
   return (s.counts[2 * victim] = floor + inc);
 }
 
-/** Multiplies counts and error bounds by `factor`, dropping keys whose count falls below `floor`. */
+/**
+ * Multiplies counts and error bounds by `factor`, dropping keys whose count falls below `floor`,
+ * in place (the kept keys keep their order): a decayed top-k shrinks at nearly every order of a
+ * small seller, and two new arrays each time were garbage. The arrays keep the capacity they had
+ * (at most `cap` keys) until the next key is added.
+ */
 export function topkDecay(s: TopKState, factor: number, floor: number): void {
-  let kept = 0;
-  for (let i = 0; i < s.keys.length; i++) if (s.counts[2 * i]! * factor >= floor) kept++;
-  const keys = new Array<string>(kept);
-  const counts = new Array<number>(2 * kept);
+  const { keys, counts } = s;
   let w = 0;
-  for (let i = 0; i < s.keys.length; i++) {
-    const c = s.counts[2 * i]! * factor;
+  for (let i = 0; i < keys.length; i++) {
+    const c = counts[2 * i]! * factor;
     if (c < floor) continue;
-    keys[w] = s.keys[i]!;
+    keys[w] = keys[i]!;
     counts[2 * w] = c;
-    counts[2 * w + 1] = s.counts[2 * i + 1]! * factor;
+    counts[2 * w + 1] = counts[2 * i + 1]! * factor;
     w++;
   }
-  s.keys = keys;
-  s.counts = counts;
+  while (keys.length > w) keys.pop();
+  while (counts.length > 2 * w) counts.pop();
 }
 
 /** The `n` heaviest keys, by count descending then key ascending. */

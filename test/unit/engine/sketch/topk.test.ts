@@ -52,3 +52,18 @@ test('decay halves counts and drops the faint; JSON round-trip continues identic
   topkOffer(r, 'c', 4);
   assert.deepEqual(r, s);
 });
+
+test('decay works in place: the same arrays, the kept keys in their order, the dropped ones gone', () => {
+  const s = topkCreate();
+  for (const [k, n] of [['a', 4], ['b', 1], ['c', 3], ['d', 1]] as const) for (let i = 0; i < n; i++) topkOffer(s, k, 8);
+  const { keys, counts } = s;
+  topkDecay(s, 0.5, 1);
+  assert.equal(s.keys, keys);
+  assert.equal(s.counts, counts);
+  assert.deepEqual(s.keys, ['a', 'c']);
+  assert.deepEqual(s.counts, [2, 0, 1.5, 0]);
+  topkDecay(s, 0.25, 1);
+  assert.deepEqual([s.keys, s.counts], [[], []]);
+  topkOffer(s, 'e', 8);
+  assert.deepEqual(topkList(s, 8), [{ key: 'e', count: 1, error: 0 }]);
+});
