@@ -100,3 +100,15 @@ test('lines of any key order and many values per field parse exactly', () => {
     assert.deepEqual(outcome(rec), outcome(parsed), line);
   }
 });
+
+test('strings of every length decode to the same text (short ones are built from their codes)', () => {
+  for (let n = 0; n <= 40; n++) {
+    const text = Array.from({ length: n }, (_, k) => String.fromCharCode(0x23 + ((k * 7 + n) % 57))).join('');
+    const e = { ...review({ eventId: `e-${n}`, eventTime: T0, sellerId: 's', buyerId: `b${'x'.repeat(n)}` }), text };
+    const line = JSON.stringify(e);
+    const rec = parse(line);
+    assert.ok(rec, line);
+    assert.equal(rec['text'], text);
+    assert.equal(rec['buyerId'], e.buyerId);
+  }
+});
