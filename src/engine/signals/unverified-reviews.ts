@@ -94,9 +94,10 @@ export interface State {
   nextHour: number;
   recent: readonly Unverified[];
   /**
-   * Bursts: the latest evaluation time that fired (−1 before) and the strongest own strength of
-   * the burst it belongs to; the strongest earlier burst within recurrenceMs, its last firing time
-   * and strength. Optional: a state restored from a snapshot of the earlier layout has none.
+   * Bursts: the latest evaluation time that fired and the strongest own strength of the burst it
+   * belongs to; the strongest earlier burst within recurrenceMs, its last firing time and strength.
+   * Absent (read as −1 and 0) until the seller's first burst: four fields, two of them boxed
+   * doubles, on every seller otherwise; also absent in a snapshot of the earlier layout.
    */
   burstLast?: number;
   burstStrength?: number;
@@ -153,10 +154,6 @@ export const signal: SellerSignal<State, Config> = {
       folded: 0,
       nextHour: -1,
       recent: EMPTY,
-      burstLast: -1,
-      burstStrength: 0,
-      earlierAt: -1,
-      earlierStrength: 0,
     };
   },
 
