@@ -226,9 +226,9 @@ export interface State {
    */
   baseFive?: number;
   baseOrders?: number;
-  /** Burst buyer fingerprint → order minute × 2 + reviewed bit; null until the seller's first burst. */
+  /** Burst buyer fingerprint → order minute × 2 + reviewed bit; absent (or null) until the seller's first burst. */
   burstBuyers?: number[] | null;
-  /** Time of the latest episode that made minRecurrences within recurrenceMs, and how many it made; −1 before. */
+  /** Time of the latest episode that made minRecurrences within recurrenceMs, and how many it made; absent (−1) before. */
   recurredAt?: number;
   recurredEpisodes?: number;
 }
@@ -404,9 +404,6 @@ export const signal: SellerSignal<State, Config> = {
       episodeBuyers: EMPTY,
       baseFive: 0,
       baseOrders: 0,
-      burstBuyers: null,
-      recurredAt: -1,
-      recurredEpisodes: 0,
     };
   },
 
