@@ -279,6 +279,10 @@ export const signal: SellerSignal<State, Config> = {
     let kept = 0;
     for (let o = 0; o < items.length; o += stride) if (items[o + 1]! >= stale) kept++;
     if (kept * stride === items.length) return;
+    if (kept === 0) {
+      state.items = EMPTY as never[];
+      return;
+    }
     const out = new Array<number>(kept * stride);
     let w = 0;
     for (let o = 0; o < items.length; o += stride) {

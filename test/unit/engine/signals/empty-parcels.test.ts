@@ -171,3 +171,19 @@ test('a shop of light goods only is not judged by the envelope rule', () => {
   const { findings } = runSignal(signal, config, events);
   assert.equal(findings.size, 0);
 });
+
+test('items not shipped for 30 horizons are forgotten; a seller whose items all went starts afresh', () => {
+  const k = config.samplesPerItem;
+  const ship = (t: number, item: string, grams: number) => order({ t, seller: 's12', buyer: 'b', order: `${item}-${t}`, status: 'SHIPPED', item, grams });
+  const state = signal.create(config);
+  const keys = { buyer: 0, order: 0 };
+  signal.observe(state, ship(T0, 'old', 900), config, keys);
+  signal.observe(state, ship(T0 + 40 * DAY, 'recent', 500), config, keys);
+  signal.expire(state, T0 + 61 * DAY, config);
+  assert.deepEqual(state.items, [hash32('recent'), Math.floor((T0 + 40 * DAY) / HOUR), 1, 500, ...new Array<number>(k - 1).fill(0)]);
+  signal.expire(state, T0 + 101 * DAY, config);
+  assert.deepEqual(state.items, []);
+  signal.observe(state, ship(T0 + 102 * DAY, 'new', 700), config, keys);
+  assert.equal(state.items.length, 3 + k);
+  assert.equal(state.items[0], hash32('new'));
+});
