@@ -22,13 +22,14 @@ import { ReorderBuffer } from './reorder.js';
 import { SEVERITY_RANK, scoreFindings, severityFor } from './scoring.js';
 import { SellerState, newContext } from './seller-state.js';
 import type { SellerSnapshot } from './seller-state.js';
-import { INVALID_REASONS, SIGNAL_FAMILIES } from './types.js';
+import { INVALID_REASONS, ORDER_STATUSES, SIGNAL_FAMILIES } from './types.js';
 import type {
   Alert,
   AlertAction,
   IngestOutcome,
   InvalidReason,
   MarketEvent,
+  OrderStatus,
   RingDetector,
   RingFinding,
   SellerSignal,
@@ -133,6 +134,26 @@ function zeroed<K extends string>(keys: readonly K[]): Record<K, number> {
   return Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
 }
 
+/** Dispatch keys: an order's index in ORDER_STATUSES, reviews after them. */
+const REVIEW_KEY = ORDER_STATUSES.length;
+
+function statusKey(status: OrderStatus): number {
+  switch (status) {
+    case 'PLACED':
+      return 0;
+    case 'PAID':
+      return 1;
+    case 'SHIPPED':
+      return 2;
+    case 'DELIVERED':
+      return 3;
+    case 'CANCELLED':
+      return 4;
+    default:
+      return 5;
+  }
+}
+
 const orNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
 const orNegInf = (x: number | null): number => (x === null ? -Infinity : x);
 
@@ -140,6 +161,11 @@ export class Engine {
   private readonly signals: readonly SellerSignal<any, any>[];
   private readonly signalNames: readonly string[];
   private readonly signalCfgs: readonly unknown[];
+  /**
+   * Per dispatch key (statusKey, REVIEW_KEY): the indices of the signals observing such events, in
+   * registry order, so an event reaches only the signals that act on it.
+   */
+  private readonly observers: readonly Uint16Array[];
   private readonly ring: RingDetector<any> | null;
   private readonly external: boolean;
   private readonly trackChanges: boolean;
@@ -200,6 +226,11 @@ export class Engine {
     if (new Set(this.signalNames).size !== this.signalNames.length)
       throw new BrushwatchError('CONFIG_INVALID', `signal names must be unique, got ${this.signalNames.join(', ')}`);
     this.signalCfgs = this.signalNames.map((n) => config.signals[n] ?? {});
+    const observing = (key: number) => (sig: SellerSignal<any, any>) =>
+      sig.observes === undefined || (key === REVIEW_KEY ? sig.observes.reviews : sig.observes.orders.includes(ORDER_STATUSES[key]!));
+    this.observers = Array.from({ length: REVIEW_KEY + 1 }, (_, key) =>
+      Uint16Array.from(this.signals.flatMap((sig, i) => (observing(key)(sig) ? [i] : []))),
+    );
     this.ring = opts.ring === undefined ? (DEFAULT_REGISTRY.ring?.create(config.ring) ?? null) : opts.ring;
     this.external = opts.watermark === 'external';
     this.trackChanges = opts.trackChanges === true;
@@ -478,18 +509,21 @@ export class Engine {
       this.bucketSellers.push(st);
     }
     this.markDirty(st);
-    const states = st.states;
-    const signals = this.signals;
-    const keys = signals.length > 0 ? eventKeys(e, this.keys) : this.keys;
-    for (let i = 0; i < signals.length; i++) {
-      const sig = signals[i]!;
-      const cfg = this.signalCfgs[i];
-      let s = states[i];
-      try {
-        if (s === null) states[i] = s = sig.create(cfg);
-        sig.observe(s, e, cfg, keys);
-      } catch (err) {
-        this.signalFailed(sig.name, err);
+    const observers = this.observers[e.kind === 'review' ? REVIEW_KEY : statusKey(e.status)]!;
+    if (observers.length > 0) {
+      const states = st.states;
+      const keys = eventKeys(e, this.keys);
+      for (let j = 0; j < observers.length; j++) {
+        const i = observers[j]!;
+        const sig = this.signals[i]!;
+        const cfg = this.signalCfgs[i];
+        let s = states[i];
+        try {
+          if (s === null) states[i] = s = sig.create(cfg);
+          sig.observe(s, e, cfg, keys);
+        } catch (err) {
+          this.signalFailed(sig.name, err);
+        }
       }
     }
     if (this.ring !== null)

@@ -176,6 +176,12 @@ export interface EventKeys {
   readonly order: number;
 }
 
+/** Which events a signal observes: orders of these statuses, and reviews or not. */
+export interface Observes {
+  readonly orders: readonly OrderStatus[];
+  readonly reviews: boolean;
+}
+
 /**
  * A signal module. The engine hands each seller-level signal the seller's events in canonical
  * order (event time, then eventId), already validated and deduplicated, so the state a signal
@@ -187,6 +193,12 @@ export interface EventKeys {
 export interface SellerSignal<S, C = unknown> {
   readonly name: string;
   readonly family: SignalFamily;
+  /**
+   * The events `observe` acts on; the engine calls it for these only and creates the state at the
+   * seller's first such event (before it the signal is not evaluated: an unused state must find
+   * nothing). Absent: every event, the state created with the seller.
+   */
+  readonly observes?: Observes;
   create(config: C): S;
   /** `keys` hashes this event's ids; like `ctx`, valid during the call only. */
   observe(state: S, event: MarketEvent, config: C, keys: EventKeys): void;

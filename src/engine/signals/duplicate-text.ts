@@ -76,6 +76,7 @@ export interface State {
 export const signal: SellerSignal<State, Config> = {
   name: 'duplicate_text',
   family: 'review_text',
+  observes: { orders: [], reviews: true },
   create: () => ({ sigs: EMPTY, reviewIds: EMPTY, buyerIds: EMPTY }),
   observe(s, e, c, keys) {
     if (e.kind === 'review' && e.text !== '') observeReview(s, e, c, keys.buyer);

@@ -388,6 +388,7 @@ function rememberBurstBuyer(state: State, buyerId: string, t: number, config: Co
 export const signal: SellerSignal<State, Config> = {
   name: 'edge_burst',
   family: 'concentration',
+  observes: { orders: ['PLACED'], reviews: true },
 
   create(config) {
     return {

@@ -196,6 +196,7 @@ function slotFor(state: State, h: number, hour: number, config: Config): number 
 export const signal: SellerSignal<State, Config> = {
   name: 'empty_parcels',
   family: 'fulfilment',
+  observes: { orders: ['SHIPPED'], reviews: false },
 
   // Most sellers never ship a suspicious parcel and many never ship at all: the lists start as the
   // shared empty one and are replaced by exact-size arrays (written in place only once non-empty).

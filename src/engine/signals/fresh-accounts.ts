@@ -141,6 +141,8 @@ function factors(c: Config): { fast: Factors; slow: Factors } {
 export const signal: SellerSignal<State, Config> = {
   name: 'fresh_accounts',
   family: 'account_age',
+  // Other order events would only advance the decay, which the next counted event or evaluation does the same.
+  observes: { orders: ['PLACED', 'DELIVERED'], reviews: true },
   create: () => ({ counts: decayedCreate(LANES), slow: decayedCreate(2), fresh: EMPTY, freshBuyers: EMPTY, freshOrders: EMPTY, freshReviews: EMPTY, youngBuyers: EMPTY, youngOrders: EMPTY }),
   observe(s, e, c, keys) {
     upgrade(s);

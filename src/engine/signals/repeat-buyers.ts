@@ -97,6 +97,7 @@ export interface State {
 export const signal: SellerSignal<State, Config> = {
   name: 'repeat_buyers',
   family: 'concentration',
+  observes: { orders: ['PLACED'], reviews: false },
   create: () => ({
     w: EMPTY,
     wu: 0,

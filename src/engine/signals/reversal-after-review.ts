@@ -101,6 +101,7 @@ function minutesSince(packed: number, t: number): number {
 export const signal: SellerSignal<State, Config> = {
   name: 'reversal_after_review',
   family: 'reversal',
+  observes: { orders: ['CANCELLED', 'REFUNDED'], reviews: true },
 
   // Most sellers have no reversal and few positive reviews: start with the shared empty list.
   create() {

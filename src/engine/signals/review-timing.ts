@@ -114,6 +114,7 @@ function derive(c: Config): Derived {
 export const signal: SellerSignal<State, Config> = {
   name: 'review_timing',
   family: 'review_timing',
+  observes: { orders: ['PLACED', 'DELIVERED'], reviews: true },
   create: (c) => ({
     counts: decayedCreate(2),
     orders: NO_KEYS,

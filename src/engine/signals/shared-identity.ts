@@ -95,6 +95,7 @@ export interface State {
 export const signal: SellerSignal<State, Config> = {
   name: 'shared_identity',
   family: 'identity',
+  observes: { orders: ['PLACED'], reviews: true },
   create: (c) => ({ table: assocCreate(c.slots), low: NOTHING_DUE, shared: EMPTY }),
   observe(s, e, c, keys) {
     if (e.kind === 'order' && e.status !== 'PLACED') return;

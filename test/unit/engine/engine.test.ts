@@ -34,6 +34,32 @@ function newProbe(config = cfg, watermark: 'self' | 'external' = 'self') {
 const o = (id: string, t: number, sellerId = 's-1', extra: Partial<MarketEvent> = {}) =>
   order({ eventId: id, eventTime: t, sellerId, buyerId: `b-${id}`, ...(extra as object) });
 
+test('a signal gets only the events it observes; its state starts at the first of them and is evaluated from then on', () => {
+  const seen: string[] = [];
+  const evals: number[] = [];
+  let created = 0;
+  const sig: SellerSignal<{ n: number }> = {
+    name: 'delivered_and_reviews',
+    family: 'concentration',
+    observes: { orders: ['DELIVERED'], reviews: true },
+    create: () => (created++, { n: 0 }),
+    observe: (_s, e) => void seen.push(e.eventId),
+    evaluate: (_s, ctx) => (evals.push(ctx.at), null),
+    expire: () => {},
+  };
+  const engine = new Engine(cfg, { signals: [sig], ring: null });
+  engine.ingest(o('placed', T0 + 10 * MIN));
+  engine.ingest(o('paid', T0 + HOUR + 10 * MIN, 's-1', { status: 'PAID' }));
+  engine.ingest(o('delivered', T0 + 2 * HOUR + 10 * MIN, 's-1', { status: 'DELIVERED' }));
+  engine.ingest(o('refunded', T0 + 3 * HOUR + 10 * MIN, 's-1', { status: 'REFUNDED' }));
+  engine.ingest(review({ eventId: 'rev', eventTime: T0 + 4 * HOUR + 10 * MIN, sellerId: 's-1', buyerId: 'x' }));
+  engine.finish();
+  assert.deepEqual(seen, ['delivered', 'rev']);
+  assert.equal(created, 1);
+  // Not evaluated for the first two buckets (no state yet); from the DELIVERED bucket on, at every close of the seller.
+  assert.deepEqual(evals, [T0 + 3 * HOUR, T0 + 4 * HOUR, T0 + 5 * HOUR]);
+});
+
 test('self-driven watermark is max event time minus the allowed disorder; nothing is released before it passes', () => {
   const { engine, log } = newProbe();
   assert.equal(engine.watermark, -Infinity);
