@@ -213,34 +213,44 @@ function countFive(s: State, hour: number, c: Config): void {
 }
 
 interface Share {
-  readonly share: number;
-  readonly threshold: number;
-  readonly baseline: number;
-  readonly strength: number;
+  share: number;
+  threshold: number;
+  baseline: number;
+  strength: number;
   /** Over its threshold with at least half the suspicious reviews a report needs. */
-  readonly firing: boolean;
+  firing: boolean;
 }
 
-function shareOf(d: DecayedCounts, minSuspect: number, c: Config): Share {
+const newShare = (): Share => ({ share: 0, threshold: 0, baseline: 0, strength: 0, firing: false });
+/** Scratch of judge, refilled per evaluation (evaluation is synchronous): the usual quiet one allocates nothing. */
+const FAST = newShare();
+const SLOW = newShare();
+
+function shareOf(d: DecayedCounts, minSuspect: number, c: Config, into: Share): Share {
   const baseline = (base(d, SUSPECT) + c.populationShare * c.priorWeight) / (base(d, REVIEWS) + c.priorWeight);
   const suspect = recent(d, SUSPECT);
   const reviews = recent(d, REVIEWS);
   const share = suspect >= minSuspect && reviews > 0 ? suspect / reviews : 0;
   const threshold = Math.max(c.minShare, c.baselineFactor * baseline);
   const strength = strengthOf(share, threshold, c);
-  return { share, threshold, baseline, strength, firing: strength > 0 || (suspect >= minSuspect / 2 && suspect >= threshold * reviews) };
+  into.share = share;
+  into.threshold = threshold;
+  into.baseline = baseline;
+  into.strength = strength;
+  into.firing = strength > 0 || (suspect >= minSuspect / 2 && suspect >= threshold * reviews);
+  return into;
 }
 
 function judge(s: State, c: Config): SignalFinding | null {
   // A campaign lasting days must not become the seller's normal: the baseline stops learning while
   // the recent share is over the threshold with at least half the suspicious reviews a report
   // needs, so a slow campaign's first fast reviews do not raise the bar it then has to clear.
-  const fast = shareOf(s.counts, c.minSuspect, c);
+  const fast = shareOf(s.counts, c.minSuspect, c, FAST);
   s.firing = fast.firing;
   // The slow share: suspicious reviews per delivery over about four days, against its own baseline.
   // Per delivery, not per review: the fast reviews of a cohort arrive days before its slow ones,
   // so a share of reviews over days runs high whenever deliveries pick up (a new shop, a sale).
-  const slow = s.slow === undefined ? null : shareOf(s.slow, c.slowMinSuspect, c);
+  const slow = s.slow === undefined ? null : shareOf(s.slow, c.slowMinSuspect, c, SLOW);
   s.slowFiring = slow !== null && slow.firing;
   const bySlow = slow !== null && slow.strength > fast.strength;
   const { share, threshold, baseline, strength: timing } = bySlow ? slow : fast;
