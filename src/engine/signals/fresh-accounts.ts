@@ -220,11 +220,29 @@ function indexOfFresh(list: readonly number[], fp: number): number {
   return -1;
 }
 
-/** Moves (or adds) a fresh buyer to the end of the list, the oldest leaving beyond the cap. */
+/**
+ * Moves (or adds) a fresh buyer to the end of the list, the oldest leaving beyond the cap. The list
+ * holds fingerprints only (never evidence), so a move or a full list's slide happens in place; only
+ * a growing list is replaced by an exact-size copy.
+ */
 function remember(s: State, fp: number, hour: number, c: Config): void {
-  const i = indexOfFresh(s.fresh, fp);
-  const list = i < 0 ? s.fresh : s.fresh.filter((_, j) => j !== i);
-  s.fresh = appendCapped(list, hour * FP_SCALE + fp, c.freshKept);
+  const list = s.fresh;
+  let i = indexOfFresh(list, fp);
+  if (i < 0) {
+    if (list.length < c.freshKept) {
+      s.fresh = appendCapped(list, hour * FP_SCALE + fp, c.freshKept);
+      return;
+    }
+    i = 0;
+  }
+  // A list restored under a larger freshKept is cut to the cap here, as appendCapped would.
+  if (list.length > c.freshKept) {
+    s.fresh = appendCapped(list.filter((_, j) => j !== i), hour * FP_SCALE + fp, c.freshKept);
+    return;
+  }
+  const l = list as number[];
+  for (let j = i + 1; j < l.length; j++) l[j - 1] = l[j]!;
+  l[l.length - 1] = hour * FP_SCALE + fp;
 }
 
 function judge(s: State, c: Config): SignalFinding | null {
