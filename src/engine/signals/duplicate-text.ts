@@ -17,6 +17,7 @@
 import { z } from 'zod';
 import type { ReviewEvent, SellerSignal, SignalFinding } from '../types.js';
 import { appendCapped, dropFirst, EMPTY } from '../sketch/lists.js';
+import { hash32, mix32 } from '../sketch/hash.js';
 import { bbitJaccard, bbitPack, minhash, shingleHashes, words } from '../sketch/minhash.js';
 import { curveFields, round2, strengthOf } from './curve.js';
 
@@ -94,12 +95,118 @@ export function informativeWords(text: string): string[] {
   return words(text).filter((w) => !GENERIC.has(w));
 }
 
-function observeReview(s: State, e: ReviewEvent, c: Config, bfp: number): void {
-  const all = informativeWords(e.text);
-  if (all.length < c.minWords) return;
+/**
+ * The b-bit MinHash signature of a text's first MAX_WORDS informative words, written to `into`
+ * (two numbers); false when it has fewer than `minWords` of them. Exported for tests.
+ */
+export function textSignature(text: string, minWords: number, into: number[]): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 0x80) return generalSignature(text, minWords, into);
+  return asciiSignature(text, minWords, into);
+}
+
+/** Any text: sketch/minhash.ts step by step. */
+function generalSignature(text: string, minWords: number, into: number[]): boolean {
+  const all = informativeWords(text);
+  if (all.length < minWords) return false;
   // Scripts are short; the cap bounds the work on a 20,000-char text (the contract's limit).
   const ws = all.length > MAX_WORDS ? all.slice(0, MAX_WORDS) : all;
   const sig = bbitPack(minhash(shingleHashes(ws), K), BITS);
+  into[0] = sig[0]!;
+  into[1] = sig[1]!;
+  return true;
+}
+
+/** hash32 of each generic word, for the ASCII path (a hit is confirmed against the word itself). */
+const GENERIC_BY_HASH = new Map<number, string>();
+for (const w of GENERIC) {
+  // Two generic words on one hash would make the second look informative: refuse such a list.
+  if (GENERIC_BY_HASH.has(hash32(w))) throw new Error(`generic words ${GENERIC_BY_HASH.get(hash32(w))} and ${w} share a hash`);
+  GENERIC_BY_HASH.set(hash32(w), w);
+}
+
+/** Scratch of asciiSignature: word hashes, then features (words and bigrams), then minima. */
+const wordHashes = new Float64Array(MAX_WORDS);
+const features = new Float64Array(2 * MAX_WORDS);
+const mins = new Float64Array(K);
+
+/**
+ * An ASCII text (nearly every review): the same signature as generalSignature, without a string
+ * or an array per word. In ASCII, words() is runs of [A-Za-z0-9] lower-cased, so each run is
+ * hashed as it is read (hash32's FNV-1a steps over the lower-cased characters), and the features
+ * are sorted in a typed array (numeric order, as shingleHashes sorts them).
+ */
+function asciiSignature(text: string, minWords: number, into: number[]): boolean {
+  let n = 0;
+  let informative = 0;
+  let start = -1;
+  let h = 0;
+  for (let i = 0; i <= text.length; i++) {
+    let ch = i < text.length ? text.charCodeAt(i) : 0;
+    if (ch >= 0x41 && ch <= 0x5a) ch |= 0x20;
+    if ((ch >= 0x61 && ch <= 0x7a) || (ch >= 0x30 && ch <= 0x39)) {
+      if (start < 0) {
+        start = i;
+        h = 0x811c9dc5;
+      }
+      h = Math.imul(h ^ ch, 0x01000193);
+      continue;
+    }
+    if (start < 0) continue;
+    const wh = mix32(h);
+    const generic = GENERIC_BY_HASH.get(wh);
+    if (generic === undefined || !sameWord(text, start, i, generic)) {
+      informative++;
+      if (n < MAX_WORDS) wordHashes[n++] = wh;
+    }
+    start = -1;
+  }
+  if (informative < minWords) return false;
+  let f = 0;
+  let prev = 0;
+  for (let i = 0; i < n; i++) {
+    const w = wordHashes[i]!;
+    features[f++] = w;
+    if (i > 0) features[f++] = mix32((prev ^ ((w << 13) | (w >>> 19))) + 0x9e3779b9);
+    prev = w;
+  }
+  const sorted = features.subarray(0, f).sort();
+  mins.fill(0xffffffff);
+  for (let j = 0; j < f; j++) {
+    const x = sorted[j]!;
+    // Equal features are adjacent once sorted: each counts once, as after shingleHashes' dedup.
+    if (j > 0 && x === sorted[j - 1]) continue;
+    for (let i = 0; i < K; i++) {
+      const v = mix32((x + Math.imul(i + 1, 0x9e3779b9)) >>> 0);
+      if (v < mins[i]!) mins[i] = v;
+    }
+  }
+  const per = 32 / BITS;
+  const mask = (1 << BITS) - 1;
+  into[0] = 0;
+  into[1] = 0;
+  for (let i = 0; i < K; i++) {
+    const w = Math.floor(i / per);
+    into[w] = (into[w]! | ((mins[i]! & mask) << ((i % per) * BITS))) >>> 0;
+  }
+  return true;
+}
+
+/** Whether text[from, to) lower-cased is `word` (ASCII). */
+function sameWord(text: string, from: number, to: number, word: string): boolean {
+  if (to - from !== word.length) return false;
+  for (let i = from; i < to; i++) {
+    let ch = text.charCodeAt(i);
+    if (ch >= 0x41 && ch <= 0x5a) ch |= 0x20;
+    if (ch !== word.charCodeAt(i - from)) return false;
+  }
+  return true;
+}
+
+/** The signature of the review being observed (observation is synchronous, so sharing it is safe). */
+const sig = [0, 0];
+
+function observeReview(s: State, e: ReviewEvent, c: Config, bfp: number): void {
+  if (!textSignature(e.text, c.minWords, sig)) return;
   const hour = Math.floor(e.eventTime / HOUR_MS);
   const oldest = hour - c.horizonDays * 24 + 1;
   const kept = s.sigs.length / STRIDE;

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { configSchema, informativeWords, signal } from '../../../../src/engine/signals/duplicate-text.js';
+import { configSchema, informativeWords, signal, textSignature } from '../../../../src/engine/signals/duplicate-text.js';
+import { bbitPack, minhash, shingleHashes } from '../../../../src/engine/sketch/minhash.js';
 import type { MarketEvent } from '../../../../src/engine/types.js';
 import { DAY, drive, HOUR, MIN, review, rng, T0 } from './fixtures.js';
 
@@ -28,6 +29,30 @@ const HONEST = [
 test('informative words drop generic praise and stop words', () => {
   assert.deepEqual(informativeWords('Great product, fast shipping! Highly recommend.'), []);
   assert.deepEqual(informativeWords('The bamboo handle stays dry'), ['bamboo', 'handle', 'stays', 'dry']);
+});
+
+test('the signature of a text is the one sketch/minhash.ts gives its first 200 informative words, ASCII or not', () => {
+  const r = rng(7);
+  const vocab = ['Kettle', 'HANDLE', 'the', 'Good', 'spout', 'pour-over', '5', '42x', 'AND', 'bamboo', 'Fast', 'shipping', 'lid', 'café', 'чайник', 'naïve', '🙂', 'ok', 'Thé'];
+  const seps = [' ', ', ', '! ', '...', '\n', ' - ', '/'];
+  const texts = [...SCRIPT, ...HONEST, 'Great product, fast shipping! Highly recommend.', 'a b c d', '12 34 56 78', 'x'.repeat(300)];
+  for (let i = 0; i < 400; i++) {
+    const n = 1 + Math.floor(r() * (i % 50 === 0 ? 400 : 20));
+    let t = '';
+    for (let j = 0; j < n; j++) t += vocab[Math.floor(r() * (i % 2 === 0 ? 13 : vocab.length))]! + seps[Math.floor(r() * seps.length)]!;
+    texts.push(t);
+  }
+  let signed = 0;
+  for (const text of texts) {
+    const ws = informativeWords(text);
+    const got = [0, 0];
+    const ok = textSignature(text, config.minWords, got);
+    assert.equal(ok, ws.length >= config.minWords, text);
+    if (!ok) continue;
+    signed++;
+    assert.deepEqual(got, bbitPack(minhash(shingleHashes(ws.slice(0, 200)), 32), 2), text);
+  }
+  assert.ok(signed > 200, 'most texts were compared');
 });
 
 test('fires on light paraphrases of one script from different buyers, with the cluster as evidence', () => {
