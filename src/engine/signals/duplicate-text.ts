@@ -20,6 +20,7 @@ import { appendCapped, dropFirst, EMPTY } from '../sketch/lists.js';
 import { hash32, mix32 } from '../sketch/hash.js';
 import { bbitJaccard, bbitPack, minhash, shingleHashes, words } from '../sketch/minhash.js';
 import { curveFields, round2, strengthOf } from './curve.js';
+import { lowOf } from './packed.js';
 
 const HOUR_MS = 3_600_000;
 const K = 32;
@@ -214,7 +215,7 @@ function observeReview(s: State, e: ReviewEvent, c: Config, bfp: number): void {
   let matched = false;
   for (let i = drop; i < kept && !matched; i++) {
     const meta = s.sigs[i * STRIDE + 2]!;
-    if (meta % HOUR_SCALE < oldest || Math.floor(meta / HOUR_SCALE) === bfp) continue;
+    if (lowOf(meta, HOUR_SCALE) < oldest || Math.floor(meta / HOUR_SCALE) === bfp) continue;
     other[0] = s.sigs[i * STRIDE]!;
     other[1] = s.sigs[i * STRIDE + 1]!;
     matched = bbitJaccard(sig, other, K, BITS) >= c.similarity;
@@ -236,7 +237,7 @@ const other = [0, 0];
 
 function dropBefore(s: State, oldestHour: number): void {
   let drop = 0;
-  while (drop * STRIDE < s.sigs.length && s.sigs[drop * STRIDE + 2]! % HOUR_SCALE < oldestHour) drop++;
+  while (drop * STRIDE < s.sigs.length && lowOf(s.sigs[drop * STRIDE + 2]!, HOUR_SCALE) < oldestHour) drop++;
   if (drop === 0) return;
   s.sigs = dropFirst(s.sigs, drop * STRIDE);
   // Nothing left to match: the evidence of past clusters goes too.
@@ -257,7 +258,7 @@ function judge(s: State, hour: number, c: Config): SignalFinding | null {
     while (parent[i] !== i) i = parent[i] = parent[parent[i]!]!;
     return i;
   };
-  const live = (i: number): boolean => s.sigs[i * STRIDE + 2]! % HOUR_SCALE >= oldest;
+  const live = (i: number): boolean => lowOf(s.sigs[i * STRIDE + 2]!, HOUR_SCALE) >= oldest;
   const pair = [0, 0];
   for (let i = 0; i < n; i++) {
     if (!live(i)) continue;

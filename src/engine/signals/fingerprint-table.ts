@@ -20,6 +20,7 @@
  */
 import { assocExpire, fingerprint, pairOf, putSlot } from '../sketch/assoc.js';
 import { EMPTY } from '../sketch/lists.js';
+import { lowOf } from './packed.js';
 
 export type Table = readonly number[];
 
@@ -41,9 +42,9 @@ export function tableGet(t: Table, slots: number, h: number, payloadBits: number
   const scale = 2 ** payloadBits;
   const a = h & (slots - 1);
   const ea = entryAt(t, slots, a);
-  if (ea >= 0 && Math.floor(ea / scale) === fp) return ea % scale;
+  if (ea >= 0 && Math.floor(ea / scale) === fp) return lowOf(ea, scale);
   const eb = entryAt(t, slots, pairOf(h, a, slots));
-  if (eb >= 0 && Math.floor(eb / scale) === fp) return eb % scale;
+  if (eb >= 0 && Math.floor(eb / scale) === fp) return lowOf(eb, scale);
   return -1;
 }
 
@@ -123,14 +124,14 @@ export function tableExpire(t: Table, slots: number, minPayload: number, payload
   for (let i = 0; i < t.length; i += 2)
     if (t[i]! >= 0) {
       used++;
-      if (t[i + 1]! % scale >= minPayload) kept++;
+      if (lowOf(t[i + 1]!, scale) >= minPayload) kept++;
     }
   if (kept === used) return t;
   if (kept === 0) return NO_KEYS;
   const out = new Array<number>(2 * kept);
   let w = 0;
   for (let i = 0; i < t.length; i += 2)
-    if (t[i + 1]! % scale >= minPayload) {
+    if (t[i]! >= 0 && lowOf(t[i + 1]!, scale) >= minPayload) {
       out[w++] = t[i]!;
       out[w++] = t[i + 1]!;
     }
@@ -156,7 +157,7 @@ export function lowest(t: Table, slots: number, payloadBits: number, unit: numbe
   let min = Infinity;
   for (let i = dense ? 0 : 1; i < t.length; i += dense ? 1 : 2) {
     const e = t[i]!;
-    if (e >= 0 && e % scale < min) min = e % scale;
+    if (e >= 0 && lowOf(e, scale) < min) min = lowOf(e, scale);
   }
   return min === Infinity ? NOTHING_DUE : Math.floor(min / unit);
 }

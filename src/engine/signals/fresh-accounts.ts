@@ -24,6 +24,7 @@ import type { SellerSignal, SignalFinding } from '../types.js';
 import { addRecent, base, decayedAdvance, decayedCreate, decayedHour, decayFactors, HOUR_MS, recent, type DecayedCounts } from '../sketch/decay.js';
 import { appendCapped, dropFirst, EMPTY } from '../sketch/lists.js';
 import { curveFields, round2, strengthOf } from './curve.js';
+import { lowOf } from './packed.js';
 
 const DAY_MS = 86_400_000;
 const ORDERS = 0;
@@ -216,7 +217,7 @@ function upgrade(s: State): void {
 }
 
 function indexOfFresh(list: readonly number[], fp: number): number {
-  for (let i = list.length - 1; i >= 0; i--) if (list[i]! % FP_SCALE === fp) return i;
+  for (let i = list.length - 1; i >= 0; i--) if (lowOf(list[i]!, FP_SCALE) === fp) return i;
   return -1;
 }
 

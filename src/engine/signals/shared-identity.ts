@@ -23,6 +23,7 @@ import { appendCapped, EMPTY } from '../sketch/lists.js';
 import { curveFields, round2, strengthOf } from './curve.js';
 import { assocCreate, assocExpire, assocFind, assocPayload, assocPut } from '../sketch/assoc.js';
 import { isDue, lowered, lowest, NOTHING_DUE } from './fingerprint-table.js';
+import { lowOf } from './packed.js';
 
 const HOUR_MS = 3_600_000;
 const KINDS = ['device', 'payment', 'address', 'ip'] as const;
@@ -162,7 +163,7 @@ function see(s: State, k: number, value: string | null, ipv4: string | null, buy
   if (at >= 0) {
     const payload = assocPayload(s.table, at, PAYLOAD_BITS);
     if (Math.floor(payload / BUYER_SCALE) >= oldest) {
-      const seen = payload % BUYER_SCALE;
+      const seen = lowOf(payload, BUYER_SCALE);
       if (k === IP) {
         low = ipBuyers(s, v, ipv4, seen, id, hour, c);
         if (low < 0) return;
