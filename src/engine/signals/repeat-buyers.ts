@@ -20,6 +20,7 @@ import { HLL_MAX_P, HLL_MIN_P, hllAdd, hllCount, type HllState } from '../sketch
 import { appendCapped, EMPTY } from '../sketch/lists.js';
 import { topkCreate, topkDecay, topkList, topkOffer, type TopKState } from '../sketch/topk.js';
 import { bulkQuantityField, curveFields, round2, strengthOf } from './curve.js';
+import { lowOf } from './packed.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
@@ -31,6 +32,8 @@ const COUNT_SCALE = 2 ** 18;
 const COUNT_MAX = COUNT_SCALE - 1;
 /** An empty day's distinct buyers: hllAdd never mutates an exact-mode array, so one shared empty one does. */
 const NO_BUYERS = EMPTY as unknown as HllState;
+/** Window length from which it grows in place rather than by an exact-size copy. */
+const GROW_IN_PLACE = 8;
 
 export const configSchema = z.object({
   windowMs: z.number().int().min(60_000).default(HOUR_MS).describe('Length of the sliding window of the exact rule, ms. Default 1 h.'),
@@ -146,16 +149,18 @@ function observeOrder(s: State, e: OrderEvent, c: Config, h: number): void {
   const old = s.w;
   const n = old.length - drop + 1;
   for (let i = drop; i < old.length; i++) {
-    if (old[i]! % FP_SCALE === fp) {
+    if (lowOf(old[i]!, FP_SCALE) === fp) {
       mine++;
       fresh = false;
     }
   }
-  // Exact size, as before; only a growing window needs a new array (a small seller's window
-  // usually swaps its one order for the next, a full one slides by one).
-  const w = drop === 0 ? new Array<number>(n) : (old as number[]);
-  if (drop === 0) for (let i = 0; i < old.length; i++) w[i] = old[i]!;
-  else {
+  // Exact size while short: only a growing window needs a new array (a small seller's window
+  // usually swaps its one order for the next, a full one slides by one). A busy seller's longer
+  // window grows in place, where V8's spare slots are a small share and a copy per order is not.
+  const inPlace = drop > 0 || old.length >= GROW_IN_PLACE;
+  const w = inPlace ? (old as number[]) : new Array<number>(n);
+  if (!inPlace) for (let i = 0; i < old.length; i++) w[i] = old[i]!;
+  else if (drop > 0) {
     for (let i = drop; i < old.length; i++) w[i - drop] = old[i]!;
     if (drop > 1) w.length = n;
   }
@@ -183,10 +188,10 @@ function observeOrder(s: State, e: OrderEvent, c: Config, h: number): void {
 function leaving(s: State, from: number, cap: number): number {
   let drop = 0;
   while (drop < s.w.length && (Math.floor(s.w[drop]! / FP_SCALE) < from || s.w.length - drop >= cap)) {
-    const fp = s.w[drop]! % FP_SCALE;
+    const fp = lowOf(s.w[drop]!, FP_SCALE);
     drop++;
     let still = false;
-    for (let i = drop; i < s.w.length; i++) if (s.w[i]! % FP_SCALE === fp) still = true;
+    for (let i = drop; i < s.w.length; i++) if (lowOf(s.w[i]!, FP_SCALE) === fp) still = true;
     if (!still) s.wu--;
   }
   return drop;
@@ -233,8 +238,8 @@ function evaluate(s: State, ctx: SellerContext, c: Config): SignalFinding | null
   for (let i = 0; i < s.past.length; i++) {
     const packed = s.past[i]!;
     if (Math.floor(packed / DAY_SCALE) > today - c.weekDays) {
-      weekOrders += Math.floor(packed / COUNT_SCALE) % COUNT_SCALE;
-      buyerDays += packed % COUNT_SCALE;
+      weekOrders += lowOf(Math.floor(packed / COUNT_SCALE), COUNT_SCALE);
+      buyerDays += lowOf(packed, COUNT_SCALE);
     }
   }
   // Plain numbers per horizon, so the usual quiet evaluation allocates nothing.
