@@ -91,7 +91,9 @@ export class Dedup {
   }
 
   private seenFp(h: number, l: number, eventTime: number): boolean {
-    const start = eventTime - (eventTime % this.slotMs);
+    // floor × slotMs, not eventTime − eventTime % slotMs: V8 compiles % on a double (event times
+    // are beyond 2^31) to a C call; the quotient of integers below 2^53 floors exactly.
+    const start = Math.floor(eventTime / this.slotMs) * this.slotMs;
     // Consecutive events nearly always share a slot: skip the map lookup then.
     const sid = start === this.lastStart ? this.lastId : this.slotFor(start);
     const { hi, lo, tag, mask, slotLive } = this;

@@ -65,7 +65,8 @@ export class ReorderBuffer {
   }
 
   push(e: MarketEvent): void {
-    const start = e.eventTime - (e.eventTime % this.slotMs);
+    // floor × slotMs, not % (a C call on a double, as event times are): the same for times ≥ 0.
+    const start = Math.floor(e.eventTime / this.slotMs) * this.slotMs;
     // Consecutive events nearly always share a slot: skip the map lookup then.
     const slot = start === this.lastStart ? this.lastSlot : this.slots.get(start);
     if (slot !== undefined) {
