@@ -5,12 +5,11 @@
  *
  * Two layouts, told apart by length. Dense: `slots` numbers as in assoc.ts, −1 empty (a longer
  * one, restored after `slots` was lowered in the config, is read as dense: its keys are forgotten,
- * never misread). Sparse: [slot, entry, slot, entry, …], fewer than `slots` numbers: the slots in
- * use and, past four, free pairs (−1, −1) for the next ones (capacityFor: a copy every few
- * keys, not at every key). Most sellers hold a handful of keys, 2 numbers each
- * instead of every slot. A table turns dense when half its slots are used (dense is then no
- * bigger, and puts stop copying) and sparse again, exact-size, when expiry leaves a quarter or
- * less. Which slot a key takes, and which entry a full pair evicts, are
+ * never misread). Sparse: [slot, entry, slot, entry, …], fewer than `slots` numbers, only the
+ * slots in use. Most
+ * sellers hold a handful of keys, 2 numbers each instead of every slot. A table turns dense when
+ * half its slots are used (dense is then no bigger, and puts stop copying) and sparse again when
+ * expiry leaves a quarter or less. Which slot a key takes, and which entry a full pair evicts, are
  * assoc.ts's own rules, so a table holds the same keys in either layout.
  *
  * Expiry: the signals put event time in the high bits of every payload, so a lower bound of the
@@ -62,43 +61,23 @@ export function tablePut(t: Table, slots: number, h: number, payload: number, pa
     (t as number[])[at] = entry;
     return t;
   }
-  let used = 0;
-  let free = -1;
-  for (let i = 0; i < t.length; i += 2) {
-    const slot = t[i]!;
-    if (slot === at) {
+  for (let i = 0; i < t.length; i += 2)
+    if (t[i] === at) {
       (t as number[])[i + 1] = entry;
       return t;
     }
-    if (slot >= 0) used++;
-    else if (free < 0) free = i;
-  }
-  if (2 * used + 2 >= slots) {
+  if (t.length + 2 >= slots) {
     const dense = new Array<number>(slots).fill(-1);
     // A pair outside the slots can only come from a table restored under other settings: dropped.
     for (let i = 0; i < t.length; i += 2) if (t[i]! >= 0 && t[i]! < slots) dense[t[i]!] = t[i + 1]!;
     dense[at] = entry;
     return dense;
   }
-  if (free >= 0) {
-    (t as number[])[free] = at;
-    (t as number[])[free + 1] = entry;
-    return t;
-  }
-  const pairs = Math.min(capacityFor(used + 1), slots / 2 - 1);
-  const out = new Array<number>(2 * pairs).fill(-1);
+  const out = new Array<number>(t.length + 2);
   for (let i = 0; i < t.length; i++) out[i] = t[i]!;
   out[t.length] = at;
   out[t.length + 1] = entry;
   return out;
-}
-
-/**
- * Pairs to allocate for `n` keys: exact for the few keys most sellers hold, then half as many
- * again free (−1, −1) so that a busy seller's table is copied every few keys, not at every key.
- */
-export function capacityFor(n: number): number {
-  return n <= 4 ? n : Math.ceil(n * 1.5);
 }
 
 /** Empties every entry whose payload is below `minPayload` (assocExpire); returns the table. */
@@ -120,18 +99,13 @@ export function tableExpire(t: Table, slots: number, minPayload: number, payload
     return out;
   }
   let kept = 0;
-  let used = 0;
-  for (let i = 0; i < t.length; i += 2)
-    if (t[i]! >= 0) {
-      used++;
-      if (lowOf(t[i + 1]!, scale) >= minPayload) kept++;
-    }
-  if (kept === used) return t;
+  for (let i = 1; i < t.length; i += 2) if (lowOf(t[i]!, scale) >= minPayload) kept++;
+  if (2 * kept === t.length) return t;
   if (kept === 0) return NO_KEYS;
   const out = new Array<number>(2 * kept);
   let w = 0;
   for (let i = 0; i < t.length; i += 2)
-    if (t[i]! >= 0 && lowOf(t[i + 1]!, scale) >= minPayload) {
+    if (lowOf(t[i + 1]!, scale) >= minPayload) {
       out[w++] = t[i]!;
       out[w++] = t[i + 1]!;
     }

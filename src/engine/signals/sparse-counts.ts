@@ -1,15 +1,12 @@
 /**
  * The counters of a count-min sketch (`sketch/cms.ts`, conservative update) with the same
  * answers, stored sparsely while few of them are non-zero. Dense: width × depth numbers, as in
- * cms.ts (or more, restored after the config lowered them: read as dense, never misread). Sparse:
- * [counter, value, counter, value, …], fewer than width × depth numbers: the non-zero counters and,
- * past four, free pairs (−1, 0) for the next ones (fingerprint-table.ts's capacityFor: a copy every
- * few new counters, not at each). A small seller's few buyers touch a handful of the counters; the table turns
- * dense when half of them are in use (dense is then no bigger, and adds stop copying).
+ * cms.ts (or more, restored after the config lowered them: read as dense, never misread). Sparse: [counter, value, counter, value, …], fewer than width × depth numbers, only
+ * the non-zero counters. A small seller's few buyers touch a handful of the counters; the table
+ * turns dense when half of them are in use (dense is then no bigger, and adds stop copying).
  */
 import { cmsCell } from '../sketch/cms.js';
 import { EMPTY } from '../sketch/lists.js';
-import { capacityFor } from './fingerprint-table.js';
 
 export type Counts = readonly number[];
 
@@ -44,8 +41,7 @@ export function countsAdd(t: Counts, width: number, depth: number, h1: number, h
     }
     return t;
   }
-  // Sparse: raise the counters held in place, then put the new ones (each row has its own) in free
-  // pairs, or in one new array with room to spare.
+  // Sparse: raise the counters held in place, then add the new ones (each row has its own) with one new array.
   let added = 0;
   for (let r = 0; r < depth; r++) {
     const c = cmsCell(width, r, h1, h2);
@@ -55,34 +51,21 @@ export function countsAdd(t: Counts, width: number, depth: number, h1: number, h
     } else added++;
   }
   if (added === 0) return t;
-  let used = 0;
-  for (let i = 0; i < t.length; i += 2) if (t[i]! >= 0) used++;
-  const dense = 2 * (used + added) >= n;
-  const room = t.length - 2 * used >= 2 * added;
-  const out = dense ? new Array<number>(n).fill(0) : room ? (t as number[]) : grown(t, Math.min(capacityFor(used + added), Math.floor((n - 1) / 2)));
+  const dense = t.length + 2 * added >= n;
+  const out = dense ? new Array<number>(n).fill(0) : new Array<number>(t.length + 2 * added);
   // A pair outside the counters can only come from counters restored under other settings: dropped.
-  if (dense) for (let i = 0; i < t.length; i += 2) if (t[i]! >= 0 && t[i]! < n) out[t[i]!] = t[i + 1]!;
-  let w = 0;
+  if (dense) {
+    for (let i = 0; i < t.length; i += 2) if (t[i]! >= 0 && t[i]! < n) out[t[i]!] = t[i + 1]!;
+  } else for (let i = 0; i < t.length; i++) out[i] = t[i]!;
+  let w = t.length;
   for (let r = 0; r < depth; r++) {
     const c = cmsCell(width, r, h1, h2);
     if (indexOf(t, c) >= 0) continue;
     if (dense) out[c] = est;
     else {
-      while (out[w]! >= 0) w += 2;
-      out[w] = c;
-      out[w + 1] = est;
+      out[w++] = c;
+      out[w++] = est;
     }
-  }
-  return out;
-}
-
-/** `t` copied into `pairs` pairs, the new ones free. */
-function grown(t: Counts, pairs: number): number[] {
-  const out = new Array<number>(2 * pairs);
-  for (let i = 0; i < t.length; i++) out[i] = t[i]!;
-  for (let i = t.length; i < out.length; i += 2) {
-    out[i] = -1;
-    out[i + 1] = 0;
   }
   return out;
 }

@@ -10,7 +10,7 @@ const BITS = 28;
 function dense(t: Table, slots: number): number[] {
   if (t.length === slots) return [...t];
   const d = new Array<number>(slots).fill(-1);
-  for (let i = 0; i < t.length; i += 2) if (t[i]! >= 0) d[t[i]!] = t[i + 1]!;
+  for (let i = 0; i < t.length; i += 2) d[t[i]!] = t[i + 1]!;
   return d;
 }
 

@@ -8,7 +8,7 @@ import { rng } from '../../../helpers/fixtures.js';
 function dense(t: Counts, n: number): number[] {
   if (t.length === n) return [...t];
   const d = new Array<number>(n).fill(0);
-  for (let i = 0; i < t.length; i += 2) if (t[i]! >= 0) d[t[i]!] = t[i + 1]!;
+  for (let i = 0; i < t.length; i += 2) d[t[i]!] = t[i + 1]!;
   return d;
 }
 
