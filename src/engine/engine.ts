@@ -134,6 +134,9 @@ function zeroed<K extends string>(keys: readonly K[]): Record<K, number> {
   return Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
 }
 
+/** SellerState.quietBucket when no signal is quiet: a small integer beyond any hour bucket. */
+const QUIET_NEVER = 2 ** 30 - 1;
+
 /** Dispatch keys: an order's index in ORDER_STATUSES, reviews after them. */
 const REVIEW_KEY = ORDER_STATUSES.length;
 
@@ -518,6 +521,7 @@ export class Engine {
         const sig = this.signals[i]!;
         const cfg = this.signalCfgs[i];
         let s = states[i];
+        st.quiet &= ~(1 << i);
         try {
           if (s === null) states[i] = s = sig.create(cfg);
           sig.observe(s, e, cfg, keys);
@@ -616,14 +620,26 @@ export class Engine {
     findings.length = 0;
     if (this.signals.length > 0) {
       const ctx = st.context(at, this.bucketMs, cfg.dailyEwmaAlpha, this.ctx);
+      const bucket = at / this.bucketMs;
+      // The earliest quiet period is over: every signal is evaluated and says anew how long it is quiet.
+      if (bucket >= st.quietBucket) st.quiet = 0;
+      if (st.quiet === 0) st.quietBucket = QUIET_NEVER;
       for (let i = 0; i < this.signals.length; i++) {
         const s = st.states[i];
-        if (s === null) continue;
+        if (s === null || (st.quiet & (1 << i)) !== 0) continue;
         const sig = this.signals[i]!;
+        const sc = this.signalCfgs[i];
         try {
-          sig.expire(s, at, this.signalCfgs[i]);
-          const f = sig.evaluate(s, ctx, this.signalCfgs[i]);
+          sig.expire(s, at, sc);
+          const f = sig.evaluate(s, ctx, sc);
           if (f !== null) findings.push(f);
+          else if (sig.quietUntil !== undefined && i < 31) {
+            const until = Math.ceil(sig.quietUntil(s, at, sc) / this.bucketMs);
+            if (until > bucket + 1) {
+              st.quiet |= 1 << i;
+              if (until < st.quietBucket) st.quietBucket = until;
+            }
+          }
         } catch (err) {
           this.signalFailed(sig.name, err);
         }

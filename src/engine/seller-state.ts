@@ -46,6 +46,13 @@ export class SellerState {
   lateEvents = 0;
   /** End of the bucket this seller was last scheduled for evaluation in. */
   mark = -1;
+  /**
+   * Signals (bit i: signal i, the first 31) whose last evaluation found nothing and that have not
+   * observed an event since, and the bucket (end ÷ bucketMs) before which all of them stay quiet
+   * (the earliest of their quietUntil). Not snapshotted: a restored seller evaluates everything.
+   */
+  quiet = 0;
+  quietBucket = 0;
   dirty = false;
   /** Set when the engine drops this state, so stale references (bucket lists) skip it. */
   evicted = false;

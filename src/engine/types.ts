@@ -206,6 +206,13 @@ export interface SellerSignal<S, C = unknown> {
   evaluate(state: S, ctx: SellerContext, config: C): SignalFinding | null;
   /** Drops what is older than the signal's longest horizon before `now`. */
   expire(state: S, now: number, config: C): void;
+  /**
+   * Optional, asked after `evaluate` at `at` found nothing: a time before which, with no new
+   * observed event, `expire` + `evaluate` at any later bucket end would change nothing and find
+   * nothing. The engine skips them until then (or until the signal observes an event), so the
+   * answer must be provable, not likely; `at` or less means "evaluate me every time".
+   */
+  quietUntil?(state: S, at: number, config: C): number;
 }
 
 /** A ring finding: sellers that share one pool of buyers within a short time. */

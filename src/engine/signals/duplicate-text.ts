@@ -89,6 +89,13 @@ export const signal: SellerSignal<State, Config> = {
   expire(s, now, c) {
     dropBefore(s, Math.floor(now / HOUR_MS) - c.horizonDays * 24 + 1);
   },
+  // Without new reviews the entries stay the same (so does the answer, all of them live) until the
+  // oldest leaves the horizon; expire drops nothing before.
+  quietUntil(s, _at, c) {
+    let oldest = Infinity;
+    for (let i = 2; i < s.sigs.length; i += STRIDE) oldest = Math.min(oldest, lowOf(s.sigs[i]!, HOUR_SCALE));
+    return (oldest + c.horizonDays * 24) * HOUR_MS;
+  },
 };
 
 /** The informative words of a text, in order; exported for tests and tuning. */

@@ -131,6 +131,14 @@ export const signal: SellerSignal<State, Config> = {
     const drop = leaving(s, Math.floor((now - c.weekDays * DAY_MS) / 1000), c.windowCap + 1);
     if (drop > 0) s.w = s.w.slice(drop);
   },
+  // Without new orders nothing moves until a day changes (evaluate's day is that of at − 1,
+  // expire's that of at) or the window's oldest order turns a week old (expire drops it).
+  quietUntil(s, at, c) {
+    if (s.w.length > c.windowCap) return at;
+    let until = Math.min((Math.floor((at - 1) / DAY_MS) + 1) * DAY_MS + 1, (Math.floor(at / DAY_MS) + 1) * DAY_MS);
+    if (s.w.length > 0) until = Math.min(until, (Math.floor(s.w[0]! / FP_SCALE) + 1) * 1000 + c.weekDays * DAY_MS);
+    return until;
+  },
 };
 
 function observeOrder(s: State, e: OrderEvent, c: Config, h: number): void {

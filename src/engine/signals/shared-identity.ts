@@ -131,6 +131,14 @@ export const signal: SellerSignal<State, Config> = {
         break;
       }
   },
+  // Without new events nothing changes until a shared value or, by the table's bound `low`, a
+  // table entry leaves the horizon: expire scans or drops nothing before, and judge sees the same
+  // live values. An unknown bound (an old snapshot) scans every time.
+  quietUntil(s, _at, c) {
+    let hour = s.low ?? -Infinity;
+    for (let i = 0; i < s.shared.length; i++) hour = Math.min(hour, s.shared[i]!.hour);
+    return (hour + c.horizonDays * 24) * HOUR_MS;
+  },
 };
 
 /**

@@ -4,6 +4,7 @@ import { Engine } from '../../../src/engine/engine.js';
 import { parseEngineConfig } from '../../../src/engine/config.js';
 import type { MarketEvent, RingDetector, RingFinding, SellerContext, SellerSignal } from '../../../src/engine/types.js';
 import { FAKE_SIGNALS, HOUR, DAY, T0, order, review, generateStream, rng } from '../../helpers/fixtures.js';
+import { SELLER_SIGNALS as DEFAULT_SIGNALS } from '../../../src/engine/signals/index.js';
 
 const MIN = 60_000;
 const cfg = parseEngineConfig({});
@@ -58,6 +59,87 @@ test('a signal gets only the events it observes; its state starts at the first o
   assert.equal(created, 1);
   // Not evaluated for the first two buckets (no state yet); from the DELIVERED bucket on, at every close of the seller.
   assert.deepEqual(evals, [T0 + 3 * HOUR, T0 + 4 * HOUR, T0 + 5 * HOUR]);
+});
+
+test('a signal quiet until a time is skipped until then, or until it observes an event', () => {
+  const evals: number[] = [];
+  const sig: SellerSignal<{ n: number }> = {
+    name: 'quiet',
+    family: 'concentration',
+    observes: { orders: [], reviews: true },
+    create: () => ({ n: 0 }),
+    observe: (s) => void s.n++,
+    evaluate: (_s, ctx) => (evals.push(ctx.at), null),
+    expire: () => {},
+    quietUntil: (_s, at) => at + 5 * HOUR,
+  };
+  const engine = new Engine(cfg, { signals: [sig], ring: null });
+  // An order every hour has the seller evaluated at every close; the signal sees the reviews only.
+  const events: MarketEvent[] = [];
+  for (let h = 0; h < 12; h++) events.push(o(`e${h}`, T0 + h * HOUR + 10 * MIN));
+  for (const h of [0, 8]) events.push(review({ eventId: `r${h}`, eventTime: T0 + h * HOUR + 20 * MIN, sellerId: 's-1', buyerId: 'x' }));
+  for (const e of events.sort((x, y) => x.eventTime - y.eventTime)) engine.ingest(e);
+  engine.finish();
+  const b = (h: number) => T0 + h * HOUR;
+  // Asked at 1 h: quiet until 6 h; asked at 6 h: quiet until 11 h, cut short by the review at 8 h.
+  assert.deepEqual(evals, [b(1), b(6), b(9)]);
+});
+
+test('skipping quiet signals changes no finding and no state, at any close (repeat_buyers, shared_identity, duplicate_text)', () => {
+  const days = 10;
+  const stream = generateStream({ seed: 11, honest: 8, brushers: 1, hours: 24 * days, ordersPerHour: 1, jitterMs: 0 });
+  const r = rng(5);
+  const script = 'ceramic kettle keeps water hot for hours bamboo handle stays cool spout pours evenly';
+  // Reviews alone at random hours (the seller is evaluated while its order signals are quiet), some
+  // of them scripted, so duplicate_text windows fill, fire and expire.
+  for (let i = 0; i < 150; i++)
+    stream.push(review({ eventId: `x-${i}`, eventTime: T0 + Math.floor(r() * 24 * days) * HOUR + 7 * MIN, sellerId: `s-${i % 4}`, buyerId: `bx-${i % 40}`, text: i % 3 === 0 ? 'fine' : `${script} ${i % 4 === 0 ? 'lid' : ''}` }));
+  // Sellers whose state moves with the clock alone while they are evaluated for other events:
+  // q-1's repeat orders stop and its days roll over, q-2's two similar reviews leave the window,
+  // q-3's devices leave the identity table.
+  for (let i = 0; i < 4; i++) stream.push(order({ eventId: `w-${i}`, eventTime: T0 + i * MIN, sellerId: 'q-3', buyerId: `bw-${i}`, deviceId: `dw-${i % 3}` }));
+  for (let d = 0; d < 3; d++) for (let i = 0; i < 12; i++) stream.push(order({ eventId: `y-${d}-${i}`, eventTime: T0 + d * DAY + i * 5 * MIN, sellerId: 'q-1', buyerId: `by-${i % 2}` }));
+  for (let i = 0; i < 2; i++) stream.push(review({ eventId: `z-${i}`, eventTime: T0 + i * MIN, sellerId: 'q-2', buyerId: `bz-${i}`, text: script }));
+  for (let h = 3; h < 24 * days; h += 6) {
+    stream.push(review({ eventId: `q1-${h}`, eventTime: T0 + h * HOUR, sellerId: 'q-1', buyerId: 'bq', text: 'fine' }));
+    stream.push(order({ eventId: `q2-${h}`, eventTime: T0 + h * HOUR, sellerId: 'q-2', buyerId: `bq-${h}` }));
+    stream.push(order({ eventId: `q3-${h}`, eventTime: T0 + h * HOUR, sellerId: 'q-3', buyerId: `bw-${h % 4}`, status: 'PAID' }));
+  }
+  stream.sort((x, y) => x.eventTime - y.eventTime);
+  // One signal per engine: with several, the earliest quiet period ends everyone's and would hide
+  // a signal that claims too long a one.
+  for (const name of ['repeat_buyers', 'shared_identity', 'duplicate_text']) {
+    const engineWith = (quiet: boolean, log: string[]) =>
+      new Engine(cfg, {
+        ring: null,
+        watermark: 'external',
+        signals: DEFAULT_SIGNALS.filter((x) => x.name === name).map((x) => ({
+          ...x,
+          quietUntil: quiet ? x.quietUntil : undefined,
+          evaluate(st: unknown, ctx: SellerContext, c: unknown) {
+            const f = x.evaluate(st, ctx, c);
+            if (f !== null) log.push(`${ctx.sellerId} ${ctx.at} ${JSON.stringify(f)}`);
+            return f;
+          },
+        })),
+      });
+    const allLog: string[] = [];
+    const skipLog: string[] = [];
+    const all = engineWith(false, allLog);
+    const skipping = engineWith(true, skipLog);
+    let next = 0;
+    for (let h = 1; h <= 24 * days + 1; h++) {
+      for (; next < stream.length && stream[next]!.eventTime < T0 + h * HOUR; next++) {
+        all.ingest(stream[next]!);
+        skipping.ingest(stream[next]!);
+      }
+      all.advanceWatermark(T0 + h * HOUR);
+      skipping.advanceWatermark(T0 + h * HOUR);
+      assert.equal(JSON.stringify(skipping.snapshot()), JSON.stringify(all.snapshot()), `${name}: state after the close at hour ${h}`);
+    }
+    assert.ok(allLog.length > 5, `${name}: findings to compare`);
+    assert.deepEqual(skipLog, allLog, name);
+  }
 });
 
 test('self-driven watermark is max event time minus the allowed disorder; nothing is released before it passes', () => {
