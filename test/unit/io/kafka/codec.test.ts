@@ -104,32 +104,41 @@ describe('alert codec', () => {
 });
 
 describe('registry source', () => {
-  it('registers a subject another instance has just created, before that one set its compatibility', async () => {
-    // What the Confluent API of a registry answers in that moment: the subject exists with the
-    // default compatibility NONE, and BACKWARD from the other instance's next request on.
-    let configReads = 0;
+  type Answer = { readonly status?: number; readonly body: unknown };
+  const NOT_FOUND: Answer = { status: 404, body: { error_code: 40401, message: 'not found' } };
+  const SCHEMA = { type: 'record', name: 'A', fields: [{ name: 'x', type: 'int' }] };
+
+  /** A registry's Confluent API answering `answer(method, first path segment)`; runs `use` against it. */
+  async function withStubRegistry(answer: (method: string, path: string) => Answer, use: (source: ReturnType<typeof createRegistrySource>) => Promise<void>): Promise<void> {
     const server = createServer((req, res) => {
-      res.setHeader('content-type', 'application/vnd.schemaregistry.v1+json');
-      if (req.method === 'GET' && req.url?.startsWith('/config/')) {
-        configReads++;
-        res.end(JSON.stringify({ compatibilityLevel: configReads === 1 ? 'NONE' : 'BACKWARD' }));
-      } else if (req.method === 'POST' && req.url?.startsWith('/subjects/')) {
-        req.resume();
-        req.on('end', () => res.end(JSON.stringify({ id: 7 })));
-      } else {
-        res.statusCode = 404;
-        res.end(JSON.stringify({ error_code: 40401, message: 'not found' }));
-      }
+      req.resume();
+      req.on('end', () => {
+        const a = answer(req.method ?? 'GET', req.url?.split('/')[1] ?? '');
+        res.writeHead(a.status ?? 200, { 'content-type': 'application/vnd.schemaregistry.v1+json' }).end(JSON.stringify(a.body));
+      });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const { port } = server.address() as AddressInfo;
-      const source = createRegistrySource({ url: `http://127.0.0.1:${port}`, username: null, password: null });
-      assert.equal(await source.register('alerts-value', { type: 'record', name: 'A', fields: [{ name: 'x', type: 'int' }] }), 7);
-      assert.equal(configReads, 2);
+      await use(createRegistrySource({ url: `http://127.0.0.1:${port}`, username: null, password: null }));
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
+  }
+
+  it('registers a subject another instance has just created, before that one set its compatibility', async () => {
+    // What the Confluent API of a registry answers in that moment: the subject exists with the
+    // default compatibility NONE, and BACKWARD from the other instance's next request on.
+    let configReads = 0;
+    const answer = (method: string, path: string): Answer => {
+      if (method === 'GET' && path === 'config') return { body: { compatibilityLevel: ++configReads === 1 ? 'NONE' : 'BACKWARD' } };
+      if (method === 'POST' && path === 'subjects') return { body: { id: 7 } };
+      return NOT_FOUND;
+    };
+    await withStubRegistry(answer, async (source) => {
+      assert.equal(await source.register('alerts-value', SCHEMA), 7);
+      assert.equal(configReads, 2);
+    });
   });
 
   it('registers a subject whose compatibility another instance set between its two requests (409)', async () => {
@@ -137,52 +146,27 @@ describe('registry source', () => {
     // comes second: Apicurio refuses it with 409. From then on the subject has its compatibility.
     const requests: string[] = [];
     let configSet = false;
-    const server = createServer((req, res) => {
-      requests.push(`${req.method} ${req.url?.split('/')[1]}`);
-      res.setHeader('content-type', 'application/vnd.schemaregistry.v1+json');
-      req.resume();
-      req.on('end', () => {
-        if (req.method === 'GET' && req.url?.startsWith('/config/') && configSet) {
-          res.end(JSON.stringify({ compatibilityLevel: 'BACKWARD' }));
-        } else if (req.method === 'POST' && req.url?.startsWith('/subjects/')) {
-          res.end(JSON.stringify({ id: 9 }));
-        } else if (req.method === 'PUT' && req.url?.startsWith('/config/')) {
-          configSet = true;
-          res.statusCode = 409;
-          res.end(JSON.stringify({ error_code: 409, message: "A rule named 'COMPATIBILITY' already exists." }));
-        } else {
-          res.statusCode = 404;
-          res.end(JSON.stringify({ error_code: 40401, message: 'not found' }));
-        }
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    try {
-      const { port } = server.address() as AddressInfo;
-      const source = createRegistrySource({ url: `http://127.0.0.1:${port}`, username: null, password: null });
-      assert.equal(await source.register('alerts-value', { type: 'record', name: 'A', fields: [{ name: 'x', type: 'int' }] }), 9);
+    const answer = (method: string, path: string): Answer => {
+      requests.push(`${method} ${path}`);
+      if (method === 'GET' && path === 'config' && configSet) return { body: { compatibilityLevel: 'BACKWARD' } };
+      if (method === 'POST' && path === 'subjects') return { body: { id: 9 } };
+      if (method === 'PUT' && path === 'config') {
+        configSet = true;
+        return { status: 409, body: { error_code: 409, message: "A rule named 'COMPATIBILITY' already exists." } };
+      }
+      return NOT_FOUND;
+    };
+    await withStubRegistry(answer, async (source) => {
+      assert.equal(await source.register('alerts-value', SCHEMA), 9);
       assert.deepEqual(requests, ['GET config', 'POST subjects', 'PUT config', 'GET config', 'POST subjects']);
-    } finally {
-      await new Promise((resolve) => server.close(resolve));
-    }
+    });
   });
 
   it('gives up on a registry that keeps refusing, with the coded error', async () => {
-    const server = createServer((req, res) => {
-      req.resume();
-      req.on('end', () => {
-        res.setHeader('content-type', 'application/vnd.schemaregistry.v1+json');
-        res.statusCode = req.method === 'PUT' ? 409 : req.method === 'POST' ? 200 : 404;
-        res.end(JSON.stringify(req.method === 'POST' ? { id: 3 } : { error_code: res.statusCode, message: 'no' }));
-      });
+    const answer = (method: string): Answer =>
+      method === 'POST' ? { body: { id: 3 } } : method === 'PUT' ? { status: 409, body: { error_code: 409, message: 'no' } } : NOT_FOUND;
+    await withStubRegistry(answer, async (source) => {
+      await assert.rejects(source.register('alerts-value', SCHEMA), { code: 'BRUSH_REGISTRY_SCHEMA' });
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    try {
-      const { port } = server.address() as AddressInfo;
-      const source = createRegistrySource({ url: `http://127.0.0.1:${port}`, username: null, password: null });
-      await assert.rejects(source.register('alerts-value', { type: 'record', name: 'A', fields: [{ name: 'x', type: 'int' }] }), { code: 'BRUSH_REGISTRY_SCHEMA' });
-    } finally {
-      await new Promise((resolve) => server.close(resolve));
-    }
   });
 });
