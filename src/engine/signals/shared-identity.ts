@@ -54,6 +54,29 @@ export const configSchema = z.object({
   paymentWeight: perKind('Strength multiplier of a shared payment instrument.', 1),
   addressWeight: perKind('Strength multiplier of a shared address.', 0.8),
   ipWeight: perKind('Strength multiplier of a shared IP prefix (kept below minStrength so IP alone never reports).', 0.2),
+  cardBurstBuyers: z
+    .number()
+    .int()
+    .min(2)
+    .default(3)
+    .describe(
+      'Distinct buyers whose latest use of one payment instrument at this seller falls within cardBurstHours that make the card strong on its own (cardBurstStrength): an account farm pays for a session of orders with one card, while a household that shares a card spreads its few accounts over days. Default 3.',
+    ),
+  cardBurstHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(168)
+    .default(24)
+    .describe('The window of cardBurstBuyers, in hours. Default 24.'),
+  cardBurstStrength: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.8)
+    .describe(
+      'Strength of a payment instrument with cardBurstBuyers distinct buyers within cardBurstHours (the curve still applies when it gives more). Default 0.8, what a lone family needs to alert: without it three accounts on one card weigh 0.4 and a farm alerted only at its fifth account, 16 h later in the median on the simulator. 0 turns the lane off.',
+    ),
   slots: z
     .number()
     .int()
@@ -80,6 +103,12 @@ export interface Shared {
   buyers: readonly string[];
   /** Last event hour the value was used. */
   hour: number;
+  /**
+   * Payment instruments only: the last hour each buyer of `fps` (same index) used it, for the
+   * card-burst lane. Exact-size, replaced, never mutated. Absent in older snapshots (lane off for
+   * that value).
+   */
+  last?: readonly number[];
 }
 
 export interface State {
@@ -160,8 +189,14 @@ function see(s: State, k: number, value: string | null, ipv4: string | null, buy
       break;
     }
     sh.hour = hour;
-    if (sh.fps.indexOf(id) >= 0 || sh.fps.length >= MAX_BUYER_FPS) return;
+    const at = sh.fps.indexOf(id);
+    if (at >= 0) {
+      if (sh.last !== undefined && sh.last[at] !== hour) sh.last = sh.last.map((h, i) => (i === at ? hour : h));
+      return;
+    }
+    if (sh.fps.length >= MAX_BUYER_FPS) return;
     sh.fps = appendCapped(sh.fps, id, MAX_BUYER_FPS);
+    if (sh.last !== undefined) sh.last = appendCapped(sh.last, hour, MAX_BUYER_FPS);
     if (k !== IP && sh.buyers.length < c.evidenceBuyers) sh.buyers = appendCapped(sh.buyers, buyer, c.evidenceBuyers);
     return;
   }
@@ -176,7 +211,10 @@ function see(s: State, k: number, value: string | null, ipv4: string | null, buy
         low = ipBuyers(s, v, ipv4, seen, id, hour, c);
         if (low < 0) return;
       } else if (seen !== id) {
-        promote(s, { k, v: v!, fps: [seen, id], buyers: [buyer], hour }, c);
+        const entry: Shared = { k, v: v!, fps: [seen, id], buyers: [buyer], hour };
+        // The first buyer's last use is the hour in its table entry.
+        if (k === PAYMENT) entry.last = [Math.floor(payload / BUYER_SCALE), hour];
+        promote(s, entry, c);
         return;
       }
     }
@@ -274,6 +312,15 @@ function kindsOf(c: Config): PerKind {
   return k;
 }
 
+/** Distinct buyers of a payment instrument whose last use is within cardBurstHours of `hour` (0 for other kinds). */
+function cardBurst(sh: Shared, hour: number, c: Config): number {
+  if (sh.last === undefined || c.cardBurstStrength <= 0) return 0;
+  const from = hour - c.cardBurstHours + 1;
+  let n = 0;
+  for (let i = 0; i < sh.last.length; i++) if (sh.last[i]! >= from) n++;
+  return n;
+}
+
 function judge(s: State, hour: number, c: Config): SignalFinding | null {
   if (s.shared.length === 0) return null;
   const oldest = hour - c.horizonDays * 24 + 1;
@@ -285,7 +332,7 @@ function judge(s: State, hour: number, c: Config): SignalFinding | null {
   for (let i = 0; i < s.shared.length; i++) {
     const sh = s.shared[i]!;
     if (sh.hour < oldest) continue;
-    const st = weights[sh.k]! * strengthOf(sh.fps.length, thresholds[sh.k]!, c);
+    const st = Math.max(weights[sh.k]! * strengthOf(sh.fps.length, thresholds[sh.k]!, c), cardBurst(sh, hour, c) >= c.cardBurstBuyers ? c.cardBurstStrength : 0);
     if (st <= 0) continue;
     hits.push(sh);
     // Independent shared values reinforce each other: 1 − Π(1 − s).
@@ -313,16 +360,20 @@ function judge(s: State, hour: number, c: Config): SignalFinding | null {
     ...(lists.ip.length > 0 ? { ipPrefixes: lists.ip } : {}),
   };
   const kind = KINDS[best.k]!;
+  const burst = cardBurst(best, hour, c);
+  const byBurst = burst >= c.cardBurstBuyers && c.cardBurstStrength > weights[best.k]! * strengthOf(best.fps.length, thresholds[best.k]!, c);
   const more = hits.length > 1 ? ` and ${hits.length - 1} more shared value${hits.length > 2 ? 's' : ''}` : '';
   return {
     name: 'shared_identity',
     family: 'identity',
-    value: best.fps.length,
-    threshold: thresholds[best.k]!,
+    value: byBurst ? burst : best.fps.length,
+    threshold: byBurst ? c.cardBurstBuyers : thresholds[best.k]!,
     strength: round2(strength),
-    horizonMs: c.horizonDays * 24 * HOUR_MS,
+    horizonMs: (byBurst ? c.cardBurstHours : c.horizonDays * 24) * HOUR_MS,
     baseline: null,
-    explanation: `${best.fps.length} distinct buyers used one ${kind} (${best.v})${more} within ${c.horizonDays} days; ${thresholds[best.k]} fire.`,
+    explanation: byBurst
+      ? `${burst} distinct buyers paid with one card (${best.v}) within ${c.cardBurstHours} h${more}; ${c.cardBurstBuyers} within ${c.cardBurstHours} h make a card strong alone.`
+      : `${best.fps.length} distinct buyers used one ${kind} (${best.v})${more} within ${c.horizonDays} days; ${thresholds[best.k]} fire.`,
     evidence,
   };
 }

@@ -100,3 +100,49 @@ test('JSON round-trip mid-stream and expire at any time leave the findings uncha
   assert.deepEqual(drive(signal, config, events, { roundTripAt: 120 }).findings, plain);
   assert.deepEqual(drive(signal, config, events, { expireHourly: true }).findings, plain);
 });
+
+/** Three accounts of a farm paying with one card, each with its own device and address, `gap` apart. */
+function cardFarm(gap: number, n = 3, start = T0 + 4 * DAY): MarketEvent[] {
+  return Array.from({ length: n }, (_, i) =>
+    order({ buyerId: `b-card-${i}`, eventTime: start + i * gap, deviceId: `d-own-${i}`, shippingAddressHash: `a-own-${i}`, paymentInstrumentHash: 'p-farm-card' }),
+  );
+}
+
+test('three accounts paying with one card within hours are strong alone (card-burst lane)', () => {
+  const { findings } = drive(signal, config, [...ordinarySeller(6, 10, 25), ...cardFarm(2 * HOUR)]);
+  const third = T0 + 4 * DAY + 4 * HOUR;
+  const first = findings.find((f) => f.at > third);
+  assert.ok(first, 'no finding after the third account');
+  assert.equal(first.at, (Math.floor(third / HOUR) + 1) * HOUR, 'at the close of the third account’s hour');
+  assert.ok(first.finding.strength >= 0.8, `strength ${first.finding.strength}`);
+  assert.equal(first.finding.value, 3);
+  assert.equal(first.finding.threshold, config.cardBurstBuyers);
+  assert.equal(first.finding.horizonMs, 24 * HOUR);
+  assert.deepEqual(first.finding.evidence.paymentHashes, ['p-farm-card']);
+  assert.deepEqual(first.finding.evidence.buyerIds, ['b-card-1', 'b-card-2']);
+  assert.match(first.finding.explanation, /3 distinct buyers paid with one card/);
+  // A day after the last use the burst is over and the card weighs as three accounts in a week again.
+  const later = findings.filter((f) => f.at > third + 25 * HOUR && f.at < T0 + 6 * DAY);
+  assert.ok(later.length > 0 && later.every((f) => f.finding.strength === 0.4), JSON.stringify(later.map((f) => f.finding.strength)));
+});
+
+test('quiet-ish on a household of three sharing a card over days, and on a family tablet: below what alerts alone', () => {
+  const household = cardFarm(30 * HOUR);
+  const tablet = [0, 1, 2, 3].map((i) => order({ buyerId: `b-kid-${i}`, eventTime: T0 + 4 * DAY + i * 20 * MIN, deviceId: 'd-family-tablet' }));
+  for (const events of [household, tablet]) {
+    const { findings } = drive(signal, config, [...ordinarySeller(6, 1, 26), ...events]);
+    assert.ok(findings.length > 0, 'the sharing is seen');
+    assert.ok(findings.every((f) => f.finding.strength < 0.8), JSON.stringify(findings.map((f) => f.finding.strength)));
+  }
+});
+
+test('card-burst lane: JSON round-trip anywhere in the burst and expire at any time leave the findings unchanged; strength 0 turns it off', () => {
+  const events = [...ordinarySeller(6, 10, 27), ...cardFarm(2 * HOUR, 4)];
+  const plain = drive(signal, config, events).findings;
+  assert.ok(plain.some((f) => f.finding.strength >= 0.8));
+  const farmAt = [...events].sort((a, b) => a.eventTime - b.eventTime).findIndex((e) => e.buyerId === 'b-card-1');
+  for (const at of [farmAt - 1, farmAt, farmAt + 1, farmAt + 3]) assert.deepEqual(drive(signal, config, events, { roundTripAt: at }).findings, plain);
+  assert.deepEqual(drive(signal, config, events, { expireHourly: true }).findings, plain);
+  const off = configSchema.parse({ cardBurstStrength: 0 });
+  assert.ok(drive(signal, off, events).findings.every((f) => f.finding.strength < 0.8));
+});
