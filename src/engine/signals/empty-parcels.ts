@@ -85,8 +85,10 @@ export const configSchema = z.object({
     .number()
     .int()
     .min(1)
-    .default(6)
-    .describe('Suspicious parcels at which strength reaches 1 (0.5 at minCount). Default 6: honest sellers show none.'),
+    .default(4)
+    .describe(
+      "Suspicious parcels at which strength reaches 1 (0.5 at minCount). Default 4: a slip of the scale or label makes one or two such parcels, not four within the horizon at 5 % of the seller's orders, and a listing shipping only envelopes adds one per fake order (at 6 a brushing listing alerted at its fifth envelope, about 10 h after the third on the simulator). A systematic error (a wrong unit) fires at any count.",
+    ),
   maxEvidence: z
     .number()
     .int()

@@ -187,3 +187,15 @@ test('items not shipped for 30 horizons are forgotten; a seller whose items all 
   assert.equal(state.items.length, 3 + k);
   assert.equal(state.items[0], hash32('new'));
 });
+
+test('four empty envelopes within the horizon are full strength (a lone family may alert); three are half', () => {
+  const events = honest('s8', 40, 5);
+  const planted = [0, 1, 2, 3].map((k) =>
+    order({ t: T0 + 2 * DAY + k * 5 * HOUR, seller: 's8', buyer: `fake${k}`, order: `env${k}`, status: 'SHIPPED', item: 'kettle', grams: 8 + k }),
+  );
+  const { findings } = runSignal(signal, config, [...events, ...planted]);
+  assert.equal(findings.get(T0 + 2 * DAY + 11 * HOUR)?.strength, 0.5);
+  const fourth = findings.get(T0 + 2 * DAY + 16 * HOUR);
+  assert.equal(fourth?.value, 4);
+  assert.equal(fourth?.strength, 1);
+});
