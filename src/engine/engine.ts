@@ -134,6 +134,14 @@ function zeroed<K extends string>(keys: readonly K[]): Record<K, number> {
   return Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
 }
 
+/**
+ * Signals are skipped while quiet only when idle sellers leave within this: a skipped state catches
+ * up at its next evaluation in one step, which equals closing hour by hour only within a year
+ * (decay.ts: longer is fully decayed). A seller not evaluated for idleEvictMs is evicted, and
+ * quiet periods on decayed counters last at most a week (QUIET_MAX_MS).
+ */
+const QUIET_MAX_IDLE_MS = 300 * DAY_MS;
+
 /** SellerState.quietBucket when no signal is quiet: a small integer beyond any hour bucket. */
 const QUIET_NEVER = 2 ** 30 - 1;
 
@@ -179,6 +187,7 @@ export class Engine {
   private readonly caps: EvidenceCaps;
   private readonly vopts: { accountSkewMs: number };
   private readonly accountSkewMs: number;
+  private readonly quietSkip: boolean;
 
   private readonly dedup: Dedup;
   private readonly buffer: ReorderBuffer;
@@ -247,6 +256,7 @@ export class Engine {
     this.caps = config.evidence;
     this.vopts = { accountSkewMs: config.accountSkewMs };
     this.accountSkewMs = config.accountSkewMs;
+    this.quietSkip = config.idleEvictMs <= QUIET_MAX_IDLE_MS;
     this.dedup = new Dedup(config.bucketMs, config.dedupHorizonMs, config.dedupMaxIds);
     this.buffer = new ReorderBuffer(config.reorderSlotMs);
   }
@@ -633,7 +643,7 @@ export class Engine {
           sig.expire(s, at, sc);
           const f = sig.evaluate(s, ctx, sc);
           if (f !== null) findings.push(f);
-          else if (sig.quietUntil !== undefined && i < 31) {
+          else if (sig.quietUntil !== undefined && i < 31 && this.quietSkip) {
             const until = Math.ceil(sig.quietUntil(s, at, sc) / this.bucketMs);
             if (until > bucket + 1) {
               st.quiet |= 1 << i;

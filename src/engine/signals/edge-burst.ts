@@ -492,6 +492,14 @@ export const signal: SellerSignal<State, Config> = {
     };
   },
 
+  // A seller that never burst (nearly all): evaluate reads only bursts, episodes and the burst
+  // buyer table, none of which exists, expire has nothing to drop, and nothing decays outside
+  // observe, so nothing changes until an event.
+  quietUntil(state, at) {
+    const never = state.bursts.length === 0 && state.episodes.length === 0 && state.episodeBuyers.length === 0 && (state.burstBuyers ?? null) === null;
+    return never ? Infinity : at;
+  },
+
   expire(state, now, config) {
     const from = now - config.horizonMs;
     let drop = 0;

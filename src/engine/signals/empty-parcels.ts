@@ -268,6 +268,22 @@ export const signal: SellerSignal<State, Config> = {
     };
   },
 
+  // Without a new parcel the count in the sliding window can only fall, so fewer than minCount hits
+  // from at − horizon on never fire, whatever ctx.orders24h does; quiet until expire would drop
+  // something: the oldest hit leaving the horizon or the least recently shipped item going stale.
+  quietUntil(state, at, config) {
+    const from = at - config.horizonMs;
+    let hits = 0;
+    for (let i = 0; i < state.hits.length; i++) if (state.hits[i]![0] >= from) hits++;
+    if (hits >= config.minCount) return at;
+    let until = Infinity;
+    if (state.hits.length > 0) until = state.hits[0]![0] + config.horizonMs;
+    const stride = ITEM + config.samplesPerItem;
+    const items = state.items;
+    for (let o = 0; o < items.length; o += stride) until = Math.min(until, (items[o + 1]! + 1) * HOUR_MS + 30 * config.horizonMs);
+    return until;
+  },
+
   expire(state, now, config) {
     const from = now - config.horizonMs;
     let drop = 0;

@@ -21,7 +21,7 @@
  */
 import { z } from 'zod';
 import type { SellerSignal, SignalFinding } from '../types.js';
-import { addRecent, base, decayedAdvance, decayedCreate, decayedHour, decayFactors, HOUR_MS, recent, type DecayedCounts } from '../sketch/decay.js';
+import { addRecent, base, decayedAdvance, decayedCreate, decayedHour, decayFactors, HOUR_MS, QUIET_MAX_MS, recent, type DecayedCounts } from '../sketch/decay.js';
 import { appendCapped, dropFirst, EMPTY } from '../sketch/lists.js';
 import { curveFields, round2, strengthOf } from './curve.js';
 import { lowOf } from './packed.js';
@@ -191,6 +191,17 @@ export const signal: SellerSignal<State, Config> = {
     decayedAdvance(s.slow, ctx.at - HOUR_MS, f.slow);
     return judge(s, c);
   },
+  // Every share needs a minimum of fresh (or young) counts, which without an event only decay: below
+  // them all shares are 0 whatever the baselines do. Quiet until the oldest remembered fresh buyer
+  // expires, at most QUIET_MAX_MS (the decay then catches up in one advance, as for an idle seller).
+  quietUntil(s, at, c) {
+    const d = s.counts;
+    if (recent(d, FRESH_ORDERS) >= c.minFresh || recent(d, FRESH_REVIEWS) >= c.minFresh || recent(d, YOUNG_ORDERS) >= c.minYoung) return at;
+    if (recent(s.slow, FRESH_ORDERS) >= c.slowMinFresh) return at;
+    const until = at + QUIET_MAX_MS;
+    return s.fresh.length === 0 ? until : Math.min(until, (Math.floor(s.fresh[0]! / FP_SCALE) + c.buyerMemoryDays * 24) * HOUR_MS);
+  },
+
   expire(s, now, c) {
     const oldest = Math.floor(now / HOUR_MS) - c.buyerMemoryDays * 24 + 1;
     let drop = 0;

@@ -160,6 +160,24 @@ export const signal: SellerSignal<State, Config> = {
     };
   },
 
+  // Without a new reversal the count in the sliding window can only fall, so fewer than minCount
+  // from at − horizon on never fire, whatever ctx.orders24h does; quiet until expire would drop
+  // something: the oldest reversal leaving the horizon or the oldest review passing maxGapMs.
+  quietUntil(state, at, config) {
+    const from = at - config.horizonMs;
+    let count = 0;
+    for (let i = 0; i < state.reversals.length; i++) if (state.reversals[i]![0] >= from) count++;
+    if (count >= config.minCount) return at;
+    let until = Infinity;
+    if (state.reversals.length > 0) until = state.reversals[0]![0] + config.horizonMs;
+    if (state.reviews.length > 0) {
+      // Dropped once its age in whole minutes exceeds maxGapMs: at the (gap + 1)-th minute after.
+      const left = Math.floor(config.maxGapMs / MINUTE_MS) + 1 - minutesSince(state.reviews[0]!, at);
+      until = Math.min(until, (Math.floor(at / MINUTE_MS) + left) * MINUTE_MS);
+    }
+    return until;
+  },
+
   expire(state, now, config) {
     let drop = 0;
     while (drop < state.reviews.length && minutesSince(state.reviews[drop]!, now) * MINUTE_MS > config.maxGapMs) drop++;

@@ -11,7 +11,7 @@
  */
 import { z } from 'zod';
 import type { SellerSignal, SignalFinding } from '../types.js';
-import { addRecent, base, decayedAdvance, decayedCreate, decayedHour, decayFactors, HOUR_MS, recent, type DecayedCounts } from '../sketch/decay.js';
+import { addRecent, base, decayedAdvance, decayedCreate, decayedHour, decayFactors, HOUR_MS, QUIET_MAX_MS, recent, type DecayedCounts } from '../sketch/decay.js';
 import { appendCapped, EMPTY } from '../sketch/lists.js';
 import { curveFields, round2, strengthOf } from './curve.js';
 import { isDue, lowered, lowest, NO_KEYS, NOTHING_DUE, tableExpire, tableGet, tablePut, type Table } from './fingerprint-table.js';
@@ -177,6 +177,18 @@ export const signal: SellerSignal<State, Config> = {
     s.early = 0;
     return finding;
   },
+  // Under half the suspicious reviews firing needs, in both lanes: the shares are 0 and `firing`
+  // false (so the baselines keep learning as they do now), and without a review the recent counts
+  // only decay, while the 5-star peak stays 0. The baselines moving changes no threshold that a
+  // share of 0 could reach. Quiet until the order table's oldest entry may expire, at most
+  // QUIET_MAX_MS (the decay then catches up in one advance, as it does for an idle seller).
+  quietUntil(s, at, c) {
+    if (recent(s.counts, SUSPECT) >= c.minSuspect / 2) return at;
+    if (s.slow !== undefined && recent(s.slow, SUSPECT) >= c.slowMinSuspect / 2) return at;
+    if (s.ordersLow === undefined) return at;
+    return Math.min(at + QUIET_MAX_MS, (Math.floor(s.ordersLow / 2) + c.orderMemoryDays * 1440) * MINUTE_MS);
+  },
+
   expire(s, now, c) {
     const min = (Math.floor(now / MINUTE_MS) - c.orderMemoryDays * 1440 + 1) * 2;
     if (!isDue(s.ordersLow, min, 1)) return;

@@ -58,6 +58,14 @@ export function addRecent(d: DecayedCounts, lane: number, n = 1): void {
 const MAX_STEPS = 24 * 366;
 
 /**
+ * The longest a signal on these counters may call itself quiet (SellerSignal.quietUntil): skipped
+ * hours are then decayed in one later advance, which equals advancing hour by hour as long as no
+ * advance spans more than MAX_STEPS hours (the engine evicts idle sellers long before; see
+ * QUIET_MAX_IDLE_MS in engine.ts).
+ */
+export const QUIET_MAX_MS = 7 * 24 * HOUR_MS;
+
+/**
  * Decays both speeds up to the hour containing `now`. With `learn` false what leaves the recent
  * counts is not fed to the baseline (a signal that is firing must not learn the anomaly as normal).
  */

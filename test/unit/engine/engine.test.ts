@@ -142,6 +142,122 @@ test('skipping quiet signals changes no finding and no state, at any close (repe
   }
 });
 
+test('skipping quiet signals changes no finding, and no state beyond decay caught up later (fresh_accounts, review_timing, empty_parcels, reversal_after_review, edge_burst)', () => {
+  const days = 16;
+  const stream = generateStream({ seed: 3, honest: 4, brushers: 1, hours: 24 * days, ordersPerHour: 1, jitterMs: 0 });
+  const at = (d: number, h: number, m = 0) => T0 + d * DAY + h * HOUR + m * MIN;
+  // One seller per signal: something that fires early (and, for some, again later), then orders
+  // no signal here observes (PAID) every 5 h, so the seller is evaluated while the signal is quiet
+  // and its state decays or expires meanwhile.
+  for (let h = 1; h < 24 * days; h += 5)
+    for (const s of ['p-fresh', 'p-timing', 'p-parcel', 'p-reversal', 'p-edge']) stream.push(order({ eventId: `hb-${s}-${h}`, eventTime: T0 + h * HOUR + 3 * MIN, sellerId: s, buyerId: `hb-${h}`, status: 'PAID' }));
+  for (const d of [1, 9])
+    for (let i = 0; i < 5; i++) {
+      const t = at(d, 2, i * 5);
+      stream.push(order({ eventId: `fr-${d}-${i}`, eventTime: t, sellerId: 'p-fresh', buyerId: `fr-${d}-${i}`, buyerAccountCreatedAt: t - DAY }));
+      stream.push(order({ eventId: `fd-${d}-${i}`, eventTime: t + 2 * MIN, sellerId: 'p-fresh', buyerId: `fr-${d}-${i}`, buyerAccountCreatedAt: t - DAY, status: 'DELIVERED', orderId: `o-fr-${d}-${i}` }));
+      stream.push(review({ eventId: `frr-${d}-${i}`, eventTime: t + 3 * MIN, sellerId: 'p-fresh', buyerId: `fr-${d}-${i}`, orderId: `o-fr-${d}-${i}` }));
+    }
+  for (const d of [1, 6])
+    for (let i = 0; i < 9; i++) {
+      const t = at(d, 4, i * 6);
+      stream.push(order({ eventId: `tp-${d}-${i}`, eventTime: t, sellerId: 'p-timing', buyerId: `tb-${d}-${i}` }));
+      stream.push(order({ eventId: `td-${d}-${i}`, eventTime: t + MIN, sellerId: 'p-timing', buyerId: `tb-${d}-${i}`, status: 'DELIVERED', orderId: `o-tp-${d}-${i}` }));
+      stream.push(review({ eventId: `tr-${d}-${i}`, eventTime: t + 2 * MIN, sellerId: 'p-timing', buyerId: `tb-${d}-${i}`, orderId: `o-tp-${d}-${i}` }));
+    }
+  // Many more deliveries than fast reviews keep the slow lane (per delivery) quiet, so the recent
+  // lane alone decides, and stays `firing` (baseline not learning) for hours after its finding.
+  for (let i = 0; i < 60; i++)
+    stream.push(order({ eventId: `tq-${i}`, eventTime: at(1, 1, i), sellerId: 'p-timing', buyerId: `tq-${i}`, status: 'DELIVERED', orderId: `o-tq-${i}` }));
+  // Enough orders in 24 h hold the counts below their share of orders at first: the findings come
+  // when the orders leave the 24 h, with no new parcel or reversal.
+  for (const [s, d, n] of [['p-parcel', 1, 100], ['p-reversal', 2, 30]] as const)
+    for (let i = 0; i < n; i++) stream.push(order({ eventId: `v-${s}-${i}`, eventTime: at(d, 2, i / 10), sellerId: s, buyerId: `v-${i}` }));
+  const shipped = (id: string, t: number, grams: number) =>
+    order({ eventId: id, eventTime: t, sellerId: 'p-parcel', buyerId: `pb-${id}`, status: 'SHIPPED', parcelWeightGrams: grams, trackingNumber: `t-${id}`, carrier: 'UPS' });
+  stream.push(shipped('ps-0', at(0, 1), 600));
+  for (const d of [1, 5]) for (let i = 0; i < 4; i++) stream.push(shipped(`pe-${d}-${i}`, at(d, 3 + i * 4), 5));
+  for (const d of [0, 2])
+    for (let i = 0; i < 4; i++) {
+      const id = `rv-${d}-${i}`;
+      stream.push(review({ eventId: `rr-${id}`, eventTime: at(d, 2, i), sellerId: 'p-reversal', buyerId: `rb-${id}`, orderId: `o-${id}` }));
+      // Day 0's reviewed orders are not refunded: their reviews leave after maxGapMs (14 d)…
+      if (d === 2) stream.push(order({ eventId: `rf-${id}`, eventTime: at(d, 6, i), sellerId: 'p-reversal', buyerId: `rb-${id}`, orderId: `o-${id}`, status: 'REFUNDED' }));
+    }
+  // …but one of them is, a day later: a lone reversal left in the horizon when the others leave it.
+  stream.push(order({ eventId: 'rf-late', eventTime: at(3, 6), sellerId: 'p-reversal', buyerId: 'rb-rv-0-0', orderId: 'o-rv-0-0', status: 'REFUNDED' }));
+  // A day of one order an hour from distinct buyers gives the edges a history; then one buyer
+  // places four orders within minutes (a burst for the horizon's 7 days).
+  for (let h = 0; h < 24; h++) stream.push(order({ eventId: `eh-${h}`, eventTime: at(0, h, 30), sellerId: 'p-edge', buyerId: `eb-${h}` }));
+  for (let i = 0; i < 4; i++) stream.push(order({ eventId: `ex-${i}`, eventTime: at(1, 5, i), sellerId: 'p-edge', buyerId: 'eb-repeat' }));
+  stream.sort((x, y) => x.eventTime - y.eventTime);
+  for (const name of ['fresh_accounts', 'review_timing', 'empty_parcels', 'reversal_after_review', 'edge_burst']) {
+    const sig = DEFAULT_SIGNALS.find((x) => x.name === name)!;
+    const sc = cfg.signals[name] ?? {};
+    // Decayed counters advance lazily: a skipped state equals the other after the skipped
+    // expire + evaluate of this close, which must find nothing. The others stay equal as they are.
+    const lazy = name === 'fresh_accounts' || name === 'review_timing';
+    const engineWith = (quiet: boolean, log: string[], evaluated: Map<string, SellerContext>) =>
+      new Engine(cfg, {
+        ring: null,
+        watermark: 'external',
+        signals: [
+          {
+            ...sig,
+            quietUntil: quiet ? sig.quietUntil : undefined,
+            evaluate(st: unknown, ctx: SellerContext, c: unknown) {
+              evaluated.set(ctx.sellerId, { ...ctx });
+              const f = sig.evaluate(st, ctx, c);
+              if (f !== null) log.push(`${ctx.sellerId} ${ctx.at} ${JSON.stringify(f)}`);
+              return f;
+            },
+          },
+        ],
+      });
+    const allLog: string[] = [];
+    const skipLog: string[] = [];
+    const allEvals = new Map<string, SellerContext>();
+    const skipEvals = new Map<string, SellerContext>();
+    const all = engineWith(false, allLog, allEvals);
+    const skipping = engineWith(true, skipLog, skipEvals);
+    let next = 0;
+    let evaluations = 0;
+    let skipped = 0;
+    const withoutStates = (snap: ReturnType<Engine['snapshot']>) =>
+      JSON.stringify({ ...snap, sellers: snap.sellers.map(([id, s]) => [id, { ...s, signals: {} }]) });
+    for (let h = 1; h <= 24 * days + 1; h++) {
+      for (; next < stream.length && stream[next]!.eventTime < T0 + h * HOUR; next++) {
+        all.ingest(stream[next]!);
+        skipping.ingest(stream[next]!);
+      }
+      allEvals.clear();
+      skipEvals.clear();
+      all.advanceWatermark(T0 + h * HOUR);
+      skipping.advanceWatermark(T0 + h * HOUR);
+      const a = all.snapshot();
+      const b = skipping.snapshot();
+      assert.equal(withoutStates(b), withoutStates(a), `${name}: engine state after the close at hour ${h}`);
+      if (!lazy) assert.equal(JSON.stringify(b), JSON.stringify(a), `${name}: state after the close at hour ${h}`);
+      for (const [sellerId, ctx] of allEvals) {
+        evaluations++;
+        const mine = a.sellers.find(([id]) => id === sellerId)![1].signals[name];
+        const theirs = b.sellers.find(([id]) => id === sellerId)![1].signals[name];
+        if (skipEvals.has(sellerId)) {
+          assert.equal(JSON.stringify(theirs), JSON.stringify(mine), `${name}: ${sellerId} at hour ${h}`);
+          continue;
+        }
+        skipped++;
+        sig.expire(theirs, ctx.at, sc);
+        assert.equal(sig.evaluate(theirs, ctx, sc), null, `${name}: ${sellerId} skipped at hour ${h} with a finding`);
+        assert.equal(JSON.stringify(theirs), JSON.stringify(mine), `${name}: ${sellerId} skipped at hour ${h}, caught up`);
+      }
+    }
+    assert.ok(allLog.length > 5, `${name}: findings to compare`);
+    assert.ok(skipped > 20, `${name}: ${skipped} of ${evaluations} evaluations skipped`);
+    assert.deepEqual(skipLog, allLog, name);
+  }
+});
+
 test('self-driven watermark is max event time minus the allowed disorder; nothing is released before it passes', () => {
   const { engine, log } = newProbe();
   assert.equal(engine.watermark, -Infinity);
