@@ -531,11 +531,11 @@ export class Engine {
         const sig = this.signals[i]!;
         const cfg = this.signalCfgs[i];
         let s = states[i];
-        st.quiet &= ~(1 << i);
         try {
           if (s === null) states[i] = s = sig.create(cfg);
-          sig.observe(s, e, cfg, keys);
+          if (sig.observe(s, e, cfg, keys) !== true) st.quiet &= ~(1 << i);
         } catch (err) {
+          st.quiet &= ~(1 << i);
           this.signalFailed(sig.name, err);
         }
       }

@@ -200,8 +200,12 @@ export interface SellerSignal<S, C = unknown> {
    */
   readonly observes?: Observes;
   create(config: C): S;
-  /** `keys` hashes this event's ids; like `ctx`, valid during the call only. */
-  observe(state: S, event: MarketEvent, config: C, keys: EventKeys): void;
+  /**
+   * `keys` hashes this event's ids; like `ctx`, valid during the call only. Returns true when the
+   * event cannot end a quiet period (see quietUntil): evaluate would still find nothing and the
+   * time quietUntil gave still holds. Anything else ends it.
+   */
+  observe(state: S, event: MarketEvent, config: C, keys: EventKeys): boolean | void;
   /** `ctx` is valid during the call only: the engine refills one object for every evaluation. */
   evaluate(state: S, ctx: SellerContext, config: C): SignalFinding | null;
   /** Drops what is older than the signal's longest horizon before `now`. */
@@ -209,7 +213,7 @@ export interface SellerSignal<S, C = unknown> {
   /**
    * Optional, asked after `evaluate` at `at` found nothing: a time before which, with no new
    * observed event, `expire` + `evaluate` at any later bucket end would change nothing and find
-   * nothing. The engine skips them until then (or until the signal observes an event), so the
+   * nothing. The engine skips them until then (or until `observe` does not return true), so the
    * answer must be provable, not likely; `at` or less means "evaluate me every time".
    */
   quietUntil?(state: S, at: number, config: C): number;

@@ -350,6 +350,11 @@ export function reviewLift(state: State, now: number, config: Config): Readonly<
   return { lift: burstFive / burstOrders / usual, burstFive, burstOrders };
 }
 
+/** No burst, episode or burst buyer, now or within the horizons (bursts and episodes expire). */
+function neverBurst(state: State): boolean {
+  return state.bursts.length === 0 && state.episodes.length === 0 && state.episodeBuyers.length === 0 && (state.burstBuyers ?? null) === null;
+}
+
 /** A seller that never burst (nearly all): one shared answer instead of an object per evaluation. */
 const NO_LIFT = Object.freeze({ lift: 0, burstFive: 0, burstOrders: 0 });
 
@@ -408,12 +413,13 @@ export const signal: SellerSignal<State, Config> = {
     };
   },
 
+  // An event after which the seller has still never burst leaves it quiet (see quietUntil).
   observe(state, event: MarketEvent, config, keys) {
     if (event.kind === 'review') {
       if (event.rating === 5 && event.orderId !== null) observeReview(state, keys.buyer, event.eventTime, config);
-      return;
+      return neverBurst(state);
     }
-    if (event.status !== 'PLACED' || event.quantity >= config.bulkQuantity) return;
+    if (event.status !== 'PLACED' || event.quantity >= config.bulkQuantity) return neverBurst(state);
     // Canonical order makes ticks non-decreasing; an older tick simply counts in the current one.
     advance(state, Math.floor(event.eventTime / config.tickMs), config);
     state.sellerCurrent += 1;
@@ -450,11 +456,12 @@ export const signal: SellerSignal<State, Config> = {
     const i = state.current.keys.indexOf(event.buyerId);
     // Guaranteed count: the estimate minus the over-count bound it inherited (counts holds both).
     const a = i < 0 ? 0 : state.current.counts[2 * i]! - state.current.counts[2 * i + 1]!;
-    if (a < config.minEdgeCount) return;
+    if (a < config.minEdgeCount) return neverBurst(state);
     const s = Math.max(countsEstimate(state.total, config.cmsWidth, config.cmsDepth, h1, h2), a);
     const score = midasScore(a, s, ticks);
-    if (score < config.scoreThreshold) return;
+    if (score < config.scoreThreshold) return neverBurst(state);
     state.bursts = appendCapped(state.bursts, [event.eventTime, event.buyerId, event.orderId, score, a, s], config.maxEvidence);
+    return false;
   },
 
   evaluate(state, ctx: SellerContext, config): SignalFinding | null {
@@ -495,10 +502,7 @@ export const signal: SellerSignal<State, Config> = {
   // A seller that never burst (nearly all): evaluate reads only bursts, episodes and the burst
   // buyer table, none of which exists, expire has nothing to drop, and nothing decays outside
   // observe, so nothing changes until an event.
-  quietUntil(state, at) {
-    const never = state.bursts.length === 0 && state.episodes.length === 0 && state.episodeBuyers.length === 0 && (state.burstBuyers ?? null) === null;
-    return never ? Infinity : at;
-  },
+  quietUntil: (state, at) => (neverBurst(state) ? Infinity : at),
 
   expire(state, now, config) {
     const from = now - config.horizonMs;

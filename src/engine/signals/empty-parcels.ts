@@ -207,7 +207,7 @@ export const signal: SellerSignal<State, Config> = {
   },
 
   observe(state, event: MarketEvent, config) {
-    if (event.kind !== 'order' || event.status !== 'SHIPPED' || event.parcelWeightGrams === null) return;
+    if (event.kind !== 'order' || event.status !== 'SHIPPED' || event.parcelWeightGrams === null) return true;
     const grams = event.parcelWeightGrams;
     const units = Math.max(1, event.quantity);
     const unitGrams = grams / units;
@@ -228,11 +228,13 @@ export const signal: SellerSignal<State, Config> = {
     }
     if (suspicious) {
       state.hits = appendCapped(state.hits, [t, event.orderId, event.buyerId, grams, units, against], config.maxEvidence);
-      return;
+      return false;
     }
     const n = items[slot + 2]!;
     items[slot + ITEM + (n % k)] = unitGrams;
     items[slot + 2] = n + 1 >= 2 * k ? n + 1 - k : n + 1;
+    // A parcel that is not suspicious leaves a quiet period on (see quietUntil).
+    return true;
   },
 
   evaluate(state, ctx: SellerContext, config): SignalFinding | null {
@@ -270,13 +272,14 @@ export const signal: SellerSignal<State, Config> = {
 
   // Without a new parcel the count in the sliding window can only fall, so fewer than minCount hits
   // from at − horizon on never fire, whatever ctx.orders24h does; quiet until expire would drop
-  // something: the oldest hit leaving the horizon or the least recently shipped item going stale.
+  // something: the oldest hit leaving the horizon or the least recently shipped item going stale,
+  // at most 30 horizons, so that an item shipped during the quiet period goes stale after it.
   quietUntil(state, at, config) {
     const from = at - config.horizonMs;
     let hits = 0;
     for (let i = 0; i < state.hits.length; i++) if (state.hits[i]![0] >= from) hits++;
     if (hits >= config.minCount) return at;
-    let until = Infinity;
+    let until = at + 30 * config.horizonMs;
     if (state.hits.length > 0) until = state.hits[0]![0] + config.horizonMs;
     const stride = ITEM + config.samplesPerItem;
     const items = state.items;

@@ -154,34 +154,37 @@ export const signal: SellerSignal<State, Config> = {
       decayedAdvance(s.counts, e.eventTime, f.fast);
       decayedAdvance(s.slow, e.eventTime, f.slow);
     }
+    // An aged buyer's event moves only the order and review totals, never a count quietUntil rests on.
     if (e.kind === 'order') {
       // Every order event carries the account age: a fresh buyer's DELIVERED refreshes it just
       // before the review usually comes. Only PLACED counts as an order.
-      if (e.status !== 'PLACED' && e.status !== 'DELIVERED') return;
+      if (e.status !== 'PLACED' && e.status !== 'DELIVERED') return true;
       const fresh = e.eventTime - e.buyerAccountCreatedAt < c.freshDays * DAY_MS;
       if (fresh) remember(s, keys.buyer, hour, c);
-      if (e.status !== 'PLACED') return;
+      if (e.status !== 'PLACED') return !fresh;
       addRecent(s.counts, ORDERS);
       addRecent(s.slow, ORDERS);
-      if (e.eventTime - e.buyerAccountCreatedAt < c.youngDays * DAY_MS) {
+      const young = e.eventTime - e.buyerAccountCreatedAt < c.youngDays * DAY_MS;
+      if (young) {
         addRecent(s.counts, YOUNG_ORDERS);
         if (s.youngBuyers!.indexOf(e.buyerId) < 0) s.youngBuyers = appendCapped(s.youngBuyers!, e.buyerId, c.evidence);
         s.youngOrders = appendCapped(s.youngOrders!, e.orderId, c.evidence);
       }
-      if (!fresh) return;
+      if (!fresh) return !young;
       addRecent(s.counts, FRESH_ORDERS);
       addRecent(s.slow, FRESH_ORDERS);
       if (s.freshBuyers.indexOf(e.buyerId) < 0) s.freshBuyers = appendCapped(s.freshBuyers, e.buyerId, c.evidence);
       s.freshOrders = appendCapped(s.freshOrders, e.orderId, c.evidence);
-      return;
+      return false;
     }
     // A reviewer not remembered as fresh counts as aged: unknown buyers are mostly old ones.
     addRecent(s.counts, REVIEWS);
     const i = s.fresh.length === 0 ? -1 : indexOfFresh(s.fresh, keys.buyer);
     // Memories past their horizon are ignored even before expire drops them.
-    if (i < 0 || Math.floor(s.fresh[i]! / FP_SCALE) <= hour - c.buyerMemoryDays * 24) return;
+    if (i < 0 || Math.floor(s.fresh[i]! / FP_SCALE) <= hour - c.buyerMemoryDays * 24) return true;
     addRecent(s.counts, FRESH_REVIEWS);
     s.freshReviews = appendCapped(s.freshReviews, e.reviewId, c.evidence);
+    return false;
   },
   evaluate(s, ctx, c) {
     upgrade(s);

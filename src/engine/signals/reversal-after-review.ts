@@ -109,24 +109,26 @@ export const signal: SellerSignal<State, Config> = {
   },
 
   observe(state, event: MarketEvent, config, keys) {
+    // Only a new reversal can end a quiet period (a review remembered during one outlives it, see quietUntil).
     if (event.kind === 'review') {
-      if (event.orderId === null || event.rating < config.minRating) return;
+      if (event.orderId === null || event.rating < config.minRating) return true;
       state.reviews = pushCapped(state.reviews, pack(keys.order, event.rating, event.eventTime), config.maxReviews);
-      return;
+      return true;
     }
-    if (event.status !== 'REFUNDED' && event.status !== 'CANCELLED') return;
+    if (event.status !== 'REFUNDED' && event.status !== 'CANCELLED') return true;
     const h = keys.order >>> 6;
     const reviews = state.reviews;
     let i = 0;
     while (i < reviews.length && Math.floor(reviews[i]! / HASH_UNIT) !== h) i++;
-    if (i === reviews.length) return;
+    if (i === reviews.length) return true;
     const packed = reviews[i]!;
     // Each reviewed order counts once, even when both a cancellation and a refund follow.
     reviews.splice(i, 1);
     const gapMinutes = minutesSince(packed, event.eventTime);
-    if (gapMinutes * MINUTE_MS > config.maxGapMs) return;
+    if (gapMinutes * MINUTE_MS > config.maxGapMs) return true;
     const rating = Math.floor(packed / MINUTE_MOD) % 8;
     state.reversals = appendCapped(state.reversals, [event.eventTime, event.orderId, event.buyerId, rating, Math.round((gapMinutes * MINUTE_MS) / HOUR_MS)], config.maxEvidence);
+    return false;
   },
 
   evaluate(state, ctx: SellerContext, config): SignalFinding | null {
@@ -162,20 +164,17 @@ export const signal: SellerSignal<State, Config> = {
 
   // Without a new reversal the count in the sliding window can only fall, so fewer than minCount
   // from at − horizon on never fire, whatever ctx.orders24h does; quiet until expire would drop
-  // something: the oldest reversal leaving the horizon or the oldest review passing maxGapMs.
+  // something: the oldest reversal leaving the horizon or the oldest review passing maxGapMs. A
+  // review is dropped once its age in whole minutes exceeds maxGapMs, so one remembered during the
+  // quiet period (from `at` on, age 0 at `at` at most) is dropped after it.
   quietUntil(state, at, config) {
     const from = at - config.horizonMs;
     let count = 0;
     for (let i = 0; i < state.reversals.length; i++) if (state.reversals[i]![0] >= from) count++;
     if (count >= config.minCount) return at;
-    let until = Infinity;
-    if (state.reversals.length > 0) until = state.reversals[0]![0] + config.horizonMs;
-    if (state.reviews.length > 0) {
-      // Dropped once its age in whole minutes exceeds maxGapMs: at the (gap + 1)-th minute after.
-      const left = Math.floor(config.maxGapMs / MINUTE_MS) + 1 - minutesSince(state.reviews[0]!, at);
-      until = Math.min(until, (Math.floor(at / MINUTE_MS) + left) * MINUTE_MS);
-    }
-    return until;
+    const oldest = state.reviews.length > 0 ? minutesSince(state.reviews[0]!, at) : 0;
+    const until = (Math.floor(at / MINUTE_MS) + Math.floor(config.maxGapMs / MINUTE_MS) + 1 - oldest) * MINUTE_MS;
+    return state.reversals.length > 0 ? Math.min(until, state.reversals[0]![0] + config.horizonMs) : until;
   },
 
   expire(state, now, config) {

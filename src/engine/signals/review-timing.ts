@@ -130,6 +130,8 @@ export const signal: SellerSignal<State, Config> = {
     fast: 0,
     early: 0,
   }),
+  // Orders only add deliveries and table entries (which expire after any quiet period, see
+  // quietUntil); a review that is not 5-star and not suspicious adds only to the review count.
   observe(s, e, c, keys) {
     const minute = Math.floor(e.eventTime / MINUTE_MS);
     if (e.kind === 'order') {
@@ -144,20 +146,21 @@ export const signal: SellerSignal<State, Config> = {
           s.ordersLow = lowered(s.ordersLow, minute * 2, 1);
         }
       }
-      return;
+      return true;
     }
-    if (e.rating === 5) countFive(s, Math.floor(e.eventTime / HOUR_MS), c);
-    if (e.orderId === null) return;
+    const five = e.rating === 5;
+    if (five) countFive(s, Math.floor(e.eventTime / HOUR_MS), c);
+    if (e.orderId === null) return !five;
     const payload = tableGet(s.orders, c.orderSlots, keys.order, PAYLOAD_BITS);
-    if (payload < 0) return;
+    if (payload < 0) return !five;
     const then = Math.floor(payload / 2);
     // Memories past their horizon are ignored even before expire removes them.
-    if (then <= minute - c.orderMemoryDays * 1440) return;
+    if (then <= minute - c.orderMemoryDays * 1440) return !five;
     // Decay before counting, once per new hour, so a review weighs by its own hour's age.
     if (Math.floor(e.eventTime / HOUR_MS) > decayedHour(s.counts)) decayedAdvance(s.counts, e.eventTime, derive(c).factors, s.firing !== true);
     addRecent(s.counts, REVIEWS);
     const delivered = payload % 2 === 1;
-    if (delivered && minute - then >= c.fastMinutes) return;
+    if (delivered && minute - then >= c.fastMinutes) return !five;
     addRecent(s.counts, SUSPECT);
     addRecent(slowCounts(s, e.eventTime, c), SUSPECT);
     if (delivered) s.fast++;
@@ -165,6 +168,7 @@ export const signal: SellerSignal<State, Config> = {
     s.reviewIds = appendCapped(s.reviewIds, e.reviewId, c.evidence);
     if (s.buyerIds.indexOf(e.buyerId) < 0) s.buyerIds = appendCapped(s.buyerIds, e.buyerId, c.evidence);
     s.orderIds = appendCapped(s.orderIds, e.orderId, c.evidence);
+    return false;
   },
   evaluate(s, ctx, c) {
     // Decay up to the closing hour (a no-op if its events already did): they count in full.
@@ -181,12 +185,14 @@ export const signal: SellerSignal<State, Config> = {
   // false (so the baselines keep learning as they do now), and without a review the recent counts
   // only decay, while the 5-star peak stays 0. The baselines moving changes no threshold that a
   // share of 0 could reach. Quiet until the order table's oldest entry may expire, at most
-  // QUIET_MAX_MS (the decay then catches up in one advance, as it does for an idle seller).
+  // QUIET_MAX_MS (the decay then catches up in one advance, as it does for an idle seller), and
+  // less than orderMemoryDays, so that an order remembered during the quiet period outlives it.
   quietUntil(s, at, c) {
     if (recent(s.counts, SUSPECT) >= c.minSuspect / 2) return at;
     if (s.slow !== undefined && recent(s.slow, SUSPECT) >= c.slowMinSuspect / 2) return at;
     if (s.ordersLow === undefined) return at;
-    return Math.min(at + QUIET_MAX_MS, (Math.floor(s.ordersLow / 2) + c.orderMemoryDays * 1440) * MINUTE_MS);
+    const memory = c.orderMemoryDays * 1440;
+    return Math.min(at + QUIET_MAX_MS, (Math.floor(at / MINUTE_MS) + memory) * MINUTE_MS, (Math.floor(s.ordersLow / 2) + memory) * MINUTE_MS);
   },
 
   expire(s, now, c) {

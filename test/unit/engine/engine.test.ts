@@ -146,15 +146,26 @@ test('skipping quiet signals changes no finding, and no state beyond decay caugh
   const days = 16;
   const stream = generateStream({ seed: 3, honest: 4, brushers: 1, hours: 24 * days, ordersPerHour: 1, jitterMs: 0 });
   const at = (d: number, h: number, m = 0) => T0 + d * DAY + h * HOUR + m * MIN;
-  // One seller per signal: something that fires early (and, for some, again later), then orders
-  // no signal here observes (PAID) every 5 h, so the seller is evaluated while the signal is quiet
-  // and its state decays or expires meanwhile.
+  // One seller per signal: something that fires early (and, for some, again later), then every 5 h
+  // an event that leaves the signal quiet: a PAID order (no signal here observes it), or one it
+  // observes but that moves nothing a quiet period rests on (an aged buyer's order, a normal
+  // parcel, a 4-star review of an order never refunded). The seller is evaluated while the signal
+  // is quiet, and its state decays or expires meanwhile.
   for (let h = 1; h < 24 * days; h += 5)
-    for (const s of ['p-fresh', 'p-timing', 'p-parcel', 'p-reversal', 'p-edge']) stream.push(order({ eventId: `hb-${s}-${h}`, eventTime: T0 + h * HOUR + 3 * MIN, sellerId: s, buyerId: `hb-${h}`, status: 'PAID' }));
+    for (const s of ['p-fresh', 'p-timing', 'p-parcel', 'p-reversal', 'p-edge']) {
+      const t = T0 + h * HOUR + 3 * MIN;
+      const id = `hb-${s}-${h}`;
+      stream.push(order({ eventId: id, eventTime: t, sellerId: s, buyerId: id, status: h % 2 === 0 ? 'PAID' : 'PLACED' }));
+      if (h % 2 === 0) continue;
+      stream.push(review({ eventId: `${id}-r`, eventTime: t + MIN, sellerId: s, buyerId: id, orderId: `o-${id}`, rating: 4 }));
+      stream.push(order({ eventId: `${id}-s`, eventTime: t + 2 * MIN, sellerId: s, buyerId: id, orderId: `o-${id}`, status: 'SHIPPED', parcelWeightGrams: 600, trackingNumber: `t-${id}`, carrier: 'UPS' }));
+    }
   for (const d of [1, 9])
     for (let i = 0; i < 5; i++) {
       const t = at(d, 2, i * 5);
       stream.push(order({ eventId: `fr-${d}-${i}`, eventTime: t, sellerId: 'p-fresh', buyerId: `fr-${d}-${i}`, buyerAccountCreatedAt: t - DAY }));
+      // Day 9's fresh orders come alone: nothing else in their bucket ends the quiet period.
+      if (d === 9) continue;
       stream.push(order({ eventId: `fd-${d}-${i}`, eventTime: t + 2 * MIN, sellerId: 'p-fresh', buyerId: `fr-${d}-${i}`, buyerAccountCreatedAt: t - DAY, status: 'DELIVERED', orderId: `o-fr-${d}-${i}` }));
       stream.push(review({ eventId: `frr-${d}-${i}`, eventTime: t + 3 * MIN, sellerId: 'p-fresh', buyerId: `fr-${d}-${i}`, orderId: `o-fr-${d}-${i}` }));
     }
