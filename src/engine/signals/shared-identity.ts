@@ -127,8 +127,13 @@ export const signal: SellerSignal<State, Config> = {
   family: 'identity',
   observes: { orders: ['PLACED'], reviews: true },
   create: (c) => ({ table: assocCreate(c.slots), low: NOTHING_DUE, shared: EMPTY }),
+  // Only a change to the shared values (a promotion, a new buyer on one, one starting over) can
+  // make judge find something; table entries and later hours of shared values expire after any
+  // quiet period (see quietUntil).
   observe(s, e, c, keys) {
-    if (e.kind === 'order' && e.status !== 'PLACED') return;
+    if (e.kind === 'order' && e.status !== 'PLACED') return true;
+    const shared = s.shared;
+    const buyers = buyersOf(shared);
     const hour = Math.floor(e.eventTime / HOUR_MS);
     const bfp = keys.buyer >>> BUYER_BITS;
     if (e.deviceId !== null && e.deviceId !== '') see(s, DEVICE, e.deviceId, null, e.buyerId, bfp, hour, c);
@@ -141,9 +146,11 @@ export const signal: SellerSignal<State, Config> = {
         if (prefix !== null) see(s, IP, prefix, null, e.buyerId, bfp, hour, c);
       }
     }
-    if (e.kind !== 'order') return;
-    if (e.paymentInstrumentHash !== null && e.paymentInstrumentHash !== '') see(s, PAYMENT, e.paymentInstrumentHash, null, e.buyerId, bfp, hour, c);
-    if (e.shippingAddressHash !== null && e.shippingAddressHash !== '') see(s, ADDRESS, e.shippingAddressHash, null, e.buyerId, bfp, hour, c);
+    if (e.kind === 'order') {
+      if (e.paymentInstrumentHash !== null && e.paymentInstrumentHash !== '') see(s, PAYMENT, e.paymentInstrumentHash, null, e.buyerId, bfp, hour, c);
+      if (e.shippingAddressHash !== null && e.shippingAddressHash !== '') see(s, ADDRESS, e.shippingAddressHash, null, e.buyerId, bfp, hour, c);
+    }
+    return s.shared === shared && buyersOf(shared) === buyers;
   },
   evaluate(s, ctx, c) {
     return judge(s, Math.floor((ctx.at - 1) / HOUR_MS), c);
@@ -162,13 +169,21 @@ export const signal: SellerSignal<State, Config> = {
   },
   // Without new events nothing changes until a shared value or, by the table's bound `low`, a
   // table entry leaves the horizon: expire scans or drops nothing before, and judge sees the same
-  // live values. An unknown bound (an old snapshot) scans every time.
-  quietUntil(s, _at, c) {
-    let hour = s.low ?? -Infinity;
+  // live values. An unknown bound (an old snapshot) scans every time. At most one horizon, so that
+  // entries added meanwhile (from `at`'s hour on) leave it after.
+  quietUntil(s, at, c) {
+    let hour = Math.min(s.low ?? -Infinity, Math.floor(at / HOUR_MS));
     for (let i = 0; i < s.shared.length; i++) hour = Math.min(hour, s.shared[i]!.hour);
     return (hour + c.horizonDays * 24) * HOUR_MS;
   },
 };
+
+/** Distinct buyers over the shared values: each gains one at a time (fps are replaced, never mutated). */
+function buyersOf(shared: readonly Shared[]): number {
+  let n = 0;
+  for (let i = 0; i < shared.length; i++) n += shared[i]!.fps.length;
+  return n;
+}
 
 /**
  * One value of kind `k` used by a buyer: `value`, or for an IPv4 address `ipv4` (the value is then
@@ -328,13 +343,14 @@ function judge(s: State, hour: number, c: Config): SignalFinding | null {
   let miss = 1;
   let best: Shared | null = null;
   let bestStrength = 0;
-  const hits: Shared[] = [];
+  // Built only once a value counts: most evaluations find none.
+  let hits: Shared[] | null = null;
   for (let i = 0; i < s.shared.length; i++) {
     const sh = s.shared[i]!;
     if (sh.hour < oldest) continue;
     const st = Math.max(weights[sh.k]! * strengthOf(sh.fps.length, thresholds[sh.k]!, c), cardBurst(sh, hour, c) >= c.cardBurstBuyers ? c.cardBurstStrength : 0);
     if (st <= 0) continue;
-    hits.push(sh);
+    (hits ??= []).push(sh);
     // Independent shared values reinforce each other: 1 − Π(1 − s).
     miss *= 1 - st;
     if (st > bestStrength || (st === bestStrength && best !== null && (sh.k < best.k || (sh.k === best.k && sh.v < best.v)))) {
@@ -343,7 +359,7 @@ function judge(s: State, hour: number, c: Config): SignalFinding | null {
     }
   }
   const strength = Math.min(1, 1 - miss);
-  if (best === null || strength < c.minStrength) return null;
+  if (best === null || hits === null || strength < c.minStrength) return null;
 
   hits.sort((a, b) => b.fps.length - a.fps.length || a.k - b.k || (a.v < b.v ? -1 : a.v > b.v ? 1 : 0));
   const lists: Record<Kind, string[]> = { device: [], payment: [], address: [], ip: [] };

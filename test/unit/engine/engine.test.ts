@@ -142,7 +142,7 @@ test('skipping quiet signals changes no finding and no state, at any close (repe
   }
 });
 
-test('skipping quiet signals changes no finding, and no state beyond decay caught up later (fresh_accounts, review_timing, empty_parcels, reversal_after_review, edge_burst)', () => {
+test('skipping quiet signals, also over events that leave them quiet, changes no finding, and no state beyond decay caught up later (fresh_accounts, review_timing, empty_parcels, reversal_after_review, edge_burst, shared_identity)', () => {
   const days = 16;
   const stream = generateStream({ seed: 3, honest: 4, brushers: 1, hours: 24 * days, ordersPerHour: 1, jitterMs: 0 });
   const at = (d: number, h: number, m = 0) => T0 + d * DAY + h * HOUR + m * MIN;
@@ -152,10 +152,10 @@ test('skipping quiet signals changes no finding, and no state beyond decay caugh
   // parcel, a 4-star review of an order never refunded). The seller is evaluated while the signal
   // is quiet, and its state decays or expires meanwhile.
   for (let h = 1; h < 24 * days; h += 5)
-    for (const s of ['p-fresh', 'p-timing', 'p-parcel', 'p-reversal', 'p-edge']) {
+    for (const s of ['p-fresh', 'p-timing', 'p-parcel', 'p-reversal', 'p-edge', 'p-shared']) {
       const t = T0 + h * HOUR + 3 * MIN;
       const id = `hb-${s}-${h}`;
-      stream.push(order({ eventId: id, eventTime: t, sellerId: s, buyerId: id, status: h % 2 === 0 ? 'PAID' : 'PLACED' }));
+      stream.push(order({ eventId: id, eventTime: t, sellerId: s, buyerId: id, deviceId: id, status: h % 2 === 0 ? 'PAID' : 'PLACED' }));
       if (h % 2 === 0) continue;
       stream.push(review({ eventId: `${id}-r`, eventTime: t + MIN, sellerId: s, buyerId: id, orderId: `o-${id}`, rating: 4 }));
       stream.push(order({ eventId: `${id}-s`, eventTime: t + 2 * MIN, sellerId: s, buyerId: id, orderId: `o-${id}`, status: 'SHIPPED', parcelWeightGrams: 600, trackingNumber: `t-${id}`, carrier: 'UPS' }));
@@ -197,12 +197,16 @@ test('skipping quiet signals changes no finding, and no state beyond decay caugh
     }
   // …but one of them is, a day later: a lone reversal left in the horizon when the others leave it.
   stream.push(order({ eventId: 'rf-late', eventTime: at(3, 6), sellerId: 'p-reversal', buyerId: 'rb-rv-0-0', orderId: 'o-rv-0-0', status: 'REFUNDED' }));
+  // Three buyers on one device (a finding for the horizon's 7 days); later two on another (shared,
+  // not enough), and a third one two days after.
+  for (const [d, device, buyers] of [[1, 'dev-x', [0, 1, 2]], [10, 'dev-y', [3, 4]], [12, 'dev-y', [5]]] as const)
+    for (const b of buyers) stream.push(order({ eventId: `sh-${b}`, eventTime: at(d, 7, b), sellerId: 'p-shared', buyerId: `sb-${b}`, deviceId: device }));
   // A day of one order an hour from distinct buyers gives the edges a history; then one buyer
   // places four orders within minutes (a burst for the horizon's 7 days).
   for (let h = 0; h < 24; h++) stream.push(order({ eventId: `eh-${h}`, eventTime: at(0, h, 30), sellerId: 'p-edge', buyerId: `eb-${h}` }));
   for (let i = 0; i < 4; i++) stream.push(order({ eventId: `ex-${i}`, eventTime: at(1, 5, i), sellerId: 'p-edge', buyerId: 'eb-repeat' }));
   stream.sort((x, y) => x.eventTime - y.eventTime);
-  for (const name of ['fresh_accounts', 'review_timing', 'empty_parcels', 'reversal_after_review', 'edge_burst']) {
+  for (const name of ['fresh_accounts', 'review_timing', 'empty_parcels', 'reversal_after_review', 'edge_burst', 'shared_identity']) {
     const sig = DEFAULT_SIGNALS.find((x) => x.name === name)!;
     const sc = cfg.signals[name] ?? {};
     // Decayed counters advance lazily: a skipped state equals the other after the skipped
