@@ -118,9 +118,13 @@ export const signal: SellerSignal<State, Config> = {
     base: 0,
     baseDays: 0,
   }),
+  // An order that leaves the window, the day and the week under their minimum orders leaves a
+  // quiet period on: every strength stays 0, the window peak and hot lists stay as evaluate left
+  // them, and the new window entry expires after the quiet period (see quietUntil).
   observe(s, e, c, keys) {
-    if (e.kind !== 'order' || e.status !== 'PLACED' || e.quantity >= c.bulkQuantity) return;
+    if (e.kind !== 'order' || e.status !== 'PLACED' || e.quantity >= c.bulkQuantity) return true;
     observeOrder(s, e, c, keys.buyer);
+    return s.w.length < c.hourMinOrders && s.dayOrders < c.dayMinOrders && weekOrders(s, s.day, c) < c.weekMinOrders;
   },
   evaluate: evaluate,
   // Drops only what is older than the long horizon: rolling a stale day here leaves the same
@@ -187,6 +191,16 @@ function observeOrder(s: State, e: OrderEvent, c: Config, h: number): void {
     if (s.hotBuyers.indexOf(e.buyerId) < 0) s.hotBuyers = appendCapped(s.hotBuyers, e.buyerId, c.sampleOrders);
     s.hotOrders = appendCapped(s.hotOrders, e.orderId, c.sampleOrders);
   }
+}
+
+/** Orders of the last weekDays days up to `today`, as evaluate counts them on that day. */
+function weekOrders(s: State, today: number, c: Config): number {
+  let n = s.day >= today ? s.dayOrders : 0;
+  for (let i = 0; i < s.past.length; i++) {
+    const packed = s.past[i]!;
+    if (Math.floor(packed / DAY_SCALE) > today - c.weekDays) n += lowOf(Math.floor(packed / COUNT_SCALE), COUNT_SCALE);
+  }
+  return n;
 }
 
 /**

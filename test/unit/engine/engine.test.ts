@@ -142,7 +142,7 @@ test('skipping quiet signals changes no finding and no state, at any close (repe
   }
 });
 
-test('skipping quiet signals, also over events that leave them quiet, changes no finding, and no state beyond decay caught up later (fresh_accounts, review_timing, empty_parcels, reversal_after_review, edge_burst, shared_identity)', () => {
+test('skipping quiet signals, also over events that leave them quiet, changes no finding, and no state beyond decay caught up later (fresh_accounts, review_timing, empty_parcels, reversal_after_review, edge_burst, shared_identity, repeat_buyers)', () => {
   const days = 16;
   const stream = generateStream({ seed: 3, honest: 4, brushers: 1, hours: 24 * days, ordersPerHour: 1, jitterMs: 0 });
   const at = (d: number, h: number, m = 0) => T0 + d * DAY + h * HOUR + m * MIN;
@@ -201,12 +201,17 @@ test('skipping quiet signals, also over events that leave them quiet, changes no
   // not enough), and a third one two days after.
   for (const [d, device, buyers] of [[1, 'dev-x', [0, 1, 2]], [10, 'dev-y', [3, 4]], [12, 'dev-y', [5]]] as const)
     for (const b of buyers) stream.push(order({ eventId: `sh-${b}`, eventTime: at(d, 7, b), sellerId: 'p-shared', buyerId: `sb-${b}`, deviceId: device }));
+  // Repeat buyers that only the day (two buyers, an order every 2 h) or only the week (one buyer,
+  // three orders a day) shows: each order alone leaves the window under its minimum.
+  for (let i = 0; i < 10; i++) stream.push(order({ eventId: `rd-${i}`, eventTime: at(2, 2 * i + 1), sellerId: 'p-repeat-day', buyerId: `rd-${i % 2}` }));
+  for (let d = 3; d < 11; d++)
+    for (const h of [1, 9, 17]) stream.push(order({ eventId: `rw-${d}-${h}`, eventTime: at(d, h), sellerId: 'p-repeat-week', buyerId: 'rw' }));
   // A day of one order an hour from distinct buyers gives the edges a history; then one buyer
   // places four orders within minutes (a burst for the horizon's 7 days).
   for (let h = 0; h < 24; h++) stream.push(order({ eventId: `eh-${h}`, eventTime: at(0, h, 30), sellerId: 'p-edge', buyerId: `eb-${h}` }));
   for (let i = 0; i < 4; i++) stream.push(order({ eventId: `ex-${i}`, eventTime: at(1, 5, i), sellerId: 'p-edge', buyerId: 'eb-repeat' }));
   stream.sort((x, y) => x.eventTime - y.eventTime);
-  for (const name of ['fresh_accounts', 'review_timing', 'empty_parcels', 'reversal_after_review', 'edge_burst', 'shared_identity']) {
+  for (const name of ['fresh_accounts', 'review_timing', 'empty_parcels', 'reversal_after_review', 'edge_burst', 'shared_identity', 'repeat_buyers']) {
     const sig = DEFAULT_SIGNALS.find((x) => x.name === name)!;
     const sc = cfg.signals[name] ?? {};
     // Decayed counters advance lazily: a skipped state equals the other after the skipped
