@@ -48,8 +48,9 @@ export class SellerState {
   mark = -1;
   /**
    * Signals (bit i: signal i, the first 31) whose last evaluation found nothing and that have not
-   * observed an event since that could change it (observe did not return true), and the bucket (end ÷ bucketMs) before which all of them stay quiet
-   * (the earliest of their quietUntil). Not snapshotted: a restored seller evaluates everything.
+   * observed an event since that could change that (observe did not return true), and the bucket
+   * (end ÷ bucketMs) before which all of them stay quiet (the earliest of their quietUntil). Not
+   * snapshotted: a restored seller evaluates everything.
    */
   quiet = 0;
   quietBucket = 0;
