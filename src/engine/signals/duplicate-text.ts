@@ -80,8 +80,11 @@ export const signal: SellerSignal<State, Config> = {
   family: 'review_text',
   observes: { orders: [], reviews: true },
   create: () => ({ sigs: EMPTY, reviewIds: EMPTY, buyerIds: EMPTY }),
+  // Judge finds nothing without evidence of a match: a review that leaves none leaves a quiet
+  // period on (its entry expires after it, see quietUntil).
   observe(s, e, c, keys) {
     if (e.kind === 'review' && e.text !== '') observeReview(s, e, c, keys.buyer);
+    return s.reviewIds.length === 0;
   },
   evaluate(s, ctx, c) {
     return judge(s, Math.floor((ctx.at - 1) / HOUR_MS), c);
@@ -90,9 +93,10 @@ export const signal: SellerSignal<State, Config> = {
     dropBefore(s, Math.floor(now / HOUR_MS) - c.horizonDays * 24 + 1);
   },
   // Without new reviews the entries stay the same (so does the answer, all of them live) until the
-  // oldest leaves the horizon; expire drops nothing before.
-  quietUntil(s, _at, c) {
-    let oldest = Infinity;
+  // oldest leaves the horizon; expire drops nothing before. At most one horizon, so that entries
+  // added meanwhile (from `at`'s hour on) leave it after.
+  quietUntil(s, at, c) {
+    let oldest = Math.floor(at / HOUR_MS);
     for (let i = 2; i < s.sigs.length; i += STRIDE) oldest = Math.min(oldest, lowOf(s.sigs[i]!, HOUR_SCALE));
     return (oldest + c.horizonDays * 24) * HOUR_MS;
   },

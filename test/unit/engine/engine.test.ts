@@ -142,7 +142,7 @@ test('skipping quiet signals changes no finding and no state, at any close (repe
   }
 });
 
-test('skipping quiet signals, also over events that leave them quiet, changes no finding, and no state beyond decay caught up later (fresh_accounts, review_timing, empty_parcels, reversal_after_review, edge_burst, shared_identity, repeat_buyers)', () => {
+test('skipping quiet signals, also over events that leave them quiet, changes no finding, and no state beyond decay caught up later (fresh_accounts, review_timing, empty_parcels, reversal_after_review, edge_burst, shared_identity, repeat_buyers, duplicate_text)', () => {
   const days = 16;
   const stream = generateStream({ seed: 3, honest: 4, brushers: 1, hours: 24 * days, ordersPerHour: 1, jitterMs: 0 });
   const at = (d: number, h: number, m = 0) => T0 + d * DAY + h * HOUR + m * MIN;
@@ -152,7 +152,7 @@ test('skipping quiet signals, also over events that leave them quiet, changes no
   // parcel, a 4-star review of an order never refunded). The seller is evaluated while the signal
   // is quiet, and its state decays or expires meanwhile.
   for (let h = 1; h < 24 * days; h += 5)
-    for (const s of ['p-fresh', 'p-timing', 'p-parcel', 'p-reversal', 'p-edge', 'p-shared']) {
+    for (const s of ['p-fresh', 'p-timing', 'p-parcel', 'p-reversal', 'p-edge', 'p-shared', 'p-text']) {
       const t = T0 + h * HOUR + 3 * MIN;
       const id = `hb-${s}-${h}`;
       stream.push(order({ eventId: id, eventTime: t, sellerId: s, buyerId: id, deviceId: id, status: h % 2 === 0 ? 'PAID' : 'PLACED' }));
@@ -201,6 +201,11 @@ test('skipping quiet signals, also over events that leave them quiet, changes no
   // not enough), and a third one two days after.
   for (const [d, device, buyers] of [[1, 'dev-x', [0, 1, 2]], [10, 'dev-y', [3, 4]], [12, 'dev-y', [5]]] as const)
     for (const b of buyers) stream.push(order({ eventId: `sh-${b}`, eventTime: at(d, 7, b), sellerId: 'p-shared', buyerId: `sb-${b}`, deviceId: device }));
+  // One text from four buyers (a finding for the horizon's 7 days); once it has left, a lone other
+  // text, which matches nothing and leaves with the horizon too.
+  const script = 'ceramic kettle keeps water hot for hours bamboo handle stays cool spout pours evenly';
+  for (let b = 0; b < 4; b++) stream.push(review({ eventId: `dt-${b}`, eventTime: at(1, 3, b), sellerId: 'p-text', buyerId: `tb-${b}`, text: script }));
+  stream.push(review({ eventId: 'dt-lone', eventTime: at(8, 12), sellerId: 'p-text', buyerId: 'tb-lone', text: 'wooden chess board arrived with all pieces intact and the hinges feel solid' }));
   // Repeat buyers that only the day (two buyers, an order every 2 h) or only the week (one buyer,
   // three orders a day) shows: each order alone leaves the window under its minimum.
   for (let i = 0; i < 10; i++) stream.push(order({ eventId: `rd-${i}`, eventTime: at(2, 2 * i + 1), sellerId: 'p-repeat-day', buyerId: `rd-${i % 2}` }));
@@ -211,7 +216,7 @@ test('skipping quiet signals, also over events that leave them quiet, changes no
   for (let h = 0; h < 24; h++) stream.push(order({ eventId: `eh-${h}`, eventTime: at(0, h, 30), sellerId: 'p-edge', buyerId: `eb-${h}` }));
   for (let i = 0; i < 4; i++) stream.push(order({ eventId: `ex-${i}`, eventTime: at(1, 5, i), sellerId: 'p-edge', buyerId: 'eb-repeat' }));
   stream.sort((x, y) => x.eventTime - y.eventTime);
-  for (const name of ['fresh_accounts', 'review_timing', 'empty_parcels', 'reversal_after_review', 'edge_burst', 'shared_identity', 'repeat_buyers']) {
+  for (const name of ['fresh_accounts', 'review_timing', 'empty_parcels', 'reversal_after_review', 'edge_burst', 'shared_identity', 'repeat_buyers', 'duplicate_text']) {
     const sig = DEFAULT_SIGNALS.find((x) => x.name === name)!;
     const sc = cfg.signals[name] ?? {};
     // Decayed counters advance lazily: a skipped state equals the other after the skipped
