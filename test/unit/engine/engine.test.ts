@@ -148,9 +148,9 @@ test('skipping quiet signals, also over events that leave them quiet, changes no
   const at = (d: number, h: number, m = 0) => T0 + d * DAY + h * HOUR + m * MIN;
   // One seller per signal: something that fires early (and, for some, again later), then every 5 h
   // an event that leaves the signal quiet: a PAID order (no signal here observes it), or one it
-  // observes but that moves nothing a quiet period rests on (an aged buyer's order, a normal
-  // parcel, a 4-star review of an order never refunded). The seller is evaluated while the signal
-  // is quiet, and its state decays or expires meanwhile.
+  // observes but that moves nothing a quiet period rests on (an aged buyer's order on a device of
+  // its own, a normal parcel, a 4-star review of an order never refunded). The seller is evaluated
+  // while the signal is quiet, and its state decays or expires meanwhile.
   for (let h = 1; h < 24 * days; h += 5)
     for (const s of ['p-fresh', 'p-timing', 'p-parcel', 'p-reversal', 'p-edge', 'p-shared', 'p-text']) {
       const t = T0 + h * HOUR + 3 * MIN;
@@ -206,11 +206,9 @@ test('skipping quiet signals, also over events that leave them quiet, changes no
   const script = 'ceramic kettle keeps water hot for hours bamboo handle stays cool spout pours evenly';
   for (let b = 0; b < 4; b++) stream.push(review({ eventId: `dt-${b}`, eventTime: at(1, 3, b), sellerId: 'p-text', buyerId: `tb-${b}`, text: script }));
   stream.push(review({ eventId: 'dt-lone', eventTime: at(8, 12), sellerId: 'p-text', buyerId: 'tb-lone', text: 'wooden chess board arrived with all pieces intact and the hinges feel solid' }));
-  // Repeat buyers that only the day (two buyers, an order every 2 h) or only the week (one buyer,
-  // three orders a day) shows: each order alone leaves the window under its minimum.
+  // Repeat buyers that only the day shows (two buyers, an order every 2 h): each order leaves the
+  // window under its minimum.
   for (let i = 0; i < 10; i++) stream.push(order({ eventId: `rd-${i}`, eventTime: at(2, 2 * i + 1), sellerId: 'p-repeat-day', buyerId: `rd-${i % 2}` }));
-  for (let d = 3; d < 11; d++)
-    for (const h of [1, 9, 17]) stream.push(order({ eventId: `rw-${d}-${h}`, eventTime: at(d, h), sellerId: 'p-repeat-week', buyerId: 'rw' }));
   // A day of one order an hour from distinct buyers gives the edges a history; then one buyer
   // places four orders within minutes (a burst for the horizon's 7 days).
   for (let h = 0; h < 24; h++) stream.push(order({ eventId: `eh-${h}`, eventTime: at(0, h, 30), sellerId: 'p-edge', buyerId: `eb-${h}` }));
