@@ -127,8 +127,8 @@ export const signal: SellerSignal<State, Config> = {
   family: 'identity',
   observes: { orders: ['PLACED'], reviews: true },
   create: (c) => ({ table: assocCreate(c.slots), low: NOTHING_DUE, shared: EMPTY }),
-  // Only a change to the shared values (a promotion, a new buyer on one, one starting over) can
-  // make judge find something; table entries and later hours of shared values expire after any
+  // Only a change to the shared values (a promotion, a new buyer on one, one starting over, a
+  // buyer's renewed use of a card for the card-burst lane) can make judge find something; table entries and later hours of shared values expire after any
   // quiet period (see quietUntil).
   observe(s, e, c, keys) {
     if (e.kind === 'order' && e.status !== 'PLACED') return true;
@@ -146,11 +146,12 @@ export const signal: SellerSignal<State, Config> = {
         if (prefix !== null) see(s, IP, prefix, null, e.buyerId, bfp, hour, c);
       }
     }
+    let renewed = false;
     if (e.kind === 'order') {
-      if (e.paymentInstrumentHash !== null && e.paymentInstrumentHash !== '') see(s, PAYMENT, e.paymentInstrumentHash, null, e.buyerId, bfp, hour, c);
+      if (e.paymentInstrumentHash !== null && e.paymentInstrumentHash !== '') renewed = see(s, PAYMENT, e.paymentInstrumentHash, null, e.buyerId, bfp, hour, c);
       if (e.shippingAddressHash !== null && e.shippingAddressHash !== '') see(s, ADDRESS, e.shippingAddressHash, null, e.buyerId, bfp, hour, c);
     }
-    return s.shared === shared && buyersOf(shared) === buyers;
+    return !renewed && s.shared === shared && buyersOf(shared) === buyers;
   },
   evaluate(s, ctx, c) {
     return judge(s, Math.floor((ctx.at - 1) / HOUR_MS), c);
@@ -187,9 +188,10 @@ function buyersOf(shared: readonly Shared[]): number {
 
 /**
  * One value of kind `k` used by a buyer: `value`, or for an IPv4 address `ipv4` (the value is then
- * its /24, built only when it is compared or kept).
+ * its /24, built only when it is compared or kept). True when a known buyer's use of a shared card
+ * moved its last hour (the card-burst lane counts it anew).
  */
-function see(s: State, k: number, value: string | null, ipv4: string | null, buyer: string, bfp: number, hour: number, c: Config): void {
+function see(s: State, k: number, value: string | null, ipv4: string | null, buyer: string, bfp: number, hour: number, c: Config): boolean {
   const oldest = hour - c.horizonDays * 24 + 1;
   const id = k === IP ? (bfp % 255) + 1 : bfp;
   let v = value;
@@ -206,14 +208,15 @@ function see(s: State, k: number, value: string | null, ipv4: string | null, buy
     sh.hour = hour;
     const at = sh.fps.indexOf(id);
     if (at >= 0) {
-      if (sh.last !== undefined && sh.last[at] !== hour) sh.last = sh.last.map((h, i) => (i === at ? hour : h));
-      return;
+      if (sh.last === undefined || sh.last[at] === hour) return false;
+      sh.last = sh.last.map((h, i) => (i === at ? hour : h));
+      return true;
     }
-    if (sh.fps.length >= MAX_BUYER_FPS) return;
+    if (sh.fps.length >= MAX_BUYER_FPS) return false;
     sh.fps = appendCapped(sh.fps, id, MAX_BUYER_FPS);
     if (sh.last !== undefined) sh.last = appendCapped(sh.last, hour, MAX_BUYER_FPS);
     if (k !== IP && sh.buyers.length < c.evidenceBuyers) sh.buyers = appendCapped(sh.buyers, buyer, c.evidenceBuyers);
-    return;
+    return false;
   }
   const h = v === null ? prefix24Hash(ipv4!, SEEDS[IP]) : hash32(v, SEEDS[k]);
   const at = assocFind(s.table, h, PAYLOAD_BITS);
@@ -224,18 +227,19 @@ function see(s: State, k: number, value: string | null, ipv4: string | null, buy
       const seen = lowOf(payload, BUYER_SCALE);
       if (k === IP) {
         low = ipBuyers(s, v, ipv4, seen, id, hour, c);
-        if (low < 0) return;
+        if (low < 0) return false;
       } else if (seen !== id) {
         const entry: Shared = { k, v: v!, fps: [seen, id], buyers: [buyer], hour };
         // The first buyer's last use is the hour in its table entry.
         if (k === PAYMENT) entry.last = [Math.floor(payload / BUYER_SCALE), hour];
         promote(s, entry, c);
-        return;
+        return false;
       }
     }
   }
   assocPut(s.table, h, hour * BUYER_SCALE + low, PAYLOAD_BITS);
   s.low = lowered(s.low, hour * BUYER_SCALE + low, BUYER_SCALE);
+  return false;
 }
 
 /**

@@ -281,6 +281,44 @@ test('skipping quiet signals, also over events that leave them quiet, changes no
   }
 });
 
+test("a card renewed by its known buyers ends shared_identity's quiet period: the card-burst lane counts renewed uses", () => {
+  // paymentBuyers 6 keeps the card's 7-day count silent, so only the 24 h burst can fire: three
+  // accounts pay one day apart (never three within 24 h), the signal goes quiet, then two of
+  // them pay again within hours of the third's last use.
+  const config = parseEngineConfig({ signals: { shared_identity: { paymentBuyers: 6 } } });
+  const at = (d: number, h: number) => T0 + d * DAY + h * HOUR;
+  const pay = (id: string, t: number, buyer: string) => order({ eventId: id, eventTime: t, sellerId: 's-card', buyerId: buyer, paymentInstrumentHash: 'card-1', deviceId: `dev-${id}` });
+  const stream = [pay('c-0', at(0, 7), 'cb-0'), pay('c-1', at(1, 9), 'cb-1'), pay('c-2', at(2, 20), 'cb-2'), pay('c-3', at(3, 6), 'cb-0'), pay('c-4', at(3, 8), 'cb-1')];
+  const sig = DEFAULT_SIGNALS.find((x) => x.name === 'shared_identity')!;
+  const run = (quiet: boolean) => {
+    const log: string[] = [];
+    const engine = new Engine(config, {
+      ring: null,
+      watermark: 'external',
+      signals: [
+        {
+          ...sig,
+          quietUntil: quiet ? sig.quietUntil : undefined,
+          evaluate(st: unknown, ctx: SellerContext, c: unknown) {
+            const f = sig.evaluate(st, ctx, c);
+            if (f !== null) log.push(`${ctx.at} ${f.value}/${f.threshold} ${f.strength}`);
+            return f;
+          },
+        },
+      ],
+    });
+    let next = 0;
+    for (let h = 1; h <= 5 * 24; h++) {
+      for (; next < stream.length && stream[next]!.eventTime < T0 + h * HOUR; next++) engine.ingest(stream[next]!);
+      engine.advanceWatermark(T0 + h * HOUR);
+    }
+    return log;
+  };
+  const all = run(false);
+  assert.ok(all.length > 0 && all[0]!.startsWith(`${at(3, 9)} 3/3 0.8`), all.join('\n'));
+  assert.deepEqual(run(true), all);
+});
+
 test('self-driven watermark is max event time minus the allowed disorder; nothing is released before it passes', () => {
   const { engine, log } = newProbe();
   assert.equal(engine.watermark, -Infinity);
