@@ -1,7 +1,10 @@
 /**
  * Signal 4, `review_timing` (family review_timing): reviews that come too soon after delivery
  * (minutes: nobody has used the item yet) or before it (the order is not delivered yet, or never
- * is), plus bursts of 5-star reviews far above the seller's usual hourly rate.
+ * is), plus bursts of 5-star reviews far above the seller's usual hourly rate. Only 4–5 star
+ * reviews are suspicious (brushing praises; a quick complaint is an unhappy buyer), and reviews
+ * on receipt alone are discounted unless a recent review before delivery corroborates them (honest
+ * buyers often review on receipt, hardly ever before it).
  *
  * Order state is remembered per order in a fingerprint table (one number each: placed or
  * delivered, and the minute), never as id strings. The suspicious share is kept in two-speed
@@ -34,6 +37,30 @@ export const configSchema = z.object({
     .default(60)
     .describe(
       'A review less than this many minutes after its DELIVERED event is too fast to have used the item. Default 60 (at 10, farms reviewing 5–60 min after delivery were caught in 3 of 12 simulated campaigns; at 60 in 12 of 12, with no hard-negative finding).',
+    ),
+  fastWeight: z
+    .number()
+    .gt(0)
+    .max(1)
+    .default(0.7)
+    .describe(
+      'While no review before delivery came recently (minEarly), the recent share of verified reviews (12 h) and its count of suspicious reviews are scaled by this: reviews on receipt alone must reach minShare / fastWeight of the recent reviews and minSuspect / fastWeight of them. Reviewing on receipt is common for honest buyers of some categories, and a handful of them is a high share of a small shop\'s few recent reviews; reviewing an item not yet received is not honest behaviour. The slow share, per delivery, is not scaled: honest quick reviewers stay a small fraction of deliveries. Default 0.7 (Monte Carlo of 150 honest shops × 28 days at 8 orders a day, a third reviewed, a third of those within the hour, all 5 stars: 18 shops reached strength 0.8 at 1, none at 0.7).',
+    ),
+  minEarly: z
+    .number()
+    .gt(0)
+    .default(0.5)
+    .describe(
+      'Decayed before-delivery reviews (slowHalfLifeHours half-life) that corroborate the fast ones, which then count in full. Default 0.5: one within the last slowHalfLifeHours. (Scaling the slow share too lost a 5-review campaign, all on receipt, on small seed 17; scaling fast reviews always, corroborated or not, lost one caught review_timing campaign in 7 of 20 small runs.)',
+    ),
+  minRating: z
+    .number()
+    .int()
+    .min(1)
+    .max(5)
+    .default(4)
+    .describe(
+      'A fast or pre-delivery review is suspicious only at this rating or above: brushing posts praise, a quick 1–3 star review is an unhappy customer. Lower ratings still count among the verified reviews. Default 4.',
     ),
   minShare: z.number().gt(0).max(1).default(0.3).describe('Share of recent verified reviews that are too fast or before delivery needed to fire. Default 0.3.'),
   baselineFactor: z.number().min(1).default(3).describe("…and at least baselineFactor × the seller's baseline share. Default 3."),
@@ -91,6 +118,8 @@ export interface State {
   /** Deliveries and suspicious reviews with the slow half-life, their own baseline and firing flag (absent in states saved before them). */
   slow?: DecayedCounts;
   slowFiring?: boolean;
+  /** Suspicious reviews before delivery, with the slow half-life (absent in states saved before them, and until the first). */
+  pre?: DecayedCounts;
 }
 
 interface Derived {
@@ -131,7 +160,8 @@ export const signal: SellerSignal<State, Config> = {
     early: 0,
   }),
   // Orders only add deliveries and table entries (which expire after any quiet period, see
-  // quietUntil); a review that is not 5-star and not suspicious adds only to the review count.
+  // quietUntil); a review that is not 5-star and not suspicious (slow, or under minRating) adds
+  // only to the review count.
   observe(s, e, c, keys) {
     const minute = Math.floor(e.eventTime / MINUTE_MS);
     if (e.kind === 'order') {
@@ -161,8 +191,15 @@ export const signal: SellerSignal<State, Config> = {
     addRecent(s.counts, REVIEWS);
     const delivered = payload % 2 === 1;
     if (delivered && minute - then >= c.fastMinutes) return !five;
+    // Brushing praises: a quick complaint stays among the verified reviews but is not suspicious.
+    if (e.rating < c.minRating) return !five;
     addRecent(s.counts, SUSPECT);
     addRecent(slowCounts(s, e.eventTime, c), SUSPECT);
+    if (!delivered) {
+      const pre = (s.pre ??= decayedCreate(1));
+      if (Math.floor(e.eventTime / HOUR_MS) > decayedHour(pre)) decayedAdvance(pre, e.eventTime, derive(c).slowFactors);
+      addRecent(pre, 0);
+    }
     if (delivered) s.fast++;
     else s.early++;
     s.reviewIds = appendCapped(s.reviewIds, e.reviewId, c.evidence);
@@ -174,6 +211,7 @@ export const signal: SellerSignal<State, Config> = {
     // Decay up to the closing hour (a no-op if its events already did): they count in full.
     decayedAdvance(s.counts, ctx.at - HOUR_MS, derive(c).factors, s.firing !== true);
     if (s.slow !== undefined) decayedAdvance(s.slow, ctx.at - HOUR_MS, derive(c).slowFactors, s.slowFiring !== true);
+    if (s.pre !== undefined) decayedAdvance(s.pre, ctx.at - HOUR_MS, derive(c).slowFactors);
     const finding = judge(s, c);
     s.fivePeak = 0;
     s.fivePeakRate = 0;
@@ -235,7 +273,7 @@ interface Share {
   threshold: number;
   baseline: number;
   strength: number;
-  /** Over its threshold with at least half the suspicious reviews a report needs. */
+  /** Over its threshold with at least half the suspicious reviews a report needs (unscaled). */
   firing: boolean;
 }
 
@@ -244,11 +282,12 @@ const newShare = (): Share => ({ share: 0, threshold: 0, baseline: 0, strength: 
 const FAST = newShare();
 const SLOW = newShare();
 
-function shareOf(d: DecayedCounts, minSuspect: number, c: Config, into: Share): Share {
+/** `weight` scales the suspicious reviews for the share and its count (fastWeight while uncorroborated), not for the baseline nor the freeze. */
+function shareOf(d: DecayedCounts, minSuspect: number, weight: number, c: Config, into: Share): Share {
   const baseline = (base(d, SUSPECT) + c.populationShare * c.priorWeight) / (base(d, REVIEWS) + c.priorWeight);
   const suspect = recent(d, SUSPECT);
   const reviews = recent(d, REVIEWS);
-  const share = suspect >= minSuspect && reviews > 0 ? suspect / reviews : 0;
+  const share = suspect * weight >= minSuspect && reviews > 0 ? (suspect * weight) / reviews : 0;
   const threshold = Math.max(c.minShare, c.baselineFactor * baseline);
   const strength = strengthOf(share, threshold, c);
   into.share = share;
@@ -263,12 +302,18 @@ function judge(s: State, c: Config): SignalFinding | null {
   // A campaign lasting days must not become the seller's normal: the baseline stops learning while
   // the recent share is over the threshold with at least half the suspicious reviews a report
   // needs, so a slow campaign's first fast reviews do not raise the bar it then has to clear.
-  const fast = shareOf(s.counts, c.minSuspect, c, FAST);
+  // Reviews on receipt alone are what honest quick reviewers also produce, and a few of them are a
+  // high share of a small shop's few recent reviews: without a recent review before delivery
+  // (which honest buyers hardly ever write) they count at fastWeight in the recent share. The
+  // freeze judges them unscaled, so an uncorroborated campaign still does not become the baseline;
+  // the slow share is per delivery, where honest quick reviewers stay a small fraction, unscaled.
+  const weight = s.pre !== undefined && recent(s.pre, 0) >= c.minEarly ? 1 : c.fastWeight;
+  const fast = shareOf(s.counts, c.minSuspect, weight, c, FAST);
   s.firing = fast.firing;
   // The slow share: suspicious reviews per delivery over about four days, against its own baseline.
   // Per delivery, not per review: the fast reviews of a cohort arrive days before its slow ones,
   // so a share of reviews over days runs high whenever deliveries pick up (a new shop, a sale).
-  const slow = s.slow === undefined ? null : shareOf(s.slow, c.slowMinSuspect, c, SLOW);
+  const slow = s.slow === undefined ? null : shareOf(s.slow, c.slowMinSuspect, 1, c, SLOW);
   s.slowFiring = slow !== null && slow.firing;
   const bySlow = slow !== null && slow.strength > fast.strength;
   const { share, threshold, baseline, strength: timing } = bySlow ? slow : fast;
@@ -304,7 +349,7 @@ function judge(s: State, c: Config): SignalFinding | null {
     horizonMs: Math.round((bySlow ? c.slowHalfLifeHours : c.recentHalfLifeHours) * HOUR_MS),
     baseline: round2(baseline),
     explanation:
-      `${bySlow ? `reviews less than ${c.fastMinutes} minutes after delivery or before it came at ${Math.round(share * 100)}% of the last few days' deliveries` : `${Math.round(share * 100)}% of recent verified reviews came less than ${c.fastMinutes} minutes after delivery or before it`}` +
+      `${bySlow ? `reviews less than ${c.fastMinutes} minutes after delivery or before it came at ${Math.round(share * 100)}% of the last few days' deliveries` : `${Math.round((share / weight) * 100)}% of recent verified reviews came less than ${c.fastMinutes} minutes after delivery or before it${weight < 1 ? `, counted at ${weight} as none came before delivery in about ${c.slowHalfLifeHours} h (${Math.round(share * 100)}%)` : ''}`}` +
       ` (${parts}), against a threshold of ${Math.round(threshold * 100)}%${burstText === '' ? '' : `; ${burstText}`}.`,
     evidence: { reviewIds: s.reviewIds, buyerIds: s.buyerIds, orderIds: s.orderIds },
   };

@@ -91,7 +91,8 @@ test('a 5-star burst alone stays below the reporting floor but strengthens a tim
   assert.ok(showBurst.some((f) => f.finding.horizonMs === HOUR && f.finding.value >= config.burstFactor));
 
   const fast: MarketEvent[] = [];
-  for (let i = 0; i < 4; i++) fast.push(...lifecycle(`b-f-${i}`, T0 + 8 * DAY + i * 20 * MIN, 2 * DAY, 2 * DAY + 2 * MIN));
+  // Five, not four: on receipt alone (none before delivery) they count at fastWeight (0.7) each.
+  for (let i = 0; i < 5; i++) fast.push(...lifecycle(`b-f-${i}`, T0 + 8 * DAY + i * 10 * MIN, 2 * DAY, 2 * DAY + 2 * MIN));
   // A slow curve keeps the timing finding below 1 so the burst's contribution shows.
   const slow = configSchema.parse({ saturation: 10 });
   const alone = drive(signal, slow, [...base, ...fast]).findings;
