@@ -148,3 +148,64 @@ test('a farm posting one fast review every 13 hours at a small shop fires on the
   // Never more than two fast reviews within a recent half-life: the 12 h share alone stays quiet.
   assert.deepEqual(drive(signal, configSchema.parse({ slowMinSuspect: 1000 }), [...honest(20, 2, 9), ...fake]).findings, []);
 });
+
+/** An honest shop whose buyers review on receipt: a third of orders reviewed, a third of those 5–55 minutes after delivery, 65 % 5★, 20 % 4★, 15 % 1–3★. */
+function quickReviewers(days: number, perDay: number, seed: number): MarketEvent[] {
+  const r = rng(seed);
+  const out: MarketEvent[] = [];
+  for (let d = 0; d < days; d++) for (let i = 0; i < perDay; i++) {
+    const deliver = (2 + r() * 2) * DAY;
+    const reviewed = r() < 1 / 3;
+    const after = r() < 1 / 3 ? (5 + r() * 50) * MIN : (0.2 + r() * 4) * DAY;
+    const x = r();
+    const rating = x < 0.65 ? 5 : x < 0.85 ? 4 : 1 + Math.floor(r() * 3);
+    out.push(...lifecycle(`b-${d}-${i}`, T0 + d * DAY + r() * DAY, deliver, reviewed ? deliver + after : null, rating));
+  }
+  return out;
+}
+
+test('twenty honest shops of quick, mixed-rating reviewers stay below alerting for four weeks', () => {
+  // Before the rating filter and the discount of uncorroborated reviews on receipt, 5 of these
+  // 20 shops reached strength 0.8 (enough to alert alone).
+  const strongest: number[] = [];
+  for (let seed = 1; seed <= 20; seed++) strongest.push(Math.max(0, ...drive(signal, config, quickReviewers(28, 8, seed)).findings.map((f) => f.finding.strength)));
+  assert.ok(strongest.every((x) => x < 0.8), `strengths ${strongest.join(' ')}`);
+  assert.ok(strongest.filter((x) => x > 0).length <= 2, `strengths ${strongest.join(' ')}`);
+});
+
+test('a farm reviewing before delivery at a shop of quick reviewers still fires, with the farm as evidence', () => {
+  // Eight fake orders in eight hours, reviewed 5 stars: six the next day before delivery, two minutes after it.
+  const fake: MarketEvent[] = [];
+  for (let i = 0; i < 8; i++) fake.push(...lifecycle(`b-farm-${i}`, T0 + 20 * DAY + i * HOUR, 3 * DAY, i < 6 ? 20 * HOUR : 3 * DAY + 10 * MIN));
+  const { findings } = drive(signal, config, [...quickReviewers(28, 8, 2), ...fake]);
+  const strong = findings.filter((f) => f.finding.strength >= 0.8);
+  assert.ok(strong.length > 0, 'no strong finding');
+  assert.ok(strong.every((f) => f.at > T0 + 20 * DAY + 20 * HOUR), 'fired before the farm');
+  // The last suspicious reviews may include honest ones on receipt: the farm's are among them.
+  assert.ok(strong[0]!.finding.evidence.buyerIds!.filter((b) => b.startsWith('b-farm-')).length >= 2);
+  assert.match(strong[0]!.finding.explanation, /before delivery/);
+});
+
+test('quick 1–3 star reviews are unhappy buyers, not suspicious, and still count among the verified reviews', () => {
+  const complaints: MarketEvent[] = [];
+  for (let i = 0; i < 8; i++) complaints.push(...lifecycle(`b-angry-${i}`, T0 + 12 * DAY + i * HOUR, 20 * HOUR, 20 * HOUR + 3 * MIN, 1 + (i % 3)));
+  assert.deepEqual(drive(signal, config, [...honest(14, 20, 1), ...complaints]).findings, []);
+  // Four reviews before delivery fire; twelve quick complaints in the same hours lower the share.
+  const pre: MarketEvent[] = [];
+  for (let i = 0; i < 4; i++) pre.push(...lifecycle(`b-pre-${i}`, T0 + 12 * DAY + i * HOUR, 3 * DAY, 20 * HOUR));
+  const alone = drive(signal, config, [...honest(14, 20, 1), ...pre]).findings;
+  const diluted = drive(signal, config, [...honest(14, 20, 1), ...pre, ...complaints, ...complaints.map((e) => ({ ...e, eventId: `${e.eventId}-2`, ...(e.kind === 'review' ? { reviewId: `${e.reviewId}-2` } : {}), orderId: `${e.orderId}-2` }))]).findings;
+  const top = (fs: typeof alone) => Math.max(0, ...fs.map((f) => f.finding.value));
+  assert.ok(top(alone) > 0, 'four reviews before delivery did not fire');
+  assert.ok(top(diluted) < top(alone), `${top(diluted)} vs ${top(alone)}`);
+});
+
+test('reviews on receipt alone need more to fire; one review before delivery in the last days makes them count in full', () => {
+  const fast: MarketEvent[] = [];
+  for (let i = 0; i < 4; i++) fast.push(...lifecycle(`b-f-${i}`, T0 + 10 * DAY + i * 15 * MIN, 2 * DAY, 2 * DAY + 5 * MIN));
+  // Four 5-star reviews on receipt within the hour: 4 × 0.7 < minSuspect 3 while uncorroborated.
+  assert.deepEqual(drive(signal, config, [...honest(14, 20, 1), ...fast]).findings, []);
+  const early = lifecycle('b-e-0', T0 + 10 * DAY, 3 * DAY, DAY);
+  const { findings } = drive(signal, config, [...honest(14, 20, 1), ...fast, ...early]);
+  assert.ok(findings.some((f) => f.at > T0 + 12 * DAY && f.finding.strength >= 0.8), 'corroborated reviews on receipt did not fire');
+});
