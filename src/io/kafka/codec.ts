@@ -59,14 +59,33 @@ export interface RegistrySettings {
   readonly url: string;
   readonly username: string | null;
   readonly password: string | null;
+  /**
+   * How long a registry request may go without an answer before it is abandoned (its socket
+   * closed); a registration is then asked again. Default 10 s.
+   */
+  readonly requestTimeoutMs?: number;
 }
 
 /** Attempts at registering a schema while other instances register the same new subject (see register). */
 const REGISTER_ATTEMPTS = 5;
 
+/**
+ * The registry library sets no timeout, so a request the registry never answers would wait for
+ * ever and keep the process alive; this bounds every request (an idle socket for `ms` is closed).
+ */
+function requestTimeout(ms: number): RegistryMiddleware {
+  return () => ({ request: (req) => req.enhance({ timeout: ms }) });
+}
+type RegistryMiddleware = NonNullable<ConstructorParameters<typeof SchemaRegistry>[0]['middlewares']>[number];
+
+/** How the library reports a request that timed out (mappersmith's TimeoutError, as a client error). */
+function timedOut(err: unknown): boolean {
+  return /\bTimeout \(\d+ms\)/.test(String((err as { message?: unknown })?.message ?? err));
+}
+
 export function createRegistrySource(settings: RegistrySettings): SchemaSource {
   const auth = settings.username !== null ? { username: settings.username, password: settings.password ?? '' } : undefined;
-  const registry = new SchemaRegistry({ host: settings.url, ...(auth ? { auth } : {}) });
+  const registry = new SchemaRegistry({ host: settings.url, middlewares: [requestTimeout(settings.requestTimeoutMs ?? 10_000)], ...(auth ? { auth } : {}) });
   const base = settings.url.replace(/\/+$/, '');
   const headers: Record<string, string> = auth
     ? { authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}` }
@@ -93,8 +112,13 @@ export function createRegistrySource(settings: RegistrySettings): SchemaSource {
           // together race in between: one sees the subject without it and is refused (the other
           // sets it a moment later), or both set it and the registry answers 409 to the second
           // (Apicurio: "A rule named 'COMPATIBILITY' already exists"). A retry finds it set.
+          // Apicurio can also leave one of such racing requests unanswered (seen once in 60 under
+          // CI load, the registry otherwise healthy): the library sets no timeout, so an attempt
+          // gets a deadline and the next one asks again (registering is idempotent).
           const raced =
-            (err as { name?: unknown }).name === 'ConfluentSchemaRegistryCompatibilityError' || (err as { status?: unknown }).status === 409;
+            (err as { name?: unknown }).name === 'ConfluentSchemaRegistryCompatibilityError' ||
+            (err as { status?: unknown }).status === 409 ||
+            timedOut(err);
           if (raced && attempt < REGISTER_ATTEMPTS) {
             await new Promise((r) => setTimeout(r, 100 * attempt));
             continue;

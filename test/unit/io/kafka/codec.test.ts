@@ -109,19 +109,25 @@ describe('registry source', () => {
   const SCHEMA = { type: 'record', name: 'A', fields: [{ name: 'x', type: 'int' }] };
 
   /** A registry's Confluent API answering `answer(method, first path segment)`; runs `use` against it. */
-  async function withStubRegistry(answer: (method: string, path: string) => Answer, use: (source: ReturnType<typeof createRegistrySource>) => Promise<void>): Promise<void> {
+  /** A registry answering `answer`'s reply to each request, or never when it returns null. */
+  async function withStubRegistry(
+    answer: (method: string, path: string) => Answer | null,
+    use: (source: ReturnType<typeof createRegistrySource>) => Promise<void>,
+    requestTimeoutMs?: number,
+  ): Promise<void> {
     const server = createServer((req, res) => {
       req.resume();
       req.on('end', () => {
         const a = answer(req.method ?? 'GET', req.url?.split('/')[1] ?? '');
-        res.writeHead(a.status ?? 200, { 'content-type': 'application/vnd.schemaregistry.v1+json' }).end(JSON.stringify(a.body));
+        if (a !== null) res.writeHead(a.status ?? 200, { 'content-type': 'application/vnd.schemaregistry.v1+json' }).end(JSON.stringify(a.body));
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const { port } = server.address() as AddressInfo;
-      await use(createRegistrySource({ url: `http://127.0.0.1:${port}`, username: null, password: null }));
+      await use(createRegistrySource({ url: `http://127.0.0.1:${port}`, username: null, password: null, ...(requestTimeoutMs === undefined ? {} : { requestTimeoutMs }) }));
     } finally {
+      server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
     }
   }
@@ -160,6 +166,25 @@ describe('registry source', () => {
       assert.equal(await source.register('alerts-value', SCHEMA), 9);
       assert.deepEqual(requests, ['GET config', 'POST subjects', 'PUT config', 'GET config', 'POST subjects']);
     });
+  });
+
+  it('asks again when a registration gets no answer in time', { timeout: 10_000 }, async () => {
+    // Apicurio once left one of six racing registrations unanswered; the others went through.
+    const requests: string[] = [];
+    const answer = (method: string, path: string): Answer | null => {
+      requests.push(`${method} ${path}`);
+      if (method === 'GET' && path === 'config') return { body: { compatibilityLevel: 'BACKWARD' } };
+      if (method === 'POST' && path === 'subjects') return requests.filter((r) => r === 'POST subjects').length === 1 ? null : { body: { id: 5 } };
+      return NOT_FOUND;
+    };
+    await withStubRegistry(
+      answer,
+      async (source) => {
+        assert.equal(await source.register('alerts-value', SCHEMA), 5);
+        assert.deepEqual(requests, ['GET config', 'POST subjects', 'GET config', 'POST subjects']);
+      },
+      200,
+    );
   });
 
   it('gives up on a registry that keeps refusing, with the coded error', async () => {
