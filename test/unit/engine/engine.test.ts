@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Engine } from '../../../src/engine/engine.js';
 import { parseEngineConfig } from '../../../src/engine/config.js';
-import type { MarketEvent, RingDetector, RingFinding, SellerContext, SellerSignal } from '../../../src/engine/types.js';
+import type { EngineConfig } from '../../../src/engine/config.js';
+import type { MarketEvent, RingDetector, RingFinding, SellerContext, SellerSignal, SignalFinding } from '../../../src/engine/types.js';
 import { FAKE_SIGNALS, HOUR, DAY, T0, order, review, generateStream, rng } from '../../helpers/fixtures.js';
 import { SELLER_SIGNALS as DEFAULT_SIGNALS } from '../../../src/engine/signals/index.js';
 
@@ -25,6 +26,26 @@ function probe(log: { seen: string[]; evals: SellerContext[] }): SellerSignal<{ 
     },
     expire: () => {},
   };
+}
+
+/** An engine with one default signal, its quiet skip on or off, telling `seen` every evaluation. */
+function oneSignalEngine(config: EngineConfig, name: string, quiet: boolean, seen: (ctx: SellerContext, f: SignalFinding | null) => void): Engine {
+  const sig = DEFAULT_SIGNALS.find((x) => x.name === name)!;
+  return new Engine(config, {
+    ring: null,
+    watermark: 'external',
+    signals: [
+      {
+        ...sig,
+        quietUntil: quiet ? sig.quietUntil : undefined,
+        evaluate(st: unknown, ctx: SellerContext, c: unknown) {
+          const f = sig.evaluate(st, ctx, c);
+          seen(ctx, f);
+          return f;
+        },
+      },
+    ],
+  });
 }
 
 function newProbe(config = cfg, watermark: 'self' | 'external' = 'self') {
@@ -110,18 +131,8 @@ test('skipping quiet signals changes no finding and no state, at any close (repe
   // a signal that claims too long a one.
   for (const name of ['repeat_buyers', 'shared_identity', 'duplicate_text']) {
     const engineWith = (quiet: boolean, log: string[]) =>
-      new Engine(cfg, {
-        ring: null,
-        watermark: 'external',
-        signals: DEFAULT_SIGNALS.filter((x) => x.name === name).map((x) => ({
-          ...x,
-          quietUntil: quiet ? x.quietUntil : undefined,
-          evaluate(st: unknown, ctx: SellerContext, c: unknown) {
-            const f = x.evaluate(st, ctx, c);
-            if (f !== null) log.push(`${ctx.sellerId} ${ctx.at} ${JSON.stringify(f)}`);
-            return f;
-          },
-        })),
+      oneSignalEngine(cfg, name, quiet, (ctx, f) => {
+        if (f !== null) log.push(`${ctx.sellerId} ${ctx.at} ${JSON.stringify(f)}`);
       });
     const allLog: string[] = [];
     const skipLog: string[] = [];
@@ -221,21 +232,9 @@ test('skipping quiet signals, also over events that leave them quiet, changes no
     // expire + evaluate of this close, which must find nothing. The others stay equal as they are.
     const lazy = name === 'fresh_accounts' || name === 'review_timing';
     const engineWith = (quiet: boolean, log: string[], evaluated: Map<string, SellerContext>) =>
-      new Engine(cfg, {
-        ring: null,
-        watermark: 'external',
-        signals: [
-          {
-            ...sig,
-            quietUntil: quiet ? sig.quietUntil : undefined,
-            evaluate(st: unknown, ctx: SellerContext, c: unknown) {
-              evaluated.set(ctx.sellerId, { ...ctx });
-              const f = sig.evaluate(st, ctx, c);
-              if (f !== null) log.push(`${ctx.sellerId} ${ctx.at} ${JSON.stringify(f)}`);
-              return f;
-            },
-          },
-        ],
+      oneSignalEngine(cfg, name, quiet, (ctx, f) => {
+        evaluated.set(ctx.sellerId, { ...ctx });
+        if (f !== null) log.push(`${ctx.sellerId} ${ctx.at} ${JSON.stringify(f)}`);
       });
     const allLog: string[] = [];
     const skipLog: string[] = [];
@@ -289,23 +288,10 @@ test("a card renewed by its known buyers ends shared_identity's quiet period: th
   const at = (d: number, h: number) => T0 + d * DAY + h * HOUR;
   const pay = (id: string, t: number, buyer: string) => order({ eventId: id, eventTime: t, sellerId: 's-card', buyerId: buyer, paymentInstrumentHash: 'card-1', deviceId: `dev-${id}` });
   const stream = [pay('c-0', at(0, 7), 'cb-0'), pay('c-1', at(1, 9), 'cb-1'), pay('c-2', at(2, 20), 'cb-2'), pay('c-3', at(3, 6), 'cb-0'), pay('c-4', at(3, 8), 'cb-1')];
-  const sig = DEFAULT_SIGNALS.find((x) => x.name === 'shared_identity')!;
   const run = (quiet: boolean) => {
     const log: string[] = [];
-    const engine = new Engine(config, {
-      ring: null,
-      watermark: 'external',
-      signals: [
-        {
-          ...sig,
-          quietUntil: quiet ? sig.quietUntil : undefined,
-          evaluate(st: unknown, ctx: SellerContext, c: unknown) {
-            const f = sig.evaluate(st, ctx, c);
-            if (f !== null) log.push(`${ctx.at} ${f.value}/${f.threshold} ${f.strength}`);
-            return f;
-          },
-        },
-      ],
+    const engine = oneSignalEngine(config, 'shared_identity', quiet, (ctx, f) => {
+      if (f !== null) log.push(`${ctx.at} ${f.value}/${f.threshold} ${f.strength}`);
     });
     let next = 0;
     for (let h = 1; h <= 5 * 24; h++) {
