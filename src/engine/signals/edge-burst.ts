@@ -34,7 +34,7 @@ import { assocCreate, assocExpire, assocFind, assocPayload, assocPut } from '../
 import { appendCapped, dropFirst, EMPTY } from '../sketch/lists.js';
 import { HOUR_MS, rampStrength } from './hour-counts.js';
 import { bulkQuantityField } from './curve.js';
-import { countsAdd, countsEstimate, NO_COUNTS, type Counts } from './sparse-counts.js';
+import { countsAdd, countsEstimate, countsFromPairs, NO_COUNTS, type Counts } from './sparse-counts.js';
 
 export const configSchema = z.object({
   tickMs: z
@@ -209,7 +209,12 @@ export interface State {
   firstTick: number;
   tick: number;
   /** Total edges per buyer (never decayed, as in MIDAS-R): count-min counters, sparse while few (sparse-counts.ts). */
-  total: Counts;
+  totals: Counts;
+  /**
+   * The same counters in an earlier layout, in a state restored from an older snapshot: sparse
+   * [counter, value] pairs or dense, or a CmsState. Read into `totals` at the next order.
+   */
+  total?: readonly number[] | { counts: number[] };
   /** Decayed current edges per buyer. */
   current: TopKState;
   /** The seller's own decayed current and total edge counts (context for the explanation). */
@@ -380,6 +385,13 @@ function learnsBaseline(state: State, t: number, config: Config): boolean {
   return at < 0 || t - at >= config.burstBuyerMemoryDays * 24 * HOUR_MS;
 }
 
+/** Reads the counters of a state restored in an earlier layout (State.total) into `totals`. */
+function upgradeTotals(state: State, config: Config): void {
+  const old = state.total!;
+  state.totals = countsFromPairs(Array.isArray(old) ? old : (old as { counts: number[] }).counts, config.cmsWidth, config.cmsDepth);
+  state.total = undefined;
+}
+
 /** Remembers a buyer of a burst order, unreviewed. */
 function rememberBurstBuyer(state: State, buyerId: string, t: number, config: Config): void {
   const table = (state.burstBuyers ??= assocCreate(config.burstBuyerSlots));
@@ -399,7 +411,7 @@ export const signal: SellerSignal<State, Config> = {
     return {
       firstTick: -1,
       tick: -1,
-      total: NO_COUNTS,
+      totals: NO_COUNTS,
       current: topkCreate(),
       sellerCurrent: 0,
       sellerTotal: 0,
@@ -426,9 +438,8 @@ export const signal: SellerSignal<State, Config> = {
     state.sellerTotal += 1;
     const h1 = keys.buyer;
     const h2 = hash32b(event.buyerId) | 1;
-    // A state restored from a snapshot of the earlier layout holds a CmsState: its dense counters.
-    if (!Array.isArray(state.total)) state.total = (state.total as unknown as { counts: number[] }).counts;
-    state.total = countsAdd(state.total, config.cmsWidth, config.cmsDepth, h1, h2);
+    if (state.total !== undefined) upgradeTotals(state, config);
+    state.totals = countsAdd(state.totals, config.cmsWidth, config.cmsDepth, h1, h2);
     const ticks = state.tick - state.firstTick + 1;
     if (state.sellerCurrent >= config.minSellerBurstEdges && midasScore(state.sellerCurrent, state.sellerTotal, ticks) >= config.sellerScoreThreshold) {
       const t = event.eventTime;
@@ -457,7 +468,7 @@ export const signal: SellerSignal<State, Config> = {
     // Guaranteed count: the estimate minus the over-count bound it inherited (counts holds both).
     const a = i < 0 ? 0 : state.current.counts[2 * i]! - state.current.counts[2 * i + 1]!;
     if (a < config.minEdgeCount) return neverBurst(state);
-    const s = Math.max(countsEstimate(state.total, config.cmsWidth, config.cmsDepth, h1, h2), a);
+    const s = Math.max(countsEstimate(state.totals, config.cmsWidth, config.cmsDepth, h1, h2), a);
     const score = midasScore(a, s, ticks);
     if (score < config.scoreThreshold) return neverBurst(state);
     state.bursts = appendCapped(state.bursts, [event.eventTime, event.buyerId, event.orderId, score, a, s], config.maxEvidence);

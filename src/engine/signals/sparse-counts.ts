@@ -1,9 +1,11 @@
 /**
  * The counters of a count-min sketch (`sketch/cms.ts`, conservative update) with the same
  * answers, stored sparsely while few of them are non-zero. Dense: width × depth numbers, as in
- * cms.ts (or more, restored after the config lowered them: read as dense, never misread). Sparse: [counter, value, counter, value, …], fewer than width × depth numbers, only
- * the non-zero counters. A small seller's few buyers touch a handful of the counters; the table
- * turns dense when half of them are in use (dense is then no bigger, and adds stop copying).
+ * cms.ts (or more, restored after the config lowered them: read as dense, never misread). Sparse:
+ * one number per non-zero counter, value × (width × depth) + counter, fewer than half of width ×
+ * depth of them (values are whole numbers: adds are by whole numbers). A small seller's few buyers
+ * touch a handful of the counters; the table turns dense when half of them are in use (adds then
+ * stop copying, and a scan of the sparse numbers would cost more than an index).
  */
 import { cmsCell } from '../sketch/cms.js';
 import { EMPTY } from '../sketch/lists.js';
@@ -13,10 +15,16 @@ export type Counts = readonly number[];
 /** All counters zero (shared; adds return a new array). */
 export const NO_COUNTS: Counts = EMPTY;
 
+/** Index of the sparse number holding `cell`, or -1. */
+function indexOf(t: Counts, n: number, cell: number): number {
+  for (let i = 0; i < t.length; i++) if (t[i]! % n === cell) return i;
+  return -1;
+}
+
 function valueAt(t: Counts, n: number, cell: number): number {
   if (t.length >= n) return t[cell]!;
-  for (let i = 0; i < t.length; i += 2) if (t[i] === cell) return t[i + 1]!;
-  return 0;
+  const i = indexOf(t, n, cell);
+  return i < 0 ? 0 : (t[i]! - cell) / n;
 }
 
 /** cmsEstimate: the smallest of the key's counters. */
@@ -30,7 +38,7 @@ export function countsEstimate(t: Counts, width: number, depth: number, h1: numb
   return min;
 }
 
-/** cmsAdd with `inc` > 0: raises only the key's counters below the new estimate. Returns the counters (a new array when a sparse one grows). */
+/** cmsAdd with a whole `inc` > 0: raises only the key's counters below the new estimate. Returns the counters (a new array when a sparse one grows). */
 export function countsAdd(t: Counts, width: number, depth: number, h1: number, h2: number, inc = 1): Counts {
   const n = width * depth;
   const est = countsEstimate(t, width, depth, h1, h2) + inc;
@@ -45,33 +53,41 @@ export function countsAdd(t: Counts, width: number, depth: number, h1: number, h
   let added = 0;
   for (let r = 0; r < depth; r++) {
     const c = cmsCell(width, r, h1, h2);
-    const at = indexOf(t, c);
+    const at = indexOf(t, n, c);
     if (at >= 0) {
-      if (t[at + 1]! < est) (t as number[])[at + 1] = est;
+      if (t[at]! < est * n + c) (t as number[])[at] = est * n + c;
     } else added++;
   }
   if (added === 0) return t;
-  const dense = t.length + 2 * added >= n;
-  const out = dense ? new Array<number>(n).fill(0) : new Array<number>(t.length + 2 * added);
-  // A pair outside the counters can only come from counters restored under other settings: dropped.
+  const dense = 2 * (t.length + added) >= n;
+  const out = dense ? new Array<number>(n).fill(0) : new Array<number>(t.length + added);
   if (dense) {
-    for (let i = 0; i < t.length; i += 2) if (t[i]! >= 0 && t[i]! < n) out[t[i]!] = t[i + 1]!;
+    for (let i = 0; i < t.length; i++) out[t[i]! % n] = (t[i]! - (t[i]! % n)) / n;
   } else for (let i = 0; i < t.length; i++) out[i] = t[i]!;
   let w = t.length;
   for (let r = 0; r < depth; r++) {
     const c = cmsCell(width, r, h1, h2);
-    if (indexOf(t, c) >= 0) continue;
+    if (indexOf(t, n, c) >= 0) continue;
     if (dense) out[c] = est;
-    else {
-      out[w++] = c;
-      out[w++] = est;
-    }
+    else out[w++] = est * n + c;
   }
   return out;
 }
 
-function indexOf(t: Counts, cell: number): number {
-  for (let i = 0; i < t.length; i += 2) if (t[i] === cell) return i;
-  return -1;
+/**
+ * Counters in the layout of earlier snapshots (sparse [counter, value] pairs, or dense), in this
+ * one. A pair outside the counters can only come from counters restored under other settings:
+ * dropped.
+ */
+export function countsFromPairs(t: readonly number[], width: number, depth: number): Counts {
+  const n = width * depth;
+  // Dense is the same in both layouts; fewer than n numbers are fewer than n / 2 pairs, sparse here too.
+  if (t.length >= n) return t;
+  let kept = 0;
+  for (let i = 0; i < t.length; i += 2) if (t[i]! >= 0 && t[i]! < n) kept++;
+  if (kept === 0) return NO_COUNTS;
+  const out = new Array<number>(kept);
+  let w = 0;
+  for (let i = 0; i < t.length; i += 2) if (t[i]! >= 0 && t[i]! < n) out[w++] = t[i + 1]! * n + t[i]!;
+  return out;
 }
-

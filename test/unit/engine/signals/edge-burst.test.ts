@@ -110,7 +110,7 @@ test('caps hold after 100k events', () => {
   for (let k = 0; k < 100_000; k++) events.push(order({ t: T0 + k * 3_000, seller: 's4', buyer: `b${k % 50_000}`, order: `o${k}` }));
   const { state } = runSignal(signal, config, events);
   assert.ok(state.current.keys.length <= config.topK);
-  assert.equal(state.total.length, config.cmsWidth * config.cmsDepth);
+  assert.equal(state.totals.length, config.cmsWidth * config.cmsDepth);
   assert.ok(state.bursts.length <= config.maxEvidence);
   assert.ok(state.episodes.length <= config.minRecurrences + config.fullRecurrences);
   assert.ok(state.episodeBuyers.length <= config.maxEpisodeBuyers);
@@ -134,16 +134,43 @@ test('a state saved in the earlier layout (count-min counters as { width, depth,
   const first = runSignal(signal, config, events.filter((e) => e.eventTime < cut), { until: cut });
   const rest = events.filter((e) => e.eventTime >= cut);
   const now = runSignal(signal, config, rest, { state: JSON.parse(JSON.stringify(first.state)) });
-  const old = JSON.parse(JSON.stringify(first.state)) as { total: unknown };
-  const n = config.cmsWidth * config.cmsDepth;
-  const saved = old.total as number[];
-  const counts = new Array<number>(n).fill(0);
-  if (saved.length === n) counts.splice(0, n, ...saved);
-  else for (let i = 0; i < saved.length; i += 2) counts[saved[i]!] = saved[i + 1]!;
-  old.total = { width: config.cmsWidth, depth: config.cmsDepth, counts };
-  const then = runSignal(signal, config, rest, { state: old as typeof first.state });
+  const old = JSON.parse(JSON.stringify(first.state)) as { total?: unknown; totals?: number[] };
+  old.total = { width: config.cmsWidth, depth: config.cmsDepth, counts: denseTotals(old.totals!) };
+  delete old.totals;
+  const then = runSignal(signal, config, rest, { state: old as unknown as typeof first.state });
   assert.ok(now.findings.size > 0);
   assert.deepEqual([...then.findings], [...now.findings]);
+});
+
+/** The count-min counters of a state as width × depth numbers (sparse ones are value × n + counter). */
+function denseTotals(t: readonly number[]): number[] {
+  const n = config.cmsWidth * config.cmsDepth;
+  if (t.length >= n) return [...t];
+  const counts = new Array<number>(n).fill(0);
+  for (const x of t) counts[x % n] = (x - (x % n)) / n;
+  return counts;
+}
+
+test('a state saved before sparse counters were packed ([counter, value] pairs in `total`) continues identically', () => {
+  const events = ordinary('s6', 2, 9);
+  for (let k = 0; k < 8; k++) events.push(order({ t: T0 + 2 * DAY + k * 60_000, seller: 's6', buyer: 'x', order: `x${k}` }));
+  // Cut while the seller's counters are still sparse, and again once they are dense.
+  for (const cut of [T0 + 5 * HOUR, T0 + DAY + 5 * HOUR]) {
+    const first = runSignal(signal, config, events.filter((e) => e.eventTime < cut), { until: cut });
+    const rest = events.filter((e) => e.eventTime >= cut);
+    const now = runSignal(signal, config, rest, { state: JSON.parse(JSON.stringify(first.state)) });
+    const old = JSON.parse(JSON.stringify(first.state)) as { total?: number[]; totals?: number[] };
+    const n = config.cmsWidth * config.cmsDepth;
+    const dense = denseTotals(old.totals!);
+    const pairs: number[] = [];
+    dense.forEach((v, c) => v > 0 && pairs.push(c, v));
+    old.total = pairs.length < n ? pairs : dense;
+    delete old.totals;
+    const then = runSignal(signal, config, rest, { state: old as unknown as typeof first.state });
+    assert.ok(now.findings.size > 0);
+    assert.deepEqual([...then.findings], [...now.findings]);
+    assert.deepEqual(then.state.totals, now.state.totals);
+  }
 });
 
 /** Two batches of 20 new accounts (days 3 and 5) on ordinary traffic; `share` of each batch reviews 5★ `lagDays` later, 1 in `every` ordinary orders is reviewed (0: none). */

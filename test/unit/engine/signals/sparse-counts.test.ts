@@ -2,13 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cmsAdd, cmsCreate, cmsEstimate } from '../../../../src/engine/sketch/cms.js';
 import { hash32, hash32b } from '../../../../src/engine/sketch/hash.js';
-import { countsAdd, countsEstimate, NO_COUNTS, type Counts } from '../../../../src/engine/signals/sparse-counts.js';
+import { countsAdd, countsEstimate, countsFromPairs, NO_COUNTS, type Counts } from '../../../../src/engine/signals/sparse-counts.js';
 import { rng } from '../../../helpers/fixtures.js';
 
 function dense(t: Counts, n: number): number[] {
   if (t.length === n) return [...t];
+  assert.ok(2 * t.length < n, 'sparse: fewer than half the counters');
   const d = new Array<number>(n).fill(0);
-  for (let i = 0; i < t.length; i += 2) d[t[i]!] = t[i + 1]!;
+  for (const x of t) d[x % n] = (x - (x % n)) / n;
   return d;
 }
 
@@ -35,6 +36,25 @@ for (const [width, depth] of [[16, 2], [4, 1], [32, 3]] as const) {
 test('an add never mutates the shared zero counters', () => {
   const t = countsAdd(NO_COUNTS, 16, 2, 1, 3);
   assert.deepEqual(NO_COUNTS, []);
-  assert.equal(t.length, 4);
+  assert.equal(t.length, 2, 'one number per non-zero counter');
   assert.equal(countsEstimate(t, 16, 2, 1, 3), 1);
+});
+
+test('counters of the earlier layout ([counter, value] pairs, or dense) read the same after conversion', () => {
+  const r = rng(7);
+  const ref = cmsCreate(16, 2);
+  const keys: [number, number][] = [];
+  for (let k = 0; k < 40; k++) {
+    const key = `b-${Math.floor(r() * 30)}`;
+    keys.push([hash32(key), hash32b(key) | 1]);
+    cmsAdd(ref, keys[k]![0], keys[k]![1]);
+    const pairs: number[] = [];
+    ref.counts.forEach((v, c) => v > 0 && pairs.push(c, v));
+    const old = pairs.length < 32 ? pairs : [...ref.counts];
+    const t = countsFromPairs(old, 16, 2);
+    assert.deepEqual(dense(t, 32), ref.counts);
+    for (const [h1, h2] of keys) assert.equal(countsEstimate(t, 16, 2, h1, h2), cmsEstimate(ref, h1, h2));
+  }
+  assert.equal(countsFromPairs([], 16, 2), NO_COUNTS);
+  assert.deepEqual(countsFromPairs([3, 2, 40, 9], 16, 2), [2 * 32 + 3], 'a pair outside the counters is dropped');
 });
