@@ -29,7 +29,7 @@
 import { z } from 'zod';
 import type { MarketEvent, SellerContext, SellerSignal, SignalFinding } from '../types.js';
 import { hash32, hash32b } from '../sketch/hash.js';
-import { topkCreate, topkDecay, topkOffer, type TopKState } from '../sketch/topk.js';
+import { topkDecay, topkOffer, type TopKState } from '../sketch/topk.js';
 import { assocCreate, assocExpire, assocFind, assocPayload, assocPut } from '../sketch/assoc.js';
 import { appendCapped, dropFirst, EMPTY } from '../sketch/lists.js';
 import { HOUR_MS, rampStrength } from './hour-counts.js';
@@ -204,7 +204,12 @@ export type Config = z.infer<typeof configSchema>;
 /** One order whose edge burst: time, buyer, order, score, guaranteed current count, total count. */
 type Burst = [t: number, buyerId: string, orderId: string, score: number, current: number, total: number];
 
-export interface State {
+/**
+ * The decayed current edges per buyer are a space-saving top-k whose `keys` and `counts` are the
+ * state's own fields (sketch/topk.ts takes the state as its TopKState): no object of their own,
+ * and both start as the shared empty list, for every seller.
+ */
+export interface State extends TopKState {
   /** Tick of the seller's first edge and of its latest; −1 before any. */
   firstTick: number;
   tick: number;
@@ -215,8 +220,8 @@ export interface State {
    * [counter, value] pairs or dense, or a CmsState. Read into `totals` at the next order.
    */
   total?: readonly number[] | { counts: number[] };
-  /** Decayed current edges per buyer. */
-  current: TopKState;
+  /** The top-k of an earlier layout, in a state restored from an older snapshot: moved into keys and counts at the next order. */
+  current?: TopKState;
   /** The seller's own decayed current and total edge counts (context for the explanation). */
   sellerCurrent: number;
   sellerTotal: number;
@@ -264,7 +269,7 @@ function advance(state: State, tick: number, config: Config): void {
   // Repeated multiplication rather than pow: bit-identical on every platform.
   let f = 1;
   for (let i = 0; i < steps && f > 0; i++) f = f * config.decay < 1e-9 ? 0 : f * config.decay;
-  topkDecay(state.current, f, CURRENT_FLOOR);
+  topkDecay(state, f, CURRENT_FLOOR);
   state.sellerCurrent *= f;
 }
 
@@ -385,11 +390,18 @@ function learnsBaseline(state: State, t: number, config: Config): boolean {
   return at < 0 || t - at >= config.burstBuyerMemoryDays * 24 * HOUR_MS;
 }
 
-/** Reads the counters of a state restored in an earlier layout (State.total) into `totals`. */
-function upgradeTotals(state: State, config: Config): void {
-  const old = state.total!;
-  state.totals = countsFromPairs(Array.isArray(old) ? old : (old as { counts: number[] }).counts, config.cmsWidth, config.cmsDepth);
-  state.total = undefined;
+/** Reads a state restored in an earlier layout (State.total, State.current) into this one. */
+function upgrade(state: State, config: Config): void {
+  const old = state.total;
+  if (old !== undefined) {
+    state.totals = countsFromPairs(Array.isArray(old) ? old : (old as { counts: number[] }).counts, config.cmsWidth, config.cmsDepth);
+    state.total = undefined;
+  }
+  if (state.current !== undefined) {
+    state.keys = state.current.keys;
+    state.counts = state.current.counts;
+    state.current = undefined;
+  }
 }
 
 /** Remembers a buyer of a burst order, unreviewed. */
@@ -412,7 +424,8 @@ export const signal: SellerSignal<State, Config> = {
       firstTick: -1,
       tick: -1,
       totals: NO_COUNTS,
-      current: topkCreate(),
+      keys: EMPTY as never[],
+      counts: EMPTY as never[],
       sellerCurrent: 0,
       sellerTotal: 0,
       // Bursts are rare: the lists start as the shared empty one and are replaced, never grown.
@@ -432,13 +445,13 @@ export const signal: SellerSignal<State, Config> = {
       return neverBurst(state);
     }
     if (event.status !== 'PLACED' || event.quantity >= config.bulkQuantity) return neverBurst(state);
+    if (state.total !== undefined || state.current !== undefined) upgrade(state, config);
     // Canonical order makes ticks non-decreasing; an older tick simply counts in the current one.
     advance(state, Math.floor(event.eventTime / config.tickMs), config);
     state.sellerCurrent += 1;
     state.sellerTotal += 1;
     const h1 = keys.buyer;
     const h2 = hash32b(event.buyerId) | 1;
-    if (state.total !== undefined) upgradeTotals(state, config);
     state.totals = countsAdd(state.totals, config.cmsWidth, config.cmsDepth, h1, h2);
     const ticks = state.tick - state.firstTick + 1;
     if (state.sellerCurrent >= config.minSellerBurstEdges && midasScore(state.sellerCurrent, state.sellerTotal, ticks) >= config.sellerScoreThreshold) {
@@ -447,7 +460,7 @@ export const signal: SellerSignal<State, Config> = {
         state.episodes = appendCapped(state.episodes, t, config.minRecurrences + config.fullRecurrences);
         state.episodeBuyers = EMPTY;
         // The buyers whose orders made the rate burst are the burst's too.
-        for (const k of state.current.keys) {
+        for (const k of state.keys) {
           rememberBurstBuyer(state, k, t, config);
           if (state.episodeBuyers.length < config.maxEpisodeBuyers) state.episodeBuyers = appendCapped(state.episodeBuyers, k, config.maxEpisodeBuyers);
         }
@@ -463,10 +476,10 @@ export const signal: SellerSignal<State, Config> = {
       if (state.episodeBuyers.length < config.maxEpisodeBuyers && !state.episodeBuyers.includes(event.buyerId))
         state.episodeBuyers = appendCapped(state.episodeBuyers, event.buyerId, config.maxEpisodeBuyers);
     } else if (learnsBaseline(state, event.eventTime, config)) state.baseOrders = (state.baseOrders ?? 0) + 1;
-    topkOffer(state.current, event.buyerId, config.topK);
-    const i = state.current.keys.indexOf(event.buyerId);
+    topkOffer(state, event.buyerId, config.topK);
+    const i = state.keys.indexOf(event.buyerId);
     // Guaranteed count: the estimate minus the over-count bound it inherited (counts holds both).
-    const a = i < 0 ? 0 : state.current.counts[2 * i]! - state.current.counts[2 * i + 1]!;
+    const a = i < 0 ? 0 : state.counts[2 * i]! - state.counts[2 * i + 1]!;
     if (a < config.minEdgeCount) return neverBurst(state);
     const s = Math.max(countsEstimate(state.totals, config.cmsWidth, config.cmsDepth, h1, h2), a);
     const score = midasScore(a, s, ticks);

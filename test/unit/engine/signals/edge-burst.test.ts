@@ -109,7 +109,7 @@ test('caps hold after 100k events', () => {
   const events: MarketEvent[] = [];
   for (let k = 0; k < 100_000; k++) events.push(order({ t: T0 + k * 3_000, seller: 's4', buyer: `b${k % 50_000}`, order: `o${k}` }));
   const { state } = runSignal(signal, config, events);
-  assert.ok(state.current.keys.length <= config.topK);
+  assert.ok(state.keys.length <= config.topK);
   assert.equal(state.totals.length, config.cmsWidth * config.cmsDepth);
   assert.ok(state.bursts.length <= config.maxEvidence);
   assert.ok(state.episodes.length <= config.minRecurrences + config.fullRecurrences);
@@ -134,13 +134,22 @@ test('a state saved in the earlier layout (count-min counters as { width, depth,
   const first = runSignal(signal, config, events.filter((e) => e.eventTime < cut), { until: cut });
   const rest = events.filter((e) => e.eventTime >= cut);
   const now = runSignal(signal, config, rest, { state: JSON.parse(JSON.stringify(first.state)) });
-  const old = JSON.parse(JSON.stringify(first.state)) as { total?: unknown; totals?: number[] };
-  old.total = { width: config.cmsWidth, depth: config.cmsDepth, counts: denseTotals(old.totals!) };
-  delete old.totals;
+  const old = earlier(first.state);
+  old.total = { width: config.cmsWidth, depth: config.cmsDepth, counts: denseTotals(first.state.totals) };
   const then = runSignal(signal, config, rest, { state: old as unknown as typeof first.state });
   assert.ok(now.findings.size > 0);
   assert.deepEqual([...then.findings], [...now.findings]);
 });
+
+/** A copy of a state in the layout before the top-k's keys and counts were the state's own and counters were packed: `current` and `total` (set by the caller). */
+function earlier(state: object): Record<string, unknown> {
+  const old = JSON.parse(JSON.stringify(state)) as Record<string, unknown>;
+  old['current'] = { keys: old['keys'], counts: old['counts'] };
+  delete old['keys'];
+  delete old['counts'];
+  delete old['totals'];
+  return old;
+}
 
 /** The count-min counters of a state as width × depth numbers (sparse ones are value × n + counter). */
 function denseTotals(t: readonly number[]): number[] {
@@ -151,7 +160,7 @@ function denseTotals(t: readonly number[]): number[] {
   return counts;
 }
 
-test('a state saved before sparse counters were packed ([counter, value] pairs in `total`) continues identically', () => {
+test('a state saved in the layout before this one (top-k in `current`, [counter, value] pairs in `total`) continues identically', () => {
   const events = ordinary('s6', 2, 9);
   for (let k = 0; k < 8; k++) events.push(order({ t: T0 + 2 * DAY + k * 60_000, seller: 's6', buyer: 'x', order: `x${k}` }));
   // Cut while the seller's counters are still sparse, and again once they are dense.
@@ -159,17 +168,17 @@ test('a state saved before sparse counters were packed ([counter, value] pairs i
     const first = runSignal(signal, config, events.filter((e) => e.eventTime < cut), { until: cut });
     const rest = events.filter((e) => e.eventTime >= cut);
     const now = runSignal(signal, config, rest, { state: JSON.parse(JSON.stringify(first.state)) });
-    const old = JSON.parse(JSON.stringify(first.state)) as { total?: number[]; totals?: number[] };
+    const old = earlier(first.state);
     const n = config.cmsWidth * config.cmsDepth;
-    const dense = denseTotals(old.totals!);
+    const dense = denseTotals(first.state.totals);
     const pairs: number[] = [];
     dense.forEach((v, c) => v > 0 && pairs.push(c, v));
     old.total = pairs.length < n ? pairs : dense;
-    delete old.totals;
+    assert.ok((old.current as { keys: string[] }).keys.length > 0, 'the old top-k holds buyers');
     const then = runSignal(signal, config, rest, { state: old as unknown as typeof first.state });
     assert.ok(now.findings.size > 0);
     assert.deepEqual([...then.findings], [...now.findings]);
-    assert.deepEqual(then.state.totals, now.state.totals);
+    assert.deepEqual([then.state.totals, then.state.keys, then.state.counts], [now.state.totals, now.state.keys, now.state.counts]);
   }
 });
 
