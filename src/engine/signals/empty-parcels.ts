@@ -103,17 +103,20 @@ type Hit = [t: number, orderId: string, buyerId: string, grams: number, units: n
 
 export interface State {
   /**
-   * Tracked items, ITEM + samplesPerItem numbers each: the item id's hash, the hour it last
-   * shipped, how many accepted parcels it has had (only n mod k and min(n, k) matter: kept below
-   * 2k), then its unit weight samples (a ring). One array instead of four: a quarter of the array
-   * headers, and one copy when an item is added.
+   * Tracked items, in the order they came (a new item takes an evicted one's place): per item ITEM numbers (the item id's hash, the hour it
+   * last shipped, how many accepted parcels it has had: only n mod k and min(n, k) matter, kept
+   * below 2k) and then its min(n, k) unit weight samples (a ring once k are held). One array
+   * instead of one per field, and only the samples an item has: most items of a small seller have
+   * shipped once, and k slots each would double the array.
    */
-  items: number[];
+  weights: number[];
   hits: readonly Hit[];
 }
 
-/** The layout before items were packed (a state restored from an older snapshot). */
+/** Layouts before this one (a state restored from an older snapshot). */
 interface Earlier {
+  /** Items with all k sample slots each, used or not. */
+  items?: number[];
   itemIds?: string[];
   lastHour?: number[];
   grams?: number[];
@@ -123,21 +126,35 @@ interface Earlier {
 /** Numbers per item before its samples: hash, last hour, count. */
 const ITEM = 3;
 
-/** Packs a state restored in the earlier layout. */
-function packEarlier(state: State, k: number): void {
+/** Numbers the item at `o` takes. */
+function size(w: readonly number[], o: number, k: number): number {
+  return ITEM + Math.min(w[o + 2]!, k);
+}
+
+/** Reads a state restored in an earlier layout into this one. */
+function upgrade(state: State, k: number): void {
   const old = state as State & Earlier;
-  if (old.itemIds === undefined) return;
-  const n = old.itemIds.length;
-  const items = new Array<number>(n * (ITEM + k));
-  for (let i = 0; i < n; i++) {
-    const o = i * (ITEM + k);
-    items[o] = hash32(old.itemIds[i]!);
-    items[o + 1] = old.lastHour![i]!;
-    items[o + 2] = old.samples![i]!;
-    for (let j = 0; j < k; j++) items[o + ITEM + j] = old.grams![i * k + j]!;
+  if (old.itemIds !== undefined) {
+    const n = old.itemIds.length;
+    const items = new Array<number>(n * (ITEM + k));
+    for (let i = 0; i < n; i++) {
+      const o = i * (ITEM + k);
+      items[o] = hash32(old.itemIds[i]!);
+      items[o + 1] = old.lastHour![i]!;
+      items[o + 2] = old.samples![i]!;
+      for (let j = 0; j < k; j++) items[o + ITEM + j] = old.grams![i * k + j]!;
+    }
+    old.items = items;
+    old.itemIds = old.lastHour = old.grams = old.samples = undefined;
   }
-  state.items = items;
-  old.itemIds = old.lastHour = old.grams = old.samples = undefined;
+  const items = old.items!;
+  let n = 0;
+  for (let o = 0; o < items.length; o += ITEM + k) n += size(items, o, k);
+  const w = new Array<number>(n);
+  let at = 0;
+  for (let o = 0; o < items.length; o += ITEM + k) for (let i = 0; i < size(items, o, k); i++) w[at++] = items[o + i]!;
+  state.weights = at === 0 ? (EMPTY as never[]) : w;
+  old.items = undefined;
 }
 
 /** Median of `n` values at w[from..from+n) without allocating (O(n²) for n ≤ 9). */
@@ -164,35 +181,64 @@ function median(w: readonly number[], from: number, n: number): number {
  */
 function sellerTypical(state: State, skip: number, config: Config): number {
   const k = config.samplesPerItem;
-  const items = state.items;
+  const w = state.weights;
   const typicals: number[] = [];
-  for (let o = 0; o < items.length; o += ITEM + k) {
-    const have = Math.min(items[o + 2]!, k);
-    if (o !== skip && have >= config.minItemSamples) typicals.push(median(items, o + ITEM, have));
+  for (let o = 0; o < w.length; o += size(w, o, k)) {
+    const have = Math.min(w[o + 2]!, k);
+    if (o !== skip && have >= config.minItemSamples) typicals.push(median(w, o + ITEM, have));
   }
   return typicals.length > 0 ? median(typicals, 0, typicals.length) : -1;
 }
 
-/** Where the item with id hash `h` starts, adding it (or replacing the least recently shipped item) if new. */
-function slotFor(state: State, h: number, hour: number, config: Config): number {
-  const stride = ITEM + config.samplesPerItem;
-  const items = state.items;
-  for (let o = 0; o < items.length; o += stride) if (items[o] === h) return o;
-  if (items.length < config.maxItems * stride) {
-    const out = new Array<number>(items.length + stride);
-    for (let i = 0; i < items.length; i++) out[i] = items[i]!;
-    const o = items.length;
-    out[o] = h;
-    out[o + 1] = hour;
-    for (let i = o + 2; i < out.length; i++) out[i] = 0;
-    state.items = out;
-    return o;
+/**
+ * A copy of the weights with `remove` numbers at `at` replaced by `insert` zeros (exact size).
+ */
+function resized(w: readonly number[], at: number, remove: number, insert: number): number[] {
+  const out = new Array<number>(w.length - remove + insert);
+  for (let i = 0; i < at; i++) out[i] = w[i]!;
+  for (let i = 0; i < insert; i++) out[at + i] = 0;
+  for (let i = at + remove; i < w.length; i++) out[i - remove + insert] = w[i]!;
+  return out;
+}
+
+/** Where the item with id hash `h` starts, −1 if it is not tracked. */
+function find(w: readonly number[], h: number, k: number): number {
+  for (let o = 0; o < w.length; o += size(w, o, k)) if (w[o] === h) return o;
+  return -1;
+}
+
+/** Where the item a new one would replace starts (the least recently shipped, the first of equals), −1 while there is room. */
+function evictee(w: readonly number[], config: Config): number {
+  const k = config.samplesPerItem;
+  let items = 0;
+  let oldest = -1;
+  for (let o = 0; o < w.length; o += size(w, o, k)) {
+    items++;
+    if (oldest < 0 || w[o + 1]! < w[oldest + 1]!) oldest = o;
   }
-  let oldest = 0;
-  for (let o = stride; o < items.length; o += stride) if (items[o + 1]! < items[oldest + 1]!) oldest = o;
-  items[oldest] = h;
-  items[oldest + 2] = 0;
-  return oldest;
+  return items < config.maxItems ? -1 : oldest;
+}
+
+/**
+ * Adds the item with id hash `h` and room for `room` (0 or 1) samples, at the end or in place of
+ * the evictee (in one copy: its samples go, the room comes); returns where it starts.
+ */
+function place(state: State, h: number, hour: number, room: number, config: Config): number {
+  const w = state.weights;
+  const o = evictee(w, config);
+  if (o < 0) {
+    const out = resized(w, w.length, 0, ITEM + room);
+    out[w.length] = h;
+    out[w.length + 1] = hour;
+    state.weights = out;
+    return w.length;
+  }
+  const out = resized(w, o + ITEM, Math.min(w[o + 2]!, config.samplesPerItem), room);
+  out[o] = h;
+  out[o + 1] = Math.max(out[o + 1]!, hour);
+  out[o + 2] = 0;
+  state.weights = out;
+  return o;
 }
 
 export const signal: SellerSignal<State, Config> = {
@@ -203,7 +249,7 @@ export const signal: SellerSignal<State, Config> = {
   // Most sellers never ship a suspicious parcel and many never ship at all: the lists start as the
   // shared empty one and are replaced by exact-size arrays (written in place only once non-empty).
   create() {
-    return { items: EMPTY as never[], hits: EMPTY };
+    return { weights: EMPTY as never[], hits: EMPTY };
   },
 
   observe(state, event: MarketEvent, config) {
@@ -214,25 +260,33 @@ export const signal: SellerSignal<State, Config> = {
     const t = event.eventTime;
     const hour = Math.floor(t / HOUR_MS);
     const k = config.samplesPerItem;
-    packEarlier(state, k);
-    const slot = slotFor(state, hash32(event.itemId), hour, config);
-    const items = state.items;
-    items[slot + 1] = Math.max(items[slot + 1]!, hour);
-    const have = Math.min(items[slot + 2]!, k);
-    const typical = have >= config.minItemSamples ? median(items, slot + ITEM, have) : -1;
+    if (state.weights === undefined) upgrade(state, k);
+    const h = hash32(event.itemId);
+    let slot = find(state.weights, h, k);
+    const have = slot < 0 ? 0 : Math.min(state.weights[slot + 2]!, k);
+    const typical = have >= config.minItemSamples ? median(state.weights, slot + ITEM, have) : -1;
     let against = typical;
     let suspicious = grams < config.floorGrams || (typical > 0 && unitGrams < config.ratio * typical);
     if (!suspicious && typical < 0 && unitGrams < config.envelopeGrams) {
-      against = sellerTypical(state, slot, config);
+      // A new item has no samples, nor would the item it replaces once replaced.
+      against = sellerTypical(state, slot < 0 ? evictee(state.weights, config) : slot, config);
       suspicious = against > 0 && unitGrams < config.ratio * against;
+    }
+    // A new item is placed with room for this parcel's sample, an item below k samples grows by
+    // one (the ring position n is one past its last sample): one copy of the weights at most.
+    if (slot < 0) slot = place(state, h, hour, suspicious ? 0 : 1, config);
+    else {
+      state.weights[slot + 1] = Math.max(state.weights[slot + 1]!, hour);
+      if (!suspicious && state.weights[slot + 2]! < k) state.weights = resized(state.weights, slot + ITEM + state.weights[slot + 2]!, 0, 1);
     }
     if (suspicious) {
       state.hits = appendCapped(state.hits, [t, event.orderId, event.buyerId, grams, units, against], config.maxEvidence);
       return false;
     }
-    const n = items[slot + 2]!;
-    items[slot + ITEM + (n % k)] = unitGrams;
-    items[slot + 2] = n + 1 >= 2 * k ? n + 1 - k : n + 1;
+    const w = state.weights;
+    const n = w[slot + 2]!;
+    w[slot + ITEM + (n % k)] = unitGrams;
+    w[slot + 2] = n + 1 >= 2 * k ? n + 1 - k : n + 1;
     // A parcel that is not suspicious leaves a quiet period on (see quietUntil).
     return true;
   },
@@ -281,9 +335,9 @@ export const signal: SellerSignal<State, Config> = {
     if (hits >= config.minCount) return at;
     let until = at + 30 * config.horizonMs;
     if (state.hits.length > 0) until = state.hits[0]![0] + config.horizonMs;
-    const stride = ITEM + config.samplesPerItem;
-    const items = state.items;
-    for (let o = 0; o < items.length; o += stride) until = Math.min(until, (items[o + 1]! + 1) * HOUR_MS + 30 * config.horizonMs);
+    const k = config.samplesPerItem;
+    const w = state.weights;
+    for (let o = 0; o < w.length; o += size(w, o, k)) until = Math.min(until, (w[o + 1]! + 1) * HOUR_MS + 30 * config.horizonMs);
     return until;
   },
 
@@ -295,22 +349,22 @@ export const signal: SellerSignal<State, Config> = {
     // Item weights are kept past the horizon on purpose (they are the learned baseline); only
     // items not shipped for 30 horizons go.
     const stale = Math.floor((now - 30 * config.horizonMs) / HOUR_MS);
-    const stride = ITEM + config.samplesPerItem;
-    packEarlier(state, config.samplesPerItem);
-    const items = state.items;
+    const k = config.samplesPerItem;
+    if (state.weights === undefined) upgrade(state, k);
+    const w = state.weights;
     let kept = 0;
-    for (let o = 0; o < items.length; o += stride) if (items[o + 1]! >= stale) kept++;
-    if (kept * stride === items.length) return;
+    for (let o = 0; o < w.length; o += size(w, o, k)) if (w[o + 1]! >= stale) kept += size(w, o, k);
+    if (kept === w.length) return;
     if (kept === 0) {
-      state.items = EMPTY as never[];
+      state.weights = EMPTY as never[];
       return;
     }
-    const out = new Array<number>(kept * stride);
-    let w = 0;
-    for (let o = 0; o < items.length; o += stride) {
-      if (items[o + 1]! < stale) continue;
-      for (let i = 0; i < stride; i++) out[w++] = items[o + i]!;
+    const out = new Array<number>(kept);
+    let at = 0;
+    for (let o = 0; o < w.length; o += size(w, o, k)) {
+      if (w[o + 1]! < stale) continue;
+      for (let i = 0; i < size(w, o, k); i++) out[at++] = w[o + i]!;
     }
-    state.items = out;
+    state.weights = out;
   },
 };

@@ -86,9 +86,14 @@ test('caps hold after 100k events over many items', () => {
     );
   }
   const { state } = runSignal(signal, config, events);
-  const stride = 3 + config.samplesPerItem;
-  assert.equal(state.items.length, config.maxItems * stride);
-  for (let o = 0; o < state.items.length; o += stride) assert.ok(state.items[o + 2]! < 2 * config.samplesPerItem);
+  const k = config.samplesPerItem;
+  let items = 0;
+  for (let o = 0; o < state.weights.length; o += 3 + Math.min(state.weights[o + 2]!, k)) {
+    items++;
+    assert.ok(state.weights[o + 2]! < 2 * k);
+  }
+  assert.equal(items, config.maxItems);
+  assert.ok(state.weights.length <= config.maxItems * (3 + k));
   assert.equal(state.hits.length, config.maxEvidence);
 });
 
@@ -104,12 +109,13 @@ test('a state saved in the earlier layout (item ids and four arrays) continues i
   // The same state as the earlier code kept it: ids, last hours, counts and samples side by side.
   const k = config.samplesPerItem;
   const ids = [...new Set(before.map((e) => e.itemId))];
+  const items = fixedItems(state.weights);
   const earlier = { itemIds: [] as string[], lastHour: [] as number[], samples: [] as number[], grams: [] as number[], hits: state.hits };
-  for (let o = 0; o < state.items.length; o += 3 + k) {
-    earlier.itemIds.push(ids.find((id) => hash32(id) === state.items[o])!);
-    earlier.lastHour.push(state.items[o + 1]!);
-    earlier.samples.push(state.items[o + 2]!);
-    earlier.grams.push(...state.items.slice(o + 3, o + 3 + k));
+  for (let o = 0; o < items.length; o += 3 + k) {
+    earlier.itemIds.push(ids.find((id) => hash32(id) === items[o])!);
+    earlier.lastHour.push(items[o + 1]!);
+    earlier.samples.push(items[o + 2]!);
+    earlier.grams.push(...items.slice(o + 3, o + 3 + k));
   }
   assert.ok(earlier.itemIds.length >= 2 && earlier.itemIds.every((id) => id !== undefined));
   const packed = runSignal(signal, config, after, { state: JSON.parse(JSON.stringify(state)) });
@@ -117,6 +123,36 @@ test('a state saved in the earlier layout (item ids and four arrays) continues i
   assert.ok(packed.findings.size > 0);
   assert.deepEqual([...restored.findings], [...packed.findings]);
   assert.deepEqual(JSON.parse(JSON.stringify(restored.state)), packed.state);
+});
+
+/** Weights in the layout before items held only their samples: k sample slots per item, unused ones 0. */
+function fixedItems(weights: readonly number[]): number[] {
+  const k = config.samplesPerItem;
+  const items: number[] = [];
+  for (let o = 0; o < weights.length; o += 3 + Math.min(weights[o + 2]!, k)) {
+    const have = Math.min(weights[o + 2]!, k);
+    items.push(...weights.slice(o, o + 3 + have), ...new Array<number>(k - have).fill(0));
+  }
+  return items;
+}
+
+test('a state saved in the layout with k sample slots per item (`items`) continues identically, through eviction and the sample ring', () => {
+  const events = honest('s5', 60);
+  // More items than maxItems (evictions) and one item shipped more than 2k times (its ring wraps).
+  for (let k = 0; k < 40; k++) events.push(order({ t: T0 + DAY + k * 60_000, seller: 's5', buyer: `m${k}`, order: `m${k}`, status: 'SHIPPED', item: `misc${k}`, grams: 300 }));
+  for (let k = 0; k < 6; k++) events.push(order({ t: T0 + DAY + 2 * HOUR + k * 3 * HOUR, seller: 's5', buyer: 'f', order: `bad${k}`, status: 'SHIPPED', item: 'kettle', grams: 8 }));
+  events.sort((a, b) => a.eventTime - b.eventTime);
+  for (const cut of [T0 + 12 * HOUR, T0 + DAY + 4 * HOUR]) {
+    const before = events.filter((e) => e.eventTime < cut);
+    const after = events.filter((e) => e.eventTime >= cut);
+    const { state } = runSignal(signal, config, before, { until: cut });
+    const old = { items: fixedItems(state.weights), hits: state.hits };
+    const now = runSignal(signal, config, after, { state: JSON.parse(JSON.stringify(state)) });
+    const then = runSignal(signal, config, after, { state: JSON.parse(JSON.stringify(old)) as unknown as typeof state });
+    assert.ok(now.findings.size > 0);
+    assert.deepEqual([...then.findings], [...now.findings]);
+    assert.deepEqual(JSON.parse(JSON.stringify(then.state)), now.state);
+  }
 });
 
 test('a JSON round-trip of the state continues identically', () => {
@@ -180,12 +216,14 @@ test('items not shipped for 30 horizons are forgotten; a seller whose items all 
   signal.observe(state, ship(T0, 'old', 900), config, keys);
   signal.observe(state, ship(T0 + 40 * DAY, 'recent', 500), config, keys);
   signal.expire(state, T0 + 61 * DAY, config);
-  assert.deepEqual(state.items, [hash32('recent'), Math.floor((T0 + 40 * DAY) / HOUR), 1, 500, ...new Array<number>(k - 1).fill(0)]);
+  assert.deepEqual(state.weights, [hash32('recent'), Math.floor((T0 + 40 * DAY) / HOUR), 1, 500]);
   signal.expire(state, T0 + 101 * DAY, config);
-  assert.deepEqual(state.items, []);
+  assert.deepEqual(state.weights, []);
   signal.observe(state, ship(T0 + 102 * DAY, 'new', 700), config, keys);
-  assert.equal(state.items.length, 3 + k);
-  assert.equal(state.items[0], hash32('new'));
+  assert.deepEqual(state.weights, [hash32('new'), Math.floor((T0 + 102 * DAY) / HOUR), 1, 700]);
+  for (let i = 1; i <= k + 1; i++) signal.observe(state, ship(T0 + 102 * DAY + i * 60_000, 'new', 700 + i), config, keys);
+  assert.equal(state.weights.length, 3 + k, 'an item holds at most k samples');
+  assert.deepEqual(state.weights.slice(2), [k + 2, 700 + k, 700 + k + 1, ...Array.from({ length: k - 2 }, (_, i) => 702 + i)]);
 });
 
 test('four empty envelopes within the horizon are full strength (a lone family may alert); three are half', () => {
