@@ -56,6 +56,17 @@ function put(out: number[], w: number, hour: number, stride: number, lane: numbe
   return w + stride;
 }
 
+/** The counts without the hours before `hour` (hours since the epoch): a new exact-size array, or the shared empty one. */
+export function dropHoursBefore(h: HourCounts, lanes: number, hour: number): HourCounts {
+  const stride = lanes + 1;
+  let from = 0;
+  while (from < h.length && h[from]! < hour) from += stride;
+  if (from === h.length) return NO_HOURS;
+  const out = new Array<number>(h.length - from);
+  for (let i = from; i < h.length; i++) out[i - from] = h[i]!;
+  return out;
+}
+
 /** The sum of `lane` over the hours that start in [from, to). */
 export function sumBetween(h: HourCounts, lanes: number, from: number, to: number, lane: number): number {
   const stride = lanes + 1;

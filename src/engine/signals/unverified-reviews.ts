@@ -14,7 +14,7 @@
  */
 import { z } from 'zod';
 import type { MarketEvent, SellerContext, SellerSignal, SignalFinding } from '../types.js';
-import { addAt, countInHour, fromRing, HOUR_MS, NO_HOURS, rampStrength, sumBetween, type HourCounts } from './hour-counts.js';
+import { addAt, countInHour, dropHoursBefore, fromRing, HOUR_MS, NO_HOURS, rampStrength, sumBetween, type HourCounts } from './hour-counts.js';
 import { appendCapped, dropFirst, EMPTY } from '../sketch/lists.js';
 
 export const configSchema = z.object({
@@ -84,7 +84,7 @@ export type Config = z.infer<typeof configSchema>;
 type Unverified = [t: number, reviewId: string, buyerId: string];
 
 export interface State {
-  /** Lane 0: reviews; lane 1: unverified reviews; a ring of the window's hours plus SLACK_SLOTS (hour-counts.ts). */
+  /** Lane 0: reviews; lane 1: unverified reviews; a ring of the window's hours plus SLACK_SLOTS (hour-counts.ts), without the hours already folded. */
   counts: HourCounts;
   /** EWMA of hourly reviews and unverified reviews, not bias-corrected. */
   ewReviews: number;
@@ -192,6 +192,9 @@ export const signal: SellerSignal<State, Config> = {
       state.folded++;
     }
     state.folded = Math.min(state.folded, 100_000);
+    // Hours before nextHour are folded and before the window: never read again, so they go now
+    // rather than when a later hour takes their slot (a seller reviewed now and then held 12).
+    if (counts.length > 0 && counts[0]! < state.nextHour) state.counts = dropHoursBefore(counts, LANES, state.nextHour);
 
     const unverified = sumBetween(counts, LANES, windowStart, ctx.at, 1);
     if (unverified < config.minCount) return null;

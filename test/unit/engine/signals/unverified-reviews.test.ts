@@ -68,6 +68,19 @@ test('caps hold after 100k events', () => {
   assert.ok(state.ewUnverified > 0 && state.ewUnverified < state.ewReviews);
 });
 
+test('hours folded into the baseline are dropped, not kept until a later hour takes their slot', () => {
+  // A review every 5 hours: 12 slots would hold the last 12 such hours' counts.
+  const events: MarketEvent[] = [];
+  for (let h = 0; h < 3 * 24; h += 5) events.push(review({ t: T0 + h * HOUR, seller: 's6', buyer: `b${h}`, order: h % 10 === 0 ? null : `o${h}` }));
+  const last = Math.floor(events[events.length - 1]!.eventTime / HOUR);
+  // The window at last + 2 h starts at last − 4 h: hour last − 5 is folded, last is in the window.
+  const near = runSignal(signal, config, events, { until: (last + 2) * HOUR });
+  assert.deepEqual(near.state.counts, [last, 1, 1]);
+  const later = runSignal(signal, config, events, { until: (last + 8) * HOUR });
+  assert.deepEqual(later.state.counts, []);
+  assert.ok(later.state.ewReviews > 0 && later.state.ewUnverified > 0);
+});
+
 test('a JSON round-trip of the state continues identically', () => {
   const events = history('s5', 3, 1, 24);
   for (let k = 0; k < 10; k++) events.push(review({ t: T0 + 3 * DAY + k * 60_000, seller: 's5', buyer: `p${k}`, order: null }));
