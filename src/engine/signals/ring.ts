@@ -128,12 +128,6 @@ export const ringConfigSchema = z.object({
 });
 export type RingConfig = z.infer<typeof ringConfigSchema>;
 
-interface SellerEntry {
-  readonly id: string;
-  /** Decayed count of buyer episodes (a buyer starting to buy here). */
-  b: number;
-  last: number;
-}
 
 interface PairEntry {
   readonly a: string;
@@ -247,7 +241,17 @@ class Generations<V> {
 class Ring implements RingDetector<RingConfig> {
   readonly name = 'ring';
   private readonly buyers: BuyerTable;
-  private readonly sellers: Generations<SellerEntry>;
+  /**
+   * Sellers: each Map entry names a slot of the columns below (its id as the detector keeps it,
+   * the decayed count of buyer episodes, i.e. buyers starting to buy there, and the latest time).
+   * Numbers in columns rather than an object per seller: an object and two boxed doubles each.
+   */
+  private readonly sellers: Generations<number>;
+  private readonly sellerId: string[] = [];
+  private readonly sellerB: number[] = [];
+  private readonly sellerLast: number[] = [];
+  /** Slots of sellers dropped, for reuse. */
+  private freeSlots: number[] = [];
   private readonly pairs: Generations<PairEntry>;
   private popN = 0;
   private popLast = 0;
@@ -266,7 +270,7 @@ class Ring implements RingDetector<RingConfig> {
   constructor(private readonly cfg: RingConfig) {
     this.lambda = Math.LN2 / cfg.halfLifeMs;
     this.buyers = new BuyerTable(Math.ceil(cfg.maxBuyers / 2));
-    this.sellers = new Generations(Math.ceil(cfg.maxSellers / 2));
+    this.sellers = new Generations<number>(Math.ceil(cfg.maxSellers / 2), (dropped) => dropped.forEach((j) => this.freeSeller(j)));
     const half = Math.ceil(cfg.maxPairs / 2);
     // Heavy pairs survive a dropped generation (up to a quarter of the cap): a ring's pairs are
     // not lost to a flood of one-off casual pairs.
@@ -332,14 +336,28 @@ class Ring implements RingDetector<RingConfig> {
 
   /** Counts a buyer episode at seller x; returns the seller's id as the detector keeps it. */
   private bumpSeller(x: string, t: number): string {
-    let s = this.sellers.get(x);
-    if (s === undefined) {
-      s = { id: x, b: 0, last: t };
-      this.sellers.add(x, s);
+    let j = this.sellers.get(x);
+    if (j === undefined) {
+      j = this.newSeller(x, 0, t);
+      this.sellers.add(x, j);
     }
-    s.b = s.b * this.decay(t - s.last) + 1;
-    s.last = Math.max(s.last, t);
-    return s.id;
+    this.sellerB[j] = this.sellerB[j]! * this.decay(t - this.sellerLast[j]!) + 1;
+    this.sellerLast[j] = Math.max(this.sellerLast[j]!, t);
+    return this.sellerId[j]!;
+  }
+
+  /** A slot for a seller (a freed one if any); the caller adds it to the map. */
+  private newSeller(id: string, b: number, last: number): number {
+    const j = this.freeSlots.length > 0 ? this.freeSlots.pop()! : this.sellerId.length;
+    this.sellerId[j] = id;
+    this.sellerB[j] = b;
+    this.sellerLast[j] = last;
+    return j;
+  }
+
+  private freeSeller(j: number): void {
+    this.sellerId[j] = '';
+    this.freeSlots.push(j);
   }
 
   private bumpPair(x: string, y: string, buyer: string, weight: number, t: number): void {
@@ -368,7 +386,11 @@ class Ring implements RingDetector<RingConfig> {
     const buyerFrom = at - cfg.buyerHorizonMs;
     this.buyers.sweep(buyerFrom);
     const idleFrom = at - IDLE_HALF_LIVES * cfg.halfLifeMs;
-    this.sellers.sweep((s) => s.last < idleFrom);
+    this.sellers.sweep((j) => {
+      if (this.sellerLast[j]! >= idleFrom) return false;
+      this.freeSeller(j);
+      return true;
+    });
     this.pairs.sweep((p) => p.last < idleFrom);
   }
 
@@ -403,7 +425,8 @@ class Ring implements RingDetector<RingConfig> {
       const sa = this.sellers.peek(p.a);
       const sb = this.sellers.peek(p.b);
       if (sa === undefined || sb === undefined) continue;
-      const expected = (sa.b * this.decay(at - sa.last) * sb.b * this.decay(at - sb.last)) / population;
+      const expected =
+        (this.sellerB[sa]! * this.decay(at - this.sellerLast[sa]!) * this.sellerB[sb]! * this.decay(at - this.sellerLast[sb]!)) / population;
       if (w < cfg.minLift * expected) continue;
       qualifying.push({ p, w, expected });
       for (const s of [p.a, p.b]) if (!parent.has(s)) parent.set(s, s);
@@ -472,7 +495,7 @@ class Ring implements RingDetector<RingConfig> {
       version: RING_SNAPSHOT_VERSION,
       pop: [this.popN, this.popLast, this.now, this.lastSweep],
       buyers: this.buyers.dump(),
-      sellers: this.sellers.dump((id, s) => [id, s.b, s.last]),
+      sellers: this.sellers.dump((id, j) => [id, this.sellerB[j]!, this.sellerLast[j]!]),
       pairs: this.pairs.dump((_, p) => [p.a, p.b, p.w, p.n, p.last, p.sample]),
     };
   }
@@ -501,10 +524,10 @@ class Ring implements RingDetector<RingConfig> {
       if (!s.every(str) || !t.every(num) || !ep.every(num)) return fail('buyer');
       return [h, l, s, t, ep, deg, last];
     };
-    const seller = (row: unknown): [string, SellerEntry] => {
+    const seller = (row: unknown): [string, number, number] => {
       const [id, b, last] = Array.isArray(row) ? row : [];
       if (!str(id) || !num(b) || !num(last)) return fail('seller');
-      return [id, { id, b, last }];
+      return [id, b, last];
     };
     const pair = (row: unknown): [string, PairEntry] => {
       const [a, b, w, n, last, sample] = Array.isArray(row) ? row : [];
@@ -520,7 +543,10 @@ class Ring implements RingDetector<RingConfig> {
     const sellers = [sp.map(seller), sc.map(seller)] as const;
     const pairs = [pp.map(pair), pc.map(pair)] as const;
     this.buyers.load(...buyers);
-    this.sellers.load(...sellers);
+    this.sellerId.length = this.sellerB.length = this.sellerLast.length = 0;
+    this.freeSlots = [];
+    const slots = (rows: readonly [string, number, number][]): [string, number][] => rows.map(([id, b, last]) => [id, this.newSeller(id, b, last)]);
+    this.sellers.load(slots(sellers[0]), slots(sellers[1]));
     this.pairs.load(...pairs);
     this.popN = popN as number;
     this.popLast = popLast as number;
@@ -531,8 +557,14 @@ class Ring implements RingDetector<RingConfig> {
   }
 
   /** Sizes of the bounded structures (for tests and the bench). */
-  sizes(): { buyers: number; sellers: number; pairs: number; maxSellersOfABuyer: number } {
-    return { buyers: this.buyers.size, sellers: this.sellers.size, pairs: this.pairs.size, maxSellersOfABuyer: this.buyers.maxSellersOfABuyer() };
+  sizes(): { buyers: number; sellers: number; sellerSlots: number; pairs: number; maxSellersOfABuyer: number } {
+    return {
+      buyers: this.buyers.size,
+      sellers: this.sellers.size,
+      sellerSlots: this.sellerId.length,
+      pairs: this.pairs.size,
+      maxSellersOfABuyer: this.buyers.maxSellersOfABuyer(),
+    };
   }
 }
 

@@ -182,12 +182,28 @@ test('caps hold after 100k events', () => {
     det.observe(order({ t, seller: `s${Math.floor(r() * 5000)}`, buyer: `b${Math.floor(r() * 20_000)}`, order: `o${k}` }));
     if (k % 10_000 === 0) {
       const s = det.sizes();
-      assert.ok(s.buyers <= 1000 && s.sellers <= 300 && s.pairs <= 500 && s.maxSellersOfABuyer <= 4, JSON.stringify(s));
+      assert.ok(s.buyers <= 1000 && s.sellers <= 300 && s.sellerSlots <= 300 && s.pairs <= 500 && s.maxSellersOfABuyer <= 4, JSON.stringify(s));
     }
   }
   const s = det.sizes();
   assert.ok(s.buyers <= 1000 && s.sellers <= 300 && s.pairs <= 500 && s.maxSellersOfABuyer <= 4, JSON.stringify(s));
   assert.ok(s.buyers >= 500 && s.pairs > 0, 'the structures were actually used');
+});
+
+test('the slots of sellers dropped by a sweep are reused, and their counts start afresh', () => {
+  const det = ringDetector(config);
+  det.observe(order({ t: T0, seller: 'a', buyer: 'x', order: 'o1' }));
+  det.observe(order({ t: T0 + HOUR, seller: 'b', buyer: 'y', order: 'o2' }));
+  assert.equal(det.sizes().sellerSlots, 2);
+  // 30 days later (past 6 half-lives) the daily sweep drops both; new sellers take their slots.
+  const later = T0 + 30 * DAY;
+  det.evaluate(later, config);
+  assert.equal(det.sizes().sellers, 0);
+  det.observe(order({ t: later, seller: 'c', buyer: 'z', order: 'o3' }));
+  det.observe(order({ t: later, seller: 'a', buyer: 'w', order: 'o4' }));
+  assert.deepEqual([det.sizes().sellers, det.sizes().sellerSlots], [2, 2]);
+  const sellers = (det.snapshot() as { sellers: [unknown[], unknown[]] }).sellers;
+  assert.deepEqual(sellers, [[], [['c', 1, later], ['a', 1, later]]]);
 });
 
 test('a JSON snapshot restored into a new detector continues identically', () => {
