@@ -34,9 +34,16 @@ export function newContext(): MutableContext {
 export class SellerState {
   lastEventTime = 0;
   firstEventTime = 0;
-  /** PLACED orders per bucket, a ring over the last 24 h indexed by bucket number mod length. */
-  counts: number[];
-  /** Bucket number of the newest slot written in `counts`; -1 before the first order. */
+  /**
+   * PLACED orders per bucket over the last day (bucketsPerDay buckets). Sparse while they fall in
+   * at most half of them: [bucket, count, …] by ascending bucket in the first sparseLength
+   * entries, the array growing 4, 8, 16… (most sellers order in a few hours of a day). Dense
+   * beyond: a ring indexed by bucket number mod bucketsPerDay, the snapshot's form.
+   */
+  counts: number[] = [0, 0, 0, 0];
+  sparseLength = 0;
+  dense = false;
+  /** Bucket number of the newest bucket counted; -1 before the first order. */
   countsBucket = -1;
   day = -1;
   ordersToday = 0;
@@ -63,26 +70,71 @@ export class SellerState {
   constructor(
     readonly sellerId: string,
     signalCount: number,
-    bucketsPerDay: number,
+    private readonly bucketsPerDay: number,
   ) {
-    this.counts = new Array<number>(bucketsPerDay).fill(0);
     this.states = new Array<unknown>(signalCount).fill(null);
   }
 
   /** Counts one PLACED order at time t (events arrive in canonical order). */
   countOrder(t: number, bucketMs: number, alpha: number): void {
     const b = Math.floor(t / bucketMs);
-    const c = this.counts;
-    if (b > this.countsBucket) {
-      const n = c.length;
-      const from = Math.max(this.countsBucket + 1, b - n + 1);
-      for (let i = from; i <= b; i++) c[i % n] = 0;
-      this.countsBucket = b;
+    if (!this.dense) this.countSparse(b);
+    if (this.dense) {
+      const c = this.counts;
+      if (b > this.countsBucket) {
+        const n = c.length;
+        const from = Math.max(this.countsBucket + 1, b - n + 1);
+        for (let i = from; i <= b; i++) c[i % n] = 0;
+        this.countsBucket = b;
+      }
+      c[b % c.length]!++;
     }
-    c[b % c.length]!++;
     const d = Math.floor(t / DAY_MS);
     if (d !== this.day) this.rollDay(d, alpha);
     this.ordersToday++;
+  }
+
+  /** countOrder on the sparse form; turns dense instead when that no longer fits it. */
+  private countSparse(b: number): void {
+    const c = this.counts;
+    const len = this.sparseLength;
+    if (b === this.countsBucket) {
+      c[len - 1]!++;
+      return;
+    }
+    // An older bucket than the newest does not occur in canonical order: the ring handles it.
+    if (b < this.countsBucket) return this.densify();
+    // Buckets that leave the day ending with b.
+    let from = 0;
+    while (from < len && c[from]! <= b - this.bucketsPerDay) from += 2;
+    const keep = len - from;
+    if (keep >= this.bucketsPerDay) return this.densify();
+    // Written in place: a new array per new bucket cost more (promotion, write barriers) than it saved.
+    let into = c;
+    if (keep + 2 > c.length) {
+      into = new Array<number>(Math.max(keep + 2, Math.min(2 * c.length, this.bucketsPerDay))).fill(0);
+      this.counts = into;
+    }
+    for (let i = 0; i < keep; i++) into[i] = c[from + i]!;
+    into[keep] = b;
+    into[keep + 1] = 1;
+    this.sparseLength = keep + 2;
+    this.countsBucket = b;
+  }
+
+  /** The dense ring of the current counts. */
+  private ring(): number[] {
+    const n = this.bucketsPerDay;
+    if (this.dense) return this.counts;
+    const ring = new Array<number>(n).fill(0);
+    const c = this.counts;
+    for (let i = 0; i < this.sparseLength; i += 2) ring[c[i]! % n] = c[i + 1]!;
+    return ring;
+  }
+
+  private densify(): void {
+    this.counts = this.ring();
+    this.dense = true;
   }
 
   /** Folds completed days into the EWMA (empty days decay it) and starts day `d`. */
@@ -109,14 +161,26 @@ export class SellerState {
     // At a day boundary the day just ended is complete and joins the baseline.
     if (this.day >= 0) this.rollDay(Math.floor(at / DAY_MS), alpha);
     const c = this.counts;
-    const n = c.length;
     let orders24h = 0;
-    const newest = Math.min(this.countsBucket, closing);
-    for (let b = Math.max(newest - n + 1, closing - n + 1, 0); b <= newest; b++) orders24h += c[b % n]!;
+    let ordersInBucket = 0;
+    if (this.dense) {
+      const n = c.length;
+      const newest = Math.min(this.countsBucket, closing);
+      for (let b = Math.max(newest - n + 1, closing - n + 1, 0); b <= newest; b++) orders24h += c[b % n]!;
+      if (this.countsBucket === closing) ordersInBucket = c[closing % n]!;
+    } else {
+      // Every entry is within the day ending with countsBucket: keep those of the day ending with closing.
+      const oldest = closing - this.bucketsPerDay + 1;
+      for (let i = 0; i < this.sparseLength; i += 2) {
+        const b = c[i]!;
+        if (b >= oldest && b <= closing) orders24h += c[i + 1]!;
+      }
+      if (this.countsBucket === closing) ordersInBucket = c[this.sparseLength - 1]!;
+    }
     into.sellerId = this.sellerId;
     into.at = at;
     into.bucketMs = bucketMs;
-    into.ordersInBucket = this.countsBucket === closing ? c[closing % n]! : 0;
+    into.ordersInBucket = ordersInBucket;
     into.orders24h = orders24h;
     into.dailyOrdersEwma = this.ewma;
     into.historyDays = Math.floor((at - this.firstEventTime) / DAY_MS);
@@ -129,7 +193,7 @@ export class SellerState {
     return {
       lastEventTime: this.lastEventTime,
       firstEventTime: this.firstEventTime,
-      counts: [...this.counts],
+      counts: [...this.ring()],
       countsBucket: this.countsBucket,
       day: this.day,
       ordersToday: this.ordersToday,
@@ -142,12 +206,27 @@ export class SellerState {
     };
   }
 
+  /** Takes the snapshot's ring, sparse when few of its buckets hold orders. */
+  private restoreCounts(ring: readonly number[], newest: number): void {
+    const n = this.bucketsPerDay;
+    const sparse: number[] = [];
+    for (let b = Math.max(newest - n + 1, 0); b <= newest; b++) if (ring[b % n] !== 0) sparse.push(b, ring[b % n]!);
+    // The newest bucket leads the sparse form even when its count is 0 (not from countOrder).
+    if (sparse.length < n && sparse[sparse.length - 2] === newest) {
+      this.counts = sparse.slice();
+      this.sparseLength = sparse.length;
+    } else {
+      this.counts = [...ring];
+      this.dense = true;
+    }
+    this.countsBucket = newest;
+  }
+
   static fromSnapshot(sellerId: string, s: SellerSnapshot, signalNames: readonly string[], bucketsPerDay: number): SellerState {
     const st = new SellerState(sellerId, signalNames.length, bucketsPerDay);
     st.lastEventTime = s.lastEventTime;
     st.firstEventTime = s.firstEventTime;
-    if (s.counts.length === bucketsPerDay) st.counts = [...s.counts];
-    st.countsBucket = s.counts.length === bucketsPerDay ? s.countsBucket : -1;
+    if (s.counts.length === bucketsPerDay && s.countsBucket >= 0) st.restoreCounts(s.counts, s.countsBucket);
     st.day = s.day;
     st.ordersToday = s.ordersToday;
     st.ewma = s.ewma;

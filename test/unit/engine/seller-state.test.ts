@@ -42,3 +42,80 @@ test('a snapshot is plain JSON and restores to the same state', () => {
   assert.deepEqual(r.snapshot(['sig']), s.snapshot(['sig']));
   assert.deepEqual(r.states, [{ n: 1 }]);
 });
+
+/** Orders per bucket and over the day ending with the closing bucket, counted from the raw times. */
+function expectedCounts(times: readonly number[], at: number): { inBucket: number; day: number } {
+  const closing = at / H - 1;
+  const buckets = times.map((t) => Math.floor(t / H)).filter((b) => b <= closing);
+  return { inBucket: buckets.filter((b) => b === closing).length, day: buckets.filter((b) => b > closing - 24).length };
+}
+
+test('the per-bucket counts give exact aggregates while sparse, after turning dense and after a snapshot round trip', () => {
+  let seed = 7;
+  const r = () => ((seed = (seed * 16807) % 2147483647) - 1) / 2147483646;
+  for (let run = 0; run < 40; run++) {
+    // From a few orders a day (sparse) to orders in most hours (dense), with gaps of days.
+    const busy = run / 40;
+    const s = new SellerState('s', 0, 24);
+    s.firstEventTime = T0;
+    const times: number[] = [];
+    let t = T0;
+    let copy = s;
+    for (let i = 0; i < 120; i++) {
+      t += r() < 0.05 ? Math.floor(r() * 3 * D) : Math.floor(r() * (busy < 0.5 ? 6 * H : H / 2));
+      times.push(t);
+      copy.countOrder(t, H, 0.1);
+      if (i % 7 === 0) {
+        const at = (Math.floor(t / H) + 1 + Math.floor(r() * 30)) * H;
+        const want = expectedCounts(times, at);
+        const ctx = copy.context(at, H, 0.1);
+        assert.equal(ctx.ordersInBucket, want.inBucket, `run ${run} order ${i}`);
+        assert.equal(ctx.orders24h, want.day, `run ${run} order ${i}`);
+      }
+      if (i % 13 === 0) {
+        // The snapshot keeps its 24-slot ring whatever the form in memory.
+        const snap = JSON.parse(JSON.stringify(copy.snapshot([]))) as ReturnType<SellerState['snapshot']>;
+        assert.equal(snap.counts.length, 24);
+        copy = SellerState.fromSnapshot('s', snap, [], 24);
+        assert.deepEqual(copy.snapshot([]), snap);
+      }
+    }
+  }
+});
+
+test('a seller snapshot written before the sparse counts (its 24-slot ring) restores and counts on the same', () => {
+  // As main wrote it: orders at hours 30 (2), 40 (1) and 53 (3) after T0; newest bucket 53.
+  const b0 = T0 / H;
+  const counts = new Array<number>(24).fill(0);
+  counts[(b0 + 30) % 24] = 2;
+  counts[(b0 + 40) % 24] = 1;
+  counts[(b0 + 53) % 24] = 3;
+  const old = {
+    lastEventTime: T0 + 53 * H,
+    firstEventTime: T0,
+    counts,
+    countsBucket: b0 + 53,
+    day: Math.floor((T0 + 53 * H) / D),
+    ordersToday: 4,
+    ewma: 2,
+    daysCompleted: 2,
+    lateEvents: 0,
+    mark: T0 + 54 * H,
+    signals: {},
+    incident: null,
+  };
+  const s = SellerState.fromSnapshot('s', old, [], 24);
+  assert.deepEqual(s.snapshot([]), old);
+  let ctx = s.context(T0 + 54 * H, H, 0.1);
+  assert.equal(ctx.ordersInBucket, 3);
+  assert.equal(ctx.orders24h, 6, 'hours 30 to 53 are the day ending with hour 53');
+  s.countOrder(T0 + 60 * H, H, 0.1);
+  ctx = s.context(T0 + 61 * H, H, 0.1);
+  assert.equal(ctx.ordersInBucket, 1);
+  assert.equal(ctx.orders24h, 5);
+  // A ring with orders in most hours restores too (dense) and still counts exactly.
+  const busy = { ...old, counts: counts.map((c, i) => c + (i % 3 === 0 ? 0 : 1)) };
+  const d = SellerState.fromSnapshot('s', busy, [], 24);
+  assert.deepEqual(d.snapshot([]), busy);
+  assert.equal(d.context(T0 + 54 * H, H, 0.1).orders24h, busy.counts.reduce((a, b) => a + b, 0));
+});
