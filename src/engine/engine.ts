@@ -409,7 +409,7 @@ export class Engine {
     const st = SellerState.fromSnapshot(sellerId, data, this.signalNames, this.bucketsPerDay);
     this.sellers.set(sellerId, st);
     if (st.incident !== null) this.incidentSellers.set(sellerId, st);
-    if (this.nextBucketEnd !== null && st.mark === this.nextBucketEnd) this.bucketSellers.push(st);
+    if (this.nextBucketEnd !== null && st.mark === this.nextBucketEnd / this.bucketMs) this.bucketSellers.push(st);
   }
 
   /**
@@ -517,8 +517,9 @@ export class Engine {
     if (st === undefined) st = this.addSeller(e.sellerId, t);
     st.lastEventTime = t;
     if (e.kind === 'order' && e.status === 'PLACED') st.countOrder(t, this.bucketMs, this.config.dailyEwmaAlpha);
-    if (st.mark !== this.nextBucketEnd) {
-      st.mark = this.nextBucketEnd;
+    const mark = this.nextBucketEnd / this.bucketMs;
+    if (st.mark !== mark) {
+      st.mark = mark;
       this.bucketSellers.push(st);
     }
     this.markDirty(st);
@@ -608,7 +609,8 @@ export class Engine {
   private closeBucket(at: number): void {
     const list = this.bucketSellers;
     this.bucketSellers = [];
-    for (const st of this.incidentSellers.values()) if (st.mark !== at) list.push(st);
+    const mark = at / this.bucketMs;
+    for (const st of this.incidentSellers.values()) if (st.mark !== mark) list.push(st);
     // Sellers are independent, so evaluation order does not matter; only the few alerts of this
     // close are sorted by seller, which keeps output order independent of arrival and restores.
     const first = this.alerts.length;

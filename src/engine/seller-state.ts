@@ -51,7 +51,10 @@ export class SellerState {
   daysCompleted = 0;
   /** Events of this seller that arrived after the watermark had passed them (not windowed). */
   lateEvents = 0;
-  /** End of the bucket this seller was last scheduled for evaluation in. */
+  /**
+   * Number (end ÷ bucketMs) of the bucket this seller was last scheduled for evaluation in, -1 for
+   * none: a small integer, where the end time was a boxed double read on every event.
+   */
   mark = -1;
   /**
    * Signals (bit i: signal i, the first 31) whose last evaluation found nothing and that have not
@@ -200,7 +203,7 @@ export class SellerState {
       ewma: this.ewma,
       daysCompleted: this.daysCompleted,
       lateEvents: this.lateEvents,
-      mark: this.mark,
+      mark: this.mark < 0 ? this.mark : (this.mark * DAY_MS) / this.bucketsPerDay,
       signals: JSON.parse(JSON.stringify(signals)) as Record<string, unknown>,
       incident: this.incident,
     };
@@ -232,7 +235,7 @@ export class SellerState {
     st.ewma = s.ewma;
     st.daysCompleted = s.daysCompleted;
     st.lateEvents = s.lateEvents;
-    st.mark = s.mark;
+    st.mark = s.mark < 0 ? s.mark : (s.mark * bucketsPerDay) / DAY_MS;
     signalNames.forEach((name, i) => (st.states[i] = structuredClone(s.signals[name] ?? null)));
     st.incident = s.incident;
     return st;
