@@ -29,43 +29,73 @@ export const NO_KEYS: Table = EMPTY;
 /** The bound of an empty table: no payload is below it. */
 export const NOTHING_DUE = 2 ** 30 - 1;
 
-function entryAt(t: Table, slots: number, slot: number): number {
-  if (t.length >= slots) return t[slot]!;
-  for (let i = 0; i < t.length; i += 2) if (t[i] === slot) return t[i + 1]!;
-  return -1;
-}
-
 /** The payload held for key hash `h`, or −1 (assocFind + assocPayload). `slots`: a power of two. */
 export function tableGet(t: Table, slots: number, h: number, payloadBits: number): number {
   const fp = fingerprint(h, payloadBits);
   const scale = 2 ** payloadBits;
   const a = h & (slots - 1);
-  const ea = entryAt(t, slots, a);
+  const b = pairOf(h, a, slots);
+  let ea = -1;
+  let eb = -1;
+  if (t.length >= slots) {
+    ea = t[a]!;
+    eb = t[b]!;
+  } else
+    // One pass for both slots of the pair: sparse tables of busy sellers hold dozens of pairs.
+    for (let i = 0; i < t.length; i += 2) {
+      const slot = t[i];
+      if (slot === a) ea = t[i + 1]!;
+      else if (slot === b) eb = t[i + 1]!;
+    }
   if (ea >= 0 && Math.floor(ea / scale) === fp) return lowOf(ea, scale);
-  const eb = entryAt(t, slots, pairOf(h, a, slots));
   if (eb >= 0 && Math.floor(eb / scale) === fp) return lowOf(eb, scale);
   return -1;
 }
 
 /** Sets the key's payload as assocPut does; returns the table (a new array when a sparse one grows). */
 export function tablePut(t: Table, slots: number, h: number, payload: number, payloadBits: number): Table {
+  return put(t, slots, h, payload, payloadBits, true);
+}
+
+/**
+ * tablePut of a key not held yet, or null (nothing changed) when it is held: tableGet < 0 and
+ * then tablePut, in one pass.
+ */
+export function tableAdd(t: Table, slots: number, h: number, payload: number, payloadBits: number): Table | null {
+  return put(t, slots, h, payload, payloadBits, false);
+}
+
+function put(t: Table, slots: number, h: number, payload: number, payloadBits: number, replace: true): Table;
+function put(t: Table, slots: number, h: number, payload: number, payloadBits: number, replace: boolean): Table | null;
+function put(t: Table, slots: number, h: number, payload: number, payloadBits: number, replace: boolean): Table | null {
   const fp = fingerprint(h, payloadBits);
   const scale = 2 ** payloadBits;
   const a = h & (slots - 1);
   const b = pairOf(h, a, slots);
-  const ea = entryAt(t, slots, a);
-  const eb = entryAt(t, slots, b);
-  const at = putSlot(ea, eb, a, b, fp, scale);
   const entry = fp * scale + payload;
   if (t.length >= slots) {
-    (t as number[])[at] = entry;
+    const ea = t[a]!;
+    const eb = t[b]!;
+    if (!replace && ((ea >= 0 && Math.floor(ea / scale) === fp) || (eb >= 0 && Math.floor(eb / scale) === fp))) return null;
+    (t as number[])[putSlot(ea, eb, a, b, fp, scale)] = entry;
     return t;
   }
-  for (let i = 0; i < t.length; i += 2)
-    if (t[i] === at) {
-      (t as number[])[i + 1] = entry;
-      return t;
-    }
+  let ia = -1;
+  let ib = -1;
+  for (let i = 0; i < t.length; i += 2) {
+    const slot = t[i];
+    if (slot === a) ia = i;
+    else if (slot === b) ib = i;
+  }
+  const ea = ia < 0 ? -1 : t[ia + 1]!;
+  const eb = ib < 0 ? -1 : t[ib + 1]!;
+  if (!replace && ((ea >= 0 && Math.floor(ea / scale) === fp) || (eb >= 0 && Math.floor(eb / scale) === fp))) return null;
+  const at = putSlot(ea, eb, a, b, fp, scale);
+  const i = at === a ? ia : ib;
+  if (i >= 0) {
+    (t as number[])[i + 1] = entry;
+    return t;
+  }
   if (t.length + 2 >= slots) {
     const dense = new Array<number>(slots).fill(-1);
     // A pair outside the slots can only come from a table restored under other settings: dropped.

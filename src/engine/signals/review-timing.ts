@@ -17,7 +17,7 @@ import type { SellerSignal, SignalFinding } from '../types.js';
 import { addRecent, base, decayedAdvance, decayedCreate, decayedHour, decayFactors, HOUR_MS, QUIET_MAX_MS, recent, type DecayedCounts } from '../sketch/decay.js';
 import { appendCapped, EMPTY } from '../sketch/lists.js';
 import { curveFields, round2, strengthOf } from './curve.js';
-import { isDue, lowered, lowest, NO_KEYS, NOTHING_DUE, tableExpire, tableGet, tablePut, type Table } from './fingerprint-table.js';
+import { isDue, lowered, lowest, NO_KEYS, NOTHING_DUE, tableAdd, tableExpire, tableGet, tablePut, type Table } from './fingerprint-table.js';
 
 const MINUTE_MS = 60_000;
 /** Lanes of the decayed counts: verified reviews of known orders, and the suspicious ones. */
@@ -170,9 +170,9 @@ export const signal: SellerSignal<State, Config> = {
         s.orders = tablePut(s.orders, c.orderSlots, keys.order, minute * 2 + 1, PAYLOAD_BITS);
         s.ordersLow = lowered(s.ordersLow, minute * 2 + 1, 1);
       } else if (e.status === 'PLACED') {
-        const h = keys.order;
-        if (tableGet(s.orders, c.orderSlots, h, PAYLOAD_BITS) < 0) {
-          s.orders = tablePut(s.orders, c.orderSlots, h, minute * 2, PAYLOAD_BITS);
+        const orders = tableAdd(s.orders, c.orderSlots, keys.order, minute * 2, PAYLOAD_BITS);
+        if (orders !== null) {
+          s.orders = orders;
           s.ordersLow = lowered(s.ordersLow, minute * 2, 1);
         }
       }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { assocCreate, assocExpire, assocFind, assocPayload, assocPut } from '../../../../src/engine/sketch/assoc.js';
-import { isDue, lowered, lowest, NO_KEYS, NOTHING_DUE, tableExpire, tableGet, tablePut, type Table } from '../../../../src/engine/signals/fingerprint-table.js';
+import { isDue, lowered, lowest, NO_KEYS, NOTHING_DUE, tableAdd, tableExpire, tableGet, tablePut, type Table } from '../../../../src/engine/signals/fingerprint-table.js';
 import { rng } from '../../../helpers/fixtures.js';
 
 const BITS = 28;
@@ -56,6 +56,32 @@ for (const slots of [2, 4, 32, 64]) {
     }
     assert.ok(sparse > 0, 'the sparse layout was used');
     assert.ok(scans < 20_000 / 60, 'some expiry scans were skipped');
+  });
+}
+
+for (const slots of [4, 64]) {
+  test(`${slots} slots: tableAdd puts only keys not held (as assocFind, then assocPut), in both layouts`, () => {
+    const r = rng(100 + slots);
+    const ref = assocCreate(slots);
+    let t: Table = NO_KEYS;
+    const keys: number[] = [];
+    let held = 0;
+    for (let i = 0; i < 3000; i++) {
+      const h = keys.length > 0 && r() < 0.5 ? keys[Math.floor(r() * keys.length)]! : Math.floor(r() * 2 ** 32);
+      keys.push(h);
+      if (keys.length > 40) keys.shift();
+      const out = tableAdd(t, slots, h, i * 2, BITS);
+      if (assocFind(ref, h, BITS) >= 0) {
+        held++;
+        assert.equal(out, null);
+      } else {
+        assocPut(ref, h, i * 2, BITS);
+        assert.notEqual(out, null);
+        t = out!;
+      }
+      assert.deepEqual(dense(t, slots), ref);
+    }
+    assert.ok(held > 100 && held < 2900, `${held} held`);
   });
 }
 
