@@ -128,7 +128,6 @@ export const ringConfigSchema = z.object({
 });
 export type RingConfig = z.infer<typeof ringConfigSchema>;
 
-
 interface PairEntry {
   readonly a: string;
   readonly b: string;
