@@ -24,6 +24,19 @@ export interface SellerSnapshot {
   readonly incident: Incident | null;
 }
 
+/** Bits below a packed sparse count: the bucket's position in the day (see SellerState.counts). */
+function sparseShift(bucketsPerDay: number): number {
+  return 32 - Math.clz32(bucketsPerDay - 1);
+}
+
+/** b mod n for bucket numbers, without % on a double (a C call in V8). */
+function posInDay(b: number, n: number): number {
+  return b - Math.floor(b / n) * n;
+}
+
+/** Packed entries stay below 2^30, small integers (Smis) on every V8 build. */
+const SPARSE_LIMIT = 2 ** 30;
+
 /** SellerContext as the engine fills it, one object reused over evaluations. */
 export type MutableContext = { -readonly [K in keyof SellerContext]: SellerContext[K] };
 
@@ -36,11 +49,14 @@ export class SellerState {
   firstEventTime = 0;
   /**
    * PLACED orders per bucket over the last day (bucketsPerDay buckets). Sparse while they fall in
-   * at most half of them: [bucket, count, …] by ascending bucket in the first sparseLength
-   * entries, the array growing 4, 8, 16… (most sellers order in a few hours of a day). Dense
-   * beyond: a ring indexed by bucket number mod bucketsPerDay, the snapshot's form.
+   * fewer than half of them: one small integer per bucket, count · 2^k + (bucket mod
+   * bucketsPerDay) with 2^k ≥ bucketsPerDay (see sparseShift), by ascending bucket in the first
+   * sparseLength entries, the array growing 2, 4, 8… (most sellers order in a few hours of a day;
+   * a [bucket, count] pair per entry took twice the memory). All of them lie in the day ending
+   * with countsBucket, which gives the full bucket number back. Dense beyond, or for a count too
+   * big to pack: a ring indexed by bucket number mod bucketsPerDay, the snapshot's form.
    */
-  counts: number[] = [0, 0, 0, 0];
+  counts: number[] = [0, 0];
   sparseLength = 0;
   dense = false;
   /** Bucket number of the newest bucket counted; -1 before the first order. */
@@ -101,27 +117,38 @@ export class SellerState {
   private countSparse(b: number): void {
     const c = this.counts;
     const len = this.sparseLength;
+    const n = this.bucketsPerDay;
+    const shift = sparseShift(n);
     if (b === this.countsBucket) {
-      c[len - 1]!++;
+      const v = c[len - 1]! + (1 << shift);
+      if (v >= SPARSE_LIMIT) return this.densify();
+      c[len - 1] = v;
       return;
     }
     // An older bucket than the newest does not occur in canonical order: the ring handles it.
     if (b < this.countsBucket) return this.densify();
     // Buckets that leave the day ending with b.
+    const oldest = b - n + 1;
+    const mask = (1 << shift) - 1;
+    const newestPos = posInDay(this.countsBucket, n);
+    const base = this.countsBucket - newestPos;
     let from = 0;
-    while (from < len && c[from]! <= b - this.bucketsPerDay) from += 2;
+    while (from < len) {
+      const pos = c[from]! & mask;
+      if (base + pos - (pos > newestPos ? n : 0) >= oldest) break;
+      from++;
+    }
     const keep = len - from;
-    if (keep >= this.bucketsPerDay) return this.densify();
+    if (2 * keep >= n) return this.densify();
     // Written in place: a new array per new bucket cost more (promotion, write barriers) than it saved.
     let into = c;
-    if (keep + 2 > c.length) {
-      into = new Array<number>(Math.max(keep + 2, Math.min(2 * c.length, this.bucketsPerDay))).fill(0);
+    if (keep + 1 > c.length) {
+      into = new Array<number>(Math.max(keep + 1, Math.min(2 * c.length, Math.ceil(n / 2)))).fill(0);
       this.counts = into;
     }
     for (let i = 0; i < keep; i++) into[i] = c[from + i]!;
-    into[keep] = b;
-    into[keep + 1] = 1;
-    this.sparseLength = keep + 2;
+    into[keep] = (1 << shift) | posInDay(b, n);
+    this.sparseLength = keep + 1;
     this.countsBucket = b;
   }
 
@@ -131,7 +158,8 @@ export class SellerState {
     if (this.dense) return this.counts;
     const ring = new Array<number>(n).fill(0);
     const c = this.counts;
-    for (let i = 0; i < this.sparseLength; i += 2) ring[c[i]! % n] = c[i + 1]!;
+    const shift = sparseShift(n);
+    for (let i = 0; i < this.sparseLength; i++) ring[c[i]! & ((1 << shift) - 1)] = c[i]! >>> shift;
     return ring;
   }
 
@@ -173,12 +201,19 @@ export class SellerState {
       if (this.countsBucket === closing) ordersInBucket = c[closing % n]!;
     } else {
       // Every entry is within the day ending with countsBucket: keep those of the day ending with closing.
-      const oldest = closing - this.bucketsPerDay + 1;
-      for (let i = 0; i < this.sparseLength; i += 2) {
-        const b = c[i]!;
-        if (b >= oldest && b <= closing) orders24h += c[i + 1]!;
+      // An entry's bucket is the one at its position in the day ending with countsBucket.
+      const n = this.bucketsPerDay;
+      const oldest = closing - n + 1;
+      const shift = sparseShift(n);
+      const mask = (1 << shift) - 1;
+      const newestPos = posInDay(this.countsBucket, n);
+      const base = this.countsBucket - newestPos;
+      for (let i = 0; i < this.sparseLength; i++) {
+        const pos = c[i]! & mask;
+        const b = base + pos - (pos > newestPos ? n : 0);
+        if (b >= oldest && b <= closing) orders24h += c[i]! >>> shift;
       }
-      if (this.countsBucket === closing) ordersInBucket = c[this.sparseLength - 1]!;
+      if (this.countsBucket === closing) ordersInBucket = c[this.sparseLength - 1]! >>> shift;
     }
     into.sellerId = this.sellerId;
     into.at = at;
@@ -212,10 +247,17 @@ export class SellerState {
   /** Takes the snapshot's ring, sparse when few of its buckets hold orders. */
   private restoreCounts(ring: readonly number[], newest: number): void {
     const n = this.bucketsPerDay;
+    const shift = sparseShift(n);
     const sparse: number[] = [];
-    for (let b = Math.max(newest - n + 1, 0); b <= newest; b++) if (ring[b % n] !== 0) sparse.push(b, ring[b % n]!);
-    // The newest bucket leads the sparse form even when its count is 0 (not from countOrder).
-    if (sparse.length < n && sparse[sparse.length - 2] === newest) {
+    let fits = true;
+    for (let b = Math.max(newest - n + 1, 0); b <= newest; b++) {
+      const count = ring[b % n]!;
+      if (count === 0) continue;
+      if (count >= SPARSE_LIMIT >>> shift) fits = false;
+      sparse.push(count * 2 ** shift + (b % n));
+    }
+    // The newest bucket must lead the sparse form (as after countOrder): else the ring is kept.
+    if (fits && 2 * sparse.length < n && ring[newest % n] !== 0) {
       this.counts = sparse.slice();
       this.sparseLength = sparse.length;
     } else {

@@ -119,3 +119,43 @@ test('a seller snapshot written before the sparse counts (its 24-slot ring) rest
   assert.deepEqual(d.snapshot([]), busy);
   assert.equal(d.context(T0 + 54 * H, H, 0.1).orders24h, busy.counts.reduce((a, b) => a + b, 0));
 });
+
+test('the sparse counts are exact for other bucket sizes and for counts too big to pack', () => {
+  let seed = 11;
+  const r = () => ((seed = (seed * 16807) % 2147483647) - 1) / 2147483646;
+  // 8 h buckets (3 a day, an odd number), 5 min and 1 min buckets (288 and 1440 a day).
+  for (const bucketMs of [8 * H, 5 * 60_000, 60_000]) {
+    const perDay = D / bucketMs;
+    for (let run = 0; run < 10; run++) {
+      const s = new SellerState('s', 0, perDay);
+      s.firstEventTime = T0;
+      const buckets: number[] = [];
+      let t = T0;
+      for (let i = 0; i < 200; i++) {
+        t += Math.floor(r() * (run < 5 ? bucketMs * 3 : bucketMs / 2));
+        buckets.push(Math.floor(t / bucketMs));
+        s.countOrder(t, bucketMs, 0.1);
+        const closing = Math.floor(t / bucketMs) + Math.floor(r() * 3);
+        const ctx = s.context((closing + 1) * bucketMs, bucketMs, 0.1);
+        const inDay = buckets.filter((b) => b <= closing && b > closing - perDay);
+        assert.equal(ctx.ordersInBucket, inDay.filter((b) => b === closing).length, `${bucketMs} run ${run} order ${i}`);
+        assert.equal(ctx.orders24h, inDay.length, `${bucketMs} run ${run} order ${i}`);
+      }
+    }
+  }
+  // 1 min buckets leave 2^19 orders per bucket to a packed entry: more turn the counts dense.
+  const M = 60_000;
+  const s = new SellerState('s', 0, 1440);
+  s.firstEventTime = T0;
+  s.countOrder(T0, M, 0.1);
+  const many = 2 ** 19 + 5;
+  for (let i = 0; i < many; i++) s.countOrder(T0 + 3 * M, M, 0.1);
+  assert.equal(s.dense, true);
+  const ctx = s.context(T0 + 4 * M, M, 0.1);
+  assert.equal(ctx.ordersInBucket, many);
+  assert.equal(ctx.orders24h, many + 1);
+  const snap = JSON.parse(JSON.stringify(s.snapshot([]))) as ReturnType<SellerState['snapshot']>;
+  const back = SellerState.fromSnapshot('s', snap, [], 1440);
+  assert.equal(back.dense, true, 'a count too big to pack restores dense');
+  assert.equal(back.context(T0 + 4 * M, M, 0.1).orders24h, many + 1);
+});
