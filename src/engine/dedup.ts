@@ -13,6 +13,7 @@
  * its entries are skipped and reused, and purged when the table is rebuilt.
  */
 import { fingerprint64 } from './sketch/hash.js';
+import type { MarketEvent } from './types.js';
 
 export interface DedupSnapshot {
   /** Per slot start, its ids as fingerprints [hi, lo, hi, lo, …] (older snapshots: id strings). */
@@ -63,6 +64,15 @@ export class Dedup {
   seen(eventId: string, eventTime: number): boolean {
     fingerprint64(eventId, fp);
     return this.seenFp(fp[0]!, fp[1]!, eventTime);
+  }
+
+  /**
+   * seen(e.eventId, e.eventTime) for the engine: an event time passed to a call V8 does not inline
+   * is boxed, a 16-byte heap number per event; read from the event here, it is not.
+   */
+  seenEvent(e: MarketEvent): boolean {
+    fingerprint64(e.eventId, fp);
+    return this.seenFp(fp[0]!, fp[1]!, e.eventTime);
   }
 
   /** Forgets slots that ended more than the horizon before the watermark. */

@@ -294,7 +294,7 @@ export class Engine {
       }
     }
     this.jumpCount = 0;
-    if (this.dedup.seen(e.eventId, t)) {
+    if (this.dedup.seenEvent(e)) {
       this.nDuplicates++;
       return DUPLICATE;
     }

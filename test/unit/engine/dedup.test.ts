@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Dedup } from '../../../src/engine/dedup.js';
+import { order, review } from '../../helpers/fixtures.js';
 
 const H = 3_600_000;
 
@@ -72,4 +73,15 @@ test('the same id under another slot is another event (as the id is remembered p
   assert.equal(d.seen('x', 20), true);
   assert.equal(d.seen('x', H + 20), true);
   assert.equal(d.ids, 2);
+});
+
+test('seenEvent is seen with the event\'s id and time', () => {
+  const d = new Dedup(H, 24 * H, 1_000_000);
+  const e = order({ eventId: 'x', eventTime: 2 * H + 5, sellerId: 's', buyerId: 'b' });
+  assert.equal(d.seenEvent(e), false);
+  assert.equal(d.seen('x', 2 * H + 7), true, 'same id in the same slot');
+  assert.equal(d.seenEvent(review({ eventId: 'x', eventTime: 3 * H, sellerId: 's', buyerId: 'b' })), false, 'another slot');
+  assert.equal(d.seen('y', 2 * H), false);
+  assert.equal(d.seenEvent(order({ eventId: 'y', eventTime: 2 * H + 1, sellerId: 's', buyerId: 'b' })), true);
+  assert.equal(d.ids, 3);
 });
