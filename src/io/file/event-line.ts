@@ -1,8 +1,8 @@
 /**
  * A fast parser for the one line shape replay files nearly always hold: a flat JSON object of
  * contract fields (../shared/contract/events.md) with plain string, integer, boolean and null
- * values. It scans the UTF-8 bytes once and builds one fixed-shape object holding the contract's
- * fields (unknown fields skipped), which is all validation reads. Anything else (escapes,
+ * values. It scans the UTF-8 bytes once and builds one fixed-shape object per kind holding that
+ * kind's contract fields (others skipped), which is all validation reads. Anything else (escapes,
  * decimals, exponents, nested values, a repeated key, a missing or odd kind, invalid UTF-8, a
  * syntax error) returns undefined and the caller falls back to JSON.parse, so the result is
  * always what JSON.parse + validation would have concluded.
@@ -291,30 +291,45 @@ export function parseEventLine(buf: Buffer, start: number, end: number): Record<
   while (i < end && isSpace(buf[i]!)) i++;
   if (i !== end) return undefined;
   const kind = vals[0];
-  if (kind !== 'order' && kind !== 'review') return undefined;
-  return {
-    kind,
-    eventId: vals[1],
-    orderId: vals[2],
-    status: vals[3],
-    eventTime: vals[4],
-    sellerId: vals[5],
-    buyerId: vals[6],
-    itemId: vals[7],
-    quantity: vals[8],
-    amountCents: vals[9],
-    currency: vals[10],
-    buyerAccountCreatedAt: vals[11],
-    deviceId: vals[12],
-    ipAddress: vals[13],
-    shippingAddressHash: vals[14],
-    paymentInstrumentHash: vals[15],
-    trackingNumber: vals[16],
-    carrier: vals[17],
-    parcelWeightGrams: vals[18],
-    reviewId: vals[19],
-    rating: vals[20],
-    text: vals[21],
-    hasMedia: vals[22],
-  };
+  // Only the kind's own fields, in the contract's order: validation reads no others, and a
+  // short-lived record a chunk's batch holds is a quarter smaller than one with both kinds'.
+  if (kind === 'order')
+    return {
+      kind,
+      eventId: vals[1],
+      orderId: vals[2],
+      status: vals[3],
+      eventTime: vals[4],
+      sellerId: vals[5],
+      buyerId: vals[6],
+      itemId: vals[7],
+      quantity: vals[8],
+      amountCents: vals[9],
+      currency: vals[10],
+      buyerAccountCreatedAt: vals[11],
+      deviceId: vals[12],
+      ipAddress: vals[13],
+      shippingAddressHash: vals[14],
+      paymentInstrumentHash: vals[15],
+      trackingNumber: vals[16],
+      carrier: vals[17],
+      parcelWeightGrams: vals[18],
+    };
+  if (kind === 'review')
+    return {
+      kind,
+      eventId: vals[1],
+      reviewId: vals[19],
+      eventTime: vals[4],
+      orderId: vals[2],
+      sellerId: vals[5],
+      buyerId: vals[6],
+      itemId: vals[7],
+      rating: vals[20],
+      text: vals[21],
+      hasMedia: vals[22],
+      deviceId: vals[12],
+      ipAddress: vals[13],
+    };
+  return undefined;
 }

@@ -112,3 +112,13 @@ test('strings of every length decode to the same text (short ones are built from
     assert.equal(rec['buyerId'], e.buyerId);
   }
 });
+
+test('a record holds its kind\'s contract fields only, in the contract\'s order', () => {
+  const o = parse(JSON.stringify({ ...order({ eventId: 'e', eventTime: T0, sellerId: 's', buyerId: 'b' }), rating: 5, text: 'x' }));
+  assert.deepEqual(Object.keys(o!), [
+    'kind', 'eventId', 'orderId', 'status', 'eventTime', 'sellerId', 'buyerId', 'itemId', 'quantity', 'amountCents', 'currency',
+    'buyerAccountCreatedAt', 'deviceId', 'ipAddress', 'shippingAddressHash', 'paymentInstrumentHash', 'trackingNumber', 'carrier', 'parcelWeightGrams',
+  ]);
+  const r = parse(JSON.stringify({ ...review({ eventId: 'e', eventTime: T0, sellerId: 's', buyerId: 'b' }), status: 'PAID' }));
+  assert.deepEqual(Object.keys(r!), ['kind', 'eventId', 'reviewId', 'eventTime', 'orderId', 'sellerId', 'buyerId', 'itemId', 'rating', 'text', 'hasMedia', 'deviceId', 'ipAddress']);
+});
