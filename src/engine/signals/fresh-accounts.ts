@@ -22,7 +22,7 @@
 import { z } from 'zod';
 import type { SellerSignal, SignalFinding } from '../types.js';
 import { addRecent, base, decayedAdvance, decayedCreate, decayedHour, decayFactors, HOUR_MS, QUIET_MAX_MS, recent, type DecayedCounts } from '../sketch/decay.js';
-import { appendCapped, dropFirst, EMPTY } from '../sketch/lists.js';
+import { appendCapped, appendCappedOwned, dropFirst, EMPTY } from '../sketch/lists.js';
 import { curveFields, round2, strengthOf } from './curve.js';
 import { lowOf } from './packed.js';
 
@@ -119,6 +119,7 @@ export interface State {
   slow: DecayedCounts;
   /** Recently seen fresh buyers: hour × 2^32 + 32-bit buyer fingerprint, oldest first. */
   fresh: readonly number[];
+  /** Evidence lists: they slide in place once full, so findings get copies. */
   freshBuyers: readonly string[];
   freshOrders: readonly string[];
   freshReviews: readonly string[];
@@ -167,14 +168,14 @@ export const signal: SellerSignal<State, Config> = {
       const young = e.eventTime - e.buyerAccountCreatedAt < c.youngDays * DAY_MS;
       if (young) {
         addRecent(s.counts, YOUNG_ORDERS);
-        if (s.youngBuyers!.indexOf(e.buyerId) < 0) s.youngBuyers = appendCapped(s.youngBuyers!, e.buyerId, c.evidence);
-        s.youngOrders = appendCapped(s.youngOrders!, e.orderId, c.evidence);
+        if (s.youngBuyers!.indexOf(e.buyerId) < 0) s.youngBuyers = appendCappedOwned(s.youngBuyers!, e.buyerId, c.evidence);
+        s.youngOrders = appendCappedOwned(s.youngOrders!, e.orderId, c.evidence);
       }
       if (!fresh) return !young;
       addRecent(s.counts, FRESH_ORDERS);
       addRecent(s.slow, FRESH_ORDERS);
-      if (s.freshBuyers.indexOf(e.buyerId) < 0) s.freshBuyers = appendCapped(s.freshBuyers, e.buyerId, c.evidence);
-      s.freshOrders = appendCapped(s.freshOrders, e.orderId, c.evidence);
+      if (s.freshBuyers.indexOf(e.buyerId) < 0) s.freshBuyers = appendCappedOwned(s.freshBuyers, e.buyerId, c.evidence);
+      s.freshOrders = appendCappedOwned(s.freshOrders, e.orderId, c.evidence);
       return false;
     }
     // A reviewer not remembered as fresh counts as aged: unknown buyers are mostly old ones.
@@ -183,7 +184,7 @@ export const signal: SellerSignal<State, Config> = {
     // Memories past their horizon are ignored even before expire drops them.
     if (i < 0 || Math.floor(s.fresh[i]! / FP_SCALE) <= hour - c.buyerMemoryDays * 24) return true;
     addRecent(s.counts, FRESH_REVIEWS);
-    s.freshReviews = appendCapped(s.freshReviews, e.reviewId, c.evidence);
+    s.freshReviews = appendCappedOwned(s.freshReviews, e.reviewId, c.evidence);
     return false;
   },
   evaluate(s, ctx, c) {
@@ -300,7 +301,7 @@ function judge(s: State, c: Config): SignalFinding | null {
       horizonMs: Math.round(c.recentHalfLifeHours * HOUR_MS),
       baseline: round2(baseYoung),
       explanation: `${Math.round(youngShare * 100)}% of about ${Math.round(orders)} recent orders come from accounts younger than ${c.youngDays} days, against a threshold of ${Math.round(youngThr * 100)}% (baseline ${round2(baseYoung * 100)}%); capped at ${c.youngMaxStrength}: young accounts only corroborate.`,
-      evidence: { buyerIds: s.youngBuyers!, orderIds: s.youngOrders! },
+      evidence: { buyerIds: s.youngBuyers!.slice(), orderIds: s.youngOrders!.slice() },
     };
 
   const byOrders = orderStrength >= reviewStrength;
@@ -320,7 +321,7 @@ function judge(s: State, c: Config): SignalFinding | null {
     baseline: round2(baseline),
     explanation: `${Math.round(value * 100)}% of about ${Math.round(total)} recent ${what} come from accounts younger than ${c.freshDays} days, against a threshold of ${Math.round(threshold * 100)}% (baseline ${round2(baseline * 100)}%).`,
     evidence: byOrders
-      ? { buyerIds: s.freshBuyers, orderIds: s.freshOrders }
-      : { buyerIds: s.freshBuyers, reviewIds: s.freshReviews },
+      ? { buyerIds: s.freshBuyers.slice(), orderIds: s.freshOrders.slice() }
+      : { buyerIds: s.freshBuyers.slice(), reviewIds: s.freshReviews.slice() },
   };
 }

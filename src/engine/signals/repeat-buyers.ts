@@ -17,7 +17,7 @@
 import { z } from 'zod';
 import type { OrderEvent, SellerContext, SellerSignal, SignalFinding } from '../types.js';
 import { HLL_MAX_P, HLL_MIN_P, hllAdd, hllCount, type HllState } from '../sketch/hll.js';
-import { appendCapped, EMPTY } from '../sketch/lists.js';
+import { appendCapped, appendCappedOwned, EMPTY } from '../sketch/lists.js';
 import { topkCreate, topkDecay, topkList, topkOffer, type TopKState } from '../sketch/topk.js';
 import { bulkQuantityField, curveFields, round2, strengthOf } from './curve.js';
 import { lowOf } from './packed.js';
@@ -91,7 +91,7 @@ export interface State {
   /** Closed days in the long horizon, packed (see DAY_SCALE), oldest first. */
   past: readonly number[];
   top: TopKState;
-  /** The latest orders of buyers with ≥ 2 orders today. */
+  /** The latest orders of buyers with ≥ 2 orders today; slides in place once full (findings get a copy). */
   sample: readonly string[];
   base: number;
   baseDays: number;
@@ -151,7 +151,7 @@ function observeOrder(s: State, e: OrderEvent, c: Config, h: number): void {
   if (day > s.day) rollTo(s, day, c);
   s.dayOrders++;
   s.dayBuyers = hllAdd(s.dayBuyers, h, c.hllPrecision, c.hllExactCap);
-  if (topkOffer(s.top, e.buyerId, c.topBuyers) >= 2) s.sample = appendCapped(s.sample, e.orderId, c.sampleOrders);
+  if (topkOffer(s.top, e.buyerId, c.topBuyers) >= 2) s.sample = appendCappedOwned(s.sample, e.orderId, c.sampleOrders);
 
   const fp = h >>> 11;
   const from = Math.floor((t - c.windowMs) / 1000);
@@ -306,7 +306,7 @@ function evaluate(s: State, ctx: SellerContext, c: Config): SignalFinding | null
     horizonMs: best === HOUR ? c.windowMs : best === DAY ? DAY_MS : c.weekDays * DAY_MS,
     baseline: round2(baseline),
     explanation: `${orders} orders from ${round2(buyers)} ${per} ${span}: ${round2(value)} per buyer against a threshold of ${round2(threshold)} (seller baseline ${round2(baseline)}).`,
-    evidence: { buyerIds, orderIds: best === HOUR ? hotOrders : s.sample },
+    evidence: { buyerIds, orderIds: best === HOUR ? hotOrders : s.sample.slice() },
   };
 }
 

@@ -22,6 +22,20 @@ export function appendCapped<T>(list: readonly T[], v: T, cap: number): T[] {
   return out;
 }
 
+/**
+ * appendCapped that reuses a full list: once `list` holds `cap` items it slides in place, so a
+ * list that fills early (an evidence sample appended to at nearly every order) stops making
+ * garbage; while it grows it is still replaced by an exact-size copy. Only for a list its holder
+ * alone refers to: whoever hands it out (a finding, which outlives the evaluation) hands out a copy.
+ */
+export function appendCappedOwned<T>(list: readonly T[], v: T, cap: number): T[] {
+  if (list.length !== cap) return appendCapped(list, v, cap);
+  const l = list as T[];
+  for (let i = 1; i < cap; i++) l[i - 1] = l[i]!;
+  l[cap - 1] = v;
+  return l;
+}
+
 /** A new array without the first `k` items. */
 export function dropFirst<T>(list: readonly T[], k: number): T[] {
   const n = Math.max(0, list.length - k);
