@@ -191,32 +191,14 @@ function buyersOf(shared: readonly Shared[]): number {
  * its /24, built only when it is compared or kept). True when a known buyer's use of a shared card
  * moved its last hour (the card-burst lane counts it anew).
  */
-function see(s: State, k: number, value: string | null, ipv4: string | null, buyer: string, bfp: number, hour: number, c: Config): boolean {
+function see(s: State, k: number, v: string | null, ipv4: string | null, buyer: string, bfp: number, hour: number, c: Config): boolean {
   const oldest = hour - c.horizonDays * 24 + 1;
   const id = k === IP ? (bfp % 255) + 1 : bfp;
-  let v = value;
-  for (let i = 0; i < s.shared.length; i++) {
-    const sh = s.shared[i]!;
-    if (sh.k !== k) continue;
-    v ??= ipPrefix(ipv4!)!;
-    if (sh.v !== v) continue;
-    // Past the horizon the value starts over, whether or not expire has run yet.
-    if (sh.hour < oldest) {
-      s.shared = s.shared.filter((x) => x !== sh);
-      break;
-    }
-    sh.hour = hour;
-    const at = sh.fps.indexOf(id);
-    if (at >= 0) {
-      if (sh.last === undefined || sh.last[at] === hour) return false;
-      sh.last = sh.last.map((h, i) => (i === at ? hour : h));
-      return true;
-    }
-    if (sh.fps.length >= MAX_BUYER_FPS) return false;
-    sh.fps = appendCapped(sh.fps, id, MAX_BUYER_FPS);
-    if (sh.last !== undefined) sh.last = appendCapped(sh.last, hour, MAX_BUYER_FPS);
-    if (k !== IP && sh.buyers.length < c.evidenceBuyers) sh.buyers = appendCapped(sh.buyers, buyer, c.evidenceBuyers);
-    return false;
+  // The rare shared values apart, so that this common path stays small enough for V8 to inline
+  // the hash and table calls (a call's double arguments and results are boxed: garbage per value).
+  if (s.shared.length > 0) {
+    const found = seeShared(s, k, v, ipv4, buyer, id, hour, oldest, c);
+    if (found !== NOT_SHARED) return found === RENEWED;
   }
   const h = v === null ? prefix24Hash(ipv4!, SEEDS[IP]) : hash32(v, SEEDS[k]);
   const at = assocFind(s.table, h, PAYLOAD_BITS);
@@ -238,8 +220,45 @@ function see(s: State, k: number, value: string | null, ipv4: string | null, buy
     }
   }
   assocPut(s.table, h, hour * BUYER_SCALE + low, PAYLOAD_BITS);
-  s.low = lowered(s.low, hour * BUYER_SCALE + low, BUYER_SCALE);
+  // lowered() of this payload, without handing a boxed double to another call.
+  if (s.low !== undefined && hour < s.low) s.low = hour;
   return false;
+}
+
+const NOT_SHARED = -1;
+const UNCHANGED = 0;
+const RENEWED = 1;
+
+/**
+ * see() for a value among the shared ones: NOT_SHARED when it is not (or it has just started over),
+ * else whether a known buyer's use of a shared card moved its last hour (RENEWED).
+ */
+function seeShared(s: State, k: number, value: string | null, ipv4: string | null, buyer: string, id: number, hour: number, oldest: number, c: Config): number {
+  let v = value;
+  for (let i = 0; i < s.shared.length; i++) {
+    const sh = s.shared[i]!;
+    if (sh.k !== k) continue;
+    v ??= ipPrefix(ipv4!)!;
+    if (sh.v !== v) continue;
+    // Past the horizon the value starts over, whether or not expire has run yet.
+    if (sh.hour < oldest) {
+      s.shared = s.shared.filter((x) => x !== sh);
+      return NOT_SHARED;
+    }
+    sh.hour = hour;
+    const at = sh.fps.indexOf(id);
+    if (at >= 0) {
+      if (sh.last === undefined || sh.last[at] === hour) return UNCHANGED;
+      sh.last = sh.last.map((h, i) => (i === at ? hour : h));
+      return RENEWED;
+    }
+    if (sh.fps.length >= MAX_BUYER_FPS) return UNCHANGED;
+    sh.fps = appendCapped(sh.fps, id, MAX_BUYER_FPS);
+    if (sh.last !== undefined) sh.last = appendCapped(sh.last, hour, MAX_BUYER_FPS);
+    if (k !== IP && sh.buyers.length < c.evidenceBuyers) sh.buyers = appendCapped(sh.buyers, buyer, c.evidenceBuyers);
+    return UNCHANGED;
+  }
+  return NOT_SHARED;
 }
 
 /**

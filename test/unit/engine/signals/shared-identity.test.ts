@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { configSchema, ipPrefix, prefix24Hash, signal } from '../../../../src/engine/signals/shared-identity.js';
+import { eventKeys } from '../../../../src/engine/event-keys.js';
 import { hash32 } from '../../../../src/engine/sketch/hash.js';
 import type { MarketEvent } from '../../../../src/engine/types.js';
 import { DAY, drive, HOUR, MIN, order, ordinarySeller, review, T0 } from './fixtures.js';
@@ -65,6 +66,21 @@ test('two buyers on one IP prefix cost no strings; the third promotes it', () =>
   const three = [...two, order({ buyerId: 'b-nat-2', eventTime: T0 + 2 * MIN, ipAddress: '198.51.100.9' })];
   const { state } = drive(signal, config, three);
   assert.deepEqual(state.shared.map((s) => [s.v, s.fps.length, s.buyers.length]), [['198.51.100.0/24', 3, 0]]);
+});
+
+test('an IP prefix shared past the horizon starts over in the table, even before expire runs', () => {
+  const s = signal.create(config);
+  const see = (buyer: string, at: number, ip: string) => signal.observe(s, order({ buyerId: buyer, eventTime: at, ipAddress: ip }), config, eventKeys(order({ buyerId: buyer, eventTime: at, ipAddress: ip })));
+  for (let i = 0; i < 3; i++) see(`b-nat-${i}`, T0 + i * MIN, `198.51.100.${i + 1}`);
+  assert.deepEqual(s.shared.map((x) => [x.v, x.fps.length]), [['198.51.100.0/24', 3]]);
+  const later = T0 + (config.horizonDays + 1) * DAY;
+  see('b-late-0', later, '198.51.100.7');
+  // Dropped, and its new buyer is in the table: two more buyers promote it afresh with three.
+  assert.equal(s.shared.length, 0);
+  see('b-late-1', later + MIN, '198.51.100.8');
+  assert.equal(s.shared.length, 0);
+  see('b-late-2', later + 2 * MIN, '198.51.100.9');
+  assert.deepEqual(s.shared.map((x) => [x.v, x.fps.length, x.hour]), [['198.51.100.0/24', 3, Math.floor((later + 2 * MIN) / HOUR)]]);
 });
 
 test('quiet on a family sharing an address and a card between two accounts', () => {
