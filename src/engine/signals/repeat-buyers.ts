@@ -77,8 +77,11 @@ export interface State {
   w: readonly number[];
   /** Distinct buyers in the window. */
   wu: number;
-  /** Highest window ratio since the last evaluation and its size. */
-  peak: number;
+  /**
+   * Orders and distinct buyers of the window with the highest ratio since the last evaluation (the
+   * ratio itself is recomputed: a field for it was 24 bytes per seller; snapshots before still
+   * hold it as `peak`, unused).
+   */
   peakN: number;
   peakU: number;
   /** Repeat buyers and their orders placed while the window was over the threshold, since the last evaluation. */
@@ -104,7 +107,6 @@ export const signal: SellerSignal<State, Config> = {
   create: () => ({
     w: EMPTY,
     wu: 0,
-    peak: 0,
     peakN: 0,
     peakU: 0,
     hotBuyers: EMPTY,
@@ -181,8 +183,7 @@ function observeOrder(s: State, e: OrderEvent, c: Config, h: number): void {
   if (fresh) s.wu++;
 
   if (n < c.hourMinOrders) return;
-  if (n / s.wu > s.peak) {
-    s.peak = n / s.wu;
+  if (n / s.wu > (s.peakU > 0 ? s.peakN / s.peakU : 0)) {
     s.peakN = n;
     s.peakU = s.wu;
   }
@@ -283,7 +284,6 @@ function evaluate(s: State, ctx: SellerContext, c: Config): SignalFinding | null
   const hotOrders = s.hotOrders;
   const peakN = s.peakN;
   const peakU = s.peakU;
-  s.peak = 0;
   s.peakN = 0;
   s.peakU = 0;
   s.hotBuyers = EMPTY;

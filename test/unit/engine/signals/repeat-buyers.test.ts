@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { configSchema, signal } from '../../../../src/engine/signals/repeat-buyers.js';
-import type { MarketEvent } from '../../../../src/engine/types.js';
+import { eventKeys } from '../../../../src/engine/event-keys.js';
+import { configSchema, signal, type State } from '../../../../src/engine/signals/repeat-buyers.js';
+import type { MarketEvent, SellerContext } from '../../../../src/engine/types.js';
 import { DAY, drive, HOUR, MIN, order, ordinarySeller, T0 } from './fixtures.js';
 
 const config = configSchema.parse({});
@@ -129,4 +130,22 @@ test('JSON round-trip mid-stream and expire at any time leave the findings uncha
   assert.deepEqual(drive(signal, config, events, { roundTripAt: 200 }).findings, plain);
   assert.deepEqual(drive(signal, config, events, { expireHourly: true }).findings, plain);
   assert.deepEqual(drive(signal, config, events.slice().reverse()).findings, plain);
+});
+
+test('a state saved with the former `peak` field (the window ratio, now recomputed) restores and behaves the same', () => {
+  const events = brushingHour(T0 + 2 * DAY + 10 * HOUR);
+  const keys = (e: MarketEvent) => eventKeys(e);
+  const now = signal.create(config);
+  for (const e of events.slice(0, 12)) signal.observe(now, e, config, keys(e));
+  assert.ok(now.peakU > 0);
+  const old = { ...(JSON.parse(JSON.stringify(now)) as State), peak: now.peakN / now.peakU };
+  for (const e of events.slice(12)) {
+    signal.observe(now, e, config, keys(e));
+    signal.observe(old, e, config, keys(e));
+  }
+  const at = { at: T0 + 2 * DAY + 11 * HOUR } as SellerContext;
+  const f = signal.evaluate(now, at, config);
+  assert.ok(f !== null && f.horizonMs === HOUR);
+  assert.deepEqual(signal.evaluate(old, at, config), f);
+  assert.deepEqual([old.peakN, old.peakU], [now.peakN, now.peakU]);
 });
