@@ -18,7 +18,7 @@ import { z } from 'zod';
 import type { OrderEvent, SellerContext, SellerSignal, SignalFinding } from '../types.js';
 import { HLL_MAX_P, HLL_MIN_P, hllAdd, hllCount, type HllState } from '../sketch/hll.js';
 import { appendCapped, appendCappedOwned, EMPTY } from '../sketch/lists.js';
-import { topkCreate, topkDecay, topkList, topkOffer, type TopKState } from '../sketch/topk.js';
+import { topkDecay, topkList, topkOffer, type TopKState } from '../sketch/topk.js';
 import { bulkQuantityField, curveFields, round2, strengthOf } from './curve.js';
 import { lowOf } from './packed.js';
 
@@ -93,7 +93,13 @@ export interface State {
   dayBuyers: HllState;
   /** Closed days in the long horizon, packed (see DAY_SCALE), oldest first. */
   past: readonly number[];
-  top: TopKState;
+  /**
+   * The heavy buyers' top-k (sketch/topk.ts) as two fields of this state, which is itself the
+   * TopKState: a wrapper object cost 40 bytes per seller. Snapshots before hold them as `top`.
+   */
+  keys: string[];
+  counts: number[];
+  top?: TopKState;
   /** The latest orders of buyers with ≥ 2 orders today; slides in place once full (findings get a copy). */
   sample: readonly string[];
   base: number;
@@ -115,7 +121,9 @@ export const signal: SellerSignal<State, Config> = {
     dayOrders: 0,
     dayBuyers: NO_BUYERS,
     past: EMPTY,
-    top: topkCreate(),
+    // topkCreate()'s empty top-k, without the wrapper.
+    keys: [],
+    counts: [],
     sample: EMPTY,
     base: 0,
     baseDays: 0,
@@ -125,13 +133,18 @@ export const signal: SellerSignal<State, Config> = {
   // them, and the new window entry expires after the quiet period (see quietUntil).
   observe(s, e, c, keys) {
     if (e.kind !== 'order' || e.status !== 'PLACED' || e.quantity >= c.bulkQuantity) return true;
+    upgrade(s);
     observeOrder(s, e, c, keys.buyer);
     return s.w.length < c.hourMinOrders && s.dayOrders < c.dayMinOrders && weekOrders(s, s.day, c) < c.weekMinOrders;
   },
-  evaluate: evaluate,
+  evaluate(s, ctx, c) {
+    upgrade(s);
+    return evaluate(s, ctx, c);
+  },
   // Drops only what is older than the long horizon: rolling a stale day here leaves the same
   // state as the next order would, so when the core calls this cannot change any finding.
   expire(s, now, c) {
+    upgrade(s);
     const day = Math.floor(now / DAY_MS);
     if (s.day >= 0 && s.day <= day - c.weekDays) rollTo(s, day, c);
     const drop = leaving(s, Math.floor((now - c.weekDays * DAY_MS) / 1000), c.windowCap + 1);
@@ -147,13 +160,21 @@ export const signal: SellerSignal<State, Config> = {
   },
 };
 
+/** A state restored from an older snapshot gets its top-k's arrays as its own fields. */
+function upgrade(s: State): void {
+  if (s.top === undefined) return;
+  s.keys = s.top.keys;
+  s.counts = s.top.counts;
+  s.top = undefined;
+}
+
 function observeOrder(s: State, e: OrderEvent, c: Config, h: number): void {
   const t = e.eventTime;
   const day = Math.floor(t / DAY_MS);
   if (day > s.day) rollTo(s, day, c);
   s.dayOrders++;
   s.dayBuyers = hllAdd(s.dayBuyers, h, c.hllPrecision, c.hllExactCap);
-  if (topkOffer(s.top, e.buyerId, c.topBuyers) >= 2) s.sample = appendCappedOwned(s.sample, e.orderId, c.sampleOrders);
+  if (topkOffer(s, e.buyerId, c.topBuyers) >= 2) s.sample = appendCappedOwned(s.sample, e.orderId, c.sampleOrders);
 
   const fp = h >>> 11;
   const from = Math.floor((t - c.windowMs) / 1000);
@@ -235,7 +256,7 @@ function rollTo(s: State, day: number, c: Config): void {
   let old = 0;
   while (old < s.past.length && Math.floor(s.past[old]! / DAY_SCALE) <= day - c.weekDays) old++;
   if (old > 0) s.past = s.past.slice(old);
-  if (s.day >= 0) topkDecay(s.top, 0.5 ** (day - s.day), 0.5);
+  if (s.day >= 0) topkDecay(s, 0.5 ** (day - s.day), 0.5);
   s.day = day;
   s.dayOrders = 0;
   s.dayBuyers = NO_BUYERS;
@@ -294,7 +315,7 @@ function evaluate(s: State, ctx: SellerContext, c: Config): SignalFinding | null
   const buyers = best === HOUR ? peakU : best === DAY ? dayBuyers : buyerDays;
   const value = orders / buyers;
   const threshold = lifted(best === HOUR ? c.hourRatio : best === DAY ? c.dayRatio : c.weekRatio, baseline, c);
-  const buyerIds = best === HOUR ? hotBuyers : topkList(s.top, c.topBuyers).filter((t) => t.count >= 2).map((t) => t.key);
+  const buyerIds = best === HOUR ? hotBuyers : topkList(s, c.topBuyers).filter((t) => t.count >= 2).map((t) => t.key);
   const span = best === HOUR ? 'within one hour' : best === DAY ? 'today (UTC)' : `over the last ${c.weekDays} days`;
   const per = best === WEEK ? 'buyer-days' : 'buyers';
   return {

@@ -117,7 +117,7 @@ test('memory stays bounded after 100k orders', () => {
   const { state } = drive(signal, config, events);
   assert.ok(state.w.length <= config.windowCap);
   assert.ok(state.past.length <= 3 * config.weekDays);
-  assert.ok(state.top.keys.length <= config.topBuyers);
+  assert.ok(state.keys.length <= config.topBuyers);
   assert.ok(state.sample.length <= config.sampleOrders);
   assert.ok(typeof state.dayBuyers === 'string' && state.dayBuyers.length === 1 << config.hllPrecision);
   assert.ok(JSON.stringify(state).length < 3000, `${JSON.stringify(state).length} bytes`);
@@ -148,4 +148,30 @@ test('a state saved with the former `peak` field (the window ratio, now recomput
   assert.ok(f !== null && f.horizonMs === HOUR);
   assert.deepEqual(signal.evaluate(old, at, config), f);
   assert.deepEqual([old.peakN, old.peakU], [now.peakN, now.peakU]);
+});
+
+test('a state saved with its top-k as `top` (before it was flattened into the state) restores and behaves the same', () => {
+  // Four accounts ordering 3 times a day for a week: day and week findings name them from the top-k.
+  const events: MarketEvent[] = [];
+  for (let d = 0; d < 7; d++) for (let b = 0; b < 4; b++) for (let k = 0; k < 3; k++) events.push(order({ buyerId: `b-w${b}`, eventTime: T0 + d * DAY + (2 + 7 * k + b) * HOUR }));
+  events.sort((a, b) => a.eventTime - b.eventTime);
+  const plain = drive(signal, config, events).findings;
+  assert.ok(plain.some((f) => f.finding.horizonMs !== HOUR && f.finding.evidence.buyerIds!.length > 0));
+  // The same run, its state rewritten to the former shape at every order.
+  const findings = [];
+  let state = signal.create(config);
+  let boundary = (Math.floor(events[0]!.eventTime / HOUR) + 1) * HOUR;
+  for (const e of events) {
+    for (; boundary <= e.eventTime; boundary += HOUR) {
+      const f = signal.evaluate(state, { at: boundary } as SellerContext, config);
+      if (f !== null) findings.push({ at: boundary, finding: f });
+    }
+    const { keys, counts, ...rest } = JSON.parse(JSON.stringify(state)) as State;
+    state = { ...rest, top: { keys, counts } } as State;
+    signal.observe(state, e, config, eventKeys(e));
+    assert.equal(state.top, undefined);
+  }
+  const f = signal.evaluate(state, { at: boundary } as SellerContext, config);
+  if (f !== null) findings.push({ at: boundary, finding: f });
+  assert.deepEqual(findings, plain);
 });
