@@ -220,8 +220,7 @@ function see(s: State, k: number, v: string | null, ipv4: string | null, buyer: 
     }
   }
   assocPut(s.table, h, hour * BUYER_SCALE + low, PAYLOAD_BITS);
-  // lowered() of this payload, without handing a boxed double to another call.
-  if (s.low !== undefined && hour < s.low) s.low = hour;
+  s.low = lowered(s.low, hour * BUYER_SCALE + low, BUYER_SCALE);
   return false;
 }
 
