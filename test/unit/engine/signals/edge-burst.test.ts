@@ -259,3 +259,27 @@ test('recurring bursts alone stay below what a lone family needs, however many',
   for (const f of findings.values()) assert.ok(f.strength <= config.recurrenceMaxStrength, `strength ${f.strength} with ${f.value} episodes`);
   assert.ok(config.recurrenceMaxStrength < 0.8);
 });
+
+test('decay before an order: a count that falls to the floor stays, one that falls under it goes, all of them going leaves none', () => {
+  const state = signal.create(config);
+  const keys = { buyer: 1 } as Parameters<typeof signal.observe>[3];
+  const at = (h: number, buyer: string, id: string) => signal.observe(state, order({ t: T0 + h * HOUR, seller: 's', buyer, order: id }), config, keys);
+  at(0, 'a', 'o1');
+  at(0, 'b', 'o2');
+  at(1, 'c', 'o3');
+  assert.deepEqual([state.keys, state.counts], [['a', 'b', 'c'], [0.5, 0, 0.5, 0, 1, 0]]);
+  // Two ticks on, a and b are at the floor (0.125 < 0.25 would drop them): kept.
+  at(2, 'd', 'o4');
+  assert.deepEqual([state.keys, state.counts], [['a', 'b', 'c', 'd'], [0.25, 0, 0.25, 0, 0.5, 0, 1, 0]]);
+  // Three ticks on, every count is under the floor (d's 1 is 0.125): the order's buyer alone.
+  at(5, 'e', 'o5');
+  assert.deepEqual([state.keys, state.counts], [['e'], [1, 0]]);
+  at(5, 'e', 'o6');
+  at(30, 'f', 'o7');
+  assert.deepEqual([state.keys, state.counts], [['f'], [1, 0]]);
+  // A lone count at the floor stays too.
+  const lone = signal.create(config);
+  signal.observe(lone, order({ t: T0, seller: 's', buyer: 'a', order: 'p1' }), config, keys);
+  signal.observe(lone, order({ t: T0 + 2 * HOUR, seller: 's', buyer: 'b', order: 'p2' }), config, keys);
+  assert.deepEqual([lone.keys, lone.counts], [['a', 'b'], [0.25, 0, 1, 0]]);
+});
