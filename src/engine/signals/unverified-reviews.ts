@@ -157,8 +157,9 @@ export const signal: SellerSignal<State, Config> = {
     };
   },
 
+  // An order leaves a quiet period on (see quietUntil); a review ends it.
   observe(state, event: MarketEvent, config) {
-    if (event.kind !== 'review') return;
+    if (event.kind !== 'review') return true;
     const slots = slotsOf(config);
     const counts = current(state);
     state.counts = addAt(counts, slots, LANES, event.eventTime, 0);
@@ -234,6 +235,14 @@ export const signal: SellerSignal<State, Config> = {
         (earlier > 0 ? `; an earlier burst within ${config.recurrenceMs / (24 * HOUR_MS)} d reached strength ${earlier.toFixed(2)}` : ''),
       evidence: { reviewIds, buyerIds },
     };
+  },
+
+  // A seller with no review yet (baselines zero, no hour held) stays so until a review, which ends
+  // the quiet period: until then every window is empty, and the hours skipped evaluations would
+  // fold are zeros into zero baselines, the same however many are folded at once. Any other
+  // seller is evaluated every time: a short quiet period here would end every other signal's too.
+  quietUntil(state, at) {
+    return state.counts.length === 0 && state.ewReviews === 0 && state.ewUnverified === 0 ? Infinity : at;
   },
 
   expire(state, now, config) {

@@ -1,8 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { configSchema, signal } from '../../../../src/engine/signals/unverified-reviews.js';
-import type { MarketEvent } from '../../../../src/engine/types.js';
-import { DAY, HOUR, T0, review, runSignal } from './part-b-fixtures.js';
+import { Engine } from '../../../../src/engine/engine.js';
+import { parseEngineConfig } from '../../../../src/engine/config.js';
+import { configSchema, signal, type State } from '../../../../src/engine/signals/unverified-reviews.js';
+import type { MarketEvent, SellerContext } from '../../../../src/engine/types.js';
+import { DAY, HOUR, T0, order, review, runSignal } from './part-b-fixtures.js';
 
 const config = configSchema.parse({});
 
@@ -121,4 +123,65 @@ test('bursts further apart than recurrenceMs stay independent', () => {
   const { findings } = runSignal(signal, config, events, { until: second + 8 * HOUR });
   assert.ok(findings.size > 0);
   assert.equal(Math.max(...[...findings.values()].map((f) => f.strength)), 0.6);
+});
+
+test('skipping quiet evaluations changes no finding, and the state catches up by the skipped expire + evaluate', () => {
+  const engineCfg = parseEngineConfig({});
+  const stream: MarketEvent[] = [];
+  // u1: verified reviews with an unverified one now and then, then a burst (twice); u2: orders
+  // alone for days (quiet), then reviews, and a burst.
+  stream.push(...history('u1', 6, 1, 7), ...burst('u1', T0 + 6 * DAY, 9, 'a'), ...burst('u1', T0 + 8 * DAY + 5 * HOUR, 8, 'b'));
+  for (let h = 0; h < 9 * 24; h += 3) stream.push(order({ t: T0 + h * HOUR + 60_000, seller: 'u2', buyer: `v${h}`, order: `ov${h}` }));
+  stream.push(review({ t: T0 + 5 * DAY + 30 * 60_000, seller: 'u2', buyer: 'v1', order: 'ov1' }), ...burst('u2', T0 + 7 * DAY, 8, 'c'));
+  stream.sort((x, y) => x.eventTime - y.eventTime);
+  const run = (quiet: boolean) => {
+    const log: string[] = [];
+    const evaluated = new Map<string, SellerContext>();
+    const engine = new Engine(engineCfg, {
+      ring: null,
+      watermark: 'external',
+      signals: [
+        {
+          ...signal,
+          quietUntil: quiet ? signal.quietUntil : undefined,
+          evaluate(st: State, ctx: SellerContext, c: typeof config) {
+            evaluated.set(ctx.sellerId, { ...ctx });
+            const f = signal.evaluate(st, ctx, c);
+            if (f !== null) log.push(`${ctx.sellerId} ${ctx.at} ${JSON.stringify(f)}`);
+            return f;
+          },
+        },
+      ],
+    });
+    return { engine, log, evaluated };
+  };
+  const all = run(false);
+  const skipping = run(true);
+  let next = 0;
+  let skipped = 0;
+  for (let h = 1; h <= 10 * 24; h++) {
+    for (; next < stream.length && stream[next]!.eventTime < T0 + h * HOUR; next++) {
+      all.engine.ingest(stream[next]!);
+      skipping.engine.ingest(stream[next]!);
+    }
+    all.evaluated.clear();
+    skipping.evaluated.clear();
+    all.engine.advanceWatermark(T0 + h * HOUR);
+    skipping.engine.advanceWatermark(T0 + h * HOUR);
+    const a = all.engine.snapshot();
+    const b = skipping.engine.snapshot();
+    for (const [sellerId, ctx] of all.evaluated) {
+      const mine = a.sellers.find(([id]) => id === sellerId)![1].signals['unverified_reviews'] as State;
+      const theirs = b.sellers.find(([id]) => id === sellerId)![1].signals['unverified_reviews'] as State;
+      if (!skipping.evaluated.has(sellerId)) {
+        skipped++;
+        signal.expire(theirs, ctx.at, config);
+        assert.equal(signal.evaluate(theirs, ctx, config), null, `${sellerId} skipped at hour ${h} with a finding`);
+      }
+      assert.deepEqual(theirs, mine, `${sellerId} at hour ${h}`);
+    }
+  }
+  assert.ok(all.log.some((l) => l.startsWith('u1')) && all.log.some((l) => l.startsWith('u2')), all.log.join('\n'));
+  assert.ok(skipped > 30, `${skipped} evaluations skipped`);
+  assert.deepEqual(skipping.log, all.log);
 });
