@@ -269,15 +269,7 @@ function advance(state: State, tick: number, config: Config): void {
   // Repeated multiplication rather than pow: bit-identical on every platform.
   let f = 1;
   for (let i = 0; i < steps && f > 0; i++) f = f * config.decay < 1e-9 ? 0 : f * config.decay;
-  // Every current count dropping (a seller's first order after a few quiet ticks) leaves the
-  // shared empty lists rather than two emptied arrays, and no popped count boxed on the way.
-  let kept = false;
-  for (let i = 0; i < state.keys.length && !kept; i++) kept = state.counts[2 * i]! * f >= CURRENT_FLOOR;
-  if (kept) topkDecay(state, f, CURRENT_FLOOR);
-  else if (state.keys.length > 0) {
-    state.keys = EMPTY as never[];
-    state.counts = EMPTY as never[];
-  }
+  topkDecay(state, f, CURRENT_FLOOR);
   state.sellerCurrent *= f;
 }
 

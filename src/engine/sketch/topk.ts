@@ -8,6 +8,7 @@
  * seller's top-k is tiny and V8 would give pushed arrays 16 spare slots each; decay shrinks them
  * in place.
  */
+import { EMPTY } from './lists.js';
 
 export interface TopKState {
   keys: string[];
@@ -62,7 +63,9 @@ export function topkOffer(s: TopKState, key: string, cap: number, inc = 1): numb
  * Multiplies counts and error bounds by `factor`, dropping keys whose count falls below `floor`,
  * in place (the kept keys keep their order): a decayed top-k shrinks at nearly every order of a
  * small seller, and two new arrays each time were garbage. The arrays keep the capacity they had
- * (at most `cap` keys) until the next key is added.
+ * (at most `cap` keys) until the next key is added. When no key is kept (a seller back after a
+ * quiet spell) both become the shared empty list: no emptied arrays stay on idle sellers, and no
+ * count is popped (each pop boxed a double). topkOffer never writes into an empty list.
  */
 export function topkDecay(s: TopKState, factor: number, floor: number): void {
   const { keys, counts } = s;
@@ -74,6 +77,13 @@ export function topkDecay(s: TopKState, factor: number, floor: number): void {
     counts[2 * w] = c;
     counts[2 * w + 1] = counts[2 * i + 1]! * factor;
     w++;
+  }
+  if (w === 0) {
+    if (keys.length > 0) {
+      s.keys = EMPTY as never[];
+      s.counts = EMPTY as never[];
+    }
+    return;
   }
   while (keys.length > w) keys.pop();
   while (counts.length > 2 * w) counts.pop();

@@ -64,6 +64,8 @@ test('decay works in place: the same arrays, the kept keys in their order, the d
   assert.deepEqual(s.counts, [2, 0, 1.5, 0]);
   topkDecay(s, 0.25, 1);
   assert.deepEqual([s.keys, s.counts], [[], []]);
+  // Nothing kept: the shared empty list, which the next offer replaces rather than writes into.
+  assert.ok(Object.isFrozen(s.keys) && Object.isFrozen(s.counts));
   topkOffer(s, 'e', 8);
   assert.deepEqual(topkList(s, 8), [{ key: 'e', count: 1, error: 0 }]);
 });
