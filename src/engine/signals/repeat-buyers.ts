@@ -174,7 +174,7 @@ function observeOrder(s: State, e: OrderEvent, c: Config, h: number): void {
   if (day > s.day) rollTo(s, day, c);
   s.dayOrders++;
   s.dayBuyers = hllAdd(s.dayBuyers, h, c.hllPrecision, c.hllExactCap);
-  if (topkOffer(s, e.buyerId, c.topBuyers) >= 2) s.sample = appendCappedOwned(s.sample, e.orderId, c.sampleOrders);
+  if (topkOffer(s, e.buyerId, c.topBuyers) >= 2 && guaranteed(s, s.keys.indexOf(e.buyerId)) >= 2) s.sample = appendCappedOwned(s.sample, e.orderId, c.sampleOrders);
 
   const fp = h >>> 11;
   const from = Math.floor((t - c.windowMs) / 1000);
@@ -213,6 +213,16 @@ function observeOrder(s: State, e: OrderEvent, c: Config, h: number): void {
     if (s.hotBuyers.indexOf(e.buyerId) < 0) s.hotBuyers = appendCapped(s.hotBuyers, e.buyerId, c.sampleOrders);
     s.hotOrders = appendCapped(s.hotOrders, e.orderId, c.sampleOrders);
   }
+}
+
+/**
+ * The top-k count of the buyer at index `i` minus the over-count it inherited: a buyer that took
+ * the slot of an evicted one starts at that one's count + 1, so on a seller with one heavy buyer
+ * every new single-order buyer would look like a repeat buyer and be named (a second named
+ * buyer lets concentration alert alone, see `singleFamilyMinBuyers`).
+ */
+function guaranteed(s: State, i: number): number {
+  return s.counts[2 * i]! - s.counts[2 * i + 1]!;
 }
 
 /** Orders of the last weekDays days up to `today`, as evaluate counts them on that day. */
@@ -315,7 +325,7 @@ function evaluate(s: State, ctx: SellerContext, c: Config): SignalFinding | null
   const buyers = best === HOUR ? peakU : best === DAY ? dayBuyers : buyerDays;
   const value = orders / buyers;
   const threshold = lifted(best === HOUR ? c.hourRatio : best === DAY ? c.dayRatio : c.weekRatio, baseline, c);
-  const buyerIds = best === HOUR ? hotBuyers : topkList(s, c.topBuyers).filter((t) => t.count >= 2).map((t) => t.key);
+  const buyerIds = best === HOUR ? hotBuyers : topkList(s, c.topBuyers).filter((t) => t.count - t.error >= 2).map((t) => t.key);
   const span = best === HOUR ? 'within one hour' : best === DAY ? 'today (UTC)' : `over the last ${c.weekDays} days`;
   const per = best === WEEK ? 'buyer-days' : 'buyers';
   return {

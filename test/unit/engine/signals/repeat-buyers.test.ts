@@ -76,6 +76,21 @@ test('quiet on an office splitting a bulk purchase into many orders of ≥ bulkQ
   assert.ok(drive(signal, config, [...ordinarySeller(5, 30, 4), ...session(1)]).findings.length > 0);
 });
 
+test('the day and week findings name only buyers with 2 orders beyond what the top-k inherited, not the single-order buyers that took an evicted slot', () => {
+  // One business buyer orders 4 units every hour from 8:00 to 22:00, among five single-order
+  // customers: from the third on, each takes the top-k slot of the last at its count + 1.
+  const events: MarketEvent[] = [];
+  for (let i = 0; i < 15; i++) events.push(order({ buyerId: 'b-business', eventTime: T0 + (8 + i) * HOUR + 10 * MIN, quantity: 4 }));
+  for (let i = 0; i < 5; i++) events.push(order({ buyerId: `b-once-${i}`, eventTime: T0 + (9 + 2 * i) * HOUR + 40 * MIN }));
+  const day = drive(signal, config, events).findings.filter((f) => f.finding.horizonMs === DAY);
+  assert.ok(day.length > 0, 'no day finding');
+  for (const f of day) assert.deepEqual(f.finding.evidence.buyerIds, ['b-business']);
+  // Its sample holds the business buyer's repeat orders only.
+  const { state } = drive(signal, config, events);
+  const business = new Set(events.filter((e) => e.buyerId === 'b-business').map((e) => (e.kind === 'order' ? e.orderId : '')));
+  assert.ok(state.sample.length > 0 && state.sample.every((o) => business.has(o)), `sample ${state.sample.join(' ')}`);
+});
+
 test('the week horizon catches sustained repetition below the hourly and daily thresholds', () => {
   const events: MarketEvent[] = [];
   // Four accounts, each ordering 3 times a day, spread over the day, for 7 days: ratio ~3 per buyer-day.
