@@ -231,8 +231,8 @@ export interface State extends TopKState {
   episodeLast: number;
   episodeBuyers: readonly string[];
   /**
-   * The seller's usual rate: verified 5-star reviews and orders outside bursts, not learned while
-   * recurring bursts are being judged (a campaign must not become the seller's normal).
+   * The seller's usual rate: verified 5-star reviews and orders outside bursts, not learned within
+   * burstBuyerMemoryDays of a seller-level burst (a campaign must not become the seller's normal).
    */
   baseFive?: number;
   baseOrders?: number;
@@ -384,10 +384,15 @@ function observeReview(state: State, h: number, eventTime: number, config: Confi
   if (learnsBaseline(state, eventTime, config)) state.baseFive = (state.baseFive ?? 0) + 1;
 }
 
-/** Whether the usual 5-star rate learns now: not within burstBuyerMemoryDays of a recurrence. */
+/**
+ * Whether the usual 5-star rate learns now: not within burstBuyerMemoryDays of the latest
+ * seller-level burst (a recurrence's included). Reviews come days after their orders, so those
+ * that follow a burst are largely its buyers', remembered or not (a batch on a seller with no tick
+ * history cannot burst, and the table keeps only the top-k of the crossing); a flash sale's
+ * buyers review at the usual rate anyway, so an honest shop loses only those weeks of learning.
+ */
 function learnsBaseline(state: State, t: number, config: Config): boolean {
-  const at = state.recurredAt ?? -1;
-  return at < 0 || t - at >= config.burstBuyerMemoryDays * 24 * HOUR_MS;
+  return state.episodeLast < 0 || t - state.episodeLast >= config.burstBuyerMemoryDays * 24 * HOUR_MS;
 }
 
 /** Reads a state restored in an earlier layout (State.total, State.current) into this one. */

@@ -239,6 +239,41 @@ test('only burst orders older than reviewLagDays are judged: quick reviews of yo
   assert.ok(lifted[0]! >= batches[0]! + config.reviewLagDays * DAY, `first at ${(lifted[0]! - T0) / HOUR} h`);
 });
 
+test("a batch the seller has no history to burst against does not become its usual rate: its buyers' reviews after a burst are not learned", () => {
+  const seller = 's12';
+  // The shop's first orders are a batch of 20 accounts within the hour (MIDAS cannot score a first tick), then one order every 6 h.
+  const events: MarketEvent[] = [];
+  for (let k = 0; k < 20; k++) events.push(order({ t: T0 + k * 3 * 60_000, seller, buyer: `first${k}`, order: `f${k}` }));
+  for (let h = 6; h < 16 * 24; h += 6) events.push(order({ t: T0 + h * HOUR + 600_000, seller, buyer: `quiet${h}`, order: `q${h}` }));
+  // Batches of 20 on days 3 and 5; 14 of each batch (the first one's too, between the bursts) review 5★.
+  const batches = [3, 5].map((d) => T0 + d * DAY + 14 * HOUR);
+  for (let k = 0; k < 20; k++) {
+    if (k < 14) events.push(review({ t: batches[0]! + DAY + k * HOUR, seller, buyer: `first${k}`, order: `f${k}` }));
+    batches.forEach((start, b) => {
+      events.push(order({ t: start + k * 3 * 60_000, seller, buyer: `acct${b}-${k}`, order: `a${b}-${k}` }));
+      if (k < 14) events.push(review({ t: start + DAY + k * 60_000, seller, buyer: `acct${b}-${k}`, order: `a${b}-${k}` }));
+    });
+  }
+  const { state, findings } = runSignal(signal, config, events);
+  assert.equal(state.baseFive, 0, 'the first batch\'s reviews came after a burst');
+  const strongest = Math.max(...[...findings.values()].map((f) => f.strength));
+  assert.ok(strongest >= 0.8, String(strongest));
+});
+
+test('after a flash sale the usual rate learns again once burstBuyerMemoryDays have passed', () => {
+  const seller = 's13';
+  const events = ordinary(seller, 3, 7);
+  const sale = T0 + 3 * DAY + 12 * HOUR;
+  for (let k = 0; k < 150; k++) events.push(order({ t: sale + k * 40_000, seller, buyer: `sale${k}`, order: `s${k}` }));
+  const learned = (): number => runSignal(signal, config, events).state.baseOrders!;
+  const before = learned();
+  const resume = sale + 100 * 60_000 + config.burstBuyerMemoryDays * DAY;
+  for (let h = 0; h < 10; h++) events.push(order({ t: resume - 5 * DAY + h * HOUR, seller, buyer: `frozen${h}`, order: `z${h}` }));
+  assert.equal(learned(), before, 'within burstBuyerMemoryDays of the sale');
+  for (let h = 0; h < 10; h++) events.push(order({ t: resume + DAY + h * HOUR, seller, buyer: `learned${h}`, order: `n${h}` }));
+  assert.equal(learned(), before + 10);
+});
+
 test('a small batch of new accounts over an hour and a half is a seller-level burst', () => {
   const events = ordinary('s7', 1, 10);
   const start = T0 + 6 * DAY + 15 * HOUR;
