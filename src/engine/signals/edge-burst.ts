@@ -232,7 +232,8 @@ export interface State extends TopKState {
   episodeBuyers: readonly string[];
   /**
    * The seller's usual rate: verified 5-star reviews and orders outside bursts, not learned within
-   * burstBuyerMemoryDays of a seller-level burst (a campaign must not become the seller's normal).
+   * recurrenceMs of a seller-level burst nor burstBuyerMemoryDays of a recurrence (a campaign must
+   * not become the seller's normal).
    */
   baseFive?: number;
   baseOrders?: number;
@@ -385,14 +386,17 @@ function observeReview(state: State, h: number, eventTime: number, config: Confi
 }
 
 /**
- * Whether the usual 5-star rate learns now: not within burstBuyerMemoryDays of the latest
- * seller-level burst (a recurrence's included). Reviews come days after their orders, so those
- * that follow a burst are largely its buyers', remembered or not (a batch on a seller with no tick
- * history cannot burst, and the table keeps only the top-k of the crossing); a flash sale's
- * buyers review at the usual rate anyway, so an honest shop loses only those weeks of learning.
+ * Whether the usual 5-star rate learns now: not within recurrenceMs of the latest seller-level
+ * burst, while it may still recur into a campaign (reviews come days after their orders, so those
+ * that follow a burst are largely its buyers', remembered or not: a batch on a seller with no tick
+ * history cannot burst, and the table keeps only the top-k of the crossing), and not within
+ * burstBuyerMemoryDays of a recurrence. A one-off burst's seller learns again a week later: a
+ * viral product's later traffic is the seller's own again, and an honest shop loses only that week.
  */
 function learnsBaseline(state: State, t: number, config: Config): boolean {
-  return state.episodeLast < 0 || t - state.episodeLast >= config.burstBuyerMemoryDays * 24 * HOUR_MS;
+  if (state.episodeLast >= 0 && t - state.episodeLast < config.recurrenceMs) return false;
+  const at = state.recurredAt ?? -1;
+  return at < 0 || t - at >= config.burstBuyerMemoryDays * 24 * HOUR_MS;
 }
 
 /** Reads a state restored in an earlier layout (State.total, State.current) into this one. */

@@ -260,16 +260,16 @@ test("a batch the seller has no history to burst against does not become its usu
   assert.ok(strongest >= 0.8, String(strongest));
 });
 
-test('after a flash sale the usual rate learns again once burstBuyerMemoryDays have passed', () => {
+test('after a flash sale that does not recur the usual rate learns again once recurrenceMs has passed', () => {
   const seller = 's13';
   const events = ordinary(seller, 3, 7);
   const sale = T0 + 3 * DAY + 12 * HOUR;
   for (let k = 0; k < 150; k++) events.push(order({ t: sale + k * 40_000, seller, buyer: `sale${k}`, order: `s${k}` }));
   const learned = (): number => runSignal(signal, config, events).state.baseOrders!;
   const before = learned();
-  const resume = sale + 100 * 60_000 + config.burstBuyerMemoryDays * DAY;
-  for (let h = 0; h < 10; h++) events.push(order({ t: resume - 5 * DAY + h * HOUR, seller, buyer: `frozen${h}`, order: `z${h}` }));
-  assert.equal(learned(), before, 'within burstBuyerMemoryDays of the sale');
+  const resume = sale + 100 * 60_000 + config.recurrenceMs;
+  for (let h = 0; h < 10; h++) events.push(order({ t: resume - 2 * DAY + h * HOUR, seller, buyer: `frozen${h}`, order: `z${h}` }));
+  assert.equal(learned(), before, 'within recurrenceMs of the sale');
   for (let h = 0; h < 10; h++) events.push(order({ t: resume + DAY + h * HOUR, seller, buyer: `learned${h}`, order: `n${h}` }));
   assert.equal(learned(), before + 10);
 });
