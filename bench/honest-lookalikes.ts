@@ -233,6 +233,22 @@ for (const buyers of [1, 2])
       }
     });
 
+// 7. A corporate team buying in bulk: 3–6 employees with accounts of their own order for the office
+// on one working day (or over a week) with the company card, shipped to the office, from the office
+// network, each order 5–50 units (stock for the team, not single items).
+for (const [k, spreadDays] of [[3, 0], [4, 0], [6, 0], [6, 5]] as const)
+  add('corporate team', `${k} employees, company card, bulk orders within ${spreadDays === 0 ? 'one day' : `${spreadDays} working days`}`, (s) => {
+    background(s);
+    const office = `a-${s.id}-hq`;
+    const card = `p-${s.id}-corp`;
+    const nat = natIps(s);
+    const day = START + int(s.r, 0, 6);
+    for (let i = 0; i < k; i++) {
+      const at = workTime(s.r, day + int(s.r, 0, spreadDays));
+      buy(s, { ...aged(s, 'emp', at), address: office, card, ip: nat[int(s.r, 0, 3)]! }, at, { quantity: int(s.r, 5, 50), reviewed: 0.05 });
+    }
+  });
+
 interface Row {
   readonly alerted: number;
   readonly signals: Map<string, number>;

@@ -20,7 +20,7 @@ import { z } from 'zod';
 import type { EvidenceLists, SellerSignal, SignalFinding } from '../types.js';
 import { hash32, mix32 } from '../sketch/hash.js';
 import { appendCapped, EMPTY } from '../sketch/lists.js';
-import { curveFields, round2, strengthOf } from './curve.js';
+import { bulkQuantityField, curveFields, round2, strengthOf } from './curve.js';
 import { assocCreate, assocExpire, assocFind, assocPayload, assocPut } from '../sketch/assoc.js';
 import { isDue, lowered, lowest, NOTHING_DUE } from './fingerprint-table.js';
 import { lowOf } from './packed.js';
@@ -89,6 +89,7 @@ export const configSchema = z.object({
     ),
   maxShared: z.number().int().min(1).max(64).default(4).describe('Shared values tracked with strings; the one with fewest buyers, then oldest, is evicted. Default 4.'),
   evidenceBuyers: z.number().int().min(1).max(32).default(4).describe('Buyer ids kept per shared device, payment or address as evidence (none for IP prefixes, which are weak). Default 4.'),
+  bulkQuantity: bulkQuantityField,
   ...curveFields,
 });
 export type Config = z.infer<typeof configSchema>;
@@ -131,7 +132,9 @@ export const signal: SellerSignal<State, Config> = {
   // buyer's renewed use of a card for the card-burst lane) can make judge find something; table entries and later hours of shared values expire after any
   // quiet period (see quietUntil).
   observe(s, e, c, keys) {
-    if (e.kind === 'order' && e.status !== 'PLACED') return true;
+    // A bulk order is a business buying stock: colleagues on the company card, shipped to the
+    // office, are that business, while a farm buys single units to stay cheap.
+    if (e.kind === 'order' && (e.status !== 'PLACED' || e.quantity >= c.bulkQuantity)) return true;
     const shared = s.shared;
     const buyers = buyersOf(shared);
     const hour = Math.floor(e.eventTime / HOUR_MS);

@@ -142,6 +142,18 @@ test('three accounts paying with one card within hours are strong alone (card-bu
   assert.ok(later.length > 0 && later.every((f) => f.finding.strength === 0.4), JSON.stringify(later.map((f) => f.finding.strength)));
 });
 
+test('bulk orders are a business buying stock: colleagues on the company card and office address share nothing', () => {
+  const team = (quantity: number): MarketEvent[] =>
+    [0, 1, 2, 3, 4, 5, 6, 7].map((i) =>
+      order({ buyerId: `b-emp-${i}`, eventTime: T0 + 4 * DAY + i * 30 * MIN, quantity, deviceId: `d-emp-${i}`, shippingAddressHash: 'a-office', paymentInstrumentHash: 'p-company' }),
+    );
+  const stock = drive(signal, config, [...ordinarySeller(6, 1, 26), ...team(config.bulkQuantity)]);
+  assert.deepEqual(stock.findings, []);
+  // The same accounts buying single units are what a farm does.
+  const single = drive(signal, config, [...ordinarySeller(6, 1, 26), ...team(1)]);
+  assert.ok(single.findings.some((f) => f.finding.strength >= 0.8), JSON.stringify(single.findings.map((f) => f.finding.strength)));
+});
+
 test('quiet-ish on a household of three sharing a card over days, and on a family tablet: below what alerts alone', () => {
   const household = cardFarm(30 * HOUR);
   const tablet = [0, 1, 2, 3].map((i) => order({ buyerId: `b-kid-${i}`, eventTime: T0 + 4 * DAY + i * 20 * MIN, deviceId: 'd-family-tablet' }));
