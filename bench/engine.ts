@@ -10,7 +10,8 @@
  * many small ones), orders with their later state changes, reviews, and some brushing sellers.
  * Figures: engine events/s on pre-parsed objects (registered signals + ring, and core alone),
  * NDJSON replay events/s through a temp file (reader alone, as replay uses it, and full replay),
- * heap per seller (V8 heap plus typed-array contents).
+ * heap per seller (V8 heap plus typed-array contents), and the ring detector's heap per tracked
+ * buyer (its memory scales with the buyers it tracks, capped by ring.maxBuyers, not with sellers).
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -19,6 +20,8 @@ import { pathToFileURL } from 'node:url';
 import { Engine } from '../src/engine/engine.js';
 import { parseEngineConfig } from '../src/engine/config.js';
 import { SELLER_SIGNALS } from '../src/engine/signals/index.js';
+import { ringDetector } from '../src/engine/signals/ring.js';
+import type { RingConfig } from '../src/engine/signals/ring.js';
 import type { EngineConfig } from '../src/engine/config.js';
 import type { EngineOptions } from '../src/engine/engine.js';
 import { readNdjson } from '../src/io/file/ndjson-reader.js';
@@ -117,7 +120,8 @@ function runEngine(label: string, events: readonly unknown[], config: EngineConf
   );
 }
 
-function heapPerSeller(config: EngineConfig, opts: EngineOptions, label: string): void {
+/** Prints and returns the bytes the engine holds after the run; `opts` is built after the baseline. */
+function heapPerSeller(config: EngineConfig, opts: EngineOptions | (() => EngineOptions), label: string): number {
   const gc = (globalThis as { gc?: () => void }).gc!;
   gc();
   gc();
@@ -127,7 +131,7 @@ function heapPerSeller(config: EngineConfig, opts: EngineOptions, label: string)
     return m.heapUsed + m.arrayBuffers;
   };
   const before = used();
-  const engine = new Engine(config, opts);
+  const engine = new Engine(config, typeof opts === 'function' ? opts() : opts);
   // Generated lazily so that only the engine's own state stays on the heap.
   for (const e of marketplace(EVENTS, SELLERS, HOURS, 2)) engine.ingest(e);
   engine.finish();
@@ -139,6 +143,7 @@ function heapPerSeller(config: EngineConfig, opts: EngineOptions, label: string)
   console.log(
     `heap ${label.padEnd(30)} ${fmt(bytes / s.sellersTracked).padStart(11)} bytes/seller  (${fmt(bytes / 1024 / 1024)} MiB for ${s.sellersTracked} sellers, ${s.dedupIds} eventIds in dedup)`,
   );
+  return bytes;
 }
 
 async function main(): Promise<void> {
@@ -188,8 +193,16 @@ async function main(): Promise<void> {
   // Dedup memory is per event (24 h of ids), not per seller: measure seller state without it too.
   const noDedup = parseEngineConfig({ dedupHorizonMs: 0 });
   heapPerSeller(noDedup, { signals: [], ring: null }, 'core only');
-  heapPerSeller(noDedup, { ring: null }, 'registered signals, no ring');
-  heapPerSeller(noDedup, {}, 'registered signals + ring');
+  const noRing = heapPerSeller(noDedup, { ring: null }, 'registered signals, no ring');
+  // The default ring detector, made here to read its sizes after the run.
+  let ring: ReturnType<typeof ringDetector> | null = null;
+  const withRing = heapPerSeller(noDedup, () => ({ ring: (ring = ringDetector(noDedup.ring as RingConfig)) }), 'registered signals + ring');
+  const rs = ring!.sizes();
+  ring = null;
+  const ringBytes = withRing - noRing;
+  console.log(
+    `heap ring (the difference)          ${fmt(ringBytes / rs.buyers).padStart(11)} bytes/buyer   (${fmt(ringBytes / 1024 / 1024)} MiB for ${rs.buyers} buyers, ${rs.sellers} sellers, ${rs.pairs} pairs)`,
+  );
   heapPerSeller(config, {}, 'incl. 24 h dedup of all ids');
   if (process.env['BENCH_HEAP_DETAIL'] === '1')
     for (const sig of SELLER_SIGNALS) heapPerSeller(noDedup, { signals: [sig], ring: null }, `core + ${sig.name}`);
