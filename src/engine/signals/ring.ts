@@ -318,7 +318,7 @@ class Ring implements RingDetector<RingConfig> {
     // The seller's own id string is kept, not this event's copy: one string per seller, not per buyer.
     const xs = this.bumpSeller(x, t);
     if (idx < 0) {
-      if (B.n[j]! >= cfg.maxSellersPerBuyer) B.removeOldest(j);
+      if (B.count(j) >= cfg.maxSellersPerBuyer) B.removeOldest(j);
       idx = B.append(j, xs, t);
       B.deg[j]!++;
     } else if (t > B.time(j, idx)) B.setTime(j, idx, t);
@@ -326,7 +326,7 @@ class Ring implements RingDetector<RingConfig> {
     if (t > B.last[j]!) B.last[j] = t;
 
     const weight = 1 / Math.log(B.deg[j]! + cfg.degreeOffset);
-    const n = B.n[j]!;
+    const n = B.count(j);
     for (let i = 0; i < n; i++) {
       if (i === idx || Math.abs(t - B.time(j, i)) > cfg.lockstepWindowMs) continue;
       this.bumpPair(xs, B.seller(j, i), event.buyerId, weight, t);

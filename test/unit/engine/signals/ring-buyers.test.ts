@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BuyerTable } from '../../../../src/engine/signals/ring-buyers.js';
+import type { BuyerRow } from '../../../../src/engine/signals/ring-buyers.js';
 
 test('two generations: a touched buyer survives the next turnover, an untouched one goes', () => {
   const b = new BuyerTable(2);
@@ -25,11 +26,11 @@ test('sellers of a buyer: inline first, a list from the second, oldest dropped, 
   assert.deepEqual([b.find(j, 's1'), b.find(j, 's2'), b.find(j, 's3')], [0, 1, 2]);
   b.setEpisode(j, 0, 7);
   b.removeOldest(j); // s2 (time 5)
-  assert.equal(b.n[j], 2);
+  assert.equal(b.count(j), 2);
   assert.deepEqual([b.seller(j, 0), b.seller(j, 1), b.episode(j, 0), b.time(j, 1)], ['s1', 's3', 7, 20]);
   b.reset(j);
   assert.equal(b.find(j, 's1'), -1);
-  assert.equal(b.n[j], 0);
+  assert.equal(b.count(j), 0);
 });
 
 test('thousands of buyers through rebuilds, sweeps and a snapshot round trip keep their data', () => {
@@ -50,7 +51,7 @@ test('thousands of buyers through rebuilds, sweeps and a snapshot round trip kee
     const j = r.get(`b-${i}`);
     assert.ok(j >= 0, `b-${i}`);
     assert.equal(r.seller(j, 0), `s-${i % 7}`);
-    assert.equal(r.n[j], i % 3 === 0 ? 2 : 1);
+    assert.equal(r.count(j), i % 3 === 0 ? 2 : 1);
     assert.equal(r.last[j], i);
   }
 });
@@ -70,4 +71,56 @@ test("the only seller's time is the buyer's latest purchase; each seller of a li
   r.load(prev, cur);
   const k = r.get('x');
   assert.deepEqual([r.seller(k, 0), r.time(k, 0), r.seller(k, 1), r.time(k, 1), r.last[k]], ['s1', 15, 's2', 12, 12]);
+});
+
+test('generations keep turning over: a buyer of a dropped generation never comes back, whatever the turnover count', () => {
+  const b = new BuyerTable(2);
+  for (let i = 0; i < 1000; i++) {
+    b.add(`b-${i}`, i);
+    // Two turnovers after a buyer's generation was current it is gone (generation labels are reused).
+    if (i >= 4) assert.equal(b.get(`b-${i - 4}`), -1, `b-${i - 4} after b-${i}`);
+    assert.ok(b.size <= 4);
+  }
+  assert.ok(b.get('b-999') >= 0);
+});
+
+test('the table stays within what 2 × half buyers need at three quarters full, near the cap and through turnovers', () => {
+  const b = new BuyerTable(1000);
+  for (let i = 0; i < 100_000; i++) {
+    b.add(`b-${i}`, i);
+    assert.ok(b.size <= 2000 && b.slots <= Math.ceil(8000 / 3), `${b.size} in ${b.slots} slots`);
+  }
+  assert.equal(b.get('b-98999'), -1);
+  for (let i = 99_000; i < 100_000; i++) assert.ok(b.get(`b-${i}`) >= 0, `b-${i}`);
+  // A snapshot taken under a bigger cap loads whole into a smaller table.
+  const big = new BuyerTable(10_000);
+  for (let i = 0; i < 15_000; i++) big.append(big.add(`c-${i}`, i), 's', i);
+  const small = new BuyerTable(1000);
+  small.load(...big.dump());
+  assert.equal(small.size, 15_000);
+  assert.deepEqual(small.dump(), big.dump());
+});
+
+test('a buyer keeps more than 255 sellers when the config allows it', () => {
+  const b = new BuyerTable(10);
+  const j = b.add('x', 0);
+  for (let i = 0; i < 300; i++) b.append(j, `s-${i}`, i);
+  assert.equal(b.count(j), 300);
+  assert.deepEqual([b.seller(j, 299), b.time(j, 299), b.episode(j, 256)], ['s-299', 299, 256]);
+});
+
+test('rows as the version 3 snapshots of the previous layout wrote them load and dump back unchanged', () => {
+  // From the detector at 0504004: a buyer whose list lost its oldest seller, a one-seller buyer whose
+  // episode is older than its latest purchase, one in the older generation.
+  const prev: BuyerRow[] = [
+    [932837456, 16385229, ['s1'], [1767240000000], [1767240000000], 1, 1767240000000],
+    [1096793167, 1352767301, ['s3', 's4', 's1'], [1767232800000, 1767236400000, 1767441600000], [1767232800000, 1767236400000, 1767441600000], 5, 1767441600000],
+  ];
+  const cur: BuyerRow[] = [[-1305598560, -488029632, ['s2'], [1767247200000], [1767243600000], 1, 1767247200000]];
+  const b = new BuyerTable(2);
+  b.load(prev, cur);
+  assert.deepEqual(b.dump(), [prev, cur]);
+  const j = b.get('b1');
+  assert.ok(j >= 0);
+  assert.deepEqual([b.count(j), b.find(j, 's4'), b.time(j, 1), b.episode(j, 2), b.deg[j]], [3, 1, 1767236400000, 1767441600000, 5]);
 });
