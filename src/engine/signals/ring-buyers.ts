@@ -3,7 +3,7 @@
  * recent sellers with, for each, the time of the latest purchase and of the co-buy episode it
  * last counted in. Up to hundreds of thousands of them, so they live in one open-addressing table
  * of typed arrays keyed by a 64-bit fingerprint of the buyer id (no id strings, no object per
- * buyer), the first seller inline and a list only for buyers of two sellers or more: 37 bytes per
+ * buyer), the first seller inline and a list only for buyers of two sellers or more: 33 bytes per
  * table entry, the table half to three quarters full, instead of ~300 bytes per buyer for a Map
  * entry, the key string, an entry object and three arrays.
  *
@@ -34,6 +34,12 @@ const DELETED = 1;
 const FIRST_GEN = 2;
 
 const fp = new Int32Array(2);
+/**
+ * Buyer times are kept in 6 bytes, the high 16 and low 32 bits of a whole number of ms: exact for
+ * every valid event time (whole ms in [MIN_TIME_MS, MAX_TIME_MS], validate.ts, below 2⁴²). A
+ * Uint32Array store takes the value mod 2³², a Uint16Array one the integer part of t / 2³².
+ */
+const TWO32 = 2 ** 32;
 
 export class BuyerTable {
   private cap = MIN_CAPACITY;
@@ -43,17 +49,19 @@ export class BuyerTable {
   private lo = new Int32Array(MIN_CAPACITY);
   /** Generation of the entry: the current one is `g`, the previous `g ^ 1`; or EMPTY, DELETED. */
   private gen = new Uint8Array(MIN_CAPACITY);
-  /** Per entry (by slot index, valid until the next add()): latest purchase time, degree, sellers. */
-  last = new Float64Array(MIN_CAPACITY);
+  /** Per entry (by slot index, valid until the next add()): latest purchase time (lastOf), degree, sellers. */
+  private lastLo = new Uint32Array(MIN_CAPACITY);
+  private lastHi = new Uint16Array(MIN_CAPACITY);
   deg = new Int32Array(MIN_CAPACITY);
   /**
    * The sellers: null for none, the id itself for the only one, a list from the second on (so
    * their count needs no column). One slot for both forms saves 8 bytes per entry. The only
-   * seller's latest purchase is the buyer's (`last`: every purchase since the buyer's start was
+   * seller's latest purchase is the buyer's (`lastOf`: every purchase since the buyer's start was
    * there), so only its episode has a column.
    */
   sel: (string | SellerList | null)[] = new Array<string | SellerList | null>(MIN_CAPACITY).fill(null);
-  e0 = new Float64Array(MIN_CAPACITY);
+  private e0Lo = new Uint32Array(MIN_CAPACITY);
+  private e0Hi = new Uint16Array(MIN_CAPACITY);
 
   private g = FIRST_GEN;
   private curCount = 0;
@@ -67,7 +75,7 @@ export class BuyerTable {
     return this.curCount + this.prevCount;
   }
 
-  /** Table slots (for tests and the bench: the table's memory is about 37 bytes a slot). */
+  /** Table slots (for tests and the bench: the table's memory is about 33 bytes a slot). */
   get slots(): number {
     return this.cap;
   }
@@ -100,7 +108,7 @@ export class BuyerTable {
   add(buyerId: string, last: number): number {
     fingerprint64(buyerId, fp);
     const j = this.insert(fp[0]!, fp[1]!, this.g);
-    this.last[j] = last;
+    this.setLast(j, last);
     this.bump();
     return j;
   }
@@ -115,7 +123,7 @@ export class BuyerTable {
     this.hi[j] = h;
     this.lo[j] = l;
     gen[j] = g;
-    this.last[j] = 0;
+    this.setLast(j, 0);
     this.deg[j] = 0;
     this.sel[j] = null;
     return j;
@@ -135,6 +143,30 @@ export class BuyerTable {
     this.g = dropped;
     this.prevCount = this.curCount;
     this.curCount = 0;
+  }
+
+  /** The buyer's latest purchase time. */
+  lastOf(j: number): number {
+    return this.lastHi[j]! * TWO32 + this.lastLo[j]!;
+  }
+
+  setLast(j: number, t: number): void {
+    this.lastLo[j] = t;
+    this.lastHi[j] = t / TWO32;
+  }
+
+  /** Raises the buyer's latest purchase time to t. */
+  raiseLast(j: number, t: number): void {
+    if (t > this.lastOf(j)) this.setLast(j, t);
+  }
+
+  private episode0(j: number): number {
+    return this.e0Hi[j]! * TWO32 + this.e0Lo[j]!;
+  }
+
+  private setEpisode0(j: number, t: number): void {
+    this.e0Lo[j] = t;
+    this.e0Hi[j] = t / TWO32;
   }
 
   private listOf(j: number): SellerList | null {
@@ -164,24 +196,24 @@ export class BuyerTable {
 
   time(j: number, i: number): number {
     const list = this.listOf(j);
-    return list !== null ? list[0][2 * i]! : this.last[j]!;
+    return list !== null ? list[0][2 * i]! : this.lastOf(j);
   }
 
   setTime(j: number, i: number, t: number): void {
     const list = this.listOf(j);
     if (list !== null) list[0][2 * i] = t;
-    else this.last[j] = t;
+    else this.setLast(j, t);
   }
 
   episode(j: number, i: number): number {
     const list = this.listOf(j);
-    return list !== null ? list[0][2 * i + 1]! : this.e0[j]!;
+    return list !== null ? list[0][2 * i + 1]! : this.episode0(j);
   }
 
   setEpisode(j: number, i: number, t: number): void {
     const list = this.listOf(j);
     if (list !== null) list[0][2 * i + 1] = t;
-    else this.e0[j] = t;
+    else this.setEpisode0(j, t);
   }
 
   /** Appends seller x (latest purchase and episode at t); returns its index. */
@@ -189,12 +221,12 @@ export class BuyerTable {
     const v = this.sel[j];
     if (v === null || v === undefined) {
       this.sel[j] = x;
-      if (t > this.last[j]!) this.last[j] = t;
-      this.e0[j] = t;
+      this.raiseLast(j, t);
+      this.setEpisode0(j, t);
       return 0;
     }
     if (typeof v === 'string') {
-      this.sel[j] = [[this.last[j]!, this.e0[j]!, t, t], v, x];
+      this.sel[j] = [[this.lastOf(j), this.episode0(j), t, t], v, x];
       return 1;
     }
     // Exact-size arrays: V8 gives arrays grown by push up to 16 spare slots.
@@ -226,7 +258,7 @@ export class BuyerTable {
   /** Deletes every live buyer whose latest purchase is before `from`. */
   sweep(from: number): void {
     for (let j = 0; j < this.cap; j++) {
-      if (this.gen[j]! <= DELETED || this.last[j]! >= from) continue;
+      if (this.gen[j]! <= DELETED || this.lastOf(j) >= from) continue;
       if (this.gen[j] === this.g) this.curCount--;
       else this.prevCount--;
       this.gen[j] = DELETED;
@@ -252,15 +284,15 @@ export class BuyerTable {
       const e: number[] = [];
       if (typeof v === 'string') {
         s.push(v);
-        t.push(this.last[j]!);
-        e.push(this.e0[j]!);
+        t.push(this.lastOf(j));
+        e.push(this.episode0(j));
       } else if (v !== null && v !== undefined)
         for (let i = 1; i < v.length; i++) {
           s.push(v[i] as string);
           t.push(v[0][2 * i - 2]!);
           e.push(v[0][2 * i - 1]!);
         }
-      (this.gen[j] === this.g ? cur : prev).push([this.hi[j]!, this.lo[j]!, s, t, e, this.deg[j]!, this.last[j]!]);
+      (this.gen[j] === this.g ? cur : prev).push([this.hi[j]!, this.lo[j]!, s, t, e, this.deg[j]!, this.lastOf(j)]);
     }
     const byFp = (a: BuyerRow, b: BuyerRow) => a[0] - b[0] || a[1] - b[1];
     return [prev.sort(byFp), cur.sort(byFp)];
@@ -281,12 +313,12 @@ export class BuyerTable {
         const j = this.insert(h, l, g);
         if (g === FIRST_GEN) this.curCount++;
         else this.prevCount++;
-        this.last[j] = last;
+        this.setLast(j, last);
         this.deg[j] = d;
         // A one-seller row's time is the buyer's `last` (the two are equal in every snapshot).
         if (s.length === 1) {
           this.sel[j] = s[0]!;
-          this.e0[j] = e[0]!;
+          this.setEpisode0(j, e[0]!);
         } else if (s.length > 1) {
           const times = new Array<number>(2 * s.length);
           for (let i = 0; i < s.length; i++) {
@@ -296,6 +328,11 @@ export class BuyerTable {
           this.sel[j] = [times, ...s];
         }
       }
+  }
+
+  /** Whether the table keeps time t exactly (whole ms in [0, 2⁴⁸): every valid event time). */
+  static keeps(t: number): boolean {
+    return Number.isInteger(t) && t >= 0 && t < 2 ** 48;
   }
 
   /** Fingerprint of a buyer id, for restoring snapshots that name buyers by id. */
@@ -310,10 +347,12 @@ export class BuyerTable {
     this.hi = new Int32Array(cap);
     this.lo = new Int32Array(cap);
     this.gen = new Uint8Array(cap);
-    this.last = new Float64Array(cap);
+    this.lastLo = new Uint32Array(cap);
+    this.lastHi = new Uint16Array(cap);
     this.deg = new Int32Array(cap);
     this.sel = new Array<string | SellerList | null>(cap).fill(null);
-    this.e0 = new Float64Array(cap);
+    this.e0Lo = new Uint32Array(cap);
+    this.e0Hi = new Uint16Array(cap);
   }
 
   /**
@@ -322,7 +361,7 @@ export class BuyerTable {
    * table sized for the peak stays there instead of doubling at every rebuild near the cap.
    */
   private rebuild(): void {
-    const { hi, lo, gen, last, deg, sel, e0 } = this;
+    const { hi, lo, gen, lastLo, lastHi, deg, sel, e0Lo, e0Hi } = this;
     const need = this.size + 1;
     // A snapshot taken with a bigger cap may hold more than 2 × half: then room for what it holds.
     this.resize(Math.max(MIN_CAPACITY, Math.min(2 * need, Math.ceil((8 * this.half) / 3)), Math.ceil((4 * need) / 3)));
@@ -333,10 +372,12 @@ export class BuyerTable {
       this.hi[k] = hi[j]!;
       this.lo[k] = lo[j]!;
       this.gen[k] = gen[j]!;
-      this.last[k] = last[j]!;
+      this.lastLo[k] = lastLo[j]!;
+      this.lastHi[k] = lastHi[j]!;
       this.deg[k] = deg[j]!;
       this.sel[k] = sel[j]!;
-      this.e0[k] = e0[j]!;
+      this.e0Lo[k] = e0Lo[j]!;
+      this.e0Hi[k] = e0Hi[j]!;
     }
     this.used = this.size;
   }

@@ -298,21 +298,21 @@ class Ring implements RingDetector<RingConfig> {
     const x = event.sellerId;
     const B = this.buyers;
     let j = B.get(event.buyerId);
-    if (j < 0 || B.last[j]! < t - cfg.buyerHorizonMs) {
+    if (j < 0 || B.lastOf(j) < t - cfg.buyerHorizonMs) {
       // New, or back after a long pause: a new start for its sellers and degree.
       if (j < 0) j = B.add(event.buyerId, t);
       else B.reset(j);
       this.popN = this.popN * this.decay(t - this.popLast) + 1;
       this.popLast = Math.max(this.popLast, t);
     }
-    // The buyer's latest purchase (`last`) is also its only seller's (ring-buyers.ts): it moves
+    // The buyer's latest purchase (`lastOf`) is also its only seller's (ring-buyers.ts): it moves
     // once the seller bookkeeping below has read the seller's time.
     // A buyer counts again for the same sellers once per lockstep window: fake accounts that keep
     // buying keep the ring's weight up, while one shopping session counts once.
     let idx = B.find(j, x);
     if (idx >= 0 && t - B.episode(j, idx) <= cfg.lockstepWindowMs) {
       if (t > B.time(j, idx)) B.setTime(j, idx, t);
-      if (t > B.last[j]!) B.last[j] = t;
+      B.raiseLast(j, t);
       return;
     }
     // The seller's own id string is kept, not this event's copy: one string per seller, not per buyer.
@@ -323,7 +323,7 @@ class Ring implements RingDetector<RingConfig> {
       B.deg[j]!++;
     } else if (t > B.time(j, idx)) B.setTime(j, idx, t);
     B.setEpisode(j, idx, t);
-    if (t > B.last[j]!) B.last[j] = t;
+    B.raiseLast(j, t);
 
     const weight = 1 / Math.log(B.deg[j]! + cfg.degreeOffset);
     const n = B.count(j);
@@ -518,9 +518,11 @@ class Ring implements RingDetector<RingConfig> {
       const [h, l] = byId ? (str(r[0]) ? BuyerTable.fingerprint(r[0]) : [NaN, NaN]) : [r[0], r[1]];
       const [s, t, ep, deg, last] = r.slice(byId ? 1 : 2);
       const int32 = (v: unknown): v is number => num(v) && (v | 0) === v;
-      if (!int32(h) || !int32(l) || !Array.isArray(s) || !Array.isArray(t) || !Array.isArray(ep) || s.length !== t.length || s.length !== ep.length || !num(deg) || !num(last))
+      // Buyer times are event times, which the table keeps in 6 bytes (ring-buyers.ts).
+      const time = (v: unknown): v is number => num(v) && BuyerTable.keeps(v);
+      if (!int32(h) || !int32(l) || !Array.isArray(s) || !Array.isArray(t) || !Array.isArray(ep) || s.length !== t.length || s.length !== ep.length || !num(deg) || !time(last))
         return fail('buyer');
-      if (!s.every(str) || !t.every(num) || !ep.every(num)) return fail('buyer');
+      if (!s.every(str) || !t.every(time) || !ep.every(time)) return fail('buyer');
       return [h, l, s, t, ep, deg, last];
     };
     const seller = (row: unknown): [string, number, number] => {

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BuyerTable } from '../../../../src/engine/signals/ring-buyers.js';
 import type { BuyerRow } from '../../../../src/engine/signals/ring-buyers.js';
+import { MAX_TIME_MS, MIN_TIME_MS } from '../../../../src/engine/validate.js';
 
 test('two generations: a touched buyer survives the next turnover, an untouched one goes', () => {
   const b = new BuyerTable(2);
@@ -52,7 +53,7 @@ test('thousands of buyers through rebuilds, sweeps and a snapshot round trip kee
     assert.ok(j >= 0, `b-${i}`);
     assert.equal(r.seller(j, 0), `s-${i % 7}`);
     assert.equal(r.count(j), i % 3 === 0 ? 2 : 1);
-    assert.equal(r.last[j], i);
+    assert.equal(r.lastOf(j), i);
   }
 });
 
@@ -61,16 +62,16 @@ test("the only seller's time is the buyer's latest purchase; each seller of a li
   const j = b.add('x', 10);
   b.append(j, 's1', 10);
   b.setTime(j, 0, 15);
-  assert.deepEqual([b.time(j, 0), b.last[j]], [15, 15]);
+  assert.deepEqual([b.time(j, 0), b.lastOf(j)], [15, 15]);
   b.append(j, 's2', 12); // the first seller's time goes into the list as it was
-  b.last[j] = 12;
+  b.setLast(j, 12);
   assert.deepEqual([b.time(j, 0), b.time(j, 1)], [15, 12]);
   for (let i = 0; i < 5000; i++) b.add(`filler-${i}`, i);
   const r = new BuyerTable(50_000);
   const [prev, cur] = JSON.parse(JSON.stringify(b.dump()));
   r.load(prev, cur);
   const k = r.get('x');
-  assert.deepEqual([r.seller(k, 0), r.time(k, 0), r.seller(k, 1), r.time(k, 1), r.last[k]], ['s1', 15, 's2', 12, 12]);
+  assert.deepEqual([r.seller(k, 0), r.time(k, 0), r.seller(k, 1), r.time(k, 1), r.lastOf(k)], ['s1', 15, 's2', 12, 12]);
 });
 
 test('generations keep turning over: a buyer of a dropped generation never comes back, whatever the turnover count', () => {
@@ -123,4 +124,17 @@ test('rows as the version 3 snapshots of the previous layout wrote them load and
   const j = b.get('b1');
   assert.ok(j >= 0);
   assert.deepEqual([b.count(j), b.find(j, 's4'), b.time(j, 1), b.episode(j, 2), b.deg[j]], [3, 1, 1767236400000, 1767441600000, 5]);
+});
+
+test('times are kept exactly in 6 bytes for every whole ms below 2^48, which covers every valid event time', () => {
+  const b = new BuyerTable(100);
+  for (const t of [0, 1, 2 ** 32 - 1, 2 ** 32, MIN_TIME_MS, MAX_TIME_MS, MAX_TIME_MS - 1, 2 ** 48 - 1]) {
+    assert.ok(BuyerTable.keeps(t));
+    const j = b.add(`b-${t}`, t);
+    b.append(j, 's1', t);
+    assert.deepEqual([b.lastOf(j), b.time(j, 0), b.episode(j, 0)], [t, t, t]);
+    b.append(j, 's2', t - 1);
+    assert.deepEqual([b.time(j, 0), b.episode(j, 0), b.time(j, 1)], [t, t, t - 1]);
+  }
+  for (const t of [-1, 0.5, 2 ** 48, NaN]) assert.equal(BuyerTable.keeps(t), false, String(t));
 });

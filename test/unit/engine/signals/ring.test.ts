@@ -226,6 +226,11 @@ test('a malformed snapshot is refused with a coded error', () => {
     () => ringDetector().restore({ version: 2, pop: [0, 0, 0], buyers: [[[1, 'x']], []], sellers: [[], []], pairs: [[], []] }),
     (e: unknown) => e instanceof BrushwatchError && e.code === 'BRUSH_STATE_CORRUPT',
   );
+  // A buyer time that is not a whole ms (no event has one) cannot be kept exactly.
+  assert.throws(
+    () => ringDetector().restore({ version: 3, pop: [0, 0, 0, 0], buyers: [[[1, 2, ['s'], [T0 + 0.5], [T0], 1, T0 + 0.5]], []], sellers: [[], []], pairs: [[], []] }),
+    (e: unknown) => e instanceof BrushwatchError && e.code === 'BRUSH_STATE_CORRUPT',
+  );
 });
 
 test('a version 2 snapshot (buyers by id) still restores: a remembered buyer links its next seller', () => {
