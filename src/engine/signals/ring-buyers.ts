@@ -4,7 +4,7 @@
  * last counted in. Up to hundreds of thousands of them, so they live in one open-addressing table
  * of typed arrays keyed by a 64-bit fingerprint of the buyer id (no id strings, no object per
  * buyer), the first seller inline and a list only for buyers of two sellers or more: 33 bytes per
- * table entry, the table half to three quarters full, instead of ~300 bytes per buyer for a Map
+ * table entry, the table at most three quarters full, instead of ~300 bytes per buyer for a Map
  * entry, the key string, an entry object and three arrays.
  *
  * Capacity works like the detector's other maps: two generations, an O(1) approximation of LRU.
