@@ -29,7 +29,7 @@
 import { z } from 'zod';
 import type { MarketEvent, SellerContext, SellerSignal, SignalFinding } from '../types.js';
 import { hash32, hash32b } from '../sketch/hash.js';
-import { topkDecay, topkOffer, type TopKState } from '../sketch/topk.js';
+import { topkDecay, topkGuaranteed, topkOffer, type TopKState } from '../sketch/topk.js';
 import { assocCreate, assocExpire, assocFind, assocPayload, assocPut } from '../sketch/assoc.js';
 import { appendCapped, dropFirst, EMPTY } from '../sketch/lists.js';
 import { HOUR_MS, rampStrength } from './hour-counts.js';
@@ -486,9 +486,7 @@ export const signal: SellerSignal<State, Config> = {
         state.episodeBuyers = appendCapped(state.episodeBuyers, event.buyerId, config.maxEpisodeBuyers);
     } else if (learnsBaseline(state, event.eventTime, config)) state.baseOrders = (state.baseOrders ?? 0) + 1;
     topkOffer(state, event.buyerId, config.topK);
-    const i = state.keys.indexOf(event.buyerId);
-    // Guaranteed count: the estimate minus the over-count bound it inherited (counts holds both).
-    const a = i < 0 ? 0 : state.counts[2 * i]! - state.counts[2 * i + 1]!;
+    const a = topkGuaranteed(state, event.buyerId);
     if (a < config.minEdgeCount) return neverBurst(state);
     const s = Math.max(countsEstimate(state.totals, config.cmsWidth, config.cmsDepth, h1, h2), a);
     const score = midasScore(a, s, ticks);

@@ -18,7 +18,7 @@ import { z } from 'zod';
 import type { OrderEvent, SellerContext, SellerSignal, SignalFinding } from '../types.js';
 import { HLL_MAX_P, HLL_MIN_P, hllAdd, hllCount, type HllState } from '../sketch/hll.js';
 import { appendCapped, appendCappedOwned, EMPTY } from '../sketch/lists.js';
-import { topkDecay, topkList, topkOffer, type TopKState } from '../sketch/topk.js';
+import { topkDecay, topkGuaranteed, topkList, topkOffer, type TopKState } from '../sketch/topk.js';
 import { bulkQuantityField, curveFields, round2, strengthOf } from './curve.js';
 import { lowOf } from './packed.js';
 
@@ -174,7 +174,9 @@ function observeOrder(s: State, e: OrderEvent, c: Config, h: number): void {
   if (day > s.day) rollTo(s, day, c);
   s.dayOrders++;
   s.dayBuyers = hllAdd(s.dayBuyers, h, c.hllPrecision, c.hllExactCap);
-  if (topkOffer(s, e.buyerId, c.topBuyers) >= 2 && guaranteed(s, s.keys.indexOf(e.buyerId)) >= 2) s.sample = appendCappedOwned(s.sample, e.orderId, c.sampleOrders);
+  // Only a buyer with two orders of its own: one that took an evicted slot starts at that one's
+  // count + 1, and naming it would make one heavy buyer look like two (singleFamilyMinBuyers).
+  if (topkOffer(s, e.buyerId, c.topBuyers) >= 2 && topkGuaranteed(s, e.buyerId) >= 2) s.sample = appendCappedOwned(s.sample, e.orderId, c.sampleOrders);
 
   const fp = h >>> 11;
   const from = Math.floor((t - c.windowMs) / 1000);
@@ -213,16 +215,6 @@ function observeOrder(s: State, e: OrderEvent, c: Config, h: number): void {
     if (s.hotBuyers.indexOf(e.buyerId) < 0) s.hotBuyers = appendCapped(s.hotBuyers, e.buyerId, c.sampleOrders);
     s.hotOrders = appendCapped(s.hotOrders, e.orderId, c.sampleOrders);
   }
-}
-
-/**
- * The top-k count of the buyer at index `i` minus the over-count it inherited: a buyer that took
- * the slot of an evicted one starts at that one's count + 1, so on a seller with one heavy buyer
- * every new single-order buyer would look like a repeat buyer and be named (a second named
- * buyer lets concentration alert alone, see `singleFamilyMinBuyers`).
- */
-function guaranteed(s: State, i: number): number {
-  return s.counts[2 * i]! - s.counts[2 * i + 1]!;
 }
 
 /** Orders of the last weekDays days up to `today`, as evaluate counts them on that day. */

@@ -27,6 +27,12 @@ export function topkCreate(): TopKState {
   return { keys: [], counts: [] };
 }
 
+/** The count `key` certainly has (its count minus the over-count it inherited on replacement), 0 when not held. */
+export function topkGuaranteed(s: TopKState, key: string): number {
+  const i = s.keys.indexOf(key);
+  return i < 0 ? 0 : s.counts[2 * i]! - s.counts[2 * i + 1]!;
+}
+
 /** Counts `key` once more (or `inc` more); returns its new (over-)estimated count. */
 export function topkOffer(s: TopKState, key: string, cap: number, inc = 1): number {
   const i = s.keys.indexOf(key);

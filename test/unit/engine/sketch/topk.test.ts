@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { topkCreate, topkDecay, topkList, topkOffer, type TopKState } from '../../../../src/engine/sketch/topk.js';
+import { topkCreate, topkDecay, topkGuaranteed, topkList, topkOffer, type TopKState } from '../../../../src/engine/sketch/topk.js';
 
 test('keeps every key above N/cap and counts within the error bound', () => {
   const s = topkCreate();
@@ -68,4 +68,17 @@ test('decay works in place: the same arrays, the kept keys in their order, the d
   assert.ok(Object.isFrozen(s.keys) && Object.isFrozen(s.counts));
   topkOffer(s, 'e', 8);
   assert.deepEqual(topkList(s, 8), [{ key: 'e', count: 1, error: 0 }]);
+});
+
+test('guaranteed count: a key that took an evicted slot has only its own orders guaranteed', () => {
+  const s = topkCreate();
+  for (let i = 0; i < 5; i++) topkOffer(s, 'heavy', 2);
+  topkOffer(s, 'once', 2);
+  // A third key evicts 'once' (count 1) and inherits it: estimated 2, guaranteed 1.
+  assert.equal(topkOffer(s, 'new', 2), 2);
+  assert.equal(topkGuaranteed(s, 'new'), 1);
+  assert.equal(topkGuaranteed(s, 'heavy'), 5);
+  assert.equal(topkGuaranteed(s, 'once'), 0);
+  topkOffer(s, 'new', 2);
+  assert.equal(topkGuaranteed(s, 'new'), 2);
 });
