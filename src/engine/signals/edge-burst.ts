@@ -27,7 +27,7 @@
  * usual rate and add nothing.
  */
 import { z } from 'zod';
-import type { MarketEvent, SellerContext, SellerSignal, SignalFinding } from '../types.js';
+import type { EventKeys, MarketEvent, SellerContext, SellerSignal, SignalFinding } from '../types.js';
 import { hash32, hash32b } from '../sketch/hash.js';
 import { topkDecay, topkGuaranteed, topkOffer, type TopKState } from '../sketch/topk.js';
 import { assocCreate, assocExpire, assocFind, assocPayload, assocPut } from '../sketch/assoc.js';
@@ -210,6 +210,12 @@ type Burst = [t: number, buyerId: string, orderId: string, score: number, curren
  * and both start as the shared empty list, for every seller.
  */
 export interface State extends TopKState {
+  /**
+   * Fingerprint (hash32) of the latest order of each top-k buyer, slot for slot with `keys`: the
+   * burst orders a crossing's buyers placed are remembered by these, so that only their own reviews
+   * count (−1: not known, in a state from before; that buyer is remembered by its fingerprint).
+   */
+  lastOrders?: number[];
   /** Tick of the seller's first edge and of its latest; −1 before any. */
   firstTick: number;
   tick: number;
@@ -270,6 +276,14 @@ function advance(state: State, tick: number, config: Config): void {
   // Repeated multiplication rather than pow: bit-identical on every platform.
   let f = 1;
   for (let i = 0; i < steps && f > 0; i++) f = f * config.decay < 1e-9 ? 0 : f * config.decay;
+  const last = state.lastOrders;
+  if (last !== undefined && last.length === state.keys.length && last.length > 0) {
+    // The slots topkDecay keeps, in its order.
+    let w = 0;
+    for (let i = 0; i < last.length; i++) if (state.counts[2 * i]! * f >= CURRENT_FLOOR) last[w++] = last[i]!;
+    if (w === 0) state.lastOrders = EMPTY as never[];
+    else last.length = w;
+  }
   topkDecay(state, f, CURRENT_FLOOR);
   state.sellerCurrent *= f;
 }
@@ -369,11 +383,18 @@ function neverBurst(state: State): boolean {
 /** A seller that never burst (nearly all): one shared answer instead of an object per evaluation. */
 const NO_LIFT = Object.freeze({ lift: 0, burstFive: 0, burstOrders: 0 });
 
-/** Counts a verified 5-star review, and once per remembered burst buyer, towards the burst's reviews. */
-function observeReview(state: State, h: number, eventTime: number, config: Config): void {
+/**
+ * Counts a verified 5-star review towards the burst's reviews when it reviews a remembered burst
+ * order (or, for a buyer remembered by its fingerprint, is that buyer's first), else towards the
+ * usual rate. A loyal customer whose order fell in a burst goes on reviewing its other baskets:
+ * those reviews are not the burst order's.
+ */
+function observeReview(state: State, keys: EventKeys, eventTime: number, config: Config): void {
   const table = state.burstBuyers;
   if (table !== undefined && table !== null) {
-    const at = assocFind(table, h, PAYLOAD_BITS);
+    let h = keys.order;
+    let at = assocFind(table, h, PAYLOAD_BITS);
+    if (at < 0) at = assocFind(table, (h = keys.buyer), PAYLOAD_BITS);
     if (at >= 0) {
       const payload = assocPayload(table, at, PAYLOAD_BITS);
       // One review per burst order; memories past their horizon are ignored even before expire removes them.
@@ -413,14 +434,24 @@ function upgrade(state: State, config: Config): void {
   }
 }
 
-/** Remembers a buyer of a burst order, unreviewed. */
-function rememberBurstBuyer(state: State, buyerId: string, t: number, config: Config): void {
+/** Remembers a burst order, unreviewed, by its order's fingerprint (or, not known, its buyer's). */
+function rememberBurst(state: State, h: number, t: number, config: Config): void {
   const table = (state.burstBuyers ??= assocCreate(config.burstBuyerSlots));
-  const h = hash32(buyerId);
   // A buyer already remembered unreviewed is one burst order, not two.
   const at = assocFind(table, h, PAYLOAD_BITS);
   if (at >= 0 && assocPayload(table, at, PAYLOAD_BITS) % 2 === 0) return;
   assocPut(table, h, Math.floor(t / MINUTE_MS) * 2, PAYLOAD_BITS);
+}
+
+/** Offers the buyer to the top-k and keeps its slot's latest order fingerprint. */
+function offerBuyer(state: State, buyerId: string, order: number, config: Config): void {
+  const n = state.keys.length;
+  topkOffer(state, buyerId, config.topK);
+  let last = state.lastOrders;
+  // A state from before (or one whose slots no longer match) knows no slot's order.
+  if (last === undefined || last.length !== n) last = state.lastOrders = n === 0 ? (EMPTY as never[]) : new Array<number>(n).fill(-1);
+  if (state.keys.length > n) state.lastOrders = appendCapped(last, order, config.topK);
+  else last[state.keys.indexOf(buyerId)] = order;
 }
 
 export const signal: SellerSignal<State, Config> = {
@@ -450,7 +481,7 @@ export const signal: SellerSignal<State, Config> = {
   // An event after which the seller has still never burst leaves it quiet (see quietUntil).
   observe(state, event: MarketEvent, config, keys) {
     if (event.kind === 'review') {
-      if (event.rating === 5 && event.orderId !== null) observeReview(state, keys.buyer, event.eventTime, config);
+      if (event.rating === 5 && event.orderId !== null) observeReview(state, keys, event.eventTime, config);
       return neverBurst(state);
     }
     if (event.status !== 'PLACED' || event.quantity >= config.bulkQuantity) return neverBurst(state);
@@ -469,8 +500,11 @@ export const signal: SellerSignal<State, Config> = {
         state.episodes = appendCapped(state.episodes, t, config.minRecurrences + config.fullRecurrences);
         state.episodeBuyers = EMPTY;
         // The buyers whose orders made the rate burst are the burst's too.
-        for (const k of state.keys) {
-          rememberBurstBuyer(state, k, t, config);
+        const last = state.lastOrders;
+        for (let i = 0; i < state.keys.length; i++) {
+          const k = state.keys[i]!;
+          const order = last !== undefined && last.length === state.keys.length ? last[i]! : -1;
+          rememberBurst(state, order >= 0 ? order : hash32(k), t, config);
           if (state.episodeBuyers.length < config.maxEpisodeBuyers) state.episodeBuyers = appendCapped(state.episodeBuyers, k, config.maxEpisodeBuyers);
         }
         let recent = 0;
@@ -481,11 +515,11 @@ export const signal: SellerSignal<State, Config> = {
         }
       }
       state.episodeLast = t;
-      rememberBurstBuyer(state, event.buyerId, t, config);
+      rememberBurst(state, keys.order, t, config);
       if (state.episodeBuyers.length < config.maxEpisodeBuyers && !state.episodeBuyers.includes(event.buyerId))
         state.episodeBuyers = appendCapped(state.episodeBuyers, event.buyerId, config.maxEpisodeBuyers);
     } else if (learnsBaseline(state, event.eventTime, config)) state.baseOrders = (state.baseOrders ?? 0) + 1;
-    topkOffer(state, event.buyerId, config.topK);
+    offerBuyer(state, event.buyerId, keys.order, config);
     const a = topkGuaranteed(state, event.buyerId);
     if (a < config.minEdgeCount) return neverBurst(state);
     const s = Math.max(countsEstimate(state.totals, config.cmsWidth, config.cmsDepth, h1, h2), a);

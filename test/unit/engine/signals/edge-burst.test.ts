@@ -148,6 +148,7 @@ function earlier(state: object): Record<string, unknown> {
   delete old['keys'];
   delete old['counts'];
   delete old['totals'];
+  delete old['lastOrders'];
   return old;
 }
 
@@ -272,6 +273,37 @@ test('after a flash sale that does not recur the usual rate learns again once re
   assert.equal(learned(), before, 'within recurrenceMs of the sale');
   for (let h = 0; h < 10; h++) events.push(order({ t: resume + DAY + h * HOUR, seller, buyer: `learned${h}`, order: `n${h}` }));
   assert.equal(learned(), before + 10);
+});
+
+test("a burst buyer's reviews of its other orders are not the burst order's: loyal customers caught in a burst go on reviewing their earlier baskets", () => {
+  const strongest = (reviewsEarlier: boolean): SignalFinding | undefined => {
+    const { events, batches } = batchesWithReviews('s14', 0.7, 1);
+    // Every batch buyer is a customer who ordered in the two days before its batch (one order every 2 h: no burst).
+    batches.forEach((start, b) => {
+      for (let k = 0; k < 20; k++) events.push(order({ t: start - 2 * DAY + k * 2 * HOUR, seller: 's14', buyer: `acct${b}-${k}`, order: `e${b}-${k}` }));
+    });
+    const moved = events.map((e) => (reviewsEarlier && e.kind === 'review' && e.orderId?.startsWith('a') ? { ...e, orderId: `e${e.orderId.slice(1)}` } : e));
+    const { findings } = runSignal(signal, config, moved);
+    return [...findings.values()].reduce<SignalFinding | undefined>((b, f) => (b === undefined || f.strength > b.strength ? f : b), undefined);
+  };
+  const own = strongest(false);
+  assert.ok(own !== undefined && /five-star/.test(own.explanation) && own.strength >= 0.8, own?.explanation);
+  const earlier = strongest(true);
+  assert.ok(earlier !== undefined && earlier.strength <= config.recurrenceMaxStrength, earlier?.explanation);
+  assert.doesNotMatch(earlier.explanation, /five-star/);
+});
+
+test("a state from before the top-k kept its buyers' latest orders restores: those buyers are remembered by buyer at a crossing, the slots are known again after", () => {
+  const { events, batches } = batchesWithReviews('s15', 0.7, 1);
+  const cut = batches[0]! + 9 * 60_000;
+  const first = runSignal(signal, config, events.filter((e) => e.eventTime < cut), { until: cut });
+  assert.ok(first.state.keys.length > 0 && first.state.lastOrders?.length === first.state.keys.length);
+  const old = JSON.parse(JSON.stringify(first.state)) as Record<string, unknown>;
+  delete old['lastOrders'];
+  const then = runSignal(signal, config, events.filter((e) => e.eventTime >= cut), { state: old as unknown as typeof first.state });
+  assert.equal(then.state.lastOrders?.length, then.state.keys.length);
+  const strongest = Math.max(...[...then.findings.values()].map((f) => f.strength));
+  assert.ok(strongest >= 0.8, String(strongest));
 });
 
 test('a small batch of new accounts over an hour and a half is a seller-level burst', () => {
