@@ -437,7 +437,7 @@ function upgrade(state: State, config: Config): void {
 /** Remembers a burst order, unreviewed, by its order's fingerprint (or, not known, its buyer's). */
 function rememberBurst(state: State, h: number, t: number, config: Config): void {
   const table = (state.burstBuyers ??= assocCreate(config.burstBuyerSlots));
-  // A buyer already remembered unreviewed is one burst order, not two.
+  // A key already remembered unreviewed is one burst order, not two (a buyer kept by buyer at two crossings).
   const at = assocFind(table, h, PAYLOAD_BITS);
   if (at >= 0 && assocPayload(table, at, PAYLOAD_BITS) % 2 === 0) return;
   assocPut(table, h, Math.floor(t / MINUTE_MS) * 2, PAYLOAD_BITS);
