@@ -277,14 +277,9 @@ function advance(state: State, tick: number, config: Config): void {
   let f = 1;
   for (let i = 0; i < steps && f > 0; i++) f = f * config.decay < 1e-9 ? 0 : f * config.decay;
   const last = state.lastOrders;
-  if (last !== undefined && last.length === state.keys.length && last.length > 0) {
-    // The slots topkDecay keeps, in its order.
-    let w = 0;
-    for (let i = 0; i < last.length; i++) if (state.counts[2 * i]! * f >= CURRENT_FLOOR) last[w++] = last[i]!;
-    if (w === 0) state.lastOrders = EMPTY as never[];
-    else last.length = w;
-  }
-  topkDecay(state, f, CURRENT_FLOOR);
+  const slots = last !== undefined && last.length === state.keys.length && last.length > 0 ? last : undefined;
+  topkDecay(state, f, CURRENT_FLOOR, slots);
+  if (slots !== undefined && slots.length === 0) state.lastOrders = EMPTY as never[];
   state.sellerCurrent *= f;
 }
 

@@ -72,8 +72,9 @@ export function topkOffer(s: TopKState, key: string, cap: number, inc = 1): numb
  * (at most `cap` keys) until the next key is added. When no key is kept (a seller back after a
  * quiet spell) both become the shared empty list: no emptied arrays stay on idle sellers, and no
  * count is popped (each pop boxed a double). topkOffer never writes into an empty list.
+ * `side`, when given, holds one number per key and is compacted in step.
  */
-export function topkDecay(s: TopKState, factor: number, floor: number): void {
+export function topkDecay(s: TopKState, factor: number, floor: number, side?: number[]): void {
   const { keys, counts } = s;
   let w = 0;
   for (let i = 0; i < keys.length; i++) {
@@ -82,8 +83,11 @@ export function topkDecay(s: TopKState, factor: number, floor: number): void {
     keys[w] = keys[i]!;
     counts[2 * w] = c;
     counts[2 * w + 1] = counts[2 * i + 1]! * factor;
+    if (side !== undefined) side[w] = side[i]!;
     w++;
   }
+  // A caller's per-key values, slot for slot with keys, are compacted alike (the caller replaces an emptied one).
+  if (side !== undefined && side.length > w) side.length = w;
   if (w === 0) {
     if (keys.length > 0) {
       s.keys = EMPTY as never[];

@@ -82,3 +82,14 @@ test('guaranteed count: a key that took an evicted slot has only its own orders 
   topkOffer(s, 'new', 2);
   assert.equal(topkGuaranteed(s, 'new'), 2);
 });
+
+test('decay compacts a per-key side array in step with the keys', () => {
+  const s = topkCreate();
+  for (const [k, n] of [['a', 4], ['b', 1], ['c', 2]] as const) for (let i = 0; i < n; i++) topkOffer(s, k, 8);
+  const side = [10, 20, 30];
+  topkDecay(s, 0.5, 0.75, side);
+  assert.deepEqual(s.keys, ['a', 'c']);
+  assert.deepEqual(side, [10, 30]);
+  topkDecay(s, 0.01, 0.75, side);
+  assert.deepEqual([s.keys.length, side.length], [0, 0]);
+});
