@@ -20,7 +20,7 @@ import { curveFields, round2, strengthOf } from './curve.js';
 import { isDue, lowered, lowest, NO_KEYS, NOTHING_DUE, tableAdd, tableExpire, tableGet, tablePut, type Table } from './fingerprint-table.js';
 
 const MINUTE_MS = 60_000;
-/** Lanes of the decayed counts: verified reviews of known orders, and the suspicious ones. */
+/** Lanes of the decayed counts: verified reviews (orderId set), and the suspicious ones. */
 const REVIEWS = 0;
 const SUSPECT = 1;
 /** The slow counts' first lane: deliveries (their second is SUSPECT). */
@@ -181,14 +181,16 @@ export const signal: SellerSignal<State, Config> = {
     const five = e.rating === 5;
     if (five) countFive(s, Math.floor(e.eventTime / HOUR_MS), c);
     if (e.orderId === null) return !five;
-    const payload = tableGet(s.orders, c.orderSlots, keys.order, PAYLOAD_BITS);
-    if (payload < 0) return !five;
-    const then = Math.floor(payload / 2);
-    // Memories past their horizon are ignored even before expire removes them.
-    if (then <= minute - c.orderMemoryDays * 1440) return !five;
     // Decay before counting, once per new hour, so a review weighs by its own hour's age.
     if (Math.floor(e.eventTime / HOUR_MS) > decayedHour(s.counts)) decayedAdvance(s.counts, e.eventTime, derive(c).factors, s.firing !== true);
     addRecent(s.counts, REVIEWS);
+    // A review of an order the table no longer holds is an ordinary one, not a skipped one: a busy
+    // seller's table holds hours of orders, so skipping would leave only its quick reviews in the share.
+    const payload = tableGet(s.orders, c.orderSlots, keys.order, PAYLOAD_BITS);
+    if (payload < 0) return !five;
+    const then = Math.floor(payload / 2);
+    // Memories past their horizon count the same, even before expire removes them.
+    if (then <= minute - c.orderMemoryDays * 1440) return !five;
     const delivered = payload % 2 === 1;
     if (delivered && minute - then >= c.fastMinutes) return !five;
     // Brushing praises: a quick complaint stays among the verified reviews but is not suspicious.
