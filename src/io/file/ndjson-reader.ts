@@ -21,6 +21,12 @@ export interface NdjsonBatch {
   /** Parsed records, and the line each came from (same index). */
   readonly values: unknown[];
   readonly lines: number[];
+  /**
+   * With `events`: the indices in `values` (ascending) of the records JSON.parse built, of any
+   * shape. The others are the event parser's fixed-shape records (see event-line.ts), which
+   * nothing else holds: replay hands those over to the engine (Engine.ingestOwned).
+   */
+  readonly generic: number[];
   readonly bad: BadLine[];
   /** Bytes of the file consumed so far (for progress). */
   readonly bytesRead: number;
@@ -57,6 +63,7 @@ function badJson(line: number, text: string, err: unknown): BadLine {
 interface Batch {
   values: unknown[];
   lines: number[];
+  generic: number[];
   bad: BadLine[];
   bytesRead: number;
 }
@@ -89,7 +96,9 @@ export async function* readNdjson(path: string, opts: ReadOptions = {}): AsyncGe
       return;
     }
     try {
-      out.values.push(JSON.parse(text));
+      const rec: unknown = JSON.parse(text);
+      if (events) out.generic.push(out.values.length);
+      out.values.push(rec);
       out.lines.push(lineNo);
     } catch (err) {
       // Blank (or whitespace-only, e.g. a lone \r) lines are not records, so not errors.
@@ -100,7 +109,7 @@ export async function* readNdjson(path: string, opts: ReadOptions = {}): AsyncGe
     for await (const chunk of stream) {
       const buf = chunk as Buffer;
       bytesRead += buf.length;
-      const batch: Batch = { values: [], lines: [], bad: [], bytesRead };
+      const batch: Batch = { values: [], lines: [], generic: [], bad: [], bytesRead };
       let pos = 0;
       if (carry !== null) {
         const nl = buf.indexOf(NEWLINE);
@@ -126,7 +135,7 @@ export async function* readNdjson(path: string, opts: ReadOptions = {}): AsyncGe
     throw new BrushwatchError('INPUT_UNREADABLE', `cannot read input ${path}: ${(err as Error).message}`, { cause: err });
   }
   if (carry !== null) {
-    const batch: Batch = { values: [], lines: [], bad: [], bytesRead };
+    const batch: Batch = { values: [], lines: [], generic: [], bad: [], bytesRead };
     line(carry, 0, carry.length, batch);
     yield batch;
   }

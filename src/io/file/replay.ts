@@ -4,7 +4,7 @@
  * written to a rejects file; they never stop the replay.
  */
 import { Engine } from '../../engine/engine.js';
-import type { EngineOptions, EngineStats } from '../../engine/engine.js';
+import type { EngineOptions, EngineStats, IngestResult } from '../../engine/engine.js';
 import type { EngineConfig } from '../../engine/config.js';
 import type { InvalidReason } from '../../engine/types.js';
 import { fileSize, readNdjson } from './ndjson-reader.js';
@@ -56,10 +56,16 @@ export async function replayFile(opts: ReplayOptions): Promise<ReplaySummary> {
     for await (const batch of readNdjson(opts.input, { events: true })) {
       const rejected: BadLine[] = [];
       for (const bad of batch.bad) note(bad, rejected);
-      const { values, lines: lineNos } = batch;
+      const { values, lines: lineNos, generic } = batch;
       lines += values.length + batch.bad.length;
+      let g = 0;
       for (let i = 0; i < values.length; i++) {
-        const r = engine.ingest(values[i]);
+        // The event parser's own records are handed over (validated in place, not copied).
+        let r: IngestResult;
+        if (g < generic.length && generic[g] === i) {
+          g++;
+          r = engine.ingest(values[i]);
+        } else r = engine.ingestOwned(values[i] as Record<string, unknown>);
         if (r.outcome === 'invalid') note({ line: lineNos[i]!, reason: r.reason!, detail: r.detail! }, rejected);
       }
       if (rejects !== null && rejected.length > 0) await rejects.write(rejected.sort((a, b) => a.line - b.line));

@@ -6,6 +6,7 @@ import type { EngineConfig } from '../../../src/engine/config.js';
 import type { MarketEvent, RingDetector, RingFinding, SellerContext, SellerSignal, SignalFinding } from '../../../src/engine/types.js';
 import { FAKE_SIGNALS, HOUR, DAY, T0, order, review, generateStream, rng } from '../../helpers/fixtures.js';
 import { SELLER_SIGNALS as DEFAULT_SIGNALS } from '../../../src/engine/signals/index.js';
+import { validateEvent } from '../../../src/engine/validate.js';
 
 const MIN = 60_000;
 const cfg = parseEngineConfig({});
@@ -657,4 +658,37 @@ test('a burst of young accounts alerts at once on two weak families; the same bu
   assert.deepEqual(open.signals.map((s) => s.name).sort(), ['edge_burst', 'fresh_accounts']);
   assert.ok(open.signals.every((s) => s.strength < cfg.scoring.singleFamilyStrength), 'neither family alone');
   assert.deepEqual(run(900).alerts, [], 'the same burst from accounts years old');
+});
+
+test('ingestOwned (records handed over in the contract shape) gives the outcomes, stats, alerts and snapshot of ingest', () => {
+  const events = generateStream({ seed: 9, honest: 6, brushers: 2, hours: 40, ordersPerHour: 3, jitterMs: 5 * MIN });
+  const r = rng(4);
+  const input: Record<string, unknown>[] = [];
+  for (const e of events) {
+    // The contract's fields in the contract's order, as the NDJSON event parser builds a record;
+    // an absent optional field stays undefined there.
+    const rec: Record<string, unknown> = {};
+    const v = validateEvent(e);
+    assert.ok(v.ok);
+    for (const k of Object.keys(v.event)) rec[k] = (e as unknown as Record<string, unknown>)[k];
+    if (r() < 0.3) rec['deviceId'] = undefined;
+    if (r() < 0.02) rec['eventTime'] = 'late';
+    input.push(rec);
+    if (r() < 0.03) input.push({ ...rec });
+  }
+  const run = (owned: boolean) => {
+    const engine = new Engine(cfg, { signals: FAKE_SIGNALS, ring: null });
+    const outcomes = input.map((rec) => {
+      const x = owned ? engine.ingestOwned({ ...rec }) : engine.ingest(rec);
+      return `${x.outcome} ${x.reason ?? ''} ${x.detail ?? ''}`;
+    });
+    const snapshot = JSON.stringify(engine.snapshot());
+    engine.finish();
+    return { outcomes, snapshot, alerts: JSON.stringify(engine.drainAlerts()), stats: engine.stats() };
+  };
+  const copied = run(false);
+  const owned = run(true);
+  assert.ok(copied.outcomes.some((x) => x.startsWith('invalid')) && copied.outcomes.some((x) => x.startsWith('duplicate')));
+  assert.ok(copied.alerts.length > 2);
+  assert.deepEqual(owned, copied);
 });

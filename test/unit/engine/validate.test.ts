@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { validateEvent } from '../../../src/engine/validate.js';
+import { adoptEvent, checkEvent, validateEvent } from '../../../src/engine/validate.js';
 import { order, review, T0, DAY } from '../../helpers/fixtures.js';
 
 const good = () => ({ ...order({ eventId: 'e-1', eventTime: T0, sellerId: 's', buyerId: 'b' }) }) as Record<string, unknown>;
@@ -81,55 +81,97 @@ test('never throws, even on hostile input', () => {
   assert.equal(v.ok, false);
 });
 
+/** Per field, values that break it (each alone in an otherwise valid record). */
+const long = 'x'.repeat(257);
+const ids = [undefined, '', 5, long, null];
+const optIds = ['', 5, long, true];
+const ints = [undefined, 1.5, '3', Number.NaN, Number.POSITIVE_INFINITY, null];
+const bad: Record<string, readonly unknown[]> = {
+  eventId: ids,
+  orderId: ids,
+  status: [undefined, 'placed', 3],
+  eventTime: [...ints, 0, 5e12],
+  sellerId: ids,
+  buyerId: ids,
+  itemId: ids,
+  quantity: [...ints, 0],
+  amountCents: [...ints, -1],
+  currency: [undefined, 'usd', 'USDX', 'U$D', 3],
+  buyerAccountCreatedAt: [...ints, T0 + 2 * 3_600_000],
+  deviceId: optIds,
+  ipAddress: optIds,
+  shippingAddressHash: optIds,
+  paymentInstrumentHash: optIds,
+  trackingNumber: optIds,
+  carrier: optIds,
+  parcelWeightGrams: [-1, 1.5, '3'],
+};
+const badReview: Record<string, readonly unknown[]> = {
+  eventId: ids,
+  reviewId: ids,
+  eventTime: ints,
+  orderId: optIds,
+  sellerId: ids,
+  buyerId: ids,
+  itemId: ids,
+  rating: [...ints, 0, 6],
+  text: [undefined, null, 5, 'x'.repeat(20_001)],
+  hasMedia: [undefined, null, 'true', 1],
+  deviceId: optIds,
+  ipAddress: optIds,
+};
+
 test('every single-field corruption of a valid order or review is rejected (the fast path accepts nothing the rules refuse)', () => {
-  const long = 'x'.repeat(257);
-  const ids = [undefined, '', 5, long, null];
-  const optIds = ['', 5, long, true];
-  const ints = [undefined, 1.5, '3', Number.NaN, Number.POSITIVE_INFINITY, null];
-  const bad: Record<string, readonly unknown[]> = {
-    eventId: ids,
-    orderId: ids,
-    status: [undefined, 'placed', 3],
-    eventTime: [...ints, 0, 5e12],
-    sellerId: ids,
-    buyerId: ids,
-    itemId: ids,
-    quantity: [...ints, 0],
-    amountCents: [...ints, -1],
-    currency: [undefined, 'usd', 'USDX', 'U$D', 3],
-    buyerAccountCreatedAt: [...ints, T0 + 2 * 3_600_000],
-    deviceId: optIds,
-    ipAddress: optIds,
-    shippingAddressHash: optIds,
-    paymentInstrumentHash: optIds,
-    trackingNumber: optIds,
-    carrier: optIds,
-    parcelWeightGrams: [-1, 1.5, '3'],
-  };
   for (const [field, values] of Object.entries(bad))
     for (const v of values) {
       const raw = good();
       raw[field] = v;
       assert.equal(validateEvent(raw).ok, false, `order ${field} = ${String(v)}`);
     }
-  const badReview: Record<string, readonly unknown[]> = {
-    eventId: ids,
-    reviewId: ids,
-    eventTime: ints,
-    orderId: optIds,
-    sellerId: ids,
-    buyerId: ids,
-    itemId: ids,
-    rating: [...ints, 0, 6],
-    text: [undefined, null, 5, 'x'.repeat(20_001)],
-    hasMedia: [undefined, null, 'true', 1],
-    deviceId: optIds,
-    ipAddress: optIds,
-  };
   for (const [field, values] of Object.entries(badReview))
     for (const v of values) {
       const raw = goodReview();
       raw[field] = v;
       assert.equal(validateEvent(raw).ok, false, `review ${field} = ${String(v)}`);
     }
+});
+
+/** A record as the NDJSON event parser builds it: the kind's contract fields in order, absent optionals undefined. */
+function parserShaped(raw: Record<string, unknown>): Record<string, unknown> {
+  const v = validateEvent(raw);
+  assert.ok(v.ok);
+  const rec: Record<string, unknown> = {};
+  for (const k of Object.keys(v.event)) rec[k] = raw[k];
+  return rec;
+}
+
+test('adoptEvent keeps a valid record itself, completed and frozen, equal to the copy checkEvent makes', () => {
+  for (const raw of [good(), goodReview()]) {
+    delete raw['deviceId'];
+    const rec = parserShaped(raw);
+    assert.equal(rec['deviceId'], undefined);
+    const copy = checkEvent({ ...rec }, 3_600_000);
+    const kept = adoptEvent(rec, 3_600_000);
+    assert.equal(kept, rec);
+    assert.ok(Object.isFrozen(kept));
+    assert.deepEqual(Object.entries(kept), Object.entries(copy));
+  }
+});
+
+test('adoptEvent refuses exactly what checkEvent refuses, with the same reason, and leaves the record alone', () => {
+  const cases: [() => Record<string, unknown>, Record<string, readonly unknown[]>][] = [
+    [good, bad],
+    [goodReview, badReview],
+  ];
+  for (const [make, table] of cases)
+    for (const [field, values] of Object.entries(table))
+      for (const v of values) {
+        const rec = parserShaped(make());
+        rec[field] = v;
+        const before = JSON.stringify(Object.entries(rec));
+        const expected = checkEvent({ ...rec }, 3_600_000);
+        assert.deepEqual(adoptEvent(rec, 3_600_000), expected, `${String(rec['kind'])} ${field} = ${String(v)}`);
+        assert.equal(JSON.stringify(Object.entries(rec)), before);
+        assert.ok(!Object.isFrozen(rec));
+      }
 });

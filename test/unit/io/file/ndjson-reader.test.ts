@@ -51,3 +51,20 @@ test('invalid UTF-8 is BAD_ENCODING; a genuine U+FFFD in the text is not', async
 test('a missing file is BRUSH_INPUT_UNREADABLE', async () => {
   await assert.rejects(readAll(join(dir, 'nope.ndjson')), (err: unknown) => err instanceof BrushwatchError && err.code === 'BRUSH_INPUT_UNREADABLE');
 });
+
+test('with events, the records JSON.parse built are listed by index; the parser\'s own records are not', async () => {
+  const path = join(dir, 'events.ndjson');
+  const plain = '{"kind":"review","eventId":"e1","reviewId":"r","eventTime":1767225600000,"orderId":null,"sellerId":"s","buyerId":"b","itemId":"i","rating":5,"text":"ok","hasMedia":false}';
+  const escaped = plain.replace('"ok"', '"o\\u006b"');
+  await writeFile(path, `${plain}\n${escaped}\n{broken\n${plain}\n[1]\n`);
+  const generic: number[][] = [];
+  const values: unknown[][] = [];
+  for await (const b of readNdjson(path, { events: true })) {
+    generic.push(b.generic);
+    values.push(b.values);
+  }
+  assert.deepEqual(generic, [[1, 3]]);
+  assert.equal(values[0]!.length, 4);
+  assert.deepEqual(values[0]![1], JSON.parse(escaped));
+  for await (const b of readNdjson(path)) assert.deepEqual(b.generic, []);
+});
