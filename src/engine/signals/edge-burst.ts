@@ -29,7 +29,7 @@
 import { z } from 'zod';
 import type { EventKeys, MarketEvent, SellerContext, SellerSignal, SignalFinding } from '../types.js';
 import { hash32, hash32b } from '../sketch/hash.js';
-import { topkDecay, topkGuaranteed, topkOffer, type TopKState } from '../sketch/topk.js';
+import { topkDecay, topkSlot, type TopKState } from '../sketch/topk.js';
 import { assocCreate, assocExpire, assocFind, assocPayload, assocPut } from '../sketch/assoc.js';
 import { appendCapped, dropFirst, EMPTY } from '../sketch/lists.js';
 import { HOUR_MS, rampStrength } from './hour-counts.js';
@@ -207,14 +207,13 @@ type Burst = [t: number, buyerId: string, orderId: string, score: number, curren
 /**
  * The decayed current edges per buyer are a space-saving top-k whose `keys` and `counts` are the
  * state's own fields (sketch/topk.ts takes the state as its TopKState): no object of their own,
- * and both start as the shared empty list, for every seller.
+ * and both start as the shared empty list, for every seller. `counts` holds STRIDE numbers per
+ * buyer: count, error bound, and the fingerprint (hash32) of the buyer's latest order, by which
+ * the burst orders a crossing's buyers placed are remembered, so that only their own reviews
+ * count (−1: not known, in a state from before; that buyer is remembered by its fingerprint).
  */
 export interface State extends TopKState {
-  /**
-   * Fingerprint (hash32) of the latest order of each top-k buyer, slot for slot with `keys`: the
-   * burst orders a crossing's buyers placed are remembered by these, so that only their own reviews
-   * count (−1: not known, in a state from before; that buyer is remembered by its fingerprint).
-   */
+  /** The latest orders in an earlier layout (counts held two numbers per buyer), in a state restored from an older snapshot: moved into counts at the next order. */
   lastOrders?: number[];
   /** Tick of the seller's first edge and of its latest; −1 before any. */
   firstTick: number;
@@ -257,6 +256,9 @@ const MINUTE_MS = 60_000;
 /** Below this a decayed current count is dropped from the top-k (it could add at most this to a later count). */
 const CURRENT_FLOOR = 0.25;
 
+/** Numbers per buyer in the top-k's counts: count, error bound, latest order fingerprint. */
+const STRIDE = 3;
+
 /** The MIDAS chi-squared score of a current count `a` against a total `s` over `t` ticks. */
 export function midasScore(a: number, s: number, t: number): number {
   if (t < 2 || s <= 0) return 0;
@@ -276,10 +278,7 @@ function advance(state: State, tick: number, config: Config): void {
   // Repeated multiplication rather than pow: bit-identical on every platform.
   let f = 1;
   for (let i = 0; i < steps && f > 0; i++) f = f * config.decay < 1e-9 ? 0 : f * config.decay;
-  const last = state.lastOrders;
-  const slots = last !== undefined && last.length === state.keys.length && last.length > 0 ? last : undefined;
-  topkDecay(state, f, CURRENT_FLOOR, slots);
-  if (slots !== undefined && slots.length === 0) state.lastOrders = EMPTY as never[];
+  topkDecay(state, f, CURRENT_FLOOR, STRIDE);
   state.sellerCurrent *= f;
 }
 
@@ -415,7 +414,12 @@ function learnsBaseline(state: State, t: number, config: Config): boolean {
   return at < 0 || t - at >= config.burstBuyerMemoryDays * 24 * HOUR_MS;
 }
 
-/** Reads a state restored in an earlier layout (State.total, State.current) into this one. */
+/** Whether the state is in an earlier layout (State.total, State.current, two numbers per buyer). */
+function earlier(state: State): boolean {
+  return state.total !== undefined || state.current !== undefined || state.lastOrders !== undefined || state.counts.length !== STRIDE * state.keys.length;
+}
+
+/** Reads a state restored in an earlier layout into this one. */
 function upgrade(state: State, config: Config): void {
   const old = state.total;
   if (old !== undefined) {
@@ -427,6 +431,19 @@ function upgrade(state: State, config: Config): void {
     state.counts = state.current.counts;
     state.current = undefined;
   }
+  const n = state.keys.length;
+  if (state.counts.length !== STRIDE * n) {
+    // Latest orders slot for slot with the keys, when the state kept them (older ones did not).
+    const last = state.lastOrders !== undefined && state.lastOrders.length === n ? state.lastOrders : undefined;
+    const counts = new Array<number>(STRIDE * n);
+    for (let i = 0; i < n; i++) {
+      counts[STRIDE * i] = state.counts[2 * i]!;
+      counts[STRIDE * i + 1] = state.counts[2 * i + 1]!;
+      counts[STRIDE * i + 2] = last !== undefined ? last[i]! : -1;
+    }
+    state.counts = n === 0 ? (EMPTY as never[]) : counts;
+  }
+  state.lastOrders = undefined;
 }
 
 /** Remembers a burst order, unreviewed, by its order's fingerprint (or, not known, its buyer's). */
@@ -438,15 +455,12 @@ function rememberBurst(state: State, h: number, t: number, config: Config): void
   assocPut(table, h, Math.floor(t / MINUTE_MS) * 2, PAYLOAD_BITS);
 }
 
-/** Offers the buyer to the top-k and keeps its slot's latest order fingerprint. */
-function offerBuyer(state: State, buyerId: string, order: number, config: Config): void {
-  const n = state.keys.length;
-  topkOffer(state, buyerId, config.topK);
-  let last = state.lastOrders;
-  // A state from before (or one whose slots no longer match) knows no slot's order.
-  if (last === undefined || last.length !== n) last = state.lastOrders = n === 0 ? (EMPTY as never[]) : new Array<number>(n).fill(-1);
-  if (state.keys.length > n) state.lastOrders = appendCapped(last, order, config.topK);
-  else last[state.keys.indexOf(buyerId)] = order;
+/** Offers the buyer to the top-k, keeps its slot's latest order fingerprint, and returns its guaranteed count. */
+function offerBuyer(state: State, buyerId: string, order: number, config: Config): number {
+  const at = STRIDE * topkSlot(state, buyerId, config.topK, 1, STRIDE);
+  const counts = state.counts;
+  counts[at + 2] = order;
+  return counts[at]! - counts[at + 1]!;
 }
 
 export const signal: SellerSignal<State, Config> = {
@@ -480,7 +494,7 @@ export const signal: SellerSignal<State, Config> = {
       return neverBurst(state);
     }
     if (event.status !== 'PLACED' || event.quantity >= config.bulkQuantity) return neverBurst(state);
-    if (state.total !== undefined || state.current !== undefined) upgrade(state, config);
+    if (earlier(state)) upgrade(state, config);
     // Canonical order makes ticks non-decreasing; an older tick simply counts in the current one.
     advance(state, Math.floor(event.eventTime / config.tickMs), config);
     state.sellerCurrent += 1;
@@ -495,10 +509,9 @@ export const signal: SellerSignal<State, Config> = {
         state.episodes = appendCapped(state.episodes, t, config.minRecurrences + config.fullRecurrences);
         state.episodeBuyers = EMPTY;
         // The buyers whose orders made the rate burst are the burst's too.
-        const last = state.lastOrders;
         for (let i = 0; i < state.keys.length; i++) {
           const k = state.keys[i]!;
-          const order = last !== undefined && last.length === state.keys.length ? last[i]! : -1;
+          const order = state.counts[STRIDE * i + 2]!;
           rememberBurst(state, order >= 0 ? order : hash32(k), t, config);
           if (state.episodeBuyers.length < config.maxEpisodeBuyers) state.episodeBuyers = appendCapped(state.episodeBuyers, k, config.maxEpisodeBuyers);
         }
@@ -514,8 +527,7 @@ export const signal: SellerSignal<State, Config> = {
       if (state.episodeBuyers.length < config.maxEpisodeBuyers && !state.episodeBuyers.includes(event.buyerId))
         state.episodeBuyers = appendCapped(state.episodeBuyers, event.buyerId, config.maxEpisodeBuyers);
     } else if (learnsBaseline(state, event.eventTime, config)) state.baseOrders = (state.baseOrders ?? 0) + 1;
-    offerBuyer(state, event.buyerId, keys.order, config);
-    const a = topkGuaranteed(state, event.buyerId);
+    const a = offerBuyer(state, event.buyerId, keys.order, config);
     if (a < config.minEdgeCount) return neverBurst(state);
     const s = Math.max(countsEstimate(state.totals, config.cmsWidth, config.cmsDepth, h1, h2), a);
     const score = midasScore(a, s, ticks);

@@ -4,6 +4,10 @@
  * N / cap is guaranteed to be held. Ties are broken by key (code-unit order) both when choosing
  * which key to evict and when listing, so the result never depends on internal slot order.
  *
+ * A caller may keep numbers of its own per key in `counts` after each key's count and error
+ * bound (`stride` numbers per key, default 2): they move with the key through decay, and one
+ * array of unboxed doubles holds them all instead of a second array with a box per number.
+ *
  * The arrays are replaced by exact-size ones, not pushed to, while filling up, because a small
  * seller's top-k is tiny and V8 would give pushed arrays 16 spare slots each; decay shrinks them
  * in place.
@@ -12,7 +16,7 @@ import { EMPTY } from './lists.js';
 
 export interface TopKState {
   keys: string[];
-  /** count, error bound — two numbers per key. */
+  /** count, error bound (then the caller's own numbers, `stride` numbers per key in all). */
   counts: number[];
 }
 
@@ -28,66 +32,78 @@ export function topkCreate(): TopKState {
 }
 
 /** The count `key` certainly has (its count minus the over-count it inherited on replacement), 0 when not held. */
-export function topkGuaranteed(s: TopKState, key: string): number {
+export function topkGuaranteed(s: TopKState, key: string, stride = 2): number {
   const i = s.keys.indexOf(key);
-  return i < 0 ? 0 : s.counts[2 * i]! - s.counts[2 * i + 1]!;
+  return i < 0 ? 0 : s.counts[stride * i]! - s.counts[stride * i + 1]!;
 }
 
 /** Counts `key` once more (or `inc` more); returns its new (over-)estimated count. */
-export function topkOffer(s: TopKState, key: string, cap: number, inc = 1): number {
+export function topkOffer(s: TopKState, key: string, cap: number, inc = 1, stride = 2): number {
+  return s.counts[stride * topkSlot(s, key, cap, inc, stride)]!;
+}
+
+/**
+ * topkOffer returning the key's slot (its index in `keys`): a caller reads the count and writes
+ * its own numbers there without looking the key up again. A key new to a slot has its own
+ * numbers 0, an evicted key's are overwritten too.
+ */
+export function topkSlot(s: TopKState, key: string, cap: number, inc = 1, stride = 2): number {
   const i = s.keys.indexOf(key);
-  if (i >= 0) return (s.counts[2 * i] = s.counts[2 * i]! + inc);
+  if (i >= 0) {
+    s.counts[stride * i] = s.counts[stride * i]! + inc;
+    return i;
+  }
   const n = s.keys.length;
   if (n < cap) {
     const keys = new Array<string>(n + 1);
-    const counts = new Array<number>(2 * n + 2);
-    for (let j = 0; j < n; j++) {
-      keys[j] = s.keys[j]!;
-      counts[2 * j] = s.counts[2 * j]!;
-      counts[2 * j + 1] = s.counts[2 * j + 1]!;
-    }
+    const counts = new Array<number>(stride * (n + 1));
+    for (let j = 0; j < n; j++) keys[j] = s.keys[j]!;
+    for (let j = 0; j < stride * n; j++) counts[j] = s.counts[j]!;
     keys[n] = key;
-    counts[2 * n] = inc;
-    counts[2 * n + 1] = 0;
+    counts[stride * n] = inc;
+    for (let j = 1; j < stride; j++) counts[stride * n + j] = 0;
     s.keys = keys;
     s.counts = counts;
-    return inc;
+    return n;
   }
   let victim = 0;
   for (let j = 1; j < n; j++) {
-    const c = s.counts[2 * j]!;
-    const v = s.counts[2 * victim]!;
+    const c = s.counts[stride * j]!;
+    const v = s.counts[stride * victim]!;
     if (c < v || (c === v && s.keys[j]! > s.keys[victim]!)) victim = j;
   }
-  const floor = s.counts[2 * victim]!;
+  const at = stride * victim;
+  const floor = s.counts[at]!;
   s.keys[victim] = key;
-  s.counts[2 * victim + 1] = floor;
-  return (s.counts[2 * victim] = floor + inc);
+  s.counts[at] = floor + inc;
+  s.counts[at + 1] = floor;
+  for (let j = 2; j < stride; j++) s.counts[at + j] = 0;
+  return victim;
 }
 
 /**
  * Multiplies counts and error bounds by `factor`, dropping keys whose count falls below `floor`,
- * in place (the kept keys keep their order): a decayed top-k shrinks at nearly every order of a
- * small seller, and two new arrays each time were garbage. The arrays keep the capacity they had
- * (at most `cap` keys) until the next key is added. When no key is kept (a seller back after a
- * quiet spell) both become the shared empty list: no emptied arrays stay on idle sellers, and no
- * count is popped (each pop boxed a double). topkOffer never writes into an empty list.
- * `side`, when given, holds one number per key and is compacted in step.
+ * in place (the kept keys keep their order, and their own numbers unscaled): a decayed top-k
+ * shrinks at nearly every order of a small seller, and two new arrays each time were garbage.
+ * The arrays keep the capacity they had (at most `cap` keys) until the next key is added. When
+ * no key is kept (a seller back after a quiet spell) both become the shared empty list, the old
+ * arrays untouched: no emptied arrays stay on idle sellers, and no count is popped (each pop
+ * boxed a double). topkOffer never writes into an empty list.
  */
-export function topkDecay(s: TopKState, factor: number, floor: number, side?: number[]): void {
+export function topkDecay(s: TopKState, factor: number, floor: number, stride = 2): void {
   const { keys, counts } = s;
   let w = 0;
   for (let i = 0; i < keys.length; i++) {
-    const c = counts[2 * i]! * factor;
+    const c = counts[stride * i]! * factor;
     if (c < floor) continue;
-    keys[w] = keys[i]!;
-    counts[2 * w] = c;
-    counts[2 * w + 1] = counts[2 * i + 1]! * factor;
-    if (side !== undefined) side[w] = side[i]!;
+    if (w < i) {
+      keys[w] = keys[i]!;
+      for (let j = 2; j < stride; j++) counts[stride * w + j] = counts[stride * i + j]!;
+    }
+    counts[stride * w] = c;
+    counts[stride * w + 1] = counts[stride * i + 1]! * factor;
     w++;
   }
-  // A caller's per-key values, slot for slot with keys, are compacted alike (the caller replaces an emptied one).
-  if (side !== undefined && side.length > w) side.length = w;
   if (w === 0) {
     if (keys.length > 0) {
       s.keys = EMPTY as never[];
@@ -95,8 +111,10 @@ export function topkDecay(s: TopKState, factor: number, floor: number, side?: nu
     }
     return;
   }
-  while (keys.length > w) keys.pop();
-  while (counts.length > 2 * w) counts.pop();
+  if (keys.length > w) {
+    keys.length = w;
+    counts.length = stride * w;
+  }
 }
 
 /** The `n` heaviest keys, by count descending then key ascending. */

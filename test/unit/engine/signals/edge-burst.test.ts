@@ -143,12 +143,25 @@ test('a state saved in the earlier layout (count-min counters as { width, depth,
 
 /** A copy of a state in the layout before the top-k's keys and counts were the state's own and counters were packed: `current` and `total` (set by the caller). */
 function earlier(state: object): Record<string, unknown> {
-  const old = JSON.parse(JSON.stringify(state)) as Record<string, unknown>;
+  const old = twoPerBuyer(state);
   old['current'] = { keys: old['keys'], counts: old['counts'] };
   delete old['keys'];
   delete old['counts'];
   delete old['totals'];
   delete old['lastOrders'];
+  return old;
+}
+
+/**
+ * A copy of a state in the layout before the top-k's counts held each buyer's latest order: two
+ * numbers per buyer in `counts`, the orders slot for slot in `lastOrders`.
+ */
+function twoPerBuyer(state: object): Record<string, unknown> {
+  const old = JSON.parse(JSON.stringify(state)) as Record<string, unknown>;
+  const counts = old['counts'] as number[];
+  assert.equal(counts.length, 3 * (old['keys'] as string[]).length);
+  old['counts'] = counts.filter((_, i) => i % 3 !== 2);
+  old['lastOrders'] = counts.filter((_, i) => i % 3 === 2);
   return old;
 }
 
@@ -297,13 +310,29 @@ test("a state from before the top-k kept its buyers' latest orders restores: tho
   const { events, batches } = batchesWithReviews('s15', 0.7, 1);
   const cut = batches[0]! + 9 * 60_000;
   const first = runSignal(signal, config, events.filter((e) => e.eventTime < cut), { until: cut });
-  assert.ok(first.state.keys.length > 0 && first.state.lastOrders?.length === first.state.keys.length);
-  const old = JSON.parse(JSON.stringify(first.state)) as Record<string, unknown>;
+  assert.ok(first.state.keys.length > 0 && first.state.counts.length === 3 * first.state.keys.length);
+  const old = twoPerBuyer(first.state);
   delete old['lastOrders'];
   const then = runSignal(signal, config, events.filter((e) => e.eventTime >= cut), { state: old as unknown as typeof first.state });
-  assert.equal(then.state.lastOrders?.length, then.state.keys.length);
+  assert.equal(then.state.counts.length, 3 * then.state.keys.length);
+  assert.equal(then.state.lastOrders, undefined);
   const strongest = Math.max(...[...then.findings.values()].map((f) => f.strength));
   assert.ok(strongest >= 0.8, String(strongest));
+});
+
+test("a state whose buyers' latest orders were kept beside the top-k (lastOrders) continues identically", () => {
+  const { events, batches } = batchesWithReviews('s16', 0.7, 1);
+  // Saved just before the first crossing: the top-k's buyers then are remembered by their orders.
+  const cut = runSignal(signal, config, events, { until: batches[0]! + HOUR }).state.episodes[0]!;
+  const first = runSignal(signal, config, events.filter((e) => e.eventTime < cut), { until: Math.ceil(cut / HOUR) * HOUR });
+  const rest = events.filter((e) => e.eventTime >= cut);
+  const now = runSignal(signal, config, rest, { state: JSON.parse(JSON.stringify(first.state)) });
+  const old = twoPerBuyer(first.state);
+  assert.ok((old['lastOrders'] as number[]).length > 0 && (old['lastOrders'] as number[]).every((h) => h > 0), 'the old state knows its buyers\' orders');
+  const then = runSignal(signal, config, rest, { state: old as unknown as typeof first.state });
+  assert.ok([...now.findings.values()].some((f) => /five-star/.test(f.explanation)));
+  assert.deepEqual([...then.findings], [...now.findings]);
+  assert.deepEqual([then.state.keys, then.state.counts, then.state.burstBuyers], [now.state.keys, now.state.counts, now.state.burstBuyers]);
 });
 
 test('a small batch of new accounts over an hour and a half is a seller-level burst', () => {
@@ -329,24 +358,25 @@ test('recurring bursts alone stay below what a lone family needs, however many',
 
 test('decay before an order: a count that falls to the floor stays, one that falls under it goes, all of them going leaves none', () => {
   const state = signal.create(config);
-  const keys = { buyer: 1 } as Parameters<typeof signal.observe>[3];
+  const keys = { buyer: 1, order: 7 };
   const at = (h: number, buyer: string, id: string) => signal.observe(state, order({ t: T0 + h * HOUR, seller: 's', buyer, order: id }), config, keys);
   at(0, 'a', 'o1');
   at(0, 'b', 'o2');
   at(1, 'c', 'o3');
-  assert.deepEqual([state.keys, state.counts], [['a', 'b', 'c'], [0.5, 0, 0.5, 0, 1, 0]]);
+  // Count, error bound and latest order (its fingerprint, 7 here) per buyer.
+  assert.deepEqual([state.keys, state.counts], [['a', 'b', 'c'], [0.5, 0, 7, 0.5, 0, 7, 1, 0, 7]]);
   // Two ticks on, a and b are at the floor (0.125 < 0.25 would drop them): kept.
   at(2, 'd', 'o4');
-  assert.deepEqual([state.keys, state.counts], [['a', 'b', 'c', 'd'], [0.25, 0, 0.25, 0, 0.5, 0, 1, 0]]);
+  assert.deepEqual([state.keys, state.counts], [['a', 'b', 'c', 'd'], [0.25, 0, 7, 0.25, 0, 7, 0.5, 0, 7, 1, 0, 7]]);
   // Three ticks on, every count is under the floor (d's 1 is 0.125): the order's buyer alone.
   at(5, 'e', 'o5');
-  assert.deepEqual([state.keys, state.counts], [['e'], [1, 0]]);
+  assert.deepEqual([state.keys, state.counts], [['e'], [1, 0, 7]]);
   at(5, 'e', 'o6');
   at(30, 'f', 'o7');
-  assert.deepEqual([state.keys, state.counts], [['f'], [1, 0]]);
+  assert.deepEqual([state.keys, state.counts], [['f'], [1, 0, 7]]);
   // A lone count at the floor stays too.
   const lone = signal.create(config);
   signal.observe(lone, order({ t: T0, seller: 's', buyer: 'a', order: 'p1' }), config, keys);
   signal.observe(lone, order({ t: T0 + 2 * HOUR, seller: 's', buyer: 'b', order: 'p2' }), config, keys);
-  assert.deepEqual([lone.keys, lone.counts], [['a', 'b'], [0.25, 0, 1, 0]]);
+  assert.deepEqual([lone.keys, lone.counts], [['a', 'b'], [0.25, 0, 7, 1, 0, 7]]);
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { topkCreate, topkDecay, topkGuaranteed, topkList, topkOffer, type TopKState } from '../../../../src/engine/sketch/topk.js';
+import { topkCreate, topkDecay, topkGuaranteed, topkList, topkOffer, topkSlot, type TopKState } from '../../../../src/engine/sketch/topk.js';
 
 test('keeps every key above N/cap and counts within the error bound', () => {
   const s = topkCreate();
@@ -83,13 +83,26 @@ test('guaranteed count: a key that took an evicted slot has only its own orders 
   assert.equal(topkGuaranteed(s, 'new'), 2);
 });
 
-test('decay compacts a per-key side array in step with the keys', () => {
+test("a caller's own numbers per key (stride 3) start at 0, move with their key through decay unscaled, and are reset on eviction", () => {
   const s = topkCreate();
-  for (const [k, n] of [['a', 4], ['b', 1], ['c', 2]] as const) for (let i = 0; i < n; i++) topkOffer(s, k, 8);
-  const side = [10, 20, 30];
-  topkDecay(s, 0.5, 0.75, side);
+  const own = (k: string) => s.counts[3 * s.keys.indexOf(k) + 2];
+  for (const [k, n] of [['a', 4], ['b', 1], ['c', 2]] as const)
+    for (let i = 0; i < n; i++) {
+      const at = topkSlot(s, k, 3, 1, 3);
+      assert.equal(s.keys[at], k);
+      if (i === 0) assert.equal(s.counts[3 * at + 2], 0);
+      s.counts[3 * at + 2] = k.charCodeAt(0);
+    }
+  assert.deepEqual(s.counts, [4, 0, 97, 1, 0, 98, 2, 0, 99]);
+  assert.equal(topkGuaranteed(s, 'c', 3), 2);
+  assert.equal(topkOffer(s, 'c', 3, 1, 3), 3);
+  topkDecay(s, 0.5, 0.75, 3);
   assert.deepEqual(s.keys, ['a', 'c']);
-  assert.deepEqual(side, [10, 30]);
-  topkDecay(s, 0.01, 0.75, side);
-  assert.deepEqual([s.keys.length, side.length], [0, 0]);
+  assert.deepEqual(s.counts, [2, 0, 97, 1.5, 0, 99]);
+  // Full: a new key takes the smallest count's slot (c), inheriting its count as the error bound, its own number reset.
+  topkSlot(s, 'x', 2, 1, 3);
+  assert.deepEqual([s.keys, s.counts], [['a', 'x'], [2, 0, 97, 2.5, 1.5, 0]]);
+  assert.equal(own('a'), 97);
+  topkDecay(s, 0.01, 0.75, 3);
+  assert.deepEqual([s.keys.length, s.counts.length], [0, 0]);
 });
