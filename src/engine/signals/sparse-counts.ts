@@ -38,25 +38,43 @@ export function countsEstimate(t: Counts, width: number, depth: number, h1: numb
   return min;
 }
 
+/** Each row's counter of the key and where a sparse table holds it (−1: not held), for one add; depth ≤ 8. */
+const cells = new Int32Array(8);
+const held = new Int32Array(8);
+
 /** cmsAdd with a whole `inc` > 0: raises only the key's counters below the new estimate. Returns the counters (a new array when a sparse one grows). */
 export function countsAdd(t: Counts, width: number, depth: number, h1: number, h2: number, inc = 1): Counts {
   const n = width * depth;
-  const est = countsEstimate(t, width, depth, h1, h2) + inc;
   if (t.length >= n) {
+    const est = countsEstimate(t, width, depth, h1, h2) + inc;
     for (let r = 0; r < depth; r++) {
       const c = cmsCell(width, r, h1, h2);
       if (t[c]! < est) (t as number[])[c] = est;
     }
     return t;
   }
-  // Sparse: raise the counters held in place, then add the new ones (each row has its own) with one new array.
+  // Sparse: one pass finds the key's counters (a counter per number, so each number is read once).
+  for (let r = 0; r < depth; r++) {
+    cells[r] = cmsCell(width, r, h1, h2);
+    held[r] = -1;
+  }
+  for (let i = 0; i < t.length; i++) {
+    const c = t[i]! % n;
+    for (let r = 0; r < depth; r++) if (c === cells[r]) held[r] = i;
+  }
+  let est = Infinity;
   let added = 0;
   for (let r = 0; r < depth; r++) {
-    const c = cmsCell(width, r, h1, h2);
-    const at = indexOf(t, n, c);
-    if (at >= 0) {
-      if (t[at]! < est * n + c) (t as number[])[at] = est * n + c;
-    } else added++;
+    const at = held[r]!;
+    const v = at < 0 ? 0 : (t[at]! - cells[r]!) / n;
+    if (v < est) est = v;
+    if (at < 0) added++;
+  }
+  est += inc;
+  // Raise the counters held in place, then add the new ones (each row has its own) with one new array.
+  for (let r = 0; r < depth; r++) {
+    const at = held[r]!;
+    if (at >= 0 && t[at]! < est * n + cells[r]!) (t as number[])[at] = est * n + cells[r]!;
   }
   if (added === 0) return t;
   const dense = 2 * (t.length + added) >= n;
@@ -66,10 +84,9 @@ export function countsAdd(t: Counts, width: number, depth: number, h1: number, h
   } else for (let i = 0; i < t.length; i++) out[i] = t[i]!;
   let w = t.length;
   for (let r = 0; r < depth; r++) {
-    const c = cmsCell(width, r, h1, h2);
-    if (indexOf(t, n, c) >= 0) continue;
-    if (dense) out[c] = est;
-    else out[w++] = est * n + c;
+    if (held[r]! >= 0) continue;
+    if (dense) out[cells[r]!] = est;
+    else out[w++] = est * n + cells[r]!;
   }
   return out;
 }
