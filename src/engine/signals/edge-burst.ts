@@ -29,7 +29,7 @@
 import { z } from 'zod';
 import type { EventKeys, MarketEvent, SellerContext, SellerSignal, SignalFinding } from '../types.js';
 import { hash32, hash32b } from '../sketch/hash.js';
-import { topkDecay, topkSlot, type TopKState } from '../sketch/topk.js';
+import { topkDecay, topkSlot, type TopKBefore, type TopKState } from '../sketch/topk.js';
 import { assocCreate, assocExpire, assocFind, assocPayload, assocPut } from '../sketch/assoc.js';
 import { appendCapped, dropFirst, EMPTY } from '../sketch/lists.js';
 import { HOUR_MS, rampStrength } from './hour-counts.js';
@@ -213,7 +213,7 @@ type Burst = [t: number, buyerId: string, orderId: string, score: number, curren
  * count (−1: not known, in a state from before; that buyer is remembered by its fingerprint).
  */
 export interface State extends TopKState {
-  /** The latest orders in an earlier layout (counts held two numbers per buyer), in a state restored from an older snapshot: moved into counts at the next order. */
+  /** The latest orders in an earlier layout (counts held two numbers per buyer), in a state restored from an older snapshot: moved into counts at the next order that finds buyers in that layout. */
   lastOrders?: number[];
   /** Tick of the seller's first edge and of its latest; −1 before any. */
   firstTick: number;
@@ -258,6 +258,9 @@ const CURRENT_FLOOR = 0.25;
 
 /** Numbers per buyer in the top-k's counts: count, error bound, latest order fingerprint. */
 const STRIDE = 3;
+
+/** The top-k's arrays before an order's decay, for its offer (one object for all orders; cleared after, never kept). */
+const before: TopKBefore = { keys: EMPTY as never[], counts: EMPTY as never[], n: 0 };
 
 /** The MIDAS chi-squared score of a current count `a` against a total `s` over `t` ticks. */
 export function midasScore(a: number, s: number, t: number): number {
@@ -414,9 +417,13 @@ function learnsBaseline(state: State, t: number, config: Config): boolean {
   return at < 0 || t - at >= config.burstBuyerMemoryDays * 24 * HOUR_MS;
 }
 
-/** Whether the state is in an earlier layout (State.total, State.current, two numbers per buyer). */
+/**
+ * Whether the state is in an earlier layout: the top-k in `current` (whose states also had any
+ * `total`), or two numbers per buyer in `counts`. An emptied top-k of two numbers per buyer has
+ * nothing to convert; a `lastOrders` left beside it is never read.
+ */
 function earlier(state: State): boolean {
-  return state.total !== undefined || state.current !== undefined || state.lastOrders !== undefined || state.counts.length !== STRIDE * state.keys.length;
+  return state.current !== undefined || state.counts.length !== STRIDE * state.keys.length;
 }
 
 /** Reads a state restored in an earlier layout into this one. */
@@ -455,9 +462,12 @@ function rememberBurst(state: State, h: number, t: number, config: Config): void
   assocPut(table, h, Math.floor(t / MINUTE_MS) * 2, PAYLOAD_BITS);
 }
 
-/** Offers the buyer to the top-k, keeps its slot's latest order fingerprint, and returns its guaranteed count. */
-function offerBuyer(state: State, buyerId: string, order: number, config: Config): number {
-  const at = STRIDE * topkSlot(state, buyerId, config.topK, 1, STRIDE);
+/**
+ * Offers the buyer to the top-k, keeps its slot's latest order fingerprint, and returns its
+ * guaranteed count. `before`: the top-k's arrays before this order's decay (see topkSlot).
+ */
+function offerBuyer(state: State, buyerId: string, order: number, config: Config, before: TopKBefore): number {
+  const at = STRIDE * topkSlot(state, buyerId, config.topK, 1, STRIDE, before);
   const counts = state.counts;
   counts[at + 2] = order;
   return counts[at]! - counts[at + 1]!;
@@ -495,6 +505,9 @@ export const signal: SellerSignal<State, Config> = {
     }
     if (event.status !== 'PLACED' || event.quantity >= config.bulkQuantity) return neverBurst(state);
     if (earlier(state)) upgrade(state, config);
+    before.keys = state.keys;
+    before.counts = state.counts;
+    before.n = state.keys.length;
     // Canonical order makes ticks non-decreasing; an older tick simply counts in the current one.
     advance(state, Math.floor(event.eventTime / config.tickMs), config);
     state.sellerCurrent += 1;
@@ -527,7 +540,8 @@ export const signal: SellerSignal<State, Config> = {
       if (state.episodeBuyers.length < config.maxEpisodeBuyers && !state.episodeBuyers.includes(event.buyerId))
         state.episodeBuyers = appendCapped(state.episodeBuyers, event.buyerId, config.maxEpisodeBuyers);
     } else if (learnsBaseline(state, event.eventTime, config)) state.baseOrders = (state.baseOrders ?? 0) + 1;
-    const a = offerBuyer(state, event.buyerId, keys.order, config);
+    const a = offerBuyer(state, event.buyerId, keys.order, config, before);
+    before.keys = before.counts = EMPTY as never[];
     if (a < config.minEdgeCount) return neverBurst(state);
     const s = Math.max(countsEstimate(state.totals, config.cmsWidth, config.cmsDepth, h1, h2), a);
     const score = midasScore(a, s, ticks);

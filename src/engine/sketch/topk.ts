@@ -20,6 +20,11 @@ export interface TopKState {
   counts: number[];
 }
 
+/** A top-k's arrays and key count, taken before a topkDecay (see topkSlot). */
+export interface TopKBefore extends TopKState {
+  n: number;
+}
+
 export interface TopKEntry {
   readonly key: string;
   readonly count: number;
@@ -46,14 +51,28 @@ export function topkOffer(s: TopKState, key: string, cap: number, inc = 1, strid
  * topkOffer returning the key's slot (its index in `keys`): a caller reads the count and writes
  * its own numbers there without looking the key up again. A key new to a slot has its own
  * numbers 0, an evicted key's are overwritten too.
+ *
+ * `before`: the top-k's arrays and key count before a topkDecay that shortened them (or emptied the
+ * top-k, leaving them untouched). V8 keeps a shortened array's capacity, so a new key is written
+ * at their end in place instead of copying both into new arrays, and a top-k of one key that
+ * decayed away takes its successor in the same arrays.
  */
-export function topkSlot(s: TopKState, key: string, cap: number, inc = 1, stride = 2): number {
+export function topkSlot(s: TopKState, key: string, cap: number, inc = 1, stride = 2, before?: TopKBefore): number {
   const i = s.keys.indexOf(key);
   if (i >= 0) {
     s.counts[stride * i] = s.counts[stride * i]! + inc;
     return i;
   }
   const n = s.keys.length;
+  if (before !== undefined && (n === 0 ? before.n === 1 : s.keys === before.keys && n < before.n)) {
+    const { keys, counts } = before;
+    keys[n] = key;
+    counts[stride * n] = inc;
+    for (let j = 1; j < stride; j++) counts[stride * n + j] = 0;
+    s.keys = keys;
+    s.counts = counts;
+    return n;
+  }
   if (n < cap) {
     const keys = new Array<string>(n + 1);
     const counts = new Array<number>(stride * (n + 1));

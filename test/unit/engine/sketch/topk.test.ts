@@ -106,3 +106,37 @@ test("a caller's own numbers per key (stride 3) start at 0, move with their key 
   topkDecay(s, 0.01, 0.75, 3);
   assert.deepEqual([s.keys.length, s.counts.length], [0, 0]);
 });
+
+test('an offer after a decay that shortened or emptied the top-k writes into the arrays it had, with the same result as new ones', () => {
+  const fill = () => {
+    const s = topkCreate();
+    for (const [k, n] of [['a', 4], ['b', 1], ['c', 3]] as const) for (let i = 0; i < n; i++) topkOffer(s, k, 8);
+    return s;
+  };
+  // Shortened: b dropped, the new key goes where c's numbers ended, in the same arrays.
+  const s = fill();
+  const r = fill();
+  const before = { keys: s.keys, counts: s.counts, n: s.keys.length };
+  topkDecay(s, 0.5, 1);
+  topkDecay(r, 0.5, 1);
+  assert.equal(topkSlot(s, 'd', 8, 1, 2, before), 2);
+  assert.equal(topkSlot(r, 'd', 8), 2);
+  assert.equal(s.keys, before.keys);
+  assert.equal(s.counts, before.counts);
+  assert.notEqual(r.keys, before.keys);
+  assert.deepEqual(s, r);
+  // Emptied, from one key: its arrays take the next key.
+  const one = topkCreate();
+  topkOffer(one, 'a', 8);
+  const was = { keys: one.keys, counts: one.counts, n: 1 };
+  topkDecay(one, 0.1, 1);
+  assert.deepEqual([one.keys, was.keys], [[], ['a']], 'decay leaves the emptied arrays untouched');
+  assert.equal(topkSlot(one, 'b', 8, 1, 2, was), 0);
+  assert.equal(one.keys, was.keys);
+  assert.deepEqual([one.keys, one.counts], [['b'], [1, 0]]);
+  // Not shortened (no decay since): an offer copies as usual; a key already held is counted in place.
+  const same = { keys: one.keys, counts: one.counts, n: 1 };
+  topkSlot(one, 'c', 8, 1, 2, same);
+  assert.notEqual(one.keys, same.keys);
+  assert.deepEqual([one.keys, one.counts], [['b', 'c'], [1, 0, 1, 0]]);
+});
