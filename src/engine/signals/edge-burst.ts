@@ -256,8 +256,8 @@ const MINUTE_MS = 60_000;
 /** Below this a decayed current count is dropped from the top-k (it could add at most this to a later count). */
 const CURRENT_FLOOR = 0.25;
 
-/** Numbers per buyer in the top-k's counts: count, error bound, latest order fingerprint. */
-const STRIDE = 3;
+/** Numbers per buyer in the top-k's counts: count, error bound, the buyer's hash32 (for the lookup), latest order fingerprint. */
+const STRIDE = 4;
 
 /** The top-k's arrays before an order's decay, for its offer (one object for all orders; cleared after, never kept). */
 const before: TopKBefore = { keys: EMPTY as never[], counts: EMPTY as never[], n: 0 };
@@ -446,7 +446,8 @@ function upgrade(state: State, config: Config): void {
     for (let i = 0; i < n; i++) {
       counts[STRIDE * i] = state.counts[2 * i]!;
       counts[STRIDE * i + 1] = state.counts[2 * i + 1]!;
-      counts[STRIDE * i + 2] = last !== undefined ? last[i]! : -1;
+      counts[STRIDE * i + 2] = hash32(state.keys[i]!);
+      counts[STRIDE * i + 3] = last !== undefined ? last[i]! : -1;
     }
     state.counts = n === 0 ? (EMPTY as never[]) : counts;
   }
@@ -466,10 +467,10 @@ function rememberBurst(state: State, h: number, t: number, config: Config): void
  * Offers the buyer to the top-k, keeps its slot's latest order fingerprint, and returns its
  * guaranteed count. `before`: the top-k's arrays before this order's decay (see topkSlot).
  */
-function offerBuyer(state: State, buyerId: string, order: number, config: Config, before: TopKBefore): number {
-  const at = STRIDE * topkSlot(state, buyerId, config.topK, 1, STRIDE, before);
+function offerBuyer(state: State, buyerId: string, keys: EventKeys, config: Config, before: TopKBefore): number {
+  const at = STRIDE * topkSlot(state, buyerId, config.topK, 1, STRIDE, before, keys.buyer);
   const counts = state.counts;
-  counts[at + 2] = order;
+  counts[at + 3] = keys.order;
   return counts[at]! - counts[at + 1]!;
 }
 
@@ -524,7 +525,7 @@ export const signal: SellerSignal<State, Config> = {
         // The buyers whose orders made the rate burst are the burst's too.
         for (let i = 0; i < state.keys.length; i++) {
           const k = state.keys[i]!;
-          const order = state.counts[STRIDE * i + 2]!;
+          const order = state.counts[STRIDE * i + 3]!;
           rememberBurst(state, order >= 0 ? order : hash32(k), t, config);
           if (state.episodeBuyers.length < config.maxEpisodeBuyers) state.episodeBuyers = appendCapped(state.episodeBuyers, k, config.maxEpisodeBuyers);
         }
@@ -540,7 +541,7 @@ export const signal: SellerSignal<State, Config> = {
       if (state.episodeBuyers.length < config.maxEpisodeBuyers && !state.episodeBuyers.includes(event.buyerId))
         state.episodeBuyers = appendCapped(state.episodeBuyers, event.buyerId, config.maxEpisodeBuyers);
     } else if (learnsBaseline(state, event.eventTime, config)) state.baseOrders = (state.baseOrders ?? 0) + 1;
-    const a = offerBuyer(state, event.buyerId, keys.order, config, before);
+    const a = offerBuyer(state, event.buyerId, keys, config, before);
     before.keys = before.counts = EMPTY as never[];
     if (a < config.minEdgeCount) return neverBurst(state);
     const s = Math.max(countsEstimate(state.totals, config.cmsWidth, config.cmsDepth, h1, h2), a);

@@ -45,19 +45,16 @@ const held = new Int32Array(8);
 /** cmsAdd with a whole `inc` > 0: raises only the key's counters below the new estimate. Returns the counters (a new array when a sparse one grows). */
 export function countsAdd(t: Counts, width: number, depth: number, h1: number, h2: number, inc = 1): Counts {
   const n = width * depth;
+  for (let r = 0; r < depth; r++) cells[r] = cmsCell(width, r, h1, h2);
   if (t.length >= n) {
-    const est = countsEstimate(t, width, depth, h1, h2) + inc;
-    for (let r = 0; r < depth; r++) {
-      const c = cmsCell(width, r, h1, h2);
-      if (t[c]! < est) (t as number[])[c] = est;
-    }
+    let est = Infinity;
+    for (let r = 0; r < depth; r++) if (t[cells[r]!]! < est) est = t[cells[r]!]!;
+    est += inc;
+    for (let r = 0; r < depth; r++) if (t[cells[r]!]! < est) (t as number[])[cells[r]!] = est;
     return t;
   }
   // Sparse: one pass finds the key's counters (a counter per number, so each number is read once).
-  for (let r = 0; r < depth; r++) {
-    cells[r] = cmsCell(width, r, h1, h2);
-    held[r] = -1;
-  }
+  for (let r = 0; r < depth; r++) held[r] = -1;
   for (let i = 0; i < t.length; i++) {
     const c = t[i]! % n;
     for (let r = 0; r < depth; r++) if (c === cells[r]) held[r] = i;

@@ -52,13 +52,17 @@ export function topkOffer(s: TopKState, key: string, cap: number, inc = 1, strid
  * its own numbers there without looking the key up again. A key new to a slot has its own
  * numbers 0, an evicted key's are overwritten too.
  *
+ * `hash`: a hash of the key, kept as its first own number (stride ≥ 3) and set here. The lookup
+ * compares these, in the array it reads anyway, before a key: each key string lies elsewhere in
+ * memory, and comparing the searched key with it reads it.
+ *
  * `before`: the top-k's arrays and key count before a topkDecay that shortened them (or emptied the
  * top-k, leaving them untouched). V8 keeps a shortened array's capacity, so a new key is written
  * at their end in place instead of copying both into new arrays, and a top-k of one key that
  * decayed away takes its successor in the same arrays.
  */
-export function topkSlot(s: TopKState, key: string, cap: number, inc = 1, stride = 2, before?: TopKBefore): number {
-  const i = s.keys.indexOf(key);
+export function topkSlot(s: TopKState, key: string, cap: number, inc = 1, stride = 2, before?: TopKBefore, hash?: number): number {
+  const i = hash === undefined ? s.keys.indexOf(key) : find(s, key, stride, hash);
   if (i >= 0) {
     s.counts[stride * i] = s.counts[stride * i]! + inc;
     return i;
@@ -69,6 +73,7 @@ export function topkSlot(s: TopKState, key: string, cap: number, inc = 1, stride
     keys[n] = key;
     counts[stride * n] = inc;
     for (let j = 1; j < stride; j++) counts[stride * n + j] = 0;
+    if (hash !== undefined) counts[stride * n + 2] = hash;
     s.keys = keys;
     s.counts = counts;
     return n;
@@ -81,6 +86,7 @@ export function topkSlot(s: TopKState, key: string, cap: number, inc = 1, stride
     keys[n] = key;
     counts[stride * n] = inc;
     for (let j = 1; j < stride; j++) counts[stride * n + j] = 0;
+    if (hash !== undefined) counts[stride * n + 2] = hash;
     s.keys = keys;
     s.counts = counts;
     return n;
@@ -97,7 +103,15 @@ export function topkSlot(s: TopKState, key: string, cap: number, inc = 1, stride
   s.counts[at] = floor + inc;
   s.counts[at + 1] = floor;
   for (let j = 2; j < stride; j++) s.counts[at + j] = 0;
+  if (hash !== undefined) s.counts[at + 2] = hash;
   return victim;
+}
+
+/** The slot of `key` whose hash (its first own number) is `hash`, or −1. */
+function find(s: TopKState, key: string, stride: number, hash: number): number {
+  const { keys, counts } = s;
+  for (let j = 0; j < keys.length; j++) if (counts[stride * j + 2] === hash && keys[j] === key) return j;
+  return -1;
 }
 
 /**

@@ -159,9 +159,9 @@ function earlier(state: object): Record<string, unknown> {
 function twoPerBuyer(state: object): Record<string, unknown> {
   const old = JSON.parse(JSON.stringify(state)) as Record<string, unknown>;
   const counts = old['counts'] as number[];
-  assert.equal(counts.length, 3 * (old['keys'] as string[]).length);
-  old['counts'] = counts.filter((_, i) => i % 3 !== 2);
-  old['lastOrders'] = counts.filter((_, i) => i % 3 === 2);
+  assert.equal(counts.length, 4 * (old['keys'] as string[]).length);
+  old['counts'] = counts.filter((_, i) => i % 4 < 2);
+  old['lastOrders'] = counts.filter((_, i) => i % 4 === 3);
   return old;
 }
 
@@ -310,11 +310,11 @@ test("a state from before the top-k kept its buyers' latest orders restores: tho
   const { events, batches } = batchesWithReviews('s15', 0.7, 1);
   const cut = batches[0]! + 9 * 60_000;
   const first = runSignal(signal, config, events.filter((e) => e.eventTime < cut), { until: cut });
-  assert.ok(first.state.keys.length > 0 && first.state.counts.length === 3 * first.state.keys.length);
+  assert.ok(first.state.keys.length > 0 && first.state.counts.length === 4 * first.state.keys.length);
   const old = twoPerBuyer(first.state);
   delete old['lastOrders'];
   const then = runSignal(signal, config, events.filter((e) => e.eventTime >= cut), { state: old as unknown as typeof first.state });
-  assert.equal(then.state.counts.length, 3 * then.state.keys.length);
+  assert.equal(then.state.counts.length, 4 * then.state.keys.length);
   assert.equal(then.state.lastOrders, undefined);
   const strongest = Math.max(...[...then.findings.values()].map((f) => f.strength));
   assert.ok(strongest >= 0.8, String(strongest));
@@ -363,20 +363,20 @@ test('decay before an order: a count that falls to the floor stays, one that fal
   at(0, 'a', 'o1');
   at(0, 'b', 'o2');
   at(1, 'c', 'o3');
-  // Count, error bound and latest order (its fingerprint, 7 here) per buyer.
-  assert.deepEqual([state.keys, state.counts], [['a', 'b', 'c'], [0.5, 0, 7, 0.5, 0, 7, 1, 0, 7]]);
+  // Count, error bound, the buyer's hash (1 here) and its latest order's (7) per buyer.
+  assert.deepEqual([state.keys, state.counts], [['a', 'b', 'c'], [0.5, 0, 1, 7, 0.5, 0, 1, 7, 1, 0, 1, 7]]);
   // Two ticks on, a and b are at the floor (0.125 < 0.25 would drop them): kept.
   at(2, 'd', 'o4');
-  assert.deepEqual([state.keys, state.counts], [['a', 'b', 'c', 'd'], [0.25, 0, 7, 0.25, 0, 7, 0.5, 0, 7, 1, 0, 7]]);
+  assert.deepEqual([state.keys, state.counts], [['a', 'b', 'c', 'd'], [0.25, 0, 1, 7, 0.25, 0, 1, 7, 0.5, 0, 1, 7, 1, 0, 1, 7]]);
   // Three ticks on, every count is under the floor (d's 1 is 0.125): the order's buyer alone.
   at(5, 'e', 'o5');
-  assert.deepEqual([state.keys, state.counts], [['e'], [1, 0, 7]]);
+  assert.deepEqual([state.keys, state.counts], [['e'], [1, 0, 1, 7]]);
   at(5, 'e', 'o6');
   at(30, 'f', 'o7');
-  assert.deepEqual([state.keys, state.counts], [['f'], [1, 0, 7]]);
+  assert.deepEqual([state.keys, state.counts], [['f'], [1, 0, 1, 7]]);
   // A lone count at the floor stays too.
   const lone = signal.create(config);
   signal.observe(lone, order({ t: T0, seller: 's', buyer: 'a', order: 'p1' }), config, keys);
   signal.observe(lone, order({ t: T0 + 2 * HOUR, seller: 's', buyer: 'b', order: 'p2' }), config, keys);
-  assert.deepEqual([lone.keys, lone.counts], [['a', 'b'], [0.25, 0, 7, 1, 0, 7]]);
+  assert.deepEqual([lone.keys, lone.counts], [['a', 'b'], [0.25, 0, 1, 7, 1, 0, 1, 7]]);
 });

@@ -140,3 +140,25 @@ test('an offer after a decay that shortened or emptied the top-k writes into the
   assert.notEqual(one.keys, same.keys);
   assert.deepEqual([one.keys, one.counts], [['b', 'c'], [1, 0, 1, 0]]);
 });
+
+test('with a hash kept per key, keys are found by hash and then key, and every way a key takes a slot sets its hash', () => {
+  const s = topkCreate();
+  const h = (k: string) => (k === 'x' || k === 'y' ? 7 : k.charCodeAt(0));
+  const offer = (k: string, cap = 3) => topkSlot(s, k, cap, 1, 3, undefined, h(k));
+  offer('a');
+  offer('x');
+  // y shares x's hash: a key of its own, not x counted again.
+  assert.equal(offer('y'), 2);
+  assert.equal(offer('x'), 1);
+  assert.deepEqual([s.keys, s.counts], [['a', 'x', 'y'], [1, 0, 97, 2, 0, 7, 1, 0, 7]]);
+  // Full: z evicts the smallest count (a and y tie at 1: the greater key, y) and brings its own hash.
+  assert.equal(offer('z'), 2);
+  assert.deepEqual([s.keys, s.counts], [['a', 'x', 'z'], [1, 0, 97, 2, 0, 7, 2, 1, 122]]);
+  // Into arrays a decay shortened.
+  const before = { keys: s.keys, counts: s.counts, n: 3 };
+  topkDecay(s, 0.5, 0.75, 3);
+  assert.deepEqual(s.keys, ['x', 'z']);
+  assert.equal(topkSlot(s, 'b', 3, 1, 3, before, 98), 2);
+  assert.deepEqual([s.keys, s.counts], [['x', 'z', 'b'], [1, 0, 7, 1, 0.5, 122, 1, 0, 98]]);
+  assert.equal(s.keys, before.keys);
+});
