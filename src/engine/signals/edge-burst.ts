@@ -231,9 +231,13 @@ export interface State extends TopKState {
   sellerCurrent: number;
   sellerTotal: number;
   bursts: readonly Burst[];
-  /** Start times of seller-level burst episodes (oldest first), the time of the latest bursting edge, its buyers. */
+  /**
+   * Start times of seller-level burst episodes (oldest first), the time of the latest bursting
+   * edge (absent, or −1, before the first: a time is a boxed double on every state that has the
+   * field), its buyers.
+   */
   episodes: readonly number[];
-  episodeLast: number;
+  episodeLast?: number;
   episodeBuyers: readonly string[];
   /**
    * The seller's usual rate: verified 5-star reviews and orders outside bursts, not learned within
@@ -292,14 +296,15 @@ function advance(state: State, tick: number, config: Config): void {
  */
 function sellerLevel(state: State, ctx: SellerContext, config: Config, ticks: number): SignalFinding | null {
   let episodes = 0;
-  if (state.episodeLast >= ctx.at - config.horizonMs && state.episodeLast < ctx.at)
+  const last = state.episodeLast ?? -1;
+  if (last >= ctx.at - config.horizonMs && last < ctx.at)
     for (let i = 0; i < state.episodes.length; i++) if (state.episodes[i]! >= ctx.at - config.recurrenceMs && state.episodes[i]! < ctx.at) episodes++;
   const { lift, burstFive, burstOrders } = reviewLift(state, ctx.at, config);
   const reviews = lift >= config.reviewLift ? rampStrength(lift, config.reviewLift, config.fullReviewLift) : 0;
   const recurredAt = state.recurredAt ?? -1;
   if (episodes < config.minRecurrences) {
     if (reviews === 0 || recurredAt < 0 || recurredAt < ctx.at - config.burstBuyerMemoryDays * 24 * HOUR_MS || recurredAt >= ctx.at)
-      return episodes === 1 && config.singleEpisodeStrength > 0 && state.episodeLast >= ctx.at - config.singleEpisodeHorizonMs
+      return episodes === 1 && config.singleEpisodeStrength > 0 && last >= ctx.at - config.singleEpisodeHorizonMs
         ? singleEpisode(state, config, ticks)
         : null;
     episodes = state.recurredEpisodes ?? config.minRecurrences;
@@ -412,7 +417,8 @@ function observeReview(state: State, keys: EventKeys, eventTime: number, config:
  * viral product's later traffic is the seller's own again, and an honest shop loses only that week.
  */
 function learnsBaseline(state: State, t: number, config: Config): boolean {
-  if (state.episodeLast >= 0 && t - state.episodeLast < config.recurrenceMs) return false;
+  const last = state.episodeLast ?? -1;
+  if (last >= 0 && t - last < config.recurrenceMs) return false;
   const at = state.recurredAt ?? -1;
   return at < 0 || t - at >= config.burstBuyerMemoryDays * 24 * HOUR_MS;
 }
@@ -491,7 +497,6 @@ export const signal: SellerSignal<State, Config> = {
       // Bursts are rare: the lists start as the shared empty one and are replaced, never grown.
       bursts: EMPTY,
       episodes: EMPTY,
-      episodeLast: -1,
       episodeBuyers: EMPTY,
       baseFive: 0,
       baseOrders: 0,
@@ -519,7 +524,8 @@ export const signal: SellerSignal<State, Config> = {
     const ticks = state.tick - state.firstTick + 1;
     if (state.sellerCurrent >= config.minSellerBurstEdges && midasScore(state.sellerCurrent, state.sellerTotal, ticks) >= config.sellerScoreThreshold) {
       const t = event.eventTime;
-      if (state.episodeLast < 0 || t - state.episodeLast > config.episodeGapMs) {
+      const last = state.episodeLast ?? -1;
+      if (last < 0 || t - last > config.episodeGapMs) {
         state.episodes = appendCapped(state.episodes, t, config.minRecurrences + config.fullRecurrences);
         state.episodeBuyers = EMPTY;
         // The buyers whose orders made the rate burst are the burst's too.
@@ -600,7 +606,7 @@ export const signal: SellerSignal<State, Config> = {
     while (drop < state.episodes.length && state.episodes[drop]! < now - config.recurrenceMs) drop++;
     if (drop > 0) state.episodes = dropFirst(state.episodes, drop);
     // The latest burst's buyers stay evidence while its reviews may still be reported.
-    const keep = Math.max(state.episodeLast + config.recurrenceMs, (state.recurredAt ?? -1) + config.burstBuyerMemoryDays * 24 * HOUR_MS);
+    const keep = Math.max((state.episodeLast ?? -1) + config.recurrenceMs, (state.recurredAt ?? -1) + config.burstBuyerMemoryDays * 24 * HOUR_MS);
     if (state.episodeBuyers.length > 0 && keep < now) state.episodeBuyers = EMPTY;
     if (state.burstBuyers !== undefined && state.burstBuyers !== null)
       assocExpire(state.burstBuyers, (Math.floor(now / MINUTE_MS) - config.burstBuyerMemoryDays * 1440 + 1) * 2, PAYLOAD_BITS);

@@ -154,10 +154,12 @@ function earlier(state: object): Record<string, unknown> {
 
 /**
  * A copy of a state in the layout before the top-k's counts held each buyer's latest order: two
- * numbers per buyer in `counts`, the orders slot for slot in `lastOrders`.
+ * numbers per buyer in `counts`, the orders slot for slot in `lastOrders`, and `episodeLast` −1
+ * before any episode.
  */
 function twoPerBuyer(state: object): Record<string, unknown> {
   const old = JSON.parse(JSON.stringify(state)) as Record<string, unknown>;
+  old['episodeLast'] ??= -1;
   const counts = old['counts'] as number[];
   assert.equal(counts.length, 4 * (old['keys'] as string[]).length);
   old['counts'] = counts.filter((_, i) => i % 4 < 2);
