@@ -68,7 +68,7 @@ export function topkSlot(s: TopKState, key: string, cap: number, inc = 1, stride
     return i;
   }
   const n = s.keys.length;
-  if (before !== undefined && (n === 0 ? before.n === 1 : s.keys === before.keys && n < before.n)) {
+  if (before !== undefined && n < cap && (n === 0 ? before.n === 1 : s.keys === before.keys && n < before.n)) {
     const { keys, counts } = before;
     keys[n] = key;
     counts[stride * n] = inc;

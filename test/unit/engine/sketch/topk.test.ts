@@ -139,6 +139,12 @@ test('an offer after a decay that shortened or emptied the top-k writes into the
   topkSlot(one, 'c', 8, 1, 2, same);
   assert.notEqual(one.keys, same.keys);
   assert.deepEqual([one.keys, one.counts], [['b', 'c'], [1, 0, 1, 0]]);
+  // A top-k restored with more keys than a lowered cap stays within what it holds: no key is added in place.
+  const big = fill();
+  const was3 = { keys: big.keys, counts: big.counts, n: 3 };
+  topkDecay(big, 0.5, 1);
+  topkSlot(big, 'd', 2, 1, 2, was3);
+  assert.deepEqual(big.keys, ['a', 'd']);
 });
 
 test('with a hash kept per key, keys are found by hash and then key, and every way a key takes a slot sets its hash', () => {
