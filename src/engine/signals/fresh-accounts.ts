@@ -21,7 +21,7 @@
  */
 import { z } from 'zod';
 import type { SellerSignal, SignalFinding } from '../types.js';
-import { addRecent, base, decayedAdvance, decayedCreate, decayedHour, decayFactors, HOUR_MS, QUIET_MAX_MS, recent, type DecayedCounts } from '../sketch/decay.js';
+import { addRecent, base, block, blockEnd, decayedAdvance, decayedCreate, decayedHour, decayFactors, HOUR_MS, QUIET_MAX_MS, recent, type DecayedCounts } from '../sketch/decay.js';
 import { appendCapped, appendCappedOwned, dropFirst, EMPTY } from '../sketch/lists.js';
 import { curveFields, round2, strengthOf } from './curve.js';
 import { lowOf } from './packed.js';
@@ -33,6 +33,10 @@ const REVIEWS = 2;
 const FRESH_REVIEWS = 3;
 const YOUNG_ORDERS = 4;
 const LANES = 5;
+/** One array, `counts`: the FAST block (these five lanes, recent half-life), then the SLOW one (ORDERS and FRESH_ORDERS, slow half-life). */
+const FAST = block(LANES);
+const SLOW = block(2, blockEnd(FAST));
+const SIZE = blockEnd(SLOW);
 /** Fresh-buyer entries: hour × 2^32 + 32-bit buyer fingerprint (exact in a double until 2209). */
 const FP_SCALE = 2 ** 32;
 
@@ -114,9 +118,8 @@ export const configSchema = z.object({
 export type Config = z.infer<typeof configSchema>;
 
 export interface State {
+  /** The FAST and SLOW blocks (the slow one's baseline lanes fed by what decays out of it). */
   counts: DecayedCounts;
-  /** Orders and fresh orders with the slow half-life (its baseline lanes fed by what decays out). */
-  slow: DecayedCounts;
   /** Recently seen fresh buyers: hour × 2^32 + 32-bit buyer fingerprint, oldest first. */
   fresh: readonly number[];
   /** Evidence lists: they slide in place once full, so findings get copies. */
@@ -126,6 +129,11 @@ export interface State {
   /** Most recent young buyers and their orders (evidence of the young lane). */
   youngBuyers?: readonly string[];
   youngOrders?: readonly string[];
+}
+
+/** A state as saved by earlier versions: `counts` the FAST block alone (with fewer lanes before the young lane), SLOW apart (absent before it existed). */
+interface SavedState extends State {
+  slow?: DecayedCounts;
 }
 
 /** Config-derived constants, computed once per config object rather than per event. */
@@ -145,15 +153,16 @@ export const signal: SellerSignal<State, Config> = {
   family: 'account_age',
   // Other order events would only advance the decay, which the next counted event or evaluation does the same.
   observes: { orders: ['PLACED', 'DELIVERED'], reviews: true },
-  create: () => ({ counts: decayedCreate(LANES), slow: decayedCreate(2), fresh: EMPTY, freshBuyers: EMPTY, freshOrders: EMPTY, freshReviews: EMPTY, youngBuyers: EMPTY, youngOrders: EMPTY }),
+  create: () => ({ counts: decayedCreate(SIZE, FAST, SLOW), fresh: EMPTY, freshBuyers: EMPTY, freshOrders: EMPTY, freshReviews: EMPTY, youngBuyers: EMPTY, youngOrders: EMPTY }),
   observe(s, e, c, keys) {
     upgrade(s);
     const hour = Math.floor(e.eventTime / HOUR_MS);
     // Decay before counting, once per new hour, so an event weighs by its own hour's age.
-    if (hour > decayedHour(s.counts)) {
+    const d = s.counts;
+    if (hour > decayedHour(d, FAST)) {
       const f = factors(c);
-      decayedAdvance(s.counts, e.eventTime, f.fast);
-      decayedAdvance(s.slow, e.eventTime, f.slow);
+      decayedAdvance(d, FAST, e.eventTime, f.fast);
+      decayedAdvance(d, SLOW, e.eventTime, f.slow);
     }
     // An aged buyer's event moves only the order and review totals, never a count quietUntil rests on.
     if (e.kind === 'order') {
@@ -163,27 +172,27 @@ export const signal: SellerSignal<State, Config> = {
       const fresh = e.eventTime - e.buyerAccountCreatedAt < c.freshDays * DAY_MS;
       if (fresh) remember(s, keys.buyer, hour, c);
       if (e.status !== 'PLACED') return !fresh;
-      addRecent(s.counts, ORDERS);
-      addRecent(s.slow, ORDERS);
+      addRecent(d, FAST, ORDERS);
+      addRecent(d, SLOW, ORDERS);
       const young = e.eventTime - e.buyerAccountCreatedAt < c.youngDays * DAY_MS;
       if (young) {
-        addRecent(s.counts, YOUNG_ORDERS);
+        addRecent(d, FAST, YOUNG_ORDERS);
         if (s.youngBuyers!.indexOf(e.buyerId) < 0) s.youngBuyers = appendCappedOwned(s.youngBuyers!, e.buyerId, c.evidence);
         s.youngOrders = appendCappedOwned(s.youngOrders!, e.orderId, c.evidence);
       }
       if (!fresh) return !young;
-      addRecent(s.counts, FRESH_ORDERS);
-      addRecent(s.slow, FRESH_ORDERS);
+      addRecent(d, FAST, FRESH_ORDERS);
+      addRecent(d, SLOW, FRESH_ORDERS);
       if (s.freshBuyers.indexOf(e.buyerId) < 0) s.freshBuyers = appendCappedOwned(s.freshBuyers, e.buyerId, c.evidence);
       s.freshOrders = appendCappedOwned(s.freshOrders, e.orderId, c.evidence);
       return false;
     }
     // A reviewer not remembered as fresh counts as aged: unknown buyers are mostly old ones.
-    addRecent(s.counts, REVIEWS);
+    addRecent(d, FAST, REVIEWS);
     const i = s.fresh.length === 0 ? -1 : indexOfFresh(s.fresh, keys.buyer);
     // Memories past their horizon are ignored even before expire drops them.
     if (i < 0 || Math.floor(s.fresh[i]! / FP_SCALE) <= hour - c.buyerMemoryDays * 24) return true;
-    addRecent(s.counts, FRESH_REVIEWS);
+    addRecent(d, FAST, FRESH_REVIEWS);
     s.freshReviews = appendCappedOwned(s.freshReviews, e.reviewId, c.evidence);
     return false;
   },
@@ -191,8 +200,8 @@ export const signal: SellerSignal<State, Config> = {
     upgrade(s);
     // Decay up to the closing hour (a no-op if its events already did): they count in full.
     const f = factors(c);
-    decayedAdvance(s.counts, ctx.at - HOUR_MS, f.fast);
-    decayedAdvance(s.slow, ctx.at - HOUR_MS, f.slow);
+    decayedAdvance(s.counts, FAST, ctx.at - HOUR_MS, f.fast);
+    decayedAdvance(s.counts, SLOW, ctx.at - HOUR_MS, f.slow);
     return judge(s, c);
   },
   // Every share needs a minimum of fresh (or young) counts, which without an event only decay: below
@@ -200,8 +209,8 @@ export const signal: SellerSignal<State, Config> = {
   // expires, at most QUIET_MAX_MS (the decay then catches up in one advance, as for an idle seller).
   quietUntil(s, at, c) {
     const d = s.counts;
-    if (recent(d, FRESH_ORDERS) >= c.minFresh || recent(d, FRESH_REVIEWS) >= c.minFresh || recent(d, YOUNG_ORDERS) >= c.minYoung) return at;
-    if (recent(s.slow, FRESH_ORDERS) >= c.slowMinFresh) return at;
+    if (recent(d, FAST, FRESH_ORDERS) >= c.minFresh || recent(d, FAST, FRESH_REVIEWS) >= c.minFresh || recent(d, FAST, YOUNG_ORDERS) >= c.minYoung) return at;
+    if (recent(d, SLOW, FRESH_ORDERS) >= c.slowMinFresh) return at;
     const until = at + QUIET_MAX_MS;
     return s.fresh.length === 0 ? until : Math.min(until, (Math.floor(s.fresh[0]! / FP_SCALE) + c.buyerMemoryDays * 24) * HOUR_MS);
   },
@@ -214,18 +223,26 @@ export const signal: SellerSignal<State, Config> = {
   },
 };
 
-/** A state restored from an older snapshot gets the lanes it lacks, empty. */
+/**
+ * A state restored from an older snapshot (its `counts` the FAST block alone, so of odd length)
+ * gets one array with the lanes and the SLOW block it lacks, empty.
+ */
 function upgrade(s: State): void {
-  if (s.slow === undefined) s.slow = decayedCreate(2);
-  if (s.counts.length < 1 + 2 * LANES) {
-    const n = (s.counts.length - 1) / 2;
-    const wide = decayedCreate(LANES);
-    wide[0] = s.counts[0]!;
-    for (let i = 0; i < n; i++) {
-      wide[1 + i] = s.counts[1 + i]!;
-      wide[1 + LANES + i] = s.counts[1 + n + i]!;
-    }
-    s.counts = wide;
+  if (s.counts.length === SIZE) return;
+  const saved = s as SavedState;
+  const old = s.counts;
+  const n = (old.length - 1) / 2;
+  const d = decayedCreate(SIZE, FAST, SLOW);
+  d[0] = old[0]!;
+  for (let i = 0; i < n; i++) {
+    d[1 + i] = old[1 + i]!;
+    d[1 + LANES + i] = old[1 + n + i]!;
+  }
+  if (saved.slow !== undefined) for (let i = 0; i < saved.slow.length; i++) d[SLOW.at + i] = saved.slow[i]!;
+  s.counts = d;
+  // Undefined is not written to JSON: a new snapshot has the new shape.
+  saved.slow = undefined;
+  if (n < LANES) {
     s.youngBuyers = EMPTY;
     s.youngOrders = EMPTY;
   }
@@ -263,29 +280,28 @@ function remember(s: State, fp: number, hour: number, c: Config): void {
 
 function judge(s: State, c: Config): SignalFinding | null {
   const d = s.counts;
-  const baseOrders = (base(d, FRESH_ORDERS) + c.populationShare * c.priorWeight) / (base(d, ORDERS) + c.priorWeight);
-  const baseReviews = (base(d, FRESH_REVIEWS) + c.populationShare * c.priorWeight) / (base(d, REVIEWS) + c.priorWeight);
-  const orders = recent(d, ORDERS);
-  const reviews = recent(d, REVIEWS);
-  const freshOrders = recent(d, FRESH_ORDERS);
-  const freshReviews = recent(d, FRESH_REVIEWS);
+  const baseOrders = (base(d, FAST, FRESH_ORDERS) + c.populationShare * c.priorWeight) / (base(d, FAST, ORDERS) + c.priorWeight);
+  const baseReviews = (base(d, FAST, FRESH_REVIEWS) + c.populationShare * c.priorWeight) / (base(d, FAST, REVIEWS) + c.priorWeight);
+  const orders = recent(d, FAST, ORDERS);
+  const reviews = recent(d, FAST, REVIEWS);
+  const freshOrders = recent(d, FAST, FRESH_ORDERS);
+  const freshReviews = recent(d, FAST, FRESH_REVIEWS);
   const orderShare = orders >= c.minOrders && freshOrders >= c.minFresh ? freshOrders / orders : 0;
   const reviewShare = reviews >= c.minReviews && freshReviews >= c.minFresh ? freshReviews / reviews : 0;
   const orderThr = Math.max(c.minShare, c.baselineFactor * baseOrders);
   const reviewThr = Math.max(c.minShare, c.baselineFactor * baseReviews);
   // The slow share: the same rule over about four days, against the slow lanes' own baseline.
-  const w = s.slow;
-  const slowBase = (base(w, FRESH_ORDERS) + c.populationShare * c.priorWeight) / (base(w, ORDERS) + c.priorWeight);
-  const slowOrders = recent(w, ORDERS);
-  const slowShare = slowOrders >= c.minOrders && recent(w, FRESH_ORDERS) >= c.slowMinFresh ? recent(w, FRESH_ORDERS) / slowOrders : 0;
+  const slowBase = (base(d, SLOW, FRESH_ORDERS) + c.populationShare * c.priorWeight) / (base(d, SLOW, ORDERS) + c.priorWeight);
+  const slowOrders = recent(d, SLOW, ORDERS);
+  const slowShare = slowOrders >= c.minOrders && recent(d, SLOW, FRESH_ORDERS) >= c.slowMinFresh ? recent(d, SLOW, FRESH_ORDERS) / slowOrders : 0;
   const slowThr = Math.max(c.minShare, c.baselineFactor * slowBase);
   const slowStrength = strengthOf(slowShare, slowThr, c);
   const fastStrength = strengthOf(orderShare, orderThr, c);
   const bySlow = slowStrength > fastStrength;
   const orderStrength = bySlow ? slowStrength : fastStrength;
   const reviewStrength = c.reviewWeight * strengthOf(reviewShare, reviewThr, c);
-  const baseYoung = (base(d, YOUNG_ORDERS) + c.youngPopulationShare * c.priorWeight) / (base(d, ORDERS) + c.priorWeight);
-  const young = recent(d, YOUNG_ORDERS);
+  const baseYoung = (base(d, FAST, YOUNG_ORDERS) + c.youngPopulationShare * c.priorWeight) / (base(d, FAST, ORDERS) + c.priorWeight);
+  const young = recent(d, FAST, YOUNG_ORDERS);
   const youngShare = young >= c.minYoung && orders > 0 ? young / orders : 0;
   const youngThr = Math.max(c.minYoungShare, c.youngBaselineFactor * baseYoung);
   const youngStrength = Math.min(c.youngMaxStrength, strengthOf(youngShare, youngThr, c));

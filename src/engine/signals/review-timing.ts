@@ -14,16 +14,27 @@
  */
 import { z } from 'zod';
 import type { SellerSignal, SignalFinding } from '../types.js';
-import { addRecent, base, decayedAdvance, decayedCreate, decayedHour, decayFactors, HOUR_MS, QUIET_MAX_MS, recent, type DecayedCounts } from '../sketch/decay.js';
+import { addRecent, base, block, blockEnd, decayedAdvance, decayedCreate, decayedGrow, decayedHour, decayFactors, HOUR_MS, QUIET_MAX_MS, recent, type Block, type DecayedCounts } from '../sketch/decay.js';
 import { appendCapped, EMPTY } from '../sketch/lists.js';
 import { curveFields, round2, strengthOf } from './curve.js';
 import { isDue, lowered, lowest, NO_KEYS, NOTHING_DUE, tableAdd, tableExpire, tableGet, tablePut, type Table } from './fingerprint-table.js';
 
 const MINUTE_MS = 60_000;
-/** Lanes of the decayed counts: verified reviews (orderId set), and the suspicious ones. */
+/**
+ * The state's unboxed numbers (`counts`): the hourly 5-star rate EWMA and its value when the
+ * peak was counted, then blocks of decayed counts (decay.ts). FAST: verified reviews (orderId
+ * set) and the suspicious ones; SLOW (added at the seller's first delivery or suspicious
+ * review): deliveries and the suspicious reviews with the slow half-life; PRE (added at the first
+ * suspicious review before delivery): those alone, slow half-life.
+ */
+const FIVE_RATE = 0;
+const FIVE_PEAK_RATE = 1;
+const FAST = block(2, 2);
+const SLOW = block(2, blockEnd(FAST));
+const PRE = block(1, blockEnd(SLOW));
+/** Lanes of FAST (REVIEWS, SUSPECT) and SLOW (DELIVERED, SUSPECT). */
 const REVIEWS = 0;
 const SUSPECT = 1;
-/** The slow counts' first lane: deliveries (their second is SUSPECT). */
 const DELIVERED = 0;
 /** Order table payload: minute × 2 + delivered bit. */
 const PAYLOAD_BITS = 28;
@@ -97,28 +108,37 @@ export const configSchema = z.object({
 export type Config = z.infer<typeof configSchema>;
 
 export interface State {
+  /** The 5-star rates and the FAST, SLOW and PRE counts (see FIVE_RATE); SLOW and PRE are absent until first used. */
   counts: DecayedCounts;
   /** order fingerprint → minute × 2 + delivered bit (fingerprint-table.ts: sparse while a few orders). */
   orders: Table;
   /** A lower bound of the payloads in `orders` (a minute × 2 fits a small integer). */
   ordersLow?: number;
-  /** 5-star reviews in event hour `fiveHour`, the highest such count since the last evaluation, the EWMA rate. */
+  /** 5-star reviews in event hour `fiveHour`, and the highest such count since the last evaluation. */
   fiveHour: number;
   fiveCount: number;
   fivePeak: number;
-  fivePeakRate: number;
-  fiveRate: number;
   reviewIds: readonly string[];
   buyerIds: readonly string[];
   orderIds: readonly string[];
   fast: number;
   early: number;
-  /** Whether the last evaluation found the timing share over its threshold: the baseline then stops learning. */
+  /**
+   * Whether the last evaluation found the timing share over its threshold (the FAST baseline then
+   * stops learning), and the same for SLOW. Absent in states saved before them.
+   */
   firing?: boolean;
-  /** Deliveries and suspicious reviews with the slow half-life, their own baseline and firing flag (absent in states saved before them). */
-  slow?: DecayedCounts;
   slowFiring?: boolean;
-  /** Suspicious reviews before delivery, with the slow half-life (absent in states saved before them, and until the first). */
+}
+
+/**
+ * A state as saved by earlier versions: the 5-star rates as fields, the FAST block alone in
+ * `counts`, the SLOW and PRE blocks (when used) as arrays of their own.
+ */
+interface SavedState extends State {
+  fivePeakRate?: number;
+  fiveRate?: number;
+  slow?: DecayedCounts;
   pre?: DecayedCounts;
 }
 
@@ -144,29 +164,31 @@ export const signal: SellerSignal<State, Config> = {
   name: 'review_timing',
   family: 'review_timing',
   observes: { orders: ['PLACED', 'DELIVERED'], reviews: true },
+  // Every field at once, so that a seller's state keeps one shape with its fields in the object.
   create: (c) => ({
-    counts: decayedCreate(2),
+    counts: decayedCreate(blockEnd(FAST), FAST),
     orders: NO_KEYS,
     ordersLow: NOTHING_DUE,
     fiveHour: -1,
     fiveCount: 0,
     fivePeak: 0,
-    fivePeakRate: 0,
-    fiveRate: 0,
     reviewIds: EMPTY,
     buyerIds: EMPTY,
     orderIds: EMPTY,
     fast: 0,
     early: 0,
+    firing: false,
+    slowFiring: false,
   }),
   // Orders only add deliveries and table entries (which expire after any quiet period, see
   // quietUntil); a review that is not 5-star and not suspicious (slow, or under minRating) adds
   // only to the review count.
   observe(s, e, c, keys) {
+    if ((s as SavedState).fiveRate !== undefined) upgrade(s as SavedState);
     const minute = Math.floor(e.eventTime / MINUTE_MS);
     if (e.kind === 'order') {
       if (e.status === 'DELIVERED') {
-        addRecent(slowCounts(s, e.eventTime, c), DELIVERED);
+        addRecent(slowCounts(s, e.eventTime, c), SLOW, DELIVERED);
         s.orders = tablePut(s.orders, c.orderSlots, keys.order, minute * 2 + 1, PAYLOAD_BITS);
         s.ordersLow = lowered(s.ordersLow, minute * 2 + 1, 1);
       } else if (e.status === 'PLACED') {
@@ -182,8 +204,9 @@ export const signal: SellerSignal<State, Config> = {
     if (five) countFive(s, Math.floor(e.eventTime / HOUR_MS), c);
     if (e.orderId === null) return !five;
     // Decay before counting, once per new hour, so a review weighs by its own hour's age.
-    if (Math.floor(e.eventTime / HOUR_MS) > decayedHour(s.counts)) decayedAdvance(s.counts, e.eventTime, derive(c).factors, s.firing !== true);
-    addRecent(s.counts, REVIEWS);
+    const d = s.counts;
+    if (Math.floor(e.eventTime / HOUR_MS) > decayedHour(d, FAST)) decayedAdvance(d, FAST, e.eventTime, derive(c).factors, s.firing !== true);
+    addRecent(d, FAST, REVIEWS);
     // A review of an order the table no longer holds is an ordinary one, not a skipped one: a busy
     // seller's table holds hours of orders, so skipping would leave only its quick reviews in the share.
     const payload = tableGet(s.orders, c.orderSlots, keys.order, PAYLOAD_BITS);
@@ -195,12 +218,13 @@ export const signal: SellerSignal<State, Config> = {
     if (delivered && minute - then >= c.fastMinutes) return !five;
     // Brushing praises: a quick complaint stays among the verified reviews but is not suspicious.
     if (e.rating < c.minRating) return !five;
-    addRecent(s.counts, SUSPECT);
-    addRecent(slowCounts(s, e.eventTime, c), SUSPECT);
+    addRecent(d, FAST, SUSPECT);
+    addRecent(slowCounts(s, e.eventTime, c), SLOW, SUSPECT);
     if (!delivered) {
-      const pre = (s.pre ??= decayedCreate(1));
-      if (Math.floor(e.eventTime / HOUR_MS) > decayedHour(pre)) decayedAdvance(pre, e.eventTime, derive(c).slowFactors);
-      addRecent(pre, 0);
+      // SLOW, just added if it was not there, comes before PRE.
+      const pre = withBlock(s, PRE);
+      if (Math.floor(e.eventTime / HOUR_MS) > decayedHour(pre, PRE)) decayedAdvance(pre, PRE, e.eventTime, derive(c).slowFactors);
+      addRecent(pre, PRE, 0);
     }
     if (delivered) s.fast++;
     else s.early++;
@@ -210,13 +234,16 @@ export const signal: SellerSignal<State, Config> = {
     return false;
   },
   evaluate(s, ctx, c) {
+    if ((s as SavedState).fiveRate !== undefined) upgrade(s as SavedState);
     // Decay up to the closing hour (a no-op if its events already did): they count in full.
-    decayedAdvance(s.counts, ctx.at - HOUR_MS, derive(c).factors, s.firing !== true);
-    if (s.slow !== undefined) decayedAdvance(s.slow, ctx.at - HOUR_MS, derive(c).slowFactors, s.slowFiring !== true);
-    if (s.pre !== undefined) decayedAdvance(s.pre, ctx.at - HOUR_MS, derive(c).slowFactors);
+    const d = s.counts;
+    const f = derive(c);
+    decayedAdvance(d, FAST, ctx.at - HOUR_MS, f.factors, s.firing !== true);
+    if (d.length > SLOW.at) decayedAdvance(d, SLOW, ctx.at - HOUR_MS, f.slowFactors, s.slowFiring !== true);
+    if (d.length > PRE.at) decayedAdvance(d, PRE, ctx.at - HOUR_MS, f.slowFactors);
     const finding = judge(s, c);
     s.fivePeak = 0;
-    s.fivePeakRate = 0;
+    d[FIVE_PEAK_RATE] = 0;
     s.fast = 0;
     s.early = 0;
     return finding;
@@ -228,8 +255,9 @@ export const signal: SellerSignal<State, Config> = {
   // QUIET_MAX_MS (the decay then catches up in one advance, as it does for an idle seller), and
   // less than orderMemoryDays, so that an order remembered during the quiet period outlives it.
   quietUntil(s, at, c) {
-    if (recent(s.counts, SUSPECT) >= c.minSuspect / 2) return at;
-    if (s.slow !== undefined && recent(s.slow, SUSPECT) >= c.slowMinSuspect / 2) return at;
+    const d = s.counts;
+    if (recent(d, FAST, SUSPECT) >= c.minSuspect / 2) return at;
+    if (d.length > SLOW.at && recent(d, SLOW, SUSPECT) >= c.slowMinSuspect / 2) return at;
     if (s.ordersLow === undefined) return at;
     const memory = c.orderMemoryDays * 1440;
     return Math.min(at + QUIET_MAX_MS, (Math.floor(at / MINUTE_MS) + memory) * MINUTE_MS, (Math.floor(s.ordersLow / 2) + memory) * MINUTE_MS);
@@ -243,21 +271,38 @@ export const signal: SellerSignal<State, Config> = {
   },
 };
 
-/** The slow counts, created on first use (states saved before them lack them), decayed up to `t`'s hour. */
+/** The counts with the SLOW block, added on first use, decayed up to `t`'s hour. */
 function slowCounts(s: State, t: number, c: Config): DecayedCounts {
-  const slow = (s.slow ??= decayedCreate(2));
-  if (Math.floor(t / HOUR_MS) > decayedHour(slow)) decayedAdvance(slow, t, derive(c).slowFactors, s.slowFiring !== true);
-  return slow;
+  const d = withBlock(s, SLOW);
+  if (Math.floor(t / HOUR_MS) > decayedHour(d, SLOW)) decayedAdvance(d, SLOW, t, derive(c).slowFactors, s.slowFiring !== true);
+  return d;
+}
+
+/** The counts with block `b`, added empty at their end on first use (the blocks before it are there). */
+function withBlock(s: State, b: Block): DecayedCounts {
+  if (s.counts.length < blockEnd(b)) s.counts = decayedGrow(s.counts, b);
+  return s.counts;
+}
+
+/** Moves a saved state's 5-star rates and separate SLOW and PRE arrays into `counts`. */
+function upgrade(s: SavedState): void {
+  // PRE follows SLOW in `counts`: a saved PRE without SLOW (never written) gets an empty SLOW.
+  const slow = s.slow ?? (s.pre === undefined ? EMPTY : decayedCreate(1 + 2 * SLOW.lanes, block(SLOW.lanes)));
+  s.counts = [s.fiveRate ?? 0, s.fivePeakRate ?? 0, ...s.counts, ...slow, ...(s.pre ?? EMPTY)];
+  // Absent again (undefined is not written to JSON); only restored states keep the extra fields.
+  s.fiveRate = s.fivePeakRate = s.slow = s.pre = undefined;
 }
 
 /** Counts a 5-star review in its hour; a finished hour feeds the seller's hourly-rate EWMA. */
 function countFive(s: State, hour: number, c: Config): void {
+  const d = s.counts;
   if (hour > s.fiveHour) {
     if (s.fiveHour >= 0) {
       const keep = derive(c).fiveKeep;
       const steps = Math.min(hour - s.fiveHour, MAX_RATE_STEPS);
-      s.fiveRate = s.fiveRate * keep + (1 - keep) * s.fiveCount;
-      for (let i = 1; i < steps; i++) s.fiveRate *= keep;
+      let rate = d[FIVE_RATE]! * keep + (1 - keep) * s.fiveCount;
+      for (let i = 1; i < steps; i++) rate *= keep;
+      d[FIVE_RATE] = rate;
     }
     s.fiveHour = hour;
     s.fiveCount = 0;
@@ -266,7 +311,7 @@ function countFive(s: State, hour: number, c: Config): void {
   if (s.fiveCount > s.fivePeak) {
     s.fivePeak = s.fiveCount;
     // The rate the burst is judged against excludes the burst hour itself.
-    s.fivePeakRate = s.fiveRate;
+    d[FIVE_PEAK_RATE] = d[FIVE_RATE]!;
   }
 }
 
@@ -281,14 +326,14 @@ interface Share {
 
 const newShare = (): Share => ({ share: 0, threshold: 0, baseline: 0, strength: 0, firing: false });
 /** Scratch of judge, refilled per evaluation (evaluation is synchronous): the usual quiet one allocates nothing. */
-const FAST = newShare();
-const SLOW = newShare();
+const FAST_SHARE = newShare();
+const SLOW_SHARE = newShare();
 
 /** `weight` scales the suspicious reviews for the share and its count (fastWeight while uncorroborated), not for the baseline nor the freeze. */
-function shareOf(d: DecayedCounts, minSuspect: number, weight: number, c: Config, into: Share): Share {
-  const baseline = (base(d, SUSPECT) + c.populationShare * c.priorWeight) / (base(d, REVIEWS) + c.priorWeight);
-  const suspect = recent(d, SUSPECT);
-  const reviews = recent(d, REVIEWS);
+function shareOf(d: DecayedCounts, b: Block, minSuspect: number, weight: number, c: Config, into: Share): Share {
+  const baseline = (base(d, b, SUSPECT) + c.populationShare * c.priorWeight) / (base(d, b, REVIEWS) + c.priorWeight);
+  const suspect = recent(d, b, SUSPECT);
+  const reviews = recent(d, b, REVIEWS);
   const share = suspect * weight >= minSuspect && reviews > 0 ? (suspect * weight) / reviews : 0;
   const threshold = Math.max(c.minShare, c.baselineFactor * baseline);
   const strength = strengthOf(share, threshold, c);
@@ -309,18 +354,19 @@ function judge(s: State, c: Config): SignalFinding | null {
   // (which honest buyers hardly ever write) they count at fastWeight in the recent share. The
   // freeze judges them unscaled, so an uncorroborated campaign still does not become the baseline;
   // the slow share is per delivery, where honest quick reviewers stay a small fraction, unscaled.
-  const weight = s.pre !== undefined && recent(s.pre, 0) >= c.minEarly ? 1 : c.fastWeight;
-  const fast = shareOf(s.counts, c.minSuspect, weight, c, FAST);
+  const d = s.counts;
+  const weight = d.length > PRE.at && recent(d, PRE, 0) >= c.minEarly ? 1 : c.fastWeight;
+  const fast = shareOf(d, FAST, c.minSuspect, weight, c, FAST_SHARE);
   s.firing = fast.firing;
   // The slow share: suspicious reviews per delivery over about four days, against its own baseline.
   // Per delivery, not per review: the fast reviews of a cohort arrive days before its slow ones,
   // so a share of reviews over days runs high whenever deliveries pick up (a new shop, a sale).
-  const slow = s.slow === undefined ? null : shareOf(s.slow, c.slowMinSuspect, 1, c, SLOW);
+  const slow = d.length > SLOW.at ? shareOf(d, SLOW, c.slowMinSuspect, 1, c, SLOW_SHARE) : null;
   s.slowFiring = slow !== null && slow.firing;
   const bySlow = slow !== null && slow.strength > fast.strength;
   const { share, threshold, baseline, strength: timing } = bySlow ? slow : fast;
 
-  const rate = Math.max(s.fivePeakRate, c.fiveStarPriorPerHour);
+  const rate = Math.max(d[FIVE_PEAK_RATE]!, c.fiveStarPriorPerHour);
   const burstRatio = s.fivePeak >= c.burstMin ? s.fivePeak / rate : 0;
   const burst = c.burstWeight * strengthOf(burstRatio, c.burstFactor, c);
 

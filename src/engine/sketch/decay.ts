@@ -4,9 +4,11 @@
  * ones and decaying with a long half-life. The baseline therefore lags the recent window: a burst
  * is judged against the seller's own past, not against itself.
  *
- * Layout: [hour, recent_0 … recent_{n−1}, base_0 … base_{n−1}]; `hour` is the event-time hour up to
- * which decay has been applied (−1 before the first advance). One array, allocated at its exact
- * size, because small sellers' state must stay small.
+ * Layout of a block: [hour, recent_0 … recent_{n−1}, base_0 … base_{n−1}]; `hour` is the event-time
+ * hour up to which decay has been applied (−1 before the first advance). A signal keeps its blocks
+ * (counters of other half-lives, other lanes) and any other unboxed numbers in one array at fixed
+ * places (`Block.at`), allocated at its exact size: each array costs a header, and a double in an
+ * object field a box of its own, which small sellers' state cannot afford.
  *
  * Decay is applied in whole hours by repeated multiplication (exact IEEE arithmetic, so replays
  * agree bit for bit on every platform), when the caller advances the clock, not per event.
@@ -15,6 +17,21 @@
 export const HOUR_MS = 3_600_000;
 
 export type DecayedCounts = number[];
+
+/** Where a block starts in its array, and its lanes. */
+export interface Block {
+  readonly at: number;
+  readonly lanes: number;
+}
+
+export function block(lanes: number, at = 0): Block {
+  return { at, lanes };
+}
+
+/** The index just past a block: where the next one starts. */
+export function blockEnd(b: Block): number {
+  return b.at + 1 + 2 * b.lanes;
+}
 
 export interface DecayFactors {
   /** Per-hour multipliers of the recent and the baseline counts. */
@@ -27,31 +44,35 @@ export function decayFactors(recentHalfLifeHours: number, baseHalfLifeHours: num
   return { recent: 2 ** (-1 / recentHalfLifeHours), base: 2 ** (-1 / baseHalfLifeHours) };
 }
 
-export function decayedCreate(lanes: number): DecayedCounts {
-  const d = new Array<number>(1 + 2 * lanes).fill(0);
-  d[0] = -1;
+/** An array holding `blocks`, empty (every number 0, every hour −1); `size` numbers in all. */
+export function decayedCreate(size: number, ...blocks: readonly Block[]): DecayedCounts {
+  const d = new Array<number>(size).fill(0);
+  for (const b of blocks) d[b.at] = -1;
   return d;
 }
 
-export function lanesOf(d: DecayedCounts): number {
-  return (d.length - 1) / 2;
+/** `d` with the empty block `b` added at its end (b.at = d.length): a new array, of the exact size. */
+export function decayedGrow(d: DecayedCounts, b: Block): DecayedCounts {
+  const out = decayedCreate(blockEnd(b), b);
+  for (let i = 0; i < d.length; i++) out[i] = d[i]!;
+  return out;
 }
 
 /** The hour up to which decay has been applied, −1 before the first advance. */
-export function decayedHour(d: DecayedCounts): number {
-  return d[0]!;
+export function decayedHour(d: DecayedCounts, b: Block): number {
+  return d[b.at]!;
 }
 
-export function recent(d: DecayedCounts, lane: number): number {
-  return d[1 + lane]!;
+export function recent(d: DecayedCounts, b: Block, lane: number): number {
+  return d[b.at + 1 + lane]!;
 }
 
-export function base(d: DecayedCounts, lane: number): number {
-  return d[1 + lanesOf(d) + lane]!;
+export function base(d: DecayedCounts, b: Block, lane: number): number {
+  return d[b.at + 1 + b.lanes + lane]!;
 }
 
-export function addRecent(d: DecayedCounts, lane: number, n = 1): void {
-  d[1 + lane]! += n;
+export function addRecent(d: DecayedCounts, b: Block, lane: number, n = 1): void {
+  d[b.at + 1 + lane]! += n;
 }
 
 /** Beyond this many idle hours every count is treated as fully decayed. */
@@ -66,25 +87,26 @@ const MAX_STEPS = 24 * 366;
 export const QUIET_MAX_MS = 7 * 24 * HOUR_MS;
 
 /**
- * Decays both speeds up to the hour containing `now`. With `learn` false what leaves the recent
+ * Decays both speeds of block `b` up to the hour containing `now`. With `learn` false what leaves the recent
  * counts is not fed to the baseline (a signal that is firing must not learn the anomaly as normal).
  */
-export function decayedAdvance(d: DecayedCounts, now: number, f: DecayFactors, learn = true): void {
+export function decayedAdvance(d: DecayedCounts, b: Block, now: number, f: DecayFactors, learn = true): void {
   const hour = Math.floor(now / HOUR_MS);
-  if (d[0]! < 0) {
-    d[0] = hour;
+  const at = b.at;
+  if (d[at]! < 0) {
+    d[at] = hour;
     return;
   }
-  const steps = hour - d[0]!;
+  const steps = hour - d[at]!;
   if (steps <= 0) return;
-  d[0] = hour;
-  const lanes = lanesOf(d);
+  d[at] = hour;
+  const lanes = b.lanes;
   if (steps > MAX_STEPS) {
-    d.fill(0, 1);
+    d.fill(0, at + 1, blockEnd(b));
     return;
   }
   for (let s = 0; s < steps; s++) {
-    for (let i = 1; i <= lanes; i++) {
+    for (let i = at + 1; i <= at + lanes; i++) {
       const r = d[i]!;
       const kept = r * f.recent;
       d[i] = kept;

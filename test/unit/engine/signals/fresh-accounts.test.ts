@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { eventKeys } from '../../../../src/engine/event-keys.js';
-import { configSchema, signal } from '../../../../src/engine/signals/fresh-accounts.js';
-import type { MarketEvent } from '../../../../src/engine/types.js';
-import { DAY, drive, HOUR, MIN, order, ordinarySeller, review, T0 } from './fixtures.js';
+import { configSchema, signal, type State } from '../../../../src/engine/signals/fresh-accounts.js';
+import type { MarketEvent, SignalFinding } from '../../../../src/engine/types.js';
+import { canonical, DAY, drive, HOUR, MIN, order, ordinarySeller, review, T0 } from './fixtures.js';
 
 const config = configSchema.parse({});
 
@@ -132,11 +132,11 @@ test('a state snapshotted before the slow share existed restores and keeps worki
   const events = [...ordinarySeller(3, 10, 8), ...cohort(6, T0 + 3 * DAY + 9 * HOUR, 1, 'b-new')];
   const state = signal.create(config);
   for (const e of events.slice(0, 20)) signal.observe(state, e, config, eventKeys(e));
-  const old = JSON.parse(JSON.stringify(state)) as Record<string, unknown>;
-  delete old['slow'];
-  const restored = old as unknown as typeof state;
+  // That version's layout: the FAST block alone in `counts` (11 numbers), no SLOW block.
+  const old = JSON.parse(JSON.stringify({ ...state, counts: state.counts.slice(0, 11) })) as typeof state;
+  const restored = old;
   for (const e of events.slice(20)) signal.observe(restored, e, config, eventKeys(e));
-  assert.ok(Array.isArray(restored.slow));
+  assert.equal(restored.counts.length, state.counts.length);
   assert.ok(signal.evaluate(restored, { sellerId: 's', at: T0 + 3 * DAY + 12 * HOUR, bucketMs: HOUR, ordersInBucket: 0, orders24h: 0, dailyOrdersEwma: 0, historyDays: 3 }, config) !== null);
 });
 
@@ -171,10 +171,65 @@ test('a state snapshotted before the young lane existed is restored with it, emp
   const ctx = (at: number) => ({ sellerId: 's-1', at, bucketMs: HOUR, ordersInBucket: 0, orders24h: 0, dailyOrdersEwma: 2, historyDays: 10 });
   assert.equal(signal.evaluate(old, ctx(day), config), null);
   assert.equal(signal.evaluate(state, ctx(day), config), null);
-  assert.equal(old.counts.length, 1 + 2 * lanes);
+  assert.equal(old.counts.length, state.counts.length);
   assert.deepEqual(old.counts.slice(0, 5), state.counts.slice(0, 5), 'the old recent lanes kept their counts');
   assert.deepEqual(old.counts.slice(1 + lanes, 5 + lanes), state.counts.slice(1 + lanes, 5 + lanes), 'and their baselines');
   for (const e of cohort(8, day, 60, 'b-young')) signal.observe(old, e, config, eventKeys(e));
   const f = signal.evaluate(old, ctx(day + 3 * HOUR), config);
   assert.ok(f !== null && f.evidence.buyerIds!.every((b) => b.startsWith('b-young-')), 'the young lane works after the upgrade');
+});
+
+/**
+ * The engine's calls for one seller (expire, evaluate at every hour's end, observe), the state
+ * replaced by `saved` just before event `swapAt` is observed.
+ */
+function replay(events: readonly MarketEvent[], swapAt = -1, saved?: State): { findings: { at: number; f: SignalFinding }[]; state: State } {
+  let state = signal.create(config);
+  const findings: { at: number; f: SignalFinding }[] = [];
+  let boundary = (Math.floor(events[0]!.eventTime / HOUR) + 1) * HOUR;
+  const close = (upTo: number): void => {
+    for (; boundary <= upTo; boundary += HOUR) {
+      signal.expire(state, boundary, config);
+      const f = signal.evaluate(state, { sellerId: 's-1', at: boundary, bucketMs: HOUR, ordersInBucket: 0, orders24h: 0, dailyOrdersEwma: 0, historyDays: 0 }, config);
+      if (f !== null) findings.push({ at: boundary, f });
+    }
+  };
+  events.forEach((e, i) => {
+    close(e.eventTime);
+    if (i === swapAt) state = saved!;
+    signal.observe(state, e, config, eventKeys(e));
+  });
+  close(boundary);
+  return { findings, state };
+}
+
+/** 40 orders over three days and a half, a third of them from days-old or months-old accounts, most delivered and reviewed; ids of their own. */
+function savedScenario(): MarketEvent[] {
+  const out: MarketEvent[] = [];
+  for (let i = 0; i < 40; i++) {
+    const t = T0 + i * 2 * HOUR + 3 * MIN;
+    const age = i >= 24 && i % 2 === 0 ? 2 : i % 5 === 0 ? 60 : 400;
+    const buyerId = `b-saved-${i}`;
+    const orderId = `o-saved-${i}`;
+    const buyerAccountCreatedAt = t - age * DAY;
+    out.push(order({ buyerId, eventTime: t, eventId: `e-saved-p-${i}`, orderId, buyerAccountCreatedAt }));
+    if (i % 4 !== 1) out.push(order({ buyerId, eventTime: t + DAY, eventId: `e-saved-d-${i}`, orderId, status: 'DELIVERED', buyerAccountCreatedAt }));
+    if (i % 3 !== 2) out.push(review({ buyerId, eventTime: t + DAY + 30 * MIN, eventId: `e-saved-r-${i}`, reviewId: `r-saved-${i}`, orderId }));
+  }
+  return out;
+}
+
+/** replay(savedScenario()) by the code of afbe17b, the state just before event 60: the FAST block alone in `counts`, SLOW apart. */
+const SAVED_AT_60 = '{"counts":[490958,8.93845463536729,2.604685882551743,4.885302882247611,0,3.708626741330158,21.90527267659178,1.3807057666752591,7.86968193105781,0,6.009234642198235],"slow":[490958,24.12020163323292,3.706932120734538,7.5413287010235734,0.290179835089172],"fresh":[2108592632203741,2108609261688898,2108626799955210,2108644061773270],"freshBuyers":["b-saved-24","b-saved-26","b-saved-28","b-saved-30"],"freshOrders":["o-saved-24","o-saved-26","o-saved-28","o-saved-30"],"freshReviews":[],"youngBuyers":["b-saved-25","b-saved-26","b-saved-28","b-saved-30"],"youngOrders":["o-saved-25","o-saved-26","o-saved-28","o-saved-30"]}';
+
+test('a state saved by the earlier layout (SLOW apart) restores and goes on exactly as if never saved', () => {
+  const events = canonical(savedScenario());
+  const saved = JSON.parse(SAVED_AT_60) as State & { slow?: number[] };
+  assert.ok(saved.slow !== undefined && saved.counts.length === 11 && saved.fresh.length > 0, 'the saved state has every part');
+  const plain = replay(events);
+  const restored = replay(events, 60, saved);
+  assert.ok(plain.findings.some((x) => x.at > events[60]!.eventTime), 'findings after the restore');
+  assert.deepEqual(restored.findings, plain.findings);
+  assert.deepEqual(JSON.parse(JSON.stringify(restored.state)), JSON.parse(JSON.stringify(plain.state)));
+  assert.equal(plain.state.counts.length, 16, 'both blocks in one array');
 });
