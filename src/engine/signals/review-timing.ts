@@ -118,9 +118,8 @@ export interface State {
   fiveHour: number;
   fiveCount: number;
   fivePeak: number;
-  reviewIds: readonly string[];
-  buyerIds: readonly string[];
-  orderIds: readonly string[];
+  /** The latest suspicious reviews, their buyers and orders; null until the seller's first (most sellers never have one). */
+  evidence: Evidence | null;
   fast: number;
   early: number;
   /**
@@ -131,11 +130,23 @@ export interface State {
   slowFiring?: boolean;
 }
 
+interface Evidence {
+  reviewIds: readonly string[];
+  buyerIds: readonly string[];
+  orderIds: readonly string[];
+}
+
+const NO_EVIDENCE: Evidence = Object.freeze({ reviewIds: EMPTY, buyerIds: EMPTY, orderIds: EMPTY });
+
 /**
  * A state as saved by earlier versions: the 5-star rates as fields, the FAST block alone in
- * `counts`, the SLOW and PRE blocks (when used) as arrays of their own.
+ * `counts`, the SLOW and PRE blocks (when used) as arrays of their own, the evidence lists as
+ * fields.
  */
 interface SavedState extends State {
+  reviewIds?: readonly string[];
+  buyerIds?: readonly string[];
+  orderIds?: readonly string[];
   fivePeakRate?: number;
   fiveRate?: number;
   slow?: DecayedCounts;
@@ -172,9 +183,7 @@ export const signal: SellerSignal<State, Config> = {
     fiveHour: -1,
     fiveCount: 0,
     fivePeak: 0,
-    reviewIds: EMPTY,
-    buyerIds: EMPTY,
-    orderIds: EMPTY,
+    evidence: null,
     fast: 0,
     early: 0,
     firing: false,
@@ -228,9 +237,10 @@ export const signal: SellerSignal<State, Config> = {
     }
     if (delivered) s.fast++;
     else s.early++;
-    s.reviewIds = appendCapped(s.reviewIds, e.reviewId, c.evidence);
-    if (s.buyerIds.indexOf(e.buyerId) < 0) s.buyerIds = appendCapped(s.buyerIds, e.buyerId, c.evidence);
-    s.orderIds = appendCapped(s.orderIds, e.orderId, c.evidence);
+    const ev = (s.evidence ??= { reviewIds: EMPTY, buyerIds: EMPTY, orderIds: EMPTY });
+    ev.reviewIds = appendCapped(ev.reviewIds, e.reviewId, c.evidence);
+    if (ev.buyerIds.indexOf(e.buyerId) < 0) ev.buyerIds = appendCapped(ev.buyerIds, e.buyerId, c.evidence);
+    ev.orderIds = appendCapped(ev.orderIds, e.orderId, c.evidence);
     return false;
   },
   evaluate(s, ctx, c) {
@@ -284,13 +294,15 @@ function withBlock(s: State, b: Block): DecayedCounts {
   return s.counts;
 }
 
-/** Moves a saved state's 5-star rates and separate SLOW and PRE arrays into `counts`. */
+/** Moves a saved state's 5-star rates and separate SLOW and PRE arrays into `counts`, its evidence lists into `evidence`. */
 function upgrade(s: SavedState): void {
+  // The three lists fill together: the first suspicious review adds to each.
+  s.evidence = s.reviewIds !== undefined && s.reviewIds.length > 0 ? { reviewIds: s.reviewIds, buyerIds: s.buyerIds ?? EMPTY, orderIds: s.orderIds ?? EMPTY } : null;
   // PRE follows SLOW in `counts`: a saved PRE without SLOW (never written) gets an empty SLOW.
   const slow = s.slow ?? (s.pre === undefined ? EMPTY : decayedCreate(1 + 2 * SLOW.lanes, block(SLOW.lanes)));
   s.counts = [s.fiveRate ?? 0, s.fivePeakRate ?? 0, ...s.counts, ...slow, ...(s.pre ?? EMPTY)];
   // Absent again (undefined is not written to JSON); only restored states keep the extra fields.
-  s.fiveRate = s.fivePeakRate = s.slow = s.pre = undefined;
+  s.fiveRate = s.fivePeakRate = s.slow = s.pre = s.reviewIds = s.buyerIds = s.orderIds = undefined;
 }
 
 /** Counts a 5-star review in its hour; a finished hour feeds the seller's hourly-rate EWMA. */
@@ -387,6 +399,7 @@ function judge(s: State, c: Config): SignalFinding | null {
       evidence: {},
     };
   }
+  const ev = s.evidence ?? NO_EVIDENCE;
   const parts = `${s.fast} too fast, ${s.early} before delivery since the last check`;
   return {
     name: 'review_timing',
@@ -399,6 +412,6 @@ function judge(s: State, c: Config): SignalFinding | null {
     explanation:
       `${bySlow ? `reviews less than ${c.fastMinutes} minutes after delivery or before it came at ${Math.round(share * 100)}% of the last few days' deliveries` : `${Math.round((share / weight) * 100)}% of recent verified reviews came less than ${c.fastMinutes} minutes after delivery or before it${weight < 1 ? `, counted at ${weight} as none came before delivery in about ${c.slowHalfLifeHours} h (${Math.round(share * 100)}%)` : ''}`}` +
       ` (${parts}), against a threshold of ${Math.round(threshold * 100)}%${burstText === '' ? '' : `; ${burstText}`}.`,
-    evidence: { reviewIds: s.reviewIds, buyerIds: s.buyerIds, orderIds: s.orderIds },
+    evidence: { reviewIds: ev.reviewIds, buyerIds: ev.buyerIds, orderIds: ev.orderIds },
   };
 }

@@ -109,7 +109,7 @@ test('memory stays bounded after 100k events', () => {
   const { state } = drive(signal, config, events);
   assert.ok(events.length >= 100_000);
   assert.equal(state.orders.length, config.orderSlots);
-  assert.ok(state.reviewIds.length <= config.evidence && state.buyerIds.length <= config.evidence);
+  assert.ok(state.evidence !== null && state.evidence.reviewIds.length === config.evidence && state.evidence.buyerIds.length <= config.evidence);
   assert.ok(JSON.stringify(state).length < 2500, `${JSON.stringify(state).length} bytes`);
 });
 
