@@ -122,18 +122,31 @@ export interface State {
   counts: DecayedCounts;
   /** Recently seen fresh buyers: hour × 2^32 + 32-bit buyer fingerprint, oldest first. */
   fresh: readonly number[];
-  /** Evidence lists: they slide in place once full, so findings get copies. */
-  freshBuyers: readonly string[];
-  freshOrders: readonly string[];
-  freshReviews: readonly string[];
+  /** The fresh buyers, orders and reviews kept as evidence; null until the seller's first fresh buyer orders or reviews (most sellers never have one). */
+  evidence: FreshEvidence | null;
   /** Most recent young buyers and their orders (evidence of the young lane). */
   youngBuyers?: readonly string[];
   youngOrders?: readonly string[];
 }
 
-/** A state as saved by earlier versions: `counts` the FAST block alone (with fewer lanes before the young lane), SLOW apart (absent before it existed). */
+/** Evidence lists: they slide in place once full, so findings get copies. */
+interface FreshEvidence {
+  freshBuyers: readonly string[];
+  freshOrders: readonly string[];
+  freshReviews: readonly string[];
+}
+
+const NO_EVIDENCE: FreshEvidence = Object.freeze({ freshBuyers: EMPTY, freshOrders: EMPTY, freshReviews: EMPTY });
+
+/**
+ * A state as saved by earlier versions: `counts` the FAST block alone (with fewer lanes before
+ * the young lane), SLOW apart (absent before it existed), the fresh evidence lists as fields.
+ */
 interface SavedState extends State {
   slow?: DecayedCounts;
+  freshBuyers?: readonly string[];
+  freshOrders?: readonly string[];
+  freshReviews?: readonly string[];
 }
 
 /** Config-derived constants, computed once per config object rather than per event. */
@@ -153,7 +166,7 @@ export const signal: SellerSignal<State, Config> = {
   family: 'account_age',
   // Other order events would only advance the decay, which the next counted event or evaluation does the same.
   observes: { orders: ['PLACED', 'DELIVERED'], reviews: true },
-  create: () => ({ counts: decayedCreate(SIZE, FAST, SLOW), fresh: EMPTY, freshBuyers: EMPTY, freshOrders: EMPTY, freshReviews: EMPTY, youngBuyers: EMPTY, youngOrders: EMPTY }),
+  create: () => ({ counts: decayedCreate(SIZE, FAST, SLOW), fresh: EMPTY, evidence: null, youngBuyers: EMPTY, youngOrders: EMPTY }),
   observe(s, e, c, keys) {
     upgrade(s);
     const hour = Math.floor(e.eventTime / HOUR_MS);
@@ -183,8 +196,9 @@ export const signal: SellerSignal<State, Config> = {
       if (!fresh) return !young;
       addRecent(d, FAST, FRESH_ORDERS);
       addRecent(d, SLOW, FRESH_ORDERS);
-      if (s.freshBuyers.indexOf(e.buyerId) < 0) s.freshBuyers = appendCappedOwned(s.freshBuyers, e.buyerId, c.evidence);
-      s.freshOrders = appendCappedOwned(s.freshOrders, e.orderId, c.evidence);
+      const ev = evidenceOf(s);
+      if (ev.freshBuyers.indexOf(e.buyerId) < 0) ev.freshBuyers = appendCappedOwned(ev.freshBuyers, e.buyerId, c.evidence);
+      ev.freshOrders = appendCappedOwned(ev.freshOrders, e.orderId, c.evidence);
       return false;
     }
     // A reviewer not remembered as fresh counts as aged: unknown buyers are mostly old ones.
@@ -193,7 +207,8 @@ export const signal: SellerSignal<State, Config> = {
     // Memories past their horizon are ignored even before expire drops them.
     if (i < 0 || Math.floor(s.fresh[i]! / FP_SCALE) <= hour - c.buyerMemoryDays * 24) return true;
     addRecent(d, FAST, FRESH_REVIEWS);
-    s.freshReviews = appendCappedOwned(s.freshReviews, e.reviewId, c.evidence);
+    const ev = evidenceOf(s);
+    ev.freshReviews = appendCappedOwned(ev.freshReviews, e.reviewId, c.evidence);
     return false;
   },
   evaluate(s, ctx, c) {
@@ -240,12 +255,19 @@ function upgrade(s: State): void {
   }
   if (saved.slow !== undefined) for (let i = 0; i < saved.slow.length; i++) d[SLOW.at + i] = saved.slow[i]!;
   s.counts = d;
+  const { freshBuyers = EMPTY, freshOrders = EMPTY, freshReviews = EMPTY } = saved;
+  s.evidence = freshBuyers.length + freshOrders.length + freshReviews.length > 0 ? { freshBuyers, freshOrders, freshReviews } : null;
   // Undefined is not written to JSON: a new snapshot has the new shape.
-  saved.slow = undefined;
+  saved.slow = saved.freshBuyers = saved.freshOrders = saved.freshReviews = undefined;
   if (n < LANES) {
     s.youngBuyers = EMPTY;
     s.youngOrders = EMPTY;
   }
+}
+
+/** The evidence lists, created at first use. */
+function evidenceOf(s: State): FreshEvidence {
+  return (s.evidence ??= { freshBuyers: EMPTY, freshOrders: EMPTY, freshReviews: EMPTY });
 }
 
 function indexOfFresh(list: readonly number[], fp: number): number {
@@ -321,6 +343,7 @@ function judge(s: State, c: Config): SignalFinding | null {
     };
 
   const byOrders = orderStrength >= reviewStrength;
+  const ev = s.evidence ?? NO_EVIDENCE;
   const slow = byOrders && bySlow;
   const value = byOrders ? (slow ? slowShare : orderShare) : reviewShare;
   const threshold = byOrders ? (slow ? slowThr : orderThr) : reviewThr;
@@ -336,8 +359,6 @@ function judge(s: State, c: Config): SignalFinding | null {
     horizonMs: Math.round((slow ? c.slowHalfLifeHours : c.recentHalfLifeHours) * HOUR_MS),
     baseline: round2(baseline),
     explanation: `${Math.round(value * 100)}% of about ${Math.round(total)} recent ${what} come from accounts younger than ${c.freshDays} days, against a threshold of ${Math.round(threshold * 100)}% (baseline ${round2(baseline * 100)}%).`,
-    evidence: byOrders
-      ? { buyerIds: s.freshBuyers.slice(), orderIds: s.freshOrders.slice() }
-      : { buyerIds: s.freshBuyers.slice(), reviewIds: s.freshReviews.slice() },
+    evidence: byOrders ? { buyerIds: ev.freshBuyers.slice(), orderIds: ev.freshOrders.slice() } : { buyerIds: ev.freshBuyers.slice(), reviewIds: ev.freshReviews.slice() },
   };
 }

@@ -115,7 +115,7 @@ test('memory stays bounded after 100k events', () => {
   }
   const { state } = drive(signal, config, events);
   assert.ok(state.fresh.length <= config.freshKept);
-  assert.ok(state.freshBuyers.length <= config.evidence && state.freshOrders.length <= config.evidence);
+  assert.ok(state.evidence !== null && state.evidence.freshBuyers.length <= config.evidence && state.evidence.freshOrders.length === config.evidence);
   assert.ok(JSON.stringify(state).length < 2000, `${JSON.stringify(state).length} bytes`);
 });
 
