@@ -240,7 +240,8 @@ export const signal: SellerSignal<State, Config> = {
 
 /**
  * A state restored from an older snapshot (its `counts` the FAST block alone, so of odd length)
- * gets one array with the lanes and the SLOW block it lacks, empty.
+ * gets one array with the lanes and the SLOW block it lacks, empty, and its fresh evidence lists
+ * in one object.
  */
 function upgrade(s: State): void {
   if (s.counts.length === SIZE) return;
