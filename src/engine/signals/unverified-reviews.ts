@@ -11,11 +11,20 @@
  * A bought campaign posts in batches, days apart. A batch that fired earlier within recurrenceMs
  * reinforces the current one by noisy-OR (two independent bursts of the same kind), so two bursts
  * of 7 (0.6 each) reach 0.84 where either alone stays below the 0.8 a lone family needs.
+ *
+ * A slow lane beside the window: a farm that drips its unverified reviews over days or weeks
+ * never has minCount in one window. Decayed counts of reviews and unverified reviews (a
+ * multi-day half-life) give the recent unverified share, judged against the seller's baseline
+ * share (the EWMAs above) blended with a population prior; it needs slowMinCount decayed
+ * unverified reviews, so a couple of honest gift reviews never fire. Honest unverified reviews
+ * (gifts, an order placed on another account) stay a small share of a seller's reviews, while a
+ * drip-fed campaign is most of them.
  */
 import { z } from 'zod';
 import type { MarketEvent, SellerContext, SellerSignal, SignalFinding } from '../types.js';
 import { addAt, countInHour, dropHoursBefore, fromRing, HOUR_MS, NO_HOURS, rampStrength, sumBetween, type HourCounts } from './hour-counts.js';
 import { appendCapped, dropFirst, EMPTY } from '../sketch/lists.js';
+import { round2 } from './curve.js';
 
 export const configSchema = z.object({
   windowMs: z
@@ -78,6 +87,36 @@ export const configSchema = z.object({
     .min(1)
     .default(24)
     .describe('Most recent unverified reviews kept as evidence. Default 24.'),
+  slowHalfLifeHours: z
+    .number()
+    .gt(0)
+    .default(120)
+    .describe(
+      'Half-life of the slow lane\'s decayed counts of reviews and unverified reviews, hours (about a week of memory): a farm dripping a review or two a day never has minCount in one window. Default 120.',
+    ),
+  slowMinCount: z
+    .number()
+    .gt(0)
+    .default(4)
+    .describe('Decayed unverified reviews the slow lane needs: a couple of honest gift reviews never reach it. Default 4.'),
+  slowFullFactor: z
+    .number()
+    .gt(1)
+    .default(2)
+    .describe("The slow lane's strength reaches 1 at this many times its share threshold (0.5 at it): at the default 0.3, when 60% of the recent reviews have no order. Default 2."),
+  populationShare: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.02)
+    .describe("Population prior of the slow lane: the share of an ordinary seller's reviews without an order. Default 0.02."),
+  priorWeight: z
+    .number()
+    .min(0)
+    .default(50)
+    .describe(
+      "The prior weighs as this many reviews against the seller's baseline (its EWMAs as review counts) in the slow lane: a small shop's share over its few reviews, a drip among them, hardly moves its bar, while a seller with dozens of reviews a day whose reviews are steadily mostly unverified overrules the prior within a day. Default 50.",
+    ),
 });
 export type Config = z.infer<typeof configSchema>;
 
@@ -103,10 +142,84 @@ export interface State {
   burstStrength?: number;
   earlierAt?: number;
   earlierStrength?: number;
+  /** Slow lane: [hour decayed to, reviews, unverified reviews] (absent in states saved before it, and until the first review since). */
+  slow?: [hour: number, reviews: number, unverified: number];
 }
 
 const LANES = 2;
 const SLACK_SLOTS = 6;
+/** Slow evidence reaches back this many half-lives (an older review weighs under a quarter). */
+const SLOW_EVIDENCE_HALF_LIVES = 2;
+/** Beyond this many idle hours the slow counts are treated as fully decayed. */
+const MAX_SLOW_STEPS = 24 * 366;
+
+/**
+ * The slow counts, created on first use, decayed up to `t`'s hour in whole hours by repeated
+ * multiplication (exact, as sketch/decay.ts does): a one-speed pair, its baseline being the EWMAs.
+ */
+function slowCounts(state: State, t: number, config: Config): [number, number, number] {
+  const hour = Math.floor(t / HOUR_MS);
+  const slow = (state.slow ??= [hour, 0, 0]);
+  const steps = hour - slow[0];
+  if (steps <= 0) return slow;
+  slow[0] = hour;
+  if (steps > MAX_SLOW_STEPS) {
+    slow[1] = slow[2] = 0;
+    return slow;
+  }
+  const keep = 2 ** (-1 / config.slowHalfLifeHours);
+  for (let i = 0; i < steps; i++) {
+    slow[1] *= keep;
+    slow[2] *= keep;
+  }
+  return slow;
+}
+
+/**
+ * The slow lane at evaluation time `at` (after the window's hours are folded into the EWMAs):
+ * decays its counts up to the closing hour and returns its finding, or null. The baseline is the
+ * EWMAs' share, their sums (EWMA / (1 − keep), in reviews) blended with priorWeight reviews of
+ * the prior: a seller whose reviews are mostly unverified from the start teaches it within a day,
+ * while a small shop's few dripped reviews hardly move it.
+ */
+function slowLane(state: State, at: number, keep: number, config: Config): SignalFinding | null {
+  if (state.slow === undefined) return null;
+  const [, reviews, unverified] = slowCounts(state, at - HOUR_MS, config);
+  const baseline =
+    (state.ewUnverified / (1 - keep) + config.populationShare * config.priorWeight) / (state.ewReviews / (1 - keep) + config.priorWeight);
+  const threshold = Math.min(0.9, Math.max(config.minShare, config.shareFactor * baseline));
+  const share = reviews > 0 ? unverified / reviews : 0;
+  if (unverified < config.slowMinCount || share < threshold) return null;
+  const from = at - SLOW_EVIDENCE_HALF_LIVES * config.slowHalfLifeHours * HOUR_MS;
+  const reviewIds: string[] = [];
+  const buyerIds: string[] = [];
+  for (const [t, reviewId, buyerId] of state.recent) {
+    if (t < from || t >= at) continue;
+    reviewIds.push(reviewId);
+    if (!buyerIds.includes(buyerId)) buyerIds.push(buyerId);
+  }
+  const days = Math.round(config.slowHalfLifeHours / 24);
+  return {
+    name: 'unverified_reviews',
+    family: 'unverified',
+    value: round2(share),
+    threshold: round2(threshold),
+    // 0.5 at the threshold, 1 at slowFullFactor × it: a drip that is most of the seller's reviews alerts alone.
+    strength: round2(rampStrength(share, threshold, Math.min(1, config.slowFullFactor * threshold))),
+    horizonMs: Math.round(config.slowHalfLifeHours * HOUR_MS),
+    baseline: round2(baseline),
+    explanation:
+      `about ${Math.round(unverified)} unverified reviews in the last few days (${days} d half-life), ${Math.round(share * 100)}% of about ${Math.round(reviews)} reviews, ` +
+      `against a threshold of ${Math.round(threshold * 100)}% (baseline ${round2(baseline * 100)}%)`,
+    evidence: { reviewIds, buyerIds },
+  };
+}
+
+/** The stronger of the window's and the slow lane's findings (the window's on a tie). */
+function stronger(fast: SignalFinding | null, slow: SignalFinding | null): SignalFinding | null {
+  if (slow === null) return fast;
+  return fast !== null && fast.strength >= slow.strength ? fast : slow;
+}
 
 function slotsOf(config: Config): number {
   return config.windowMs / HOUR_MS + SLACK_SLOTS;
@@ -163,7 +276,10 @@ export const signal: SellerSignal<State, Config> = {
     const slots = slotsOf(config);
     const counts = current(state);
     state.counts = addAt(counts, slots, LANES, event.eventTime, 0);
+    const slow = slowCounts(state, event.eventTime, config);
+    slow[1]++;
     if (event.orderId === null) {
+      slow[2]++;
       state.counts = addAt(state.counts, slots, LANES, event.eventTime, 1);
       state.recent = appendCapped(state.recent, [event.eventTime, event.reviewId, event.buyerId], config.maxEvidence);
     }
@@ -196,9 +312,10 @@ export const signal: SellerSignal<State, Config> = {
     // Hours before nextHour are folded and before the window: never read again, so they go now
     // rather than when a later hour takes their slot (a seller reviewed now and then held 12).
     if (counts.length > 0 && counts[0]! < state.nextHour) state.counts = dropHoursBefore(counts, LANES, state.nextHour);
+    const slow = slowLane(state, ctx.at, keep, config);
 
     const unverified = sumBetween(counts, LANES, windowStart, ctx.at, 1);
-    if (unverified < config.minCount) return null;
+    if (unverified < config.minCount) return slow;
     const reviews = sumBetween(counts, LANES, windowStart, ctx.at, 0);
     // Bias-corrected EWMA (as in Adam): a young baseline is not pulled towards zero.
     const correction = state.folded > 0 ? 1 - Math.pow(keep, state.folded) : 0;
@@ -209,7 +326,7 @@ export const signal: SellerSignal<State, Config> = {
     const baselineShare = state.ewReviews > 0 ? state.ewUnverified / state.ewReviews : 0;
     const shareThreshold = Math.min(0.9, Math.max(config.minShare, config.shareFactor * baselineShare));
     const share = reviews > 0 ? unverified / reviews : 0;
-    if (unverified < countThreshold || share < shareThreshold) return null;
+    if (unverified < countThreshold || share < shareThreshold) return slow;
 
     const reviewIds: string[] = [];
     const buyerIds: string[] = [];
@@ -220,7 +337,7 @@ export const signal: SellerSignal<State, Config> = {
     }
     const own = rampStrength(unverified, countThreshold, config.fullFactor * countThreshold);
     const earlier = recordBurst(state, ctx.at, own, config);
-    return {
+    return stronger({
       name: 'unverified_reviews',
       family: 'unverified',
       value: unverified,
@@ -234,7 +351,7 @@ export const signal: SellerSignal<State, Config> = {
         `against ${expected.toFixed(2)} expected and a ${Math.round(baselineShare * 100)}% baseline share` +
         (earlier > 0 ? `; an earlier burst within ${config.recurrenceMs / (24 * HOUR_MS)} d reached strength ${earlier.toFixed(2)}` : ''),
       evidence: { reviewIds, buyerIds },
-    };
+    }, slow);
   },
 
   // A seller with no review yet (baselines zero, no hour held) stays so until a review, which ends
@@ -245,8 +362,9 @@ export const signal: SellerSignal<State, Config> = {
     return state.counts.length === 0 && state.ewReviews === 0 && state.ewUnverified === 0 ? Infinity : at;
   },
 
+  // Unverified reviews stay as evidence as long as the slow lane reads them.
   expire(state, now, config) {
-    const from = now - config.windowMs;
+    const from = now - Math.max(config.windowMs, SLOW_EVIDENCE_HALF_LIVES * config.slowHalfLifeHours * HOUR_MS);
     let drop = 0;
     while (drop < state.recent.length && state.recent[drop]![0] < from) drop++;
     if (drop > 0) state.recent = dropFirst(state.recent, drop);

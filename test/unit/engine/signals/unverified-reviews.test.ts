@@ -185,3 +185,48 @@ test('skipping quiet evaluations changes no finding, and the state catches up by
   assert.ok(skipped > 30, `${skipped} evaluations skipped`);
   assert.deepEqual(skipping.log, all.log);
 });
+
+/** A small shop: a verified review every `every` hours for `days` days from `from`. */
+function smallShop(seller: string, from: number, days: number, every: number): MarketEvent[] {
+  const out: MarketEvent[] = [];
+  for (let h = 0; h < days * 24; h += every) out.push(review({ t: from + h * HOUR, seller, buyer: `h${h}`, order: `ho${h}` }));
+  return out;
+}
+
+/** `n` unverified reviews `everyHours` apart from `at`, each by its own buyer. */
+function drip(seller: string, at: number, n: number, everyHours: number): MarketEvent[] {
+  return Array.from({ length: n }, (_, k) => review({ t: at + k * everyHours * HOUR, seller, buyer: `d${k}`, order: null, id: `dr${k}` }));
+}
+
+test('the slow lane fires on unverified reviews dripped over days, which no window holds minCount of', () => {
+  const start = T0 + 7 * DAY;
+  // One unverified review every 8 hours for 5 days (one verified a day): at most one in any 6-hour window.
+  const events = [...smallShop('s8', T0, 14, 24), ...drip('s8', start, 15, 8)];
+  const { findings } = runSignal(signal, config, events, { until: start + 6 * DAY });
+  assert.equal([...findings.keys()].some((at) => at < start), false, 'quiet before the drip');
+  const strongest = [...findings.values()].reduce((a, b) => (b.strength > a.strength ? b : a));
+  // A lone family needs 0.8 and two named buyers.
+  assert.ok(strongest.strength >= 0.8, `strength ${strongest.strength}`);
+  assert.ok((strongest.evidence.buyerIds?.length ?? 0) >= 2);
+  assert.equal(strongest.horizonMs, config.slowHalfLifeHours * HOUR);
+  assert.match(strongest.explanation, /unverified reviews in the last few days/);
+});
+
+test('the slow lane stays quiet on a couple of honest gift reviews, and on a big seller whose few unverified reviews are a small share', () => {
+  const gifts = [...smallShop('s9', T0, 14, 12), ...drip('s9', T0 + 7 * DAY, 3, 2)];
+  assert.equal(runSignal(signal, config, gifts).findings.size, 0);
+  // 40 verified reviews a day, two unverified a day for a week.
+  const big = [...smallShop('s10', T0, 14, 0.6), ...drip('s10', T0 + 7 * DAY, 14, 12)];
+  assert.equal(runSignal(signal, config, big).findings.size, 0);
+});
+
+test('a state saved before the slow lane (no `slow`) restores and gains it at the next review', () => {
+  const start = T0 + 7 * DAY;
+  const events = [...smallShop('s11', T0, 14, 24), ...drip('s11', start, 15, 8)];
+  const before = runSignal(signal, config, events.filter((e) => e.eventTime < start), { until: start });
+  const old = JSON.parse(JSON.stringify(before.state)) as State;
+  delete old.slow;
+  const resumed = runSignal(signal, config, events.filter((e) => e.eventTime >= start), { state: old, until: start + 6 * DAY });
+  assert.ok(resumed.state.slow !== undefined);
+  assert.ok(Math.max(...[...resumed.findings.values()].map((f) => f.strength)) >= 0.8);
+});
