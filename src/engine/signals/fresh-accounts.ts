@@ -25,6 +25,7 @@ import { addRecent, base, block, blockEnd, decayedAdvance, decayedCreate, decaye
 import { appendCapped, appendCappedOwned, dropFirst, EMPTY } from '../sketch/lists.js';
 import { curveFields, round2, strengthOf } from './curve.js';
 import { lowOf } from './packed.js';
+import { binomialTail } from './tail.js';
 
 const DAY_MS = 86_400_000;
 const ORDERS = 0;
@@ -61,6 +62,14 @@ export const configSchema = z.object({
     .gt(0)
     .default(2)
     .describe('Recent (decayed) fresh orders or reviews needed to fire: two days-old accounts within a day, against a 5 % population share, are already rare. Default 2.'),
+  maxTail: z
+    .number()
+    .gt(0)
+    .max(1)
+    .default(0.001)
+    .describe(
+      'A share fires only if its fresh count is this improbable under the blended baseline (binomial upper tail over the recent count): two fresh accounts among four orders happen by chance to a small honest shop now and then (1.4 % at 5 %), three or a campaign that goes on do not. Default 0.001.',
+    ),
   minReviews: z.number().gt(0).default(6).describe('Recent (decayed) reviews of known-age buyers needed before the review share counts. Default 6.'),
   reviewWeight: z.number().min(0).max(1).default(0.8).describe('Strength multiplier of the review share. Default 0.8.'),
   recentHalfLifeHours: z.number().gt(0).default(12).describe('Half-life of the recent counts, hours (about a day of memory). Default 12.'),
@@ -301,6 +310,14 @@ function remember(s: State, fp: number, hour: number, c: Config): void {
   l[l.length - 1] = hour * FP_SCALE + fp;
 }
 
+/**
+ * Whether `fresh` of `total` recent events is improbable under the baseline share: a share of a
+ * tiny sample is mostly chance, so a small seller needs more fresh accounts than a large one.
+ */
+function surprising(fresh: number, total: number, baseline: number, c: Config): boolean {
+  return binomialTail(fresh, total, baseline) <= c.maxTail;
+}
+
 function judge(s: State, c: Config): SignalFinding | null {
   const d = s.counts;
   const baseOrders = (base(d, FAST, FRESH_ORDERS) + c.populationShare * c.priorWeight) / (base(d, FAST, ORDERS) + c.priorWeight);
@@ -309,14 +326,17 @@ function judge(s: State, c: Config): SignalFinding | null {
   const reviews = recent(d, FAST, REVIEWS);
   const freshOrders = recent(d, FAST, FRESH_ORDERS);
   const freshReviews = recent(d, FAST, FRESH_REVIEWS);
-  const orderShare = orders >= c.minOrders && freshOrders >= c.minFresh ? freshOrders / orders : 0;
-  const reviewShare = reviews >= c.minReviews && freshReviews >= c.minFresh ? freshReviews / reviews : 0;
+  const orderShare = orders >= c.minOrders && freshOrders >= c.minFresh && surprising(freshOrders, orders, baseOrders, c) ? freshOrders / orders : 0;
+  const reviewShare = reviews >= c.minReviews && freshReviews >= c.minFresh && surprising(freshReviews, reviews, baseReviews, c) ? freshReviews / reviews : 0;
   const orderThr = Math.max(c.minShare, c.baselineFactor * baseOrders);
   const reviewThr = Math.max(c.minShare, c.baselineFactor * baseReviews);
   // The slow share: the same rule over about four days, against the slow lanes' own baseline.
   const slowBase = (base(d, SLOW, FRESH_ORDERS) + c.populationShare * c.priorWeight) / (base(d, SLOW, ORDERS) + c.priorWeight);
   const slowOrders = recent(d, SLOW, ORDERS);
-  const slowShare = slowOrders >= c.minOrders && recent(d, SLOW, FRESH_ORDERS) >= c.slowMinFresh ? recent(d, SLOW, FRESH_ORDERS) / slowOrders : 0;
+  const slowFresh = recent(d, SLOW, FRESH_ORDERS);
+  // No surprise test here: slowMinFresh (4) days-old accounts among a small seller's few days of
+  // orders are already improbable, and a drip feeds the slow baseline the test would use.
+  const slowShare = slowOrders >= c.minOrders && slowFresh >= c.slowMinFresh ? slowFresh / slowOrders : 0;
   const slowThr = Math.max(c.minShare, c.baselineFactor * slowBase);
   const slowStrength = strengthOf(slowShare, slowThr, c);
   const fastStrength = strengthOf(orderShare, orderThr, c);

@@ -37,6 +37,15 @@ test('a small seller (2 orders a day) is judged too: three days-old accounts in 
   assert.deepEqual(drive(signal, config, [...base, ...cohort(1, day, 1, 'b-new')]).findings, [], 'one fresh order');
 });
 
+test('a small shop (4 orders a day) with two days-old accounts among a day\'s orders is chance, not a campaign; three are not', () => {
+  // Two of about four recent orders is a 50 % share, but P(≥ 2 of 4) at a 5 % base rate is 1.4 %:
+  // thousands of small shop-days show it by chance.
+  const day = T0 + 10 * DAY + 9 * HOUR;
+  const base = ordinarySeller(10, 4, 5);
+  assert.deepEqual(drive(signal, config, [...base, ...cohort(2, day, 1, 'b-new')]).findings, [], 'two fresh orders');
+  assert.ok(drive(signal, config, [...base, ...cohort(3, day, 1, 'b-new')]).findings.length > 0, 'three fresh orders');
+});
+
 test('a slow drip of one days-old account a day for days fires on the slow share; the same drip at a busy seller does not', () => {
   const drip = (perDay: number) => {
     const events: MarketEvent[] = [...ordinarySeller(20, perDay, 6)];
