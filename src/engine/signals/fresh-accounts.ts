@@ -326,14 +326,18 @@ function judge(s: State, c: Config): SignalFinding | null {
   const reviews = recent(d, FAST, REVIEWS);
   const freshOrders = recent(d, FAST, FRESH_ORDERS);
   const freshReviews = recent(d, FAST, FRESH_REVIEWS);
-  const orderShare = orders >= c.minOrders && freshOrders >= c.minFresh && surprising(freshOrders, orders, baseOrders, c) ? freshOrders / orders : 0;
+  // The slow lanes' counts, read first: a campaign goes on, so days of fresh accounts improbable
+  // for the seller also let the day's share count, where a one-day chance pair does not.
+  const slowBase = (base(d, SLOW, FRESH_ORDERS) + c.populationShare * c.priorWeight) / (base(d, SLOW, ORDERS) + c.priorWeight);
+  const slowOrders = recent(d, SLOW, ORDERS);
+  const slowFresh = recent(d, SLOW, FRESH_ORDERS);
+  const lasting = surprising(slowFresh, slowOrders, slowBase, c);
+  const orderShare =
+    orders >= c.minOrders && freshOrders >= c.minFresh && (lasting || surprising(freshOrders, orders, baseOrders, c)) ? freshOrders / orders : 0;
   const reviewShare = reviews >= c.minReviews && freshReviews >= c.minFresh && surprising(freshReviews, reviews, baseReviews, c) ? freshReviews / reviews : 0;
   const orderThr = Math.max(c.minShare, c.baselineFactor * baseOrders);
   const reviewThr = Math.max(c.minShare, c.baselineFactor * baseReviews);
   // The slow share: the same rule over about four days, against the slow lanes' own baseline.
-  const slowBase = (base(d, SLOW, FRESH_ORDERS) + c.populationShare * c.priorWeight) / (base(d, SLOW, ORDERS) + c.priorWeight);
-  const slowOrders = recent(d, SLOW, ORDERS);
-  const slowFresh = recent(d, SLOW, FRESH_ORDERS);
   // No surprise test here: slowMinFresh (4) days-old accounts among a small seller's few days of
   // orders are already improbable, and a drip feeds the slow baseline the test would use.
   const slowShare = slowOrders >= c.minOrders && slowFresh >= c.slowMinFresh ? slowFresh / slowOrders : 0;
