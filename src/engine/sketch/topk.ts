@@ -68,28 +68,14 @@ export function topkSlot(s: TopKState, key: string, cap: number, inc = 1, stride
     return i;
   }
   const n = s.keys.length;
-  if (before !== undefined && n < cap && (n === 0 ? before.n === 1 : s.keys === before.keys && n < before.n)) {
-    const { keys, counts } = before;
-    keys[n] = key;
-    counts[stride * n] = inc;
-    for (let j = 1; j < stride; j++) counts[stride * n + j] = 0;
-    if (hash !== undefined) counts[stride * n + 2] = hash;
-    s.keys = keys;
-    s.counts = counts;
-    return n;
-  }
+  if (before !== undefined && n < cap && (n === 0 ? before.n === 1 : s.keys === before.keys && n < before.n))
+    return place(s, before.keys, before.counts, n, key, inc, stride, hash);
   if (n < cap) {
     const keys = new Array<string>(n + 1);
     const counts = new Array<number>(stride * (n + 1));
     for (let j = 0; j < n; j++) keys[j] = s.keys[j]!;
     for (let j = 0; j < stride * n; j++) counts[j] = s.counts[j]!;
-    keys[n] = key;
-    counts[stride * n] = inc;
-    for (let j = 1; j < stride; j++) counts[stride * n + j] = 0;
-    if (hash !== undefined) counts[stride * n + 2] = hash;
-    s.keys = keys;
-    s.counts = counts;
-    return n;
+    return place(s, keys, counts, n, key, inc, stride, hash);
   }
   let victim = 0;
   for (let j = 1; j < n; j++) {
@@ -105,6 +91,17 @@ export function topkSlot(s: TopKState, key: string, cap: number, inc = 1, stride
   for (let j = 2; j < stride; j++) s.counts[at + j] = 0;
   if (hash !== undefined) s.counts[at + 2] = hash;
   return victim;
+}
+
+/** Writes key `n` (count `inc`, its other numbers 0, the hash third when given) into these arrays, which become the top-k's. */
+function place(s: TopKState, keys: string[], counts: number[], n: number, key: string, inc: number, stride: number, hash: number | undefined): number {
+  keys[n] = key;
+  counts[stride * n] = inc;
+  for (let j = 1; j < stride; j++) counts[stride * n + j] = 0;
+  if (hash !== undefined) counts[stride * n + 2] = hash;
+  s.keys = keys;
+  s.counts = counts;
+  return n;
 }
 
 /** The slot of `key` whose hash (its first own number) is `hash`, or −1. */
