@@ -113,6 +113,14 @@ export const ringConfigSchema = z.object({
     .min(1)
     .default(20)
     .describe('Pair weight ÷ co-buyers expected from independent shopping (bA·bB/N) a pair needs. Default 20.'),
+  minMemberShare: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.5)
+    .describe(
+      "Distinct shared accounts a member needs, as a share of the ring's median member's (from the pair samples): an honest shop where two of a pool's accounts placed cover orders pairs with every member, but through those two only. Default 0.5.",
+    ),
   minMembers: z
     .number()
     .int()
@@ -162,6 +170,29 @@ function hex8(x: number): string {
 }
 
 /** Deterministic ring id: 64 bits of hash over the sorted member ids. */
+/**
+ * Drops members that share few of the accounts the ring's median member shares (pair samples):
+ * a pool account links every shop it buys from, so an honest shop where two of the pool's
+ * accounts placed cover orders (the camouflage the issue names) pairs with every member, but
+ * through those two accounts only.
+ */
+function dropCoverShops(g: { members: string[]; pairs: { p: { a: string; b: string; sample: readonly string[] } }[] }, minShare: number): void {
+  const shared = new Map<string, Set<string>>();
+  for (const { p } of g.pairs) {
+    for (const s of [p.a, p.b]) {
+      let set = shared.get(s);
+      if (set === undefined) shared.set(s, (set = new Set()));
+      for (const b of p.sample) set.add(b);
+    }
+  }
+  const sizes = g.members.map((s) => shared.get(s)?.size ?? 0).sort((x, y) => x - y);
+  const floor = minShare * sizes[(sizes.length - 1) >> 1]!;
+  const keep = (s: string): boolean => (shared.get(s)?.size ?? 0) >= floor;
+  if (g.members.every(keep)) return;
+  g.members = g.members.filter(keep);
+  g.pairs = g.pairs.filter((q) => keep(q.p.a) && keep(q.p.b));
+}
+
 export function ringIdOf(sortedMembers: readonly string[]): string {
   const joined = sortedMembers.join(SEP);
   return `ring-${hex8(hash32(joined))}${hex8(hash32b(joined))}`;
@@ -444,6 +475,7 @@ class Ring implements RingDetector<RingConfig> {
 
     const out: RingFinding[] = [];
     for (const g of groups.values()) {
+      dropCoverShops(g, cfg.minMemberShare);
       // A pool of accounts shared by the members links them all pairwise (one account buys from
       // every member); a chain of pairs with no cycle is what unrelated overlaps look like, unless
       // every link is heavy (a pair with a busy member can miss the lift test).

@@ -91,6 +91,20 @@ test('still finds the ring when its accounts camouflage with purchases at popula
   assert.deepEqual(out.get(T0 + 3 * DAY)?.map((f) => f.sellerIds), [members]);
 });
 
+test('an honest shop where two of the pool accounts placed cover orders is not drawn into the ring', () => {
+  const members = ['s150', 's151', 's152', 's153'];
+  const events = [...population(1), ...ring(members, 12, 2)];
+  // Two ring accounts each buy once at s120 on day 1, in lockstep with their ring purchases.
+  for (const f of [0, 1]) events.push(order({ t: T0 + DAY + (10 + f) * HOUR, seller: 's120', buyer: `fake-s150-${f}`, order: `cover${f}` }));
+  const { out } = run(events);
+  const seen = new Set([...out.values()].flatMap((found) => found.flatMap((f) => f.sellerIds)));
+  assert.ok(seen.has('s150'), 'the ring is found');
+  assert.ok(!seen.has('s120'), 'the cover shop is never a member');
+  // A shop where every pool account buys, as at the members, is a member.
+  for (let f = 2; f < 12; f++) events.push(order({ t: T0 + DAY + (10 + f) * HOUR, seller: 's120', buyer: `fake-s150-${f}`, order: `cover${f}` }));
+  assert.ok([...run(events).out.values()].some((found) => found.some((f) => f.sellerIds.includes('s120'))));
+});
+
 test('quiet when sellers share buyers only far apart in time (no lockstep)', () => {
   const events = population(14, { buyers: 2000, days: 12 });
   // 15 buyers each buy at s190 on day 0, s191 on day 4 and s192 on day 8.
