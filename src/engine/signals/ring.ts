@@ -29,8 +29,10 @@ export const ringConfigSchema = z.object({
     .number()
     .int()
     .min(HOUR_MS)
-    .default(48 * HOUR_MS)
-    .describe('Two purchases of one buyer at two sellers at most this far apart are a co-buy, ms. Default 48 h.'),
+    .default(96 * HOUR_MS)
+    .describe(
+      "Two purchases of one buyer at two sellers at most this far apart are a co-buy, ms. Default 96 h: a farm spreads each account's purchases at the pool's shops over days (an account buying at five shops in an hour is what a platform's own rules catch); at 48 h the independent world's pools of 8–24 accounts took 50 h or more to link, or never did.",
+    ),
   buyerHorizonMs: z
     .number()
     .int()

@@ -107,9 +107,10 @@ test('an honest shop where two of the pool accounts placed cover orders is not d
 
 test('quiet when sellers share buyers only far apart in time (no lockstep)', () => {
   const events = population(14, { buyers: 2000, days: 12 });
-  // 15 buyers each buy at s190 on day 0, s191 on day 4 and s192 on day 8.
+  // 15 buyers each buy at s190, s191 and s192, a day more than the lockstep window apart.
+  const gap = config.lockstepWindowMs + DAY;
   for (let b = 0; b < 15; b++) {
-    ['s190', 's191', 's192'].forEach((seller, k) => events.push(order({ t: T0 + k * 4 * DAY + b * HOUR, seller, buyer: `slow${b}`, order: `slow${b}-${k}` })));
+    ['s190', 's191', 's192'].forEach((seller, k) => events.push(order({ t: T0 + k * gap + b * HOUR, seller, buyer: `slow${b}`, order: `slow${b}-${k}` })));
   }
   assert.equal(run(events).out.size, 0);
 });
@@ -131,7 +132,9 @@ test('two colluding sellers are a pair, not a ring (minMembers 3)', () => {
   assert.equal(out.size, 0);
   const loose = ringConfigSchema.parse({ minMembers: 2 });
   const { out: pairs } = run([...population(5), ...ring(['s170', 's171'], 15, 6)], loose);
-  assert.deepEqual(pairs.get(T0 + 3 * DAY)?.map((f) => f.sellerIds), [['s170', 's171']]);
+  // Two small sellers of the population also pair by chance (two shared buyers within 96 h):
+  // what minMembers 3 is there for.
+  assert.ok(pairs.get(T0 + 3 * DAY)?.some((f) => f.sellerIds.join() === 's170,s171'));
 });
 
 /** One lockstep round: `buyer` buys from each of `members` within the hour starting at `t`. */
@@ -268,7 +271,7 @@ test('a version 3 snapshot of the previous buyer layout (0504004) restores and c
   // Written by the detector at 0504004 (maxSellersPerBuyer 3, maxBuyers 4) after b1 bought at
   // s1..s4 (s2 dropped as the oldest) and at s1 again 60 h on, b2 at s1, b3 twice at s2; the
   // expected snapshot is what that code held after b1 and b2 then bought at s3.
-  const cfg = ringConfigSchema.parse({ maxSellersPerBuyer: 3, maxBuyers: 4 });
+  const cfg = ringConfigSchema.parse({ maxSellersPerBuyer: 3, maxBuyers: 4, lockstepWindowMs: 48 * HOUR });
   const det = ringDetector(cfg);
   det.restore(JSON.parse("{\"version\":3,\"pop\":[2.9434240596757837,1767243600000,1767441600000,0],\"buyers\":[[[932837456,16385229,[\"s1\"],[1767240000000],[1767240000000],1,1767240000000],[1096793167,1352767301,[\"s3\",\"s4\",\"s1\"],[1767232800000,1767236400000,1767441600000],[1767232800000,1767236400000,1767441600000],5,1767441600000]],[[-1305598560,-488029632,[\"s2\"],[1767247200000],[1767243600000],1,1767247200000]]],\"sellers\":[[],[[\"s1\",2.5612310241546865,1767441600000],[\"s2\",1.9622238368941451,1767243600000],[\"s3\",1,1767232800000],[\"s4\",1,1767236400000]]],\"pairs\":[[],[[\"s1\",\"s2\",0.5138983423697507,1,1767229200000,[\"b1\"]],[\"s1\",\"s3\",0.48089834696298783,1,1767232800000,[\"b1\"]],[\"s2\",\"s3\",0.48089834696298783,1,1767232800000,[\"b1\"]],[\"s2\",\"s4\",0.45511961331341866,1,1767236400000,[\"b1\"]],[\"s3\",\"s4\",0.45511961331341866,1,1767236400000,[\"b1\"]]]]}"));
   det.observe(order({ t: T0 + 61 * HOUR, seller: 's3', buyer: 'b1', order: 'o9' }));
