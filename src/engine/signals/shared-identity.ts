@@ -77,6 +77,14 @@ export const configSchema = z.object({
     .describe(
       'Strength of a payment instrument with cardBurstBuyers distinct buyers within cardBurstHours (the curve still applies when it gives more). Default 0.8, what a lone family needs to alert: without it three accounts on one card weigh 0.4 and a farm alerted only at its fifth account, 16 h later in the median on the simulator. 0 turns the lane off.',
     ),
+  placeStrength: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.6)
+    .describe(
+      'Cap on what places alone weigh: shipping addresses whose buyers are not tied to each other by a shared device or payment instrument (two or more of them on one), and IP prefixes, together. A mailroom, parcel locker, pickup point or office reception is shared by many honest buyers who each have their own phone and card, while a farm runs its accounts from a few phones and cards. Default 0.6: below what one family needs alone (0.8), so a place never alerts by itself, and above what counts as a family beside another (0.5), so a drop address still corroborates young accounts or fast reviews. 1 turns the cap off.',
+    ),
   slots: z
     .number()
     .int()
@@ -110,6 +118,14 @@ export interface Shared {
    * that value).
    */
   last?: readonly number[];
+  /**
+   * Shipping addresses only: its buyers seen tied to another of its buyers by a shared device or
+   * payment instrument, as hour × 2^16 + 16-bit fingerprint (the last hour seen so). Kept here
+   * because a farm's several phones and cards evict each other from the few shared slots while
+   * its drop address stays. Exact-size, replaced, never mutated. Absent until a tie is seen, and in
+   * older snapshots (ties are then read from the live shared values).
+   */
+  tied?: readonly number[];
 }
 
 export interface State {
@@ -154,7 +170,9 @@ export const signal: SellerSignal<State, Config> = {
       if (e.paymentInstrumentHash !== null && e.paymentInstrumentHash !== '') renewed = see(s, PAYMENT, e.paymentInstrumentHash, null, e.buyerId, bfp, hour, c);
       if (e.shippingAddressHash !== null && e.shippingAddressHash !== '') see(s, ADDRESS, e.shippingAddressHash, null, e.buyerId, bfp, hour, c);
     }
-    return !renewed && s.shared === shared && buyersOf(shared) === buyers;
+    if (!renewed && s.shared === shared && buyersOf(shared) === buyers) return true;
+    recordTies(s, hour, c);
+    return false;
   },
   evaluate(s, ctx, c) {
     return judge(s, Math.floor((ctx.at - 1) / HOUR_MS), c);
@@ -217,7 +235,7 @@ function see(s: State, k: number, v: string | null, ipv4: string | null, buyer: 
         const entry: Shared = { k, v: v!, fps: [seen, id], buyers: [buyer], hour };
         // The first buyer's last use is the hour in its table entry.
         if (k === PAYMENT) entry.last = [Math.floor(payload / BUYER_SCALE), hour];
-        promote(s, entry, c);
+        promote(s, entry, hour, c);
         return false;
       }
     }
@@ -273,17 +291,30 @@ function ipBuyers(s: State, v: string | null, ipv4: string | null, seen: number,
   const b = seen % 256;
   if (id === a || id === b) return seen;
   if (b === 0) return a * 256 + id;
-  promote(s, { k: IP, v: v ?? ipPrefix(ipv4!)!, fps: [a, b, id], buyers: EMPTY, hour }, c);
+  promote(s, { k: IP, v: v ?? ipPrefix(ipv4!)!, fps: [a, b, id], buyers: EMPTY, hour }, hour, c);
   return -1;
 }
 
-function promote(s: State, entry: Shared, c: Config): void {
+/**
+ * Adds `entry` to the shared values; when they are full, one goes: a place first (an IP prefix or
+ * an address none of whose buyers share a device or card), since places are judged together
+ * under one cap and a fourth mailroom adds nothing, while a phone or card, or an address whose
+ * accounts share them, is what a farm leaves. Then the one with fewest buyers, then the oldest.
+ */
+function promote(s: State, entry: Shared, hour: number, c: Config): void {
   if (s.shared.length >= c.maxShared) {
+    const oldest = hour - c.horizonDays * 24 + 1;
+    const place = (x: Shared): boolean => x.k === IP || (x.k === ADDRESS && tiedBuyers(s, x, oldest) < 2);
     let victim = 0;
+    let victimPlace = place(s.shared[0]!);
     for (let i = 1; i < s.shared.length; i++) {
       const a = s.shared[i]!;
       const b = s.shared[victim]!;
-      if (a.fps.length < b.fps.length || (a.fps.length === b.fps.length && a.hour < b.hour)) victim = i;
+      const aPlace = place(a);
+      if (aPlace !== victimPlace ? aPlace : a.fps.length < b.fps.length || (a.fps.length === b.fps.length && a.hour < b.hour)) {
+        victim = i;
+        victimPlace = aPlace;
+      }
     }
     s.shared = s.shared.map((x, i) => (i === victim ? entry : x));
     return;
@@ -361,28 +392,84 @@ function cardBurst(sh: Shared, hour: number, c: Config): number {
   return n;
 }
 
+/** Calls `tie(fp)` for each buyer of `a` that shares a live device or card with another of its buyers. */
+function eachTied(s: State, a: Shared, oldest: number, tie: (fp: number) => void): void {
+  for (let i = 0; i < s.shared.length; i++) {
+    const x = s.shared[i]!;
+    if ((x.k !== DEVICE && x.k !== PAYMENT) || x.hour < oldest) continue;
+    let common = 0;
+    for (let j = 0; j < a.fps.length; j++) if (x.fps.indexOf(a.fps[j]!) >= 0) common++;
+    if (common < 2) continue;
+    for (let j = 0; j < a.fps.length; j++) if (x.fps.indexOf(a.fps[j]!) >= 0) tie(a.fps[j]!);
+  }
+}
+
+/** After a change to the shared values: the ties of each shared address's buyers, as of `hour`. */
+function recordTies(s: State, hour: number, c: Config): void {
+  const oldest = hour - c.horizonDays * 24 + 1;
+  for (let i = 0; i < s.shared.length; i++) {
+    const a = s.shared[i]!;
+    if (a.k !== ADDRESS) continue;
+    let tied = a.tied ?? EMPTY;
+    eachTied(s, a, oldest, (fp) => {
+      const at = tied.findIndex((t) => lowOf(t, BUYER_SCALE) === fp);
+      const packed = hour * BUYER_SCALE + fp;
+      if (at < 0) tied = appendCapped(tied, packed, MAX_BUYER_FPS);
+      else if (tied[at] !== packed) tied = tied.map((t, k) => (k === at ? packed : t));
+    });
+    if (tied !== EMPTY && tied !== a.tied) a.tied = tied;
+  }
+}
+
+/**
+ * Distinct buyers of shared address `a` tied to another of its buyers by a shared device or
+ * payment instrument within the horizon: the accounts of a farm's few phones and cards, not the
+ * strangers who share a mailroom.
+ */
+function tiedBuyers(s: State, a: Shared, oldest: number): number {
+  if (a.tied !== undefined) {
+    let n = 0;
+    for (let i = 0; i < a.tied.length; i++) if (Math.floor(a.tied[i]! / BUYER_SCALE) >= oldest) n++;
+    return n;
+  }
+  const live: number[] = [];
+  eachTied(s, a, oldest, (fp) => {
+    if (live.indexOf(fp) < 0) live.push(fp);
+  });
+  return live.length;
+}
+
 function judge(s: State, hour: number, c: Config): SignalFinding | null {
   if (s.shared.length === 0) return null;
   const oldest = hour - c.horizonDays * 24 + 1;
   const { thresholds, weights } = kindsOf(c);
+  // Devices, cards and tied addresses are independent evidence; places (IP prefixes, addresses
+  // whose buyers share nothing else) are one piece of it together, capped at placeStrength.
   let miss = 1;
+  let placeMiss = 1;
   let best: Shared | null = null;
   let bestStrength = 0;
+  let bestIsPlace = false;
   // Built only once a value counts: most evaluations find none.
   let hits: Shared[] | null = null;
   for (let i = 0; i < s.shared.length; i++) {
     const sh = s.shared[i]!;
     if (sh.hour < oldest) continue;
-    const st = Math.max(weights[sh.k]! * strengthOf(sh.fps.length, thresholds[sh.k]!, c), cardBurst(sh, hour, c) >= c.cardBurstBuyers ? c.cardBurstStrength : 0);
+    const full = weights[sh.k]! * strengthOf(sh.fps.length, thresholds[sh.k]!, c);
+    const place = sh.k === IP || (sh.k === ADDRESS && tiedBuyers(s, sh, oldest) < thresholds[ADDRESS]!);
+    const st = place ? Math.min(full, c.placeStrength) : Math.max(full, cardBurst(sh, hour, c) >= c.cardBurstBuyers ? c.cardBurstStrength : 0);
     if (st <= 0) continue;
     (hits ??= []).push(sh);
     // Independent shared values reinforce each other: 1 − Π(1 − s).
-    miss *= 1 - st;
+    if (place) placeMiss *= 1 - full;
+    else miss *= 1 - st;
     if (st > bestStrength || (st === bestStrength && best !== null && (sh.k < best.k || (sh.k === best.k && sh.v < best.v)))) {
       best = sh;
       bestStrength = st;
+      bestIsPlace = place;
     }
   }
+  miss *= 1 - Math.min(1 - placeMiss, c.placeStrength);
   const strength = Math.min(1, 1 - miss);
   if (best === null || hits === null || strength < c.minStrength) return null;
 
@@ -414,7 +501,9 @@ function judge(s: State, hour: number, c: Config): SignalFinding | null {
     baseline: null,
     explanation: byBurst
       ? `${burst} distinct buyers paid with one card (${best.v}) within ${c.cardBurstHours} h${more}; ${c.cardBurstBuyers} within ${c.cardBurstHours} h make a card strong alone.`
-      : `${best.fps.length} distinct buyers used one ${kind} (${best.v})${more} within ${c.horizonDays} days; ${thresholds[best.k]} fire.`,
+      : `${best.fps.length} distinct buyers used one ${kind} (${best.v})${more} within ${c.horizonDays} days; ${thresholds[best.k]} fire.${
+          bestIsPlace && best.k === ADDRESS ? ` They share no device or card, as strangers at a mailroom, locker or pickup point do: the places weigh at most ${c.placeStrength}.` : ''
+        }`,
     evidence,
   };
 }

@@ -174,3 +174,58 @@ test('card-burst lane: JSON round-trip anywhere in the burst and expire at any t
   const off = configSchema.parse({ cardBurstStrength: 0 });
   assert.ok(drive(signal, off, events).findings.every((f) => f.finding.strength < 0.8));
 });
+
+/** `n` students a day for `days` days, each with their own phone and card, shipping to one of `rooms` mailrooms, behind a campus NAT. */
+function campusShop(days: number, n: number, rooms: number, start = T0): MarketEvent[] {
+  const out: MarketEvent[] = [];
+  for (let d = 0; d < days; d++)
+    for (let i = 0; i < n; i++) {
+      const k = d * n + i;
+      out.push(order({ buyerId: `b-student-${k}`, eventTime: start + d * DAY + Math.floor(((i + 0.5) / n) * DAY), shippingAddressHash: `a-mailroom-${k % rooms}`, ipAddress: `192.0.2.${k % 4}` }));
+    }
+  return out;
+}
+
+test('places alone never alert: several dorm mailrooms behind a campus NAT, students with their own phones and cards', () => {
+  const { findings } = drive(signal, config, campusShop(21, 12, 4));
+  assert.ok(findings.length > 0, 'the mailrooms are seen');
+  assert.ok(findings.every((f) => f.finding.strength <= config.placeStrength), JSON.stringify(findings.map((f) => f.finding.strength)));
+  const f = findings.at(-1)!.finding;
+  assert.ok(f.evidence.addressHashes?.[0]?.startsWith('a-mailroom-'));
+  assert.match(f.explanation, /share no device or card/);
+  // Without the cap (the rule before) the same shop alerts alone.
+  const uncapped = drive(signal, configSchema.parse({ placeStrength: 1 }), campusShop(21, 12, 4)).findings;
+  assert.ok(uncapped.some((x) => x.finding.strength >= 0.8));
+});
+
+test('a new farm cluster at a campus shop still alerts: a drop address whose accounts share phones', () => {
+  // Six accounts on two phones (three each) and one drop address, among the students' orders.
+  const farm = Array.from({ length: 6 }, (_, i) =>
+    order({ buyerId: `b-farm-${i}`, eventTime: T0 + 10 * DAY + i * 3 * HOUR, shippingAddressHash: 'a-drop', deviceId: `d-farm-${i % 2}`, ipAddress: `203.0.113.${i}` }),
+  );
+  const { findings } = drive(signal, config, [...campusShop(21, 3, 3), ...farm]);
+  const during = findings.filter((f) => f.at > T0 + 10 * DAY && f.at < T0 + 12 * DAY);
+  assert.ok(during.some((f) => f.finding.strength >= 0.8 && f.finding.evidence.addressHashes?.includes('a-drop')), JSON.stringify(during.map((f) => f.finding.strength)));
+  const before = findings.filter((f) => f.at <= T0 + 10 * DAY);
+  assert.ok(before.every((f) => f.finding.strength <= config.placeStrength));
+});
+
+test('a drop address whose accounts share nothing else corroborates but does not alert alone', () => {
+  const drop = Array.from({ length: 8 }, (_, i) => order({ buyerId: `b-acc-${i}`, eventTime: T0 + 4 * DAY + i * HOUR, shippingAddressHash: 'a-drop' }));
+  const { findings } = drive(signal, config, [...ordinarySeller(6, 10, 28), ...drop]);
+  const strongest = Math.max(...findings.map((f) => f.finding.strength));
+  assert.equal(strongest, config.placeStrength);
+  assert.ok(strongest >= 0.5, 'still a family beside another');
+});
+
+test('an address entry of an older snapshot (no tie list) reads its ties from the live shared values', () => {
+  const farm = Array.from({ length: 6 }, (_, i) => order({ buyerId: `b-farm-${i}`, eventTime: T0 + i * HOUR, shippingAddressHash: 'a-drop', deviceId: 'd-farm' }));
+  const { state } = drive(signal, config, farm);
+  const at = T0 + 6 * HOUR;
+  const ctx = { sellerId: 's-1', at, bucketMs: HOUR, ordersInBucket: 0, orders24h: 0, dailyOrdersEwma: 0, historyDays: 0 };
+  const now = signal.evaluate(state, ctx, config)!;
+  const old = JSON.parse(JSON.stringify(state)) as typeof state;
+  for (const sh of old.shared) delete sh.tied;
+  assert.ok(state.shared.some((sh) => sh.tied !== undefined));
+  assert.deepEqual(signal.evaluate(old, ctx, config), now);
+});
