@@ -126,6 +126,8 @@ export interface Shared {
    * older snapshots (ties are then read from the live shared values).
    */
   tied?: readonly number[];
+  /** Addresses and IP prefixes: the hour the value was promoted. Absent in older snapshots (taken as new). */
+  since?: number;
 }
 
 export interface State {
@@ -233,6 +235,7 @@ function see(s: State, k: number, v: string | null, ipv4: string | null, buyer: 
         if (low < 0) return false;
       } else if (seen !== id) {
         const entry: Shared = { k, v: v!, fps: [seen, id], buyers: [buyer], hour };
+        if (k === ADDRESS) entry.since = hour;
         // The first buyer's last use is the hour in its table entry.
         if (k === PAYMENT) entry.last = [Math.floor(payload / BUYER_SCALE), hour];
         promote(s, entry, hour, c);
@@ -291,7 +294,7 @@ function ipBuyers(s: State, v: string | null, ipv4: string | null, seen: number,
   const b = seen % 256;
   if (id === a || id === b) return seen;
   if (b === 0) return a * 256 + id;
-  promote(s, { k: IP, v: v ?? ipPrefix(ipv4!)!, fps: [a, b, id], buyers: EMPTY, hour }, hour, c);
+  promote(s, { k: IP, v: v ?? ipPrefix(ipv4!)!, fps: [a, b, id], buyers: EMPTY, hour, since: hour }, hour, c);
   return -1;
 }
 
@@ -457,6 +460,9 @@ function judge(s: State, hour: number, c: Config): SignalFinding | null {
     if (sh.hour < oldest) continue;
     const full = weights[sh.k]! * strengthOf(sh.fps.length, thresholds[sh.k]!, c);
     const place = sh.k === IP || (sh.k === ADDRESS && tiedBuyers(s, sh, oldest) < thresholds[ADDRESS]!);
+    // A place shared without a break for longer than the horizon is the shop's clientele (a campus
+    // shop's mailrooms week after week), not a campaign's new drop.
+    if (place && sh.since !== undefined && hour - sh.since >= c.horizonDays * 24) continue;
     const st = place ? Math.min(full, c.placeStrength) : Math.max(full, cardBurst(sh, hour, c) >= c.cardBurstBuyers ? c.cardBurstStrength : 0);
     if (st <= 0) continue;
     (hits ??= []).push(sh);
