@@ -139,6 +139,13 @@ export interface State {
   /** A lower bound of the hours in `table` (see fingerprint-table.ts). */
   low?: number;
   shared: readonly Shared[];
+  /**
+   * The last hour a place (an IP prefix or untied address) was used that had been shared without a
+   * break for longer than the horizon: until a horizon after it, every place at this shop is its
+   * clientele's (a campus shop's mailrooms, several of which evict each other from the slots and
+   * come back as if new). Absent: none seen.
+   */
+  normal?: number;
 }
 
 export const signal: SellerSignal<State, Config> = {
@@ -269,6 +276,7 @@ function seeShared(s: State, k: number, value: string | null, ipv4: string | nul
       return NOT_SHARED;
     }
     sh.hour = hour;
+    if (sh.since !== undefined && hour - sh.since >= c.horizonDays * 24 && (k === IP || tiedBuyers(s, sh, oldest) < 2)) s.normal = hour;
     const at = sh.fps.indexOf(id);
     if (at >= 0) {
       if (sh.last === undefined || sh.last[at] === hour) return UNCHANGED;
@@ -462,7 +470,7 @@ function judge(s: State, hour: number, c: Config): SignalFinding | null {
     const place = sh.k === IP || (sh.k === ADDRESS && tiedBuyers(s, sh, oldest) < thresholds[ADDRESS]!);
     // A place shared without a break for longer than the horizon is the shop's clientele (a campus
     // shop's mailrooms week after week), not a campaign's new drop.
-    if (place && sh.since !== undefined && hour - sh.since >= c.horizonDays * 24) continue;
+    if (place && ((sh.since !== undefined && hour - sh.since >= c.horizonDays * 24) || (s.normal !== undefined && s.normal >= oldest))) continue;
     const st = place ? Math.min(full, c.placeStrength) : Math.max(full, cardBurst(sh, hour, c) >= c.cardBurstBuyers ? c.cardBurstStrength : 0);
     if (st <= 0) continue;
     (hits ??= []).push(sh);
