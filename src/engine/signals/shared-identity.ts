@@ -205,6 +205,8 @@ export const signal: SellerSignal<State, Config> = {
   quietUntil(s, at, c) {
     let hour = Math.min(s.low ?? -Infinity, Math.floor(at / HOUR_MS));
     for (let i = 0; i < s.shared.length; i++) hour = Math.min(hour, s.shared[i]!.hour);
+    // When the shop's mark of lasting places leaves the horizon its places count again.
+    if (s.normal !== undefined) hour = Math.min(hour, s.normal);
     return (hour + c.horizonDays * 24) * HOUR_MS;
   },
 };

@@ -235,6 +235,10 @@ test('mailrooms shared week after week are the shop’s normal state: no finding
   assert.ok(findings.some((f) => f.at < T0 + 7 * DAY), 'the first week is judged like any drop');
   assert.deepEqual(findings.filter((f) => f.at > T0 + 10 * DAY), []); // the last promoted on day 2
   assert.ok(state.normal !== undefined);
+  // Once the mark leaves the horizon the places count again: no quiet period reaches past it.
+  state.shared = state.shared.map((sh) => ({ ...sh, hour: state.normal! + 100 }));
+  state.low = state.normal! + 100;
+  assert.ok(signal.quietUntil!(state, (state.normal! + 101) * HOUR, config) <= (state.normal! + config.horizonDays * 24) * HOUR);
   // Seven accounts sharing nothing but an address are one more mailroom at this shop; the tied
   // farm of the test above still counts.
   const drop = Array.from({ length: 7 }, (_, i) => order({ buyerId: `b-acc-${i}`, eventTime: T0 + 14 * DAY + i * HOUR, shippingAddressHash: 'a-drop' }));
