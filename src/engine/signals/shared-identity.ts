@@ -278,7 +278,8 @@ function seeShared(s: State, k: number, value: string | null, ipv4: string | nul
       return NOT_SHARED;
     }
     sh.hour = hour;
-    if (sh.since !== undefined && hour - sh.since >= c.horizonDays * 24 && (k === IP || tiedBuyers(s, sh, oldest) < 2)) s.normal = hour;
+    // A place (as judge sees one) that has outlasted the horizon marks the shop's places (State.normal).
+    if (sh.since !== undefined && hour - sh.since >= c.horizonDays * 24 && (k === IP || tiedBuyers(s, sh, oldest) < c.addressBuyers)) s.normal = hour;
     const at = sh.fps.indexOf(id);
     if (at >= 0) {
       if (sh.last === undefined || sh.last[at] === hour) return UNCHANGED;
