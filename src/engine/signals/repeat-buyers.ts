@@ -9,15 +9,23 @@
  *   loyalty scores 1 however long it lasts, while a few accounts ordering many times a day,
  *   every day, stand out even below the daily threshold.
  *
+ * - the reorder lane, the last `weekDays` days of verified reviews: the share of them that are an
+ *   account's second or later review of one listing (each on another order). A farm paid to push a
+ *   listing reorders it on the same accounts for days, one unit a day or two, and reviews nearly
+ *   every order, since the review is what it is paid for; a loyal customer reorders just as
+ *   steadily but reviews at the ordinary rate, so few of a seller's reviews are repeats; a
+ *   corporate buyer buys many units in one order rather than many orders.
+ *
  * Orders are counted, never units, and bulk orders (≥ `bulkQuantity` units) not at all: a
  * business buyer splitting a big purchase into several orders is not brushing.
  * Thresholds rise with the seller's own baseline (an EWMA of its daily ratio, or a population
  * prior until it has enough days), capped so a seller cannot brush its way to immunity.
  */
 import { z } from 'zod';
-import type { OrderEvent, SellerContext, SellerSignal, SignalFinding } from '../types.js';
+import type { OrderEvent, ReviewEvent, SellerContext, SellerSignal, SignalFinding } from '../types.js';
+import { hash32 } from '../sketch/hash.js';
 import { HLL_MAX_P, HLL_MIN_P, hllAdd, hllCount, type HllState } from '../sketch/hll.js';
-import { appendCapped, appendCappedOwned, EMPTY } from '../sketch/lists.js';
+import { appendCapped, appendCappedOwned, dropFirst, EMPTY } from '../sketch/lists.js';
 import { topkDecay, topkGuaranteed, topkList, topkOffer, type TopKState } from '../sketch/topk.js';
 import { bulkQuantityField, curveFields, round2, strengthOf } from './curve.js';
 import { lowOf } from './packed.js';
@@ -52,6 +60,40 @@ export const configSchema = z.object({
   weekRatio: z.number().gt(1).default(2).describe('Orders ÷ buyer-days over the last weekDays days that fires. Default 2.'),
   weekMinOrders: z.number().int().min(2).default(20).describe('Orders the week needs before its ratio counts. Default 20.'),
   weekDays: z.number().int().min(2).max(31).default(7).describe('Days in the long horizon, today included. Default 7.'),
+  reorderShare: z
+    .number()
+    .gt(0)
+    .max(1)
+    .default(0.35)
+    .describe("Share of the last weekDays days' verified reviews that are an account's repeat review of one listing (each on another order) that fires. Default 0.35."),
+  reorderMinAccounts: z.number().int().min(2).default(2).describe('Accounts with such repeat reviews the reorder lane needs (a farm runs several). Default 2.'),
+  reorderMinRepeats: z
+    .number()
+    .int()
+    .min(2)
+    .default(3)
+    .describe('Repeat reviews the reorder lane needs in all: two loyal customers each reviewing a second basket in a week happen by chance, a farm reorders again and again. Default 3.'),
+  reorderOrderShare: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.1)
+    .describe(
+      "Repeat reviews the reorder lane needs as a share of the seller's orders over the same days: a farm's reviewed reorders are a visible part of a shop's sales, a few regulars' reviews of a second basket at a busy grocery are a sliver of them. Default 0.1.",
+    ),
+  reorderCap: z
+    .number()
+    .int()
+    .min(4)
+    .max(128)
+    .default(32)
+    .describe("Most reviews kept for the reorder lane; beyond it the oldest leave early (a busy seller's share is judged on its latest reviews). Default 32."),
+  reorderStrengthAtThreshold: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.8)
+    .describe('Strength of the reorder lane at its threshold, rising to 1 at `saturation` × it: several accounts reviewing one listing again and again may alert alone. Default 0.8.'),
   hllPrecision: z.number().int().min(HLL_MIN_P).max(HLL_MAX_P).default(6).describe("HyperLogLog precision p of a day's distinct buyers (2^p registers, ≈1.04/√2^p error). Default 6."),
   hllExactCap: z.number().int().min(0).max(64).default(16).describe('Distinct buyers per day counted exactly before switching to HyperLogLog. Default 16.'),
   topBuyers: z.number().int().min(1).max(16).default(3).describe('Heavy buyers tracked (space-saving top-k, halved daily) for evidence. Default 3.'),
@@ -104,12 +146,22 @@ export interface State {
   sample: readonly string[];
   base: number;
   baseDays: number;
+  /**
+   * The reorder lane: one packed number per verified review of the last weekDays days (time in s ×
+   * 2^21 + 21-bit fingerprint of buyer and listing), oldest first, at most reorderCap. Snapshots
+   * before the lane lack these four fields (see upgrade).
+   */
+  rv: readonly number[];
+  /** The latest repeat reviews (an account's second or later of one listing): fingerprints, buyers and review ids, aligned. */
+  rvf: readonly number[];
+  rvb: readonly string[];
+  rvr: readonly string[];
 }
 
 export const signal: SellerSignal<State, Config> = {
   name: 'repeat_buyers',
   family: 'concentration',
-  observes: { orders: ['PLACED'], reviews: false },
+  observes: { orders: ['PLACED'], reviews: true },
   create: () => ({
     w: EMPTY,
     wu: 0,
@@ -127,12 +179,20 @@ export const signal: SellerSignal<State, Config> = {
     sample: EMPTY,
     base: 0,
     baseDays: 0,
+    rv: EMPTY,
+    rvf: EMPTY,
+    rvb: EMPTY,
+    rvr: EMPTY,
   }),
   // An order that leaves the window, the day and the week under their minimum orders leaves a
   // quiet period on: every strength stays 0, the window peak and hot lists stay as evaluate left
   // them, and the new window entry expires after the quiet period (see quietUntil).
   observe(s, e, c, keys) {
-    if (e.kind !== 'order' || e.status !== 'PLACED' || e.quantity >= c.bulkQuantity) return true;
+    if (e.kind === 'review') {
+      upgrade(s);
+      return observeReview(s, e, c, keys.buyer);
+    }
+    if (e.status !== 'PLACED' || e.quantity >= c.bulkQuantity) return true;
     upgrade(s);
     observeOrder(s, e, c, keys.buyer);
     return s.w.length < c.hourMinOrders && s.dayOrders < c.dayMinOrders && weekOrders(s, s.day, c) < c.weekMinOrders;
@@ -149,19 +209,32 @@ export const signal: SellerSignal<State, Config> = {
     if (s.day >= 0 && s.day <= day - c.weekDays) rollTo(s, day, c);
     const drop = leaving(s, Math.floor((now - c.weekDays * DAY_MS) / 1000), c.windowCap + 1);
     if (drop > 0) s.w = s.w.slice(drop);
+    expireReviews(s, now, c);
   },
-  // Without new orders nothing moves until a day changes (evaluate's day is that of at − 1,
-  // expire's that of at) or the window's oldest order turns a week old (expire drops it).
+  // Without new events nothing moves until a day changes (evaluate's day is that of at − 1,
+  // expire's that of at) or the window's oldest order or the lane's oldest review turns a week old
+  // (expire drops it). The reorder lane's share can rise as its single reviews leave, so while it
+  // names enough repeat reviewers it is evaluated every time; expiry never adds one.
   quietUntil(s, at, c) {
-    if (s.w.length > c.windowCap) return at;
+    if (s.w.length > c.windowCap || s.rvb.length >= c.reorderMinAccounts) return at;
     let until = Math.min((Math.floor((at - 1) / DAY_MS) + 1) * DAY_MS + 1, (Math.floor(at / DAY_MS) + 1) * DAY_MS);
     if (s.w.length > 0) until = Math.min(until, (Math.floor(s.w[0]! / FP_SCALE) + 1) * 1000 + c.weekDays * DAY_MS);
+    if (s.rv.length > 0) until = Math.min(until, (Math.floor(s.rv[0]! / FP_SCALE) + 1) * 1000 + c.weekDays * DAY_MS);
     return until;
   },
 };
 
-/** A state restored from an older snapshot gets its top-k's arrays as its own fields. */
+/**
+ * A state restored from an older snapshot gets its top-k's arrays as its own fields, and the
+ * reorder lane's lists empty (it starts at the next review).
+ */
 function upgrade(s: State): void {
+  if ((s as Partial<State>).rv === undefined) {
+    s.rv = EMPTY;
+    s.rvf = EMPTY;
+    s.rvb = EMPTY;
+    s.rvr = EMPTY;
+  }
   if (s.top === undefined) return;
   s.keys = s.top.keys;
   s.counts = s.top.counts;
@@ -217,6 +290,75 @@ function observeOrder(s: State, e: OrderEvent, c: Config, h: number): void {
   }
 }
 
+/**
+ * Adds a verified review to the reorder lane; a review by an account that already reviewed the same
+ * listing here within the lane is recorded as a repeat. Returns true while the lane holds fewer
+ * repeat reviewers than it needs (it cannot fire then).
+ */
+function observeReview(s: State, e: ReviewEvent, c: Config, buyer: number): boolean {
+  if (e.orderId === null) return s.rvb.length < c.reorderMinAccounts;
+  const fp = (buyer ^ Math.imul(hash32(e.itemId), 0x9e3779b1)) >>> 11;
+  const from = Math.floor((e.eventTime - c.weekDays * DAY_MS) / 1000);
+  let drop = 0;
+  while (drop < s.rv.length && Math.floor(s.rv[drop]! / FP_SCALE) < from) drop++;
+  const kept = drop > 0 ? dropFirst(s.rv, drop) : s.rv;
+  let repeat = false;
+  // The oldest review leaves when the lane is full (appendCapped below).
+  for (let i = Math.max(0, kept.length - c.reorderCap + 1); i < kept.length && !repeat; i++) repeat = lowOf(kept[i]!, FP_SCALE) === fp;
+  // Exact-size copies: a pushed-to array keeps spare slots, and most sellers hold a few reviews.
+  s.rv = appendCapped(kept, Math.floor(e.eventTime / 1000) * FP_SCALE + fp, c.reorderCap);
+  if (repeat) {
+    const at = s.rvb.indexOf(e.buyerId);
+    if (at >= 0) {
+      // One account is named (and counted) once, whatever it repeats: its entry moves to the end with its latest review.
+      s.rvf = s.rvf.filter((_, i) => i !== at);
+      s.rvb = s.rvb.filter((_, i) => i !== at);
+      s.rvr = s.rvr.filter((_, i) => i !== at);
+    }
+    const cap = Math.max(c.sampleOrders, c.reorderMinAccounts);
+    s.rvf = appendCapped(s.rvf, fp, cap);
+    s.rvb = appendCapped(s.rvb, e.buyerId, cap);
+    s.rvr = appendCapped(s.rvr, e.reviewId, cap);
+  }
+  return s.rvb.length < c.reorderMinAccounts;
+}
+
+/** Drops the lane's reviews older than weekDays days, and the repeat reviewers no longer repeated in it. */
+function expireReviews(s: State, now: number, c: Config): void {
+  const from = Math.floor((now - c.weekDays * DAY_MS) / 1000);
+  let drop = 0;
+  while (drop < s.rv.length && Math.floor(s.rv[drop]! / FP_SCALE) < from) drop++;
+  if (drop === 0) return;
+  s.rv = dropFirst(s.rv, drop);
+  if (s.rvf.length === 0) return;
+  const keep = s.rvf.map((fp) => occurrences(s.rv, fp) >= 2);
+  if (keep.every(Boolean)) return;
+  s.rvf = s.rvf.filter((_, i) => keep[i]);
+  s.rvb = s.rvb.filter((_, i) => keep[i]);
+  s.rvr = s.rvr.filter((_, i) => keep[i]);
+}
+
+function occurrences(rv: readonly number[], fp: number): number {
+  let n = 0;
+  for (let i = 0; i < rv.length; i++) if (lowOf(rv[i]!, FP_SCALE) === fp) n++;
+  return n;
+}
+
+/** Repeat reviews in the lane: each account-and-listing's reviews beyond its first. */
+function repeatReviews(rv: readonly number[]): number {
+  let n = 0;
+  for (let i = 1; i < rv.length; i++) {
+    const fp = lowOf(rv[i]!, FP_SCALE);
+    for (let j = 0; j < i; j++) {
+      if (lowOf(rv[j]!, FP_SCALE) === fp) {
+        n++;
+        break;
+      }
+    }
+  }
+  return n;
+}
+
 /** Orders of the last weekDays days up to `today`, as evaluate counts them on that day. */
 function weekOrders(s: State, today: number, c: Config): number {
   let n = s.day >= today ? s.dayOrders : 0;
@@ -267,6 +409,7 @@ function rollTo(s: State, day: number, c: Config): void {
 const HOUR = 0;
 const DAY = 1;
 const WEEK = 2;
+const REORDER = 3;
 
 /** The raised threshold: the seller's baseline lifts it, within the cap. */
 function lifted(thr: number, baseline: number, c: Config): number {
@@ -302,6 +445,11 @@ function evaluate(s: State, ctx: SellerContext, c: Config): SignalFinding | null
     best = WEEK;
     bestStrength = weekStrength;
   }
+  const reorder = s.rvb.length >= c.reorderMinAccounts ? reorderFinding(s, weekOrders, c) : null;
+  if (reorder !== null && reorder.strength > bestStrength) {
+    best = REORDER;
+    bestStrength = reorder.strength;
+  }
 
   const hotBuyers = s.hotBuyers;
   const hotOrders = s.hotOrders;
@@ -312,6 +460,7 @@ function evaluate(s: State, ctx: SellerContext, c: Config): SignalFinding | null
   s.hotBuyers = EMPTY;
   s.hotOrders = EMPTY;
   if (bestStrength === 0 || bestStrength < c.minStrength) return null;
+  if (best === REORDER && reorder !== null) return reorder;
 
   const orders = best === HOUR ? peakN : best === DAY ? dayOrders : weekOrders;
   const buyers = best === HOUR ? peakU : best === DAY ? dayBuyers : buyerDays;
@@ -330,6 +479,34 @@ function evaluate(s: State, ctx: SellerContext, c: Config): SignalFinding | null
     baseline: round2(baseline),
     explanation: `${orders} orders from ${round2(buyers)} ${per} ${span}: ${round2(value)} per buyer against a threshold of ${round2(threshold)} (seller baseline ${round2(baseline)}).`,
     evidence: { buyerIds, orderIds: best === HOUR ? hotOrders : s.sample.slice() },
+  };
+}
+
+/** The reorder lane's finding when enough accounts repeat their reviews of one listing, else null. */
+function reorderFinding(s: State, weekOrders: number, c: Config): SignalFinding | null {
+  const buyerIds: string[] = [];
+  const reviewIds: string[] = [];
+  for (let i = 0; i < s.rvf.length; i++) {
+    if (occurrences(s.rv, s.rvf[i]!) < 2) continue;
+    buyerIds.push(s.rvb[i]!);
+    reviewIds.push(s.rvr[i]!);
+  }
+  if (buyerIds.length < c.reorderMinAccounts) return null;
+  const repeats = repeatReviews(s.rv);
+  if (repeats < c.reorderMinRepeats || repeats < c.reorderOrderShare * weekOrders) return null;
+  const value = repeats / s.rv.length;
+  const strength = strengthOf(value, c.reorderShare, { strengthAtThreshold: c.reorderStrengthAtThreshold, saturation: c.saturation });
+  if (strength === 0) return null;
+  return {
+    name: 'repeat_buyers',
+    family: 'concentration',
+    value: round2(value),
+    threshold: round2(c.reorderShare),
+    strength: round2(strength),
+    horizonMs: c.weekDays * DAY_MS,
+    baseline: null,
+    explanation: `${repeats} of the last ${s.rv.length} verified reviews over ${c.weekDays} days repeat an account's review of the same listing on another order (${buyerIds.length}+ accounts; ${weekOrders} orders): ${round2(value)} against a threshold of ${round2(c.reorderShare)}.`,
+    evidence: { buyerIds, reviewIds },
   };
 }
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { eventKeys } from '../../../../src/engine/event-keys.js';
 import { configSchema, signal, type State } from '../../../../src/engine/signals/repeat-buyers.js';
 import type { MarketEvent, SellerContext } from '../../../../src/engine/types.js';
-import { DAY, drive, HOUR, MIN, order, ordinarySeller, T0 } from './fixtures.js';
+import { canonical, DAY, drive, HOUR, MIN, order, ordinarySeller, review, rng, T0 } from './fixtures.js';
 
 const config = configSchema.parse({});
 
@@ -189,4 +189,98 @@ test('a state saved with its top-k as `top` (before it was flattened into the st
   const f = signal.evaluate(state, { at: boundary } as SellerContext, config);
   if (f !== null) findings.push({ at: boundary, finding: f });
   assert.deepEqual(findings, plain);
+});
+
+/** A farm drip: `accounts` accounts reorder one listing once a day or two for 6 days, each order reviewed two days later. */
+function reorderDrip(accounts: number, start: number): MarketEvent[] {
+  const out: MarketEvent[] = [];
+  for (let a = 0; a < accounts; a++) {
+    for (let k = 0; k < 4; k++) {
+      const at = start + k * 1.4 * DAY + a * 3 * HOUR;
+      const o = order({ buyerId: `b-farm-${a}`, itemId: 'i-boost', eventTime: at });
+      out.push(o, review({ buyerId: o.buyerId, itemId: 'i-boost', orderId: o.orderId, eventTime: at + 2 * DAY }));
+    }
+  }
+  return out;
+}
+
+/** Reviews of an ordinary seller's orders by ordinary buyers: `share` of its orders, two days later. */
+function reviewsOf(orders: readonly MarketEvent[], share: number, seed: number): MarketEvent[] {
+  const r = rng(seed);
+  return orders.flatMap((o) => (o.kind === 'order' && r() < share ? [review({ buyerId: o.buyerId, itemId: o.itemId, orderId: o.orderId, eventTime: o.eventTime + 2 * DAY })] : []));
+}
+
+test('the reorder lane fires on a drip of same-listing reorders, each reviewed, across several accounts, and names them', () => {
+  const shop = ordinarySeller(14, 3, 7);
+  const drip = reorderDrip(3, T0 + 4 * DAY + 9 * HOUR);
+  const { findings } = drive(signal, config, [...shop, ...reviewsOf(shop, 0.2, 7), ...drip]);
+  const lane = findings.filter((f) => f.finding.evidence.reviewIds !== undefined);
+  assert.ok(lane.length > 0, 'no reorder finding');
+  // The orders alone are one a day per account: no hour, day or week ratio fires.
+  assert.ok(findings.every((f) => f.finding.evidence.reviewIds !== undefined), JSON.stringify(findings[0]?.finding));
+  const f = lane.reduce((a, b) => (b.finding.strength > a.finding.strength ? b : a)).finding;
+  assert.equal(f.horizonMs, config.weekDays * DAY);
+  assert.ok(f.value >= config.reorderShare && f.strength >= 0.8, JSON.stringify(f));
+  assert.ok(f.evidence.buyerIds!.length >= 2 && f.evidence.buyerIds!.every((b) => b.startsWith('b-farm-')), JSON.stringify(f.evidence));
+  assert.match(f.explanation, /same listing/);
+  // One account doing it is not a farm.
+  assert.ok(drive(signal, config, [...shop, ...reviewsOf(shop, 0.2, 7), ...reorderDrip(1, T0 + 4 * DAY)]).findings.every((x) => x.finding.evidence.reviewIds === undefined));
+});
+
+test('the reorder lane stays quiet on grocery regulars with varied daily baskets and on corporate bulk buyers', () => {
+  const r = rng(11);
+  const grocery: MarketEvent[] = [];
+  // 30 regulars ordering every day for four weeks, each basket one of eight items, reviewed at an ordinary rate.
+  for (let d = 0; d < 28; d++) {
+    for (let b = 0; b < 30; b++) {
+      const o = order({ buyerId: `b-reg-${b}`, itemId: `i-${Math.floor(r() * 8)}`, quantity: 1 + Math.floor(r() * 4), eventTime: T0 + d * DAY + (7 + b / 3) * HOUR });
+      grocery.push(o);
+      if (r() < 0.15) grocery.push(review({ buyerId: o.buyerId, itemId: o.itemId, orderId: o.orderId, eventTime: o.eventTime + DAY }));
+    }
+  }
+  assert.deepEqual(drive(signal, config, grocery).findings, []);
+  // Procurement accounts of two companies: one order of 20–200 units each a week, one listing, each reviewed.
+  const corporate: MarketEvent[] = [];
+  for (let w = 0; w < 4; w++) {
+    for (let b = 0; b < 6; b++) {
+      const o = order({ buyerId: `b-corp-${b}`, itemId: 'i-paper', quantity: 20 + 30 * b, eventTime: T0 + w * 7 * DAY + (b % 5) * DAY + 10 * HOUR });
+      corporate.push(o, review({ buyerId: o.buyerId, itemId: o.itemId, orderId: o.orderId, eventTime: o.eventTime + 3 * DAY }));
+    }
+  }
+  assert.deepEqual(drive(signal, config, [...ordinarySeller(28, 2, 12), ...corporate]).findings, []);
+});
+
+test('the reorder lane keeps at most reorderCap reviews and forgets them after weekDays days', () => {
+  const events: MarketEvent[] = [];
+  for (let i = 0; i < 500; i++) events.push(review({ buyerId: `b-${i % 7}`, itemId: 'i-1', orderId: `o-x-${i}`, eventTime: T0 + i * 10 * MIN }));
+  const { state } = drive(signal, config, events);
+  assert.equal(state.rv.length, config.reorderCap);
+  assert.ok(state.rvb.length <= Math.max(config.sampleOrders, config.reorderMinAccounts) && state.rvb.length === state.rvf.length && state.rvr.length === state.rvf.length);
+  signal.expire(state, T0 + 500 * 10 * MIN + config.weekDays * DAY + HOUR, config);
+  assert.deepEqual([state.rv, state.rvf, state.rvb, state.rvr], [[], [], [], []]);
+  // Unverified reviews (no order) are not repeat purchases.
+  const unverified = drive(signal, config, events.map((e) => ({ ...e, orderId: null }) as MarketEvent)).state;
+  assert.deepEqual(unverified.rv, []);
+});
+
+test('a state saved before the reorder lane restores; the lane starts at its next review', () => {
+  const shop = ordinarySeller(14, 3, 7);
+  const drip = reorderDrip(3, T0 + 4 * DAY + 9 * HOUR);
+  const events = canonical([...shop, ...reviewsOf(shop, 0.2, 7), ...drip]);
+  const plain = drive(signal, config, events).findings;
+  assert.ok(plain.length > 0);
+  let state = signal.create(config);
+  const { rv: _rv, rvf: _rvf, rvb: _rvb, rvr: _rvr, ...old } = JSON.parse(JSON.stringify(state)) as State;
+  state = old as State;
+  const findings = [];
+  let boundary = (Math.floor(events[0]!.eventTime / HOUR) + 1) * HOUR;
+  for (const e of events) {
+    for (; boundary <= e.eventTime; boundary += HOUR) {
+      const f = signal.evaluate(state, { at: boundary } as SellerContext, config);
+      if (f !== null) findings.push({ at: boundary, finding: f });
+    }
+    signal.observe(state, e, config, eventKeys(e));
+  }
+  assert.ok(Array.isArray(state.rv));
+  assert.deepEqual(findings, plain.filter((f) => f.at < boundary));
 });
