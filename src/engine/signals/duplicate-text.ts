@@ -13,6 +13,12 @@
  * earlier review of another buyer when they arrived, so an honest seller stores no strings; the
  * first review of a cluster is therefore known by fingerprint only, and evidence lists the
  * matching reviews from the second on.
+ *
+ * Honest buyers repeat stock phrases too ("case fits my phone perfectly"), at whatever rate the
+ * shop's customers write them. A cluster therefore fires only if it is improbable against the
+ * seller's own long-run share of reviews that repeat another buyer's text (decayed, blended with a
+ * configured prior, binomial tail as in fresh_accounts): a script arrives as a run of copies far
+ * above that share, honest repeats accrue at it.
  */
 import { z } from 'zod';
 import type { ReviewEvent, SellerSignal, SignalFinding } from '../types.js';
@@ -21,6 +27,7 @@ import { hash32, mix32 } from '../sketch/hash.js';
 import { bbitJaccard, bbitPack, minhash, shingleHashes, words } from '../sketch/minhash.js';
 import { curveFields, round2, strengthOf } from './curve.js';
 import { lowOf } from './packed.js';
+import { binomialTail } from './tail.js';
 
 const HOUR_MS = 3_600_000;
 const K = 32;
@@ -62,6 +69,34 @@ export const configSchema = z.object({
   window: z.number().int().min(2).max(64).default(12).describe('Most recent comparable reviews kept (three numbers each). Default 12.'),
   evidence: z.number().int().min(1).max(32).default(6).describe('Most recent matching reviews kept as evidence (review and buyer id). Default 6.'),
   horizonDays: z.number().int().min(1).max(60).default(7).describe('Reviews older than this many days leave the window. Default 7.'),
+  longWords: z
+    .number()
+    .int()
+    .min(2)
+    .default(12)
+    .describe(
+      'A text with fewer informative words is still compared, on all its words, if it has at least this many words: a long sentence repeated verbatim is specific through its word order even when every word is stock praise (farm scripts often are), while honest stock phrases are short. Default 12.',
+    ),
+  priorShare: z
+    .number()
+    .gt(0)
+    .lt(1)
+    .default(0.05)
+    .describe("Population prior: the share of an ordinary seller's comparable reviews that repeat another buyer's recent text. Default 0.05."),
+  priorWeight: z.number().min(0).default(20).describe("The prior weighs as this many reviews in the seller's baseline. Default 20."),
+  baselineHalfLifeDays: z
+    .number()
+    .gt(0)
+    .default(30)
+    .describe("Half-life of the seller's repeat baseline (comparable reviews and those that repeated another buyer's text). Default 30."),
+  maxTail: z
+    .number()
+    .gt(0)
+    .max(1)
+    .default(1e-5)
+    .describe(
+      "A cluster fires only if its repeats (distinct buyers − 1) among the window's other comparable reviews are this improbable at the seller's repeat share before the window, blended with the prior (binomial upper tail). Default 1e-5: the test runs every hour for every seller, and at 1e-3 honest shops' chance clumps of one stock phrase (5 of 9 comparable reviews at a 4 % share: 2.4e-4) fired on the independent world; a script of 7 copies among 12 reviews at the prior share is 6e-7.",
+    ),
   ...curveFields,
 });
 export type Config = z.infer<typeof configSchema>;
@@ -73,13 +108,20 @@ export interface State {
   /** Reviews that matched an earlier review of another buyer on arrival, and their buyers. */
   reviewIds: readonly string[];
   buyerIds: readonly string[];
+  /**
+   * Repeat baseline: decayed counts of comparable reviews and of those that matched another
+   * buyer's text on arrival, as of hour `baseHour`. Absent in states written before it (read as 0).
+   */
+  baseReviews?: number;
+  baseRepeats?: number;
+  baseHour?: number;
 }
 
 export const signal: SellerSignal<State, Config> = {
   name: 'duplicate_text',
   family: 'review_text',
   observes: { orders: [], reviews: true },
-  create: () => ({ sigs: EMPTY, reviewIds: EMPTY, buyerIds: EMPTY }),
+  create: () => ({ sigs: EMPTY, reviewIds: EMPTY, buyerIds: EMPTY, baseReviews: 0, baseRepeats: 0, baseHour: 0 }),
   // Judge finds nothing without evidence of a match: a review that leaves none leaves a quiet
   // period on (its entry expires after it, see quietUntil).
   observe(s, e, c, keys) {
@@ -111,15 +153,18 @@ export function informativeWords(text: string): string[] {
  * The b-bit MinHash signature of a text's first MAX_WORDS informative words, written to `into`
  * (two numbers); false when it has fewer than `minWords` of them. Exported for tests.
  */
-export function textSignature(text: string, minWords: number, into: number[]): boolean {
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 0x80) return generalSignature(text, minWords, into);
-  return asciiSignature(text, minWords, into);
+export function textSignature(text: string, minWords: number, into: number[], longWords = Infinity): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 0x80) return generalSignature(text, minWords, longWords, into);
+  return asciiSignature(text, minWords, into, false) || asciiSignature(text, longWords, into, true);
 }
 
 /** Any text: sketch/minhash.ts step by step. */
-function generalSignature(text: string, minWords: number, into: number[]): boolean {
-  const all = informativeWords(text);
-  if (all.length < minWords) return false;
+function generalSignature(text: string, minWords: number, longWords: number, into: number[]): boolean {
+  let all = informativeWords(text);
+  if (all.length < minWords) {
+    all = words(text);
+    if (all.length < longWords) return false;
+  }
   // Scripts are short; the cap bounds the work on a 20,000-char text (the contract's limit).
   const ws = all.length > MAX_WORDS ? all.slice(0, MAX_WORDS) : all;
   const sig = bbitPack(minhash(shingleHashes(ws), K), BITS);
@@ -143,11 +188,11 @@ const mins = new Float64Array(K);
 
 /**
  * An ASCII text (nearly every review): the same signature as generalSignature, without a string
- * or an array per word. In ASCII, words() is runs of [A-Za-z0-9] lower-cased, so each run is
+ * or an array per word; `keepGeneric` shingles every word (the long-text case). In ASCII, words() is runs of [A-Za-z0-9] lower-cased, so each run is
  * hashed as it is read (hash32's FNV-1a steps over the lower-cased characters), and the features
  * are sorted in a typed array (numeric order, as shingleHashes sorts them).
  */
-function asciiSignature(text: string, minWords: number, into: number[]): boolean {
+function asciiSignature(text: string, minWords: number, into: number[], keepGeneric: boolean): boolean {
   let n = 0;
   let informative = 0;
   let start = -1;
@@ -165,7 +210,7 @@ function asciiSignature(text: string, minWords: number, into: number[]): boolean
     }
     if (start < 0) continue;
     const wh = mix32(h);
-    const generic = GENERIC_BY_HASH.get(wh);
+    const generic = keepGeneric ? undefined : GENERIC_BY_HASH.get(wh);
     if (generic === undefined || !sameWord(text, start, i, generic)) {
       informative++;
       if (n < MAX_WORDS) wordHashes[n++] = wh;
@@ -218,7 +263,7 @@ function sameWord(text: string, from: number, to: number, word: string): boolean
 const sig = [0, 0];
 
 function observeReview(s: State, e: ReviewEvent, c: Config, bfp: number): void {
-  if (!textSignature(e.text, c.minWords, sig)) return;
+  if (!textSignature(e.text, c.minWords, sig, c.longWords)) return;
   const hour = Math.floor(e.eventTime / HOUR_MS);
   const oldest = hour - c.horizonDays * 24 + 1;
   const kept = s.sigs.length / STRIDE;
@@ -237,10 +282,31 @@ function observeReview(s: State, e: ReviewEvent, c: Config, bfp: number): void {
   sigs[sigs.length - 2] = sig[1]!;
   sigs[sigs.length - 1] = bfp * HOUR_SCALE + hour;
   s.sigs = sigs;
+  addToBaseline(s, hour, matched, c);
   if (matched) {
     s.reviewIds = appendCapped(s.reviewIds, e.reviewId, c.evidence);
     s.buyerIds = appendCapped(s.buyerIds, e.buyerId, c.evidence);
   }
+}
+
+/** Decays the repeat baseline to `hour` (never backwards: late reviews count at the latest hour) and counts one review. */
+function addToBaseline(s: State, hour: number, repeated: boolean, c: Config): void {
+  const last = s.baseHour ?? 0;
+  const f = hour > last ? 0.5 ** ((hour - last) / (c.baselineHalfLifeDays * 24)) : 1;
+  s.baseReviews = (s.baseReviews ?? 0) * f + 1;
+  s.baseRepeats = (s.baseRepeats ?? 0) * f + (repeated ? 1 : 0);
+  s.baseHour = Math.max(last, hour);
+}
+
+/**
+ * The seller's repeat share before the window (the window's own reviews and repeats, at their
+ * decayed weight, taken out: a script must not raise the bar it is judged against), blended with
+ * the prior. The decay since the last review cancels out in the ratio.
+ */
+function repeatShare(s: State, windowReviews: number, windowRepeats: number, c: Config): number {
+  const reviews = Math.max(0, (s.baseReviews ?? 0) - windowReviews);
+  const repeats = Math.min(reviews, Math.max(0, (s.baseRepeats ?? 0) - windowRepeats));
+  return (repeats + c.priorShare * c.priorWeight) / (reviews + c.priorWeight);
 }
 
 /** Scratch for signature comparisons (evaluation is synchronous, so sharing it is safe). */
@@ -271,6 +337,8 @@ function judge(s: State, hour: number, c: Config): SignalFinding | null {
   };
   const live = (i: number): boolean => lowOf(s.sigs[i * STRIDE + 2]!, HOUR_SCALE) >= oldest;
   const pair = [0, 0];
+  // Live entries that repeat an earlier one of another buyer, as observeReview counted them.
+  const repeated = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     if (!live(i)) continue;
     pair[0] = s.sigs[i * STRIDE]!;
@@ -279,7 +347,9 @@ function judge(s: State, hour: number, c: Config): SignalFinding | null {
       if (!live(j)) continue;
       other[0] = s.sigs[j * STRIDE]!;
       other[1] = s.sigs[j * STRIDE + 1]!;
-      if (bbitJaccard(pair, other, K, BITS) >= c.similarity) parent[root(j)] = root(i);
+      if (bbitJaccard(pair, other, K, BITS) < c.similarity) continue;
+      parent[root(j)] = root(i);
+      if (Math.floor(s.sigs[i * STRIDE + 2]! / HOUR_SCALE) !== Math.floor(s.sigs[j * STRIDE + 2]! / HOUR_SCALE)) repeated[j] = 1;
     }
   }
   // The largest cluster by distinct buyers; ties go to the cluster whose first review is oldest.
@@ -302,7 +372,22 @@ function judge(s: State, hour: number, c: Config): SignalFinding | null {
   const strength = strengthOf(bestBuyers, c.minBuyers, c);
   if (bestRoot < 0 || strength < c.minStrength || strength === 0) return null;
   let members = 0;
-  for (let i = 0; i < n; i++) if (root(i) === bestRoot) members++;
+  let comparable = 0;
+  let windowReviews = 0;
+  let windowRepeats = 0;
+  const halfLifeHours = c.baselineHalfLifeDays * 24;
+  for (let i = 0; i < n; i++) {
+    if (root(i) === bestRoot) members++;
+    if (!live(i)) continue;
+    comparable++;
+    const w = 0.5 ** (Math.max(0, (s.baseHour ?? 0) - lowOf(s.sigs[i * STRIDE + 2]!, HOUR_SCALE)) / halfLifeHours);
+    windowReviews += w;
+    windowRepeats += repeated[i]! * w;
+  }
+  // Each buyer after the cluster's first is one repeat among the window's other comparable reviews.
+  const share = repeatShare(s, windowReviews, windowRepeats, c);
+  const tail = binomialTail(bestBuyers - 1, comparable - 1, share);
+  if (tail > c.maxTail) return null;
   const buyerIds = s.buyerIds.filter((b, i) => s.buyerIds.indexOf(b) === i);
   return {
     name: 'duplicate_text',
@@ -311,8 +396,8 @@ function judge(s: State, hour: number, c: Config): SignalFinding | null {
     threshold: c.minBuyers,
     strength: round2(strength),
     horizonMs: c.horizonDays * 24 * HOUR_MS,
-    baseline: null,
-    explanation: `${members} near-identical review texts from ${bestBuyers} different buyers among the last ${n} comparable reviews; ${c.minBuyers} buyers fire.`,
+    baseline: round2(share),
+    explanation: `${members} near-identical review texts from ${bestBuyers} different buyers among the last ${comparable} comparable reviews; ${c.minBuyers} buyers fire if that many repeats are improbable at the seller's repeat share ${round2(share)} (tail ${tail.toExponential(1)} ≤ ${c.maxTail}).`,
     evidence: { reviewIds: s.reviewIds, buyerIds },
   };
 }

@@ -213,10 +213,10 @@ test('skipping quiet signals, also over events that leave them quiet, changes no
   // not enough), and a third one two days after.
   for (const [d, device, buyers] of [[1, 'dev-x', [0, 1, 2]], [10, 'dev-y', [3, 4]], [12, 'dev-y', [5]]] as const)
     for (const b of buyers) stream.push(order({ eventId: `sh-${b}`, eventTime: at(d, 7, b), sellerId: 'p-shared', buyerId: `sb-${b}`, deviceId: device }));
-  // One text from four buyers (a finding for the horizon's 7 days); once it has left, a lone other
-  // text, which matches nothing and leaves with the horizon too.
+  // One text from seven buyers (a finding for the horizon's 7 days: improbable even on a new
+  // seller); once it has left, a lone other text, which matches nothing and leaves with the horizon too.
   const script = 'ceramic kettle keeps water hot for hours bamboo handle stays cool spout pours evenly';
-  for (let b = 0; b < 4; b++) stream.push(review({ eventId: `dt-${b}`, eventTime: at(1, 3, b), sellerId: 'p-text', buyerId: `tb-${b}`, text: script }));
+  for (let b = 0; b < 7; b++) stream.push(review({ eventId: `dt-${b}`, eventTime: at(1, 3, b), sellerId: 'p-text', buyerId: `tb-${b}`, text: script }));
   stream.push(review({ eventId: 'dt-lone', eventTime: at(8, 12), sellerId: 'p-text', buyerId: 'tb-lone', text: 'wooden chess board arrived with all pieces intact and the hinges feel solid' }));
   // Repeat buyers that only the day shows (two buyers, an order every 2 h): each order leaves the
   // window under its minimum.

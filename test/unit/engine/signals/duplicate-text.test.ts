@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { configSchema, informativeWords, signal, textSignature } from '../../../../src/engine/signals/duplicate-text.js';
 import { bbitPack, minhash, shingleHashes } from '../../../../src/engine/sketch/minhash.js';
-import type { MarketEvent } from '../../../../src/engine/types.js';
+import type { MarketEvent, SignalFinding } from '../../../../src/engine/types.js';
 import { DAY, drive, HOUR, MIN, review, rng, T0 } from './fixtures.js';
 
 const config = configSchema.parse({});
@@ -56,21 +56,88 @@ test('the signature of a text is the one sketch/minhash.ts gives its first 200 i
 });
 
 test('fires on light paraphrases of one script from different buyers, with the cluster as evidence', () => {
-  const events: MarketEvent[] = HONEST.map((text, i) => review({ buyerId: `b-h-${i}`, eventTime: T0 + i * 5 * HOUR, text }));
-  SCRIPT.forEach((text, i) => events.push(review({ buyerId: `b-farm-${i}`, eventTime: T0 + 2 * DAY + i * 20 * MIN, text })));
+  // 4 honest reviews, then 7 copies of the script: 6 repeats among 10 other comparable reviews at
+  // the prior share (5 %) have a tail of 2e-6.
+  const events: MarketEvent[] = HONEST.slice(0, 4).map((text, i) => review({ buyerId: `b-h-${i}`, eventTime: T0 + i * 5 * HOUR, text }));
+  for (let i = 0; i < 7; i++) events.push(review({ buyerId: `b-farm-${i}`, eventTime: T0 + 2 * DAY + i * 20 * MIN, text: SCRIPT[i % SCRIPT.length]! }));
   const { findings } = drive(signal, config, events);
   assert.ok(findings.length > 0, 'no finding');
   const f = findings.at(-1)!.finding;
   assert.equal(f.family, 'review_text');
-  assert.equal(f.value, 5);
+  assert.equal(f.value, 7);
   assert.equal(f.threshold, 3);
-  // 5 buyers against 3: 0.4 + 0.6 × (5/3 − 1).
-  assert.equal(f.strength, 0.8);
-  // The first review of a cluster is known by fingerprint only: evidence starts at the second.
-  assert.deepEqual(f.evidence.buyerIds, ['b-farm-1', 'b-farm-2', 'b-farm-3', 'b-farm-4']);
-  assert.equal(f.evidence.reviewIds!.length, 4);
-  assert.match(f.explanation, /^5 near-identical review texts from 5 different buyers/);
+  assert.equal(f.baseline, 0.05);
+  // The first review of a cluster is known by fingerprint only: evidence starts at the second (the last 6).
+  assert.deepEqual(f.evidence.buyerIds, ['b-farm-1', 'b-farm-2', 'b-farm-3', 'b-farm-4', 'b-farm-5', 'b-farm-6']);
+  assert.equal(f.evidence.reviewIds!.length, 6);
+  assert.match(f.explanation, /^7 near-identical review texts from 7 different buyers/);
   assert.ok(findings.every((x) => x.at > T0 + 2 * DAY));
+});
+
+test("five copies among a new seller's few reviews are not improbable enough at the prior share", () => {
+  const events: MarketEvent[] = HONEST.map((text, i) => review({ buyerId: `b-h-${i}`, eventTime: T0 + i * 5 * HOUR, text }));
+  SCRIPT.forEach((text, i) => events.push(review({ buyerId: `b-farm-${i}`, eventTime: T0 + 2 * DAY + i * 20 * MIN, text })));
+  // 4 repeats among 11 at 5 %: tail 1.6e-3.
+  assert.deepEqual(drive(signal, config, events).findings, []);
+});
+
+/** A shop whose honest buyers write short stock phrases, a few of them the same 4 informative words. */
+function stockPhraseShop(days: number, r: () => number): MarketEvent[] {
+  const stock = ['case fits my phone perfectly', 'came in a small envelope, cute stickers attached', 'colour as shown, a bit thin but ok'];
+  const own = (i: number): string => `${['blue', 'red', 'green', 'black'][i % 4]} cover ${i} scratched corner ${i % 7} needs ${i % 5} screws`;
+  const events: MarketEvent[] = [];
+  for (let i = 0; i < days * 6; i++) {
+    const t = T0 + i * 4 * HOUR + Math.floor(r() * HOUR);
+    events.push(review({ buyerId: `b-s-${i}`, eventTime: t, text: r() < 0.3 ? stock[Math.floor(r() * stock.length)]! : own(i) }));
+  }
+  return events;
+}
+
+test('quiet on a shop whose honest reviews repeat stock phrases at its normal rate', () => {
+  const events = stockPhraseShop(30, rng(3));
+  const plain = { ...config, maxTail: 1 };
+  assert.ok(drive(signal, plain, events).findings.length > 0, 'without the repeat baseline the stock phrase fires');
+  assert.deepEqual(drive(signal, config, events).findings, []);
+});
+
+test('fires on a script burst at that same shop', () => {
+  const events = stockPhraseShop(30, rng(3));
+  // The shop repeats at ~17 %: 7 copies among 12 are 7.6e-4 there, a farm's dozen is 3e-9.
+  for (let i = 0; i < 12; i++) events.push(review({ buyerId: `b-farm-${i}`, eventTime: T0 + 30 * DAY + i * 30 * MIN, text: SCRIPT[i % SCRIPT.length]! }));
+  const { findings } = drive(signal, config, events.sort((a, b) => a.eventTime - b.eventTime));
+  assert.ok(findings.length > 0, 'no finding');
+  assert.ok(findings.every((x) => x.at > T0 + 30 * DAY));
+  assert.ok(findings.at(-1)!.finding.value >= 10);
+});
+
+test('a long script of stock words only is compared on all its words; a short stock phrase is not', () => {
+  const long = 'The product is very good and original, delivery was fast and the seller is very friendly. Recommended!';
+  assert.ok(informativeWords(long).length < config.minWords);
+  const sig = [0, 0];
+  assert.equal(textSignature(long, config.minWords, sig), false);
+  assert.equal(textSignature(long, config.minWords, sig, config.longWords), true);
+  assert.equal(textSignature('good quality, fast delivery, thank you seller', config.minWords, sig, config.longWords), false);
+  const events: MarketEvent[] = [];
+  for (let i = 0; i < 10; i++) events.push(review({ buyerId: `b-farm-${i}`, eventTime: T0 + i * HOUR, text: i % 2 === 0 ? long : long.toLowerCase() + '!!' }));
+  assert.equal(drive(signal, config, events).findings.at(-1)?.finding.value, 10);
+});
+
+test('a state written before the repeat baseline (no base fields) restores and judges against the prior', () => {
+  const events: MarketEvent[] = HONEST.slice(0, 4).map((text, i) => review({ buyerId: `b-h-${i}`, eventTime: T0 + i * 5 * HOUR, text }));
+  for (let i = 0; i < 7; i++) events.push(review({ buyerId: `b-farm-${i}`, eventTime: T0 + 2 * DAY + i * 20 * MIN, text: SCRIPT[i % SCRIPT.length]! }));
+  // Drive the honest part, then drop the fields main's code did not write, as its snapshot would lack them.
+  const { state } = drive(signal, config, events.slice(0, 4));
+  const old = JSON.parse(JSON.stringify({ sigs: state.sigs, reviewIds: state.reviewIds, buyerIds: state.buyerIds })) as typeof state;
+  const keys = { buyer: 0, device: 0, ip: 0, address: 0, payment: 0 } as never;
+  let f: SignalFinding | null = null;
+  let buyer = 1000;
+  for (const e of events.slice(4)) {
+    signal.observe(old, e, config, { ...(keys as object), buyer: buyer++ } as never);
+    f = signal.evaluate(old, { at: e.eventTime + HOUR } as never, config) ?? f;
+  }
+  assert.ok(f !== null, 'no finding after restore');
+  assert.equal(f!.value, 7);
+  assert.equal(f!.baseline, 0.05);
 });
 
 test('quiet on short generic texts, empty texts and honest varied reviews', () => {
@@ -131,7 +198,7 @@ test('memory stays bounded after 100k reviews', () => {
 
 test('JSON round-trip mid-stream and expire at any time leave the findings unchanged', () => {
   const events: MarketEvent[] = HONEST.map((text, i) => review({ buyerId: `b-h-${i}`, eventTime: T0 + i * 3 * HOUR, text }));
-  SCRIPT.forEach((text, i) => events.push(review({ buyerId: `b-farm-${i}`, eventTime: T0 + DAY + i * HOUR, text })));
+  for (let i = 0; i < 10; i++) events.push(review({ buyerId: `b-farm-${i}`, eventTime: T0 + DAY + i * HOUR, text: SCRIPT[i % SCRIPT.length]! }));
   const plain = drive(signal, config, events).findings;
   assert.ok(plain.length > 0);
   assert.deepEqual(drive(signal, config, events, { roundTripAt: 10 }).findings, plain);
