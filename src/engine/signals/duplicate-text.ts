@@ -95,7 +95,7 @@ export const configSchema = z.object({
     .max(1)
     .default(1e-5)
     .describe(
-      "A cluster fires only if its repeats (distinct buyers − 1) among the window's other comparable reviews are this improbable at the seller's repeat share before the window, blended with the prior (binomial upper tail). Default 1e-5: the test runs every hour for every seller, and at 1e-3 honest shops' chance clumps of one stock phrase (5 of 9 comparable reviews at a 4 % share: 2.4e-4) fired on the independent world; a script of 7 copies among 12 reviews at the prior share is 6e-7.",
+      "A cluster fires only if its repeats (distinct buyers − 1) among the window's other comparable reviews are this improbable at the seller's repeat share before the window, blended with the prior (binomial upper tail). Default 1e-5: the test runs every hour for every seller, and at 1e-3 honest shops' chance clumps of one stock phrase (5 of 9 comparable reviews at a 4 % share: 2.4e-4) fired on the independent world; a script of 7 copies among 12 reviews at the prior share is 5.8e-6.",
     ),
   ...curveFields,
 });

@@ -57,7 +57,7 @@ test('the signature of a text is the one sketch/minhash.ts gives its first 200 i
 
 test('fires on light paraphrases of one script from different buyers, with the cluster as evidence', () => {
   // 4 honest reviews, then 7 copies of the script: 6 repeats among 10 other comparable reviews at
-  // the prior share (5 %) have a tail of 2e-6.
+  // the prior share (5 %) have a tail of 2.8e-6.
   const events: MarketEvent[] = HONEST.slice(0, 4).map((text, i) => review({ buyerId: `b-h-${i}`, eventTime: T0 + i * 5 * HOUR, text }));
   for (let i = 0; i < 7; i++) events.push(review({ buyerId: `b-farm-${i}`, eventTime: T0 + 2 * DAY + i * 20 * MIN, text: SCRIPT[i % SCRIPT.length]! }));
   const { findings } = drive(signal, config, events);
@@ -102,7 +102,7 @@ test('quiet on a shop whose honest reviews repeat stock phrases at its normal ra
 
 test('fires on a script burst at that same shop', () => {
   const events = stockPhraseShop(30, rng(3));
-  // The shop repeats at ~17 %: 7 copies among 12 are 7.6e-4 there, a farm's dozen is 3e-9.
+  // The shop repeats at ~17 %: 8 copies among 12 are 7.6e-4 there, a farm's dozen is 3e-9.
   for (let i = 0; i < 12; i++) events.push(review({ buyerId: `b-farm-${i}`, eventTime: T0 + 30 * DAY + i * 30 * MIN, text: SCRIPT[i % SCRIPT.length]! }));
   const { findings } = drive(signal, config, events.sort((a, b) => a.eventTime - b.eventTime));
   assert.ok(findings.length > 0, 'no finding');
