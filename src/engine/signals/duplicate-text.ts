@@ -3,11 +3,11 @@
  * buyers of one seller, as produced by review farms working from one script.
  *
  * Each review text is reduced to its informative words (generic praise and stop words such as
- * "good", "nice", "fast shipping" removed; texts with too few informative words are ignored, so
- * short generic reviews never count), then to the unigram and bigram shingles of those words, then
- * to a b-bit MinHash signature (32 minima × 2 bits = two numbers). Light paraphrase (a word
- * added, dropped or swapped, punctuation, case) keeps most shingles, so the Jaccard estimate
- * stays high. A bounded window of recent signatures is clustered when a bucket closes.
+ * "good", "nice", "fast shipping" removed; a text with too few of them is compared on all its
+ * words if it is long, and ignored if short, so short generic reviews never count), then to the
+ * unigram and bigram shingles of those words, then to a b-bit MinHash signature (32 minima × 2
+ * bits = two numbers). Light paraphrase (a word added, dropped or swapped, punctuation, case)
+ * keeps most shingles, so the Jaccard estimate stays high. A bounded window of recent signatures is clustered when a bucket closes.
  *
  * The window holds numbers only. Review and buyer ids are kept only for reviews that matched an
  * earlier review of another buyer when they arrived, so an honest seller stores no strings; the
@@ -151,7 +151,8 @@ export function informativeWords(text: string): string[] {
 
 /**
  * The b-bit MinHash signature of a text's first MAX_WORDS informative words, written to `into`
- * (two numbers); false when it has fewer than `minWords` of them. Exported for tests.
+ * (two numbers); with fewer than `minWords` of them, of its first MAX_WORDS words if it has at
+ * least `longWords`; false otherwise. Exported for tests.
  */
 export function textSignature(text: string, minWords: number, into: number[], longWords = Infinity): boolean {
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 0x80) return generalSignature(text, minWords, longWords, into);
@@ -188,8 +189,8 @@ const mins = new Float64Array(K);
 
 /**
  * An ASCII text (nearly every review): the same signature as generalSignature, without a string
- * or an array per word; `keepGeneric` shingles every word (the long-text case). In ASCII, words() is runs of [A-Za-z0-9] lower-cased, so each run is
- * hashed as it is read (hash32's FNV-1a steps over the lower-cased characters), and the features
+ * or an array per word; `keepGeneric` shingles every word (the long-text case). In ASCII, words()
+ * is runs of [A-Za-z0-9] lower-cased, so each run is hashed as it is read (hash32's FNV-1a steps over the lower-cased characters), and the features
  * are sorted in a typed array (numeric order, as shingleHashes sorts them).
  */
 function asciiSignature(text: string, minWords: number, into: number[], keepGeneric: boolean): boolean {
