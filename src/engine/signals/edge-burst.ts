@@ -104,6 +104,20 @@ export const configSchema = z.object({
     .describe(
       'Decayed current edges of the seller needed for a seller-level burst. Default 6: a batch of 8–15 accounts over 90 min decays to 6–7 current edges at hourly ticks (decay 0.5); the MIDAS score against the seller\'s own rate is the main guard.',
     ),
+  levelHalfLifeHours: z
+    .number()
+    .gt(0)
+    .default(24)
+    .describe(
+      "Half-life of the seller's recent edge rate (an hourly EWMA of its orders) that a seller-level burst must also stand out from, hours. Default 24: a shop whose sales climb over days keeps its recent rate close behind, while a batch of fake orders lands on the level of the last day.",
+    ),
+  levelFactor: z
+    .number()
+    .min(0)
+    .default(10)
+    .describe(
+      "A seller-level burst also needs its rate (the current tick's edges, or current edges × (1 − decay) when a batch straddles ticks) at levelFactor × the recent rate per tick or more. 0 disables. Default 10: a growing shop's busiest hours reach 3–7× its recent hourly rate (a diurnal peak of about 2×, a day's growth, the spread of a few orders an hour); a batch of fake orders on a shop whose whole day is a fraction of the batch reaches 12× or more.",
+    ),
   episodeGapMs: z
     .number()
     .int()
@@ -230,6 +244,14 @@ export interface State extends TopKState {
   /** The seller's own decayed current and total edge counts (context for the explanation). */
   sellerCurrent: number;
   sellerTotal: number;
+  /**
+   * The seller's recent rate of ordinary (not seller-level bursting) edges per tick (EWMA,
+   * levelHalfLifeHours); absent in a state saved before it, then started at the seller's mean
+   * rate sellerTotal / ticks.
+   */
+  sellerLevel?: number;
+  /** The seller's edges in the current tick; absent in a state saved before it (then counted from the next edge). */
+  sellerTick?: number;
   bursts: readonly Burst[];
   /**
    * Start times of seller-level burst episodes (oldest first), the time of the latest bursting
@@ -273,12 +295,22 @@ export function midasScore(a: number, s: number, t: number): number {
   return (d * d * t * t) / (s * (t - 1));
 }
 
+/** Per-tick factor of the recent level, per config (pow once; the decay itself multiplies repeatedly). */
+const levelKeeps = new WeakMap<Config, number>();
+function levelKeep(config: Config): number {
+  let k = levelKeeps.get(config);
+  if (k === undefined) levelKeeps.set(config, (k = 2 ** (-config.tickMs / (config.levelHalfLifeHours * HOUR_MS))));
+  return k;
+}
+
 function advance(state: State, tick: number, config: Config): void {
   if (state.tick < 0) {
     state.firstTick = tick;
     state.tick = tick;
+    state.sellerLevel = 0;
     return;
   }
+  state.sellerLevel ??= state.sellerTotal / (state.tick - state.firstTick + 1);
   const steps = tick - state.tick;
   if (steps <= 0) return;
   state.tick = tick;
@@ -287,6 +319,25 @@ function advance(state: State, tick: number, config: Config): void {
   for (let i = 0; i < steps && f > 0; i++) f = f * config.decay < 1e-9 ? 0 : f * config.decay;
   topkDecay(state, f, CURRENT_FLOOR, STRIDE);
   state.sellerCurrent *= f;
+  state.sellerTick = 0;
+  const keep = levelKeep(config);
+  let g = 1;
+  for (let i = 0; i < steps && g > 0; i++) g = g * keep < 1e-9 ? 0 : g * keep;
+  state.sellerLevel *= g;
+}
+
+/**
+ * Whether the seller's edge rate bursts: MIDAS-R against its whole history, and, as a rate, at
+ * levelFactor × its recent level with this edge (`add`) counted in. Sales that climb for days (a
+ * viral product) burst against the long history every day as the rate keeps rising, but the
+ * recent level climbs with them; a batch of fake orders jumps far above the last day's level.
+ */
+function sellerBursts(state: State, ticks: number, config: Config, add: number): boolean {
+  return (
+    state.sellerCurrent >= config.minSellerBurstEdges &&
+    midasScore(state.sellerCurrent, state.sellerTotal, ticks) >= config.sellerScoreThreshold &&
+    Math.max(state.sellerCurrent * (1 - config.decay), state.sellerTick ?? 0) >= config.levelFactor * ((state.sellerLevel ?? 0) + add)
+  );
 }
 
 /**
@@ -493,6 +544,8 @@ export const signal: SellerSignal<State, Config> = {
       keys: EMPTY as never[],
       counts: EMPTY as never[],
       sellerCurrent: 0,
+      sellerLevel: 0,
+      sellerTick: 0,
       sellerTotal: 0,
       // Bursts are rare: the lists start as the shared empty one and are replaced, never grown.
       bursts: EMPTY,
@@ -518,11 +571,15 @@ export const signal: SellerSignal<State, Config> = {
     advance(state, Math.floor(event.eventTime / config.tickMs), config);
     state.sellerCurrent += 1;
     state.sellerTotal += 1;
+    state.sellerTick = (state.sellerTick ?? 0) + 1;
     const h1 = keys.buyer;
     const h2 = hash32b(event.buyerId) | 1;
     state.totals = countsAdd(state.totals, config.cmsWidth, config.cmsDepth, h1, h2);
     const ticks = state.tick - state.firstTick + 1;
-    if (state.sellerCurrent >= config.minSellerBurstEdges && midasScore(state.sellerCurrent, state.sellerTotal, ticks) >= config.sellerScoreThreshold) {
+    // The level learns only ordinary edges: a batch's own orders must not raise the bar it has to
+    // clear (with them counted in, a batch of 50 lost its last quarter of burst orders).
+    const add = 1 - levelKeep(config);
+    if (sellerBursts(state, ticks, config, add)) {
       const t = event.eventTime;
       const last = state.episodeLast ?? -1;
       if (last < 0 || t - last > config.episodeGapMs) {
@@ -546,7 +603,10 @@ export const signal: SellerSignal<State, Config> = {
       rememberBurst(state, keys.order, t, config);
       if (state.episodeBuyers.length < config.maxEpisodeBuyers && !state.episodeBuyers.includes(event.buyerId))
         state.episodeBuyers = appendCapped(state.episodeBuyers, event.buyerId, config.maxEpisodeBuyers);
-    } else if (learnsBaseline(state, event.eventTime, config)) state.baseOrders = (state.baseOrders ?? 0) + 1;
+    } else {
+      state.sellerLevel = (state.sellerLevel ?? 0) + add;
+      if (learnsBaseline(state, event.eventTime, config)) state.baseOrders = (state.baseOrders ?? 0) + 1;
+    }
     const a = offerBuyer(state, event.buyerId, keys, config, before);
     before.keys = before.counts = EMPTY as never[];
     if (a < config.minEdgeCount) return neverBurst(state);

@@ -81,13 +81,14 @@ test('a flash sale of many distinct new buyers is one episode: reported for a da
 });
 
 test('fires when batches of distinct new accounts recur every other day; the first batch is a single episode only', () => {
-  const events = ordinary('s6', 3, 21);
+  // A small shop (an order every 2 h): 15 accounts in an hour are 30× its usual hour.
+  const events: MarketEvent[] = [];
   const batches = [3, 5, 7].map((d) => T0 + d * DAY + 14 * HOUR);
   batches.forEach((start, b) => {
     for (let k = 0; k < 15; k++) events.push(order({ t: start + k * 4 * 60_000, seller: 's6', buyer: `acct${b}-${k}`, order: `a${b}-${k}` }));
   });
-  // Ordinary traffic continues between the batches.
-  for (let h = 72; h < 8 * 24; h += 2) events.push(order({ t: T0 + h * HOUR + 600_000, seller: 's6', buyer: `later${h}`, order: `l${h}` }));
+  // Ordinary traffic before and between the batches.
+  for (let h = 1; h < 8 * 24; h += 2) events.push(order({ t: T0 + h * HOUR + 1_800_000, seller: 's6', buyer: `later${h}`, order: `l${h}` }));
   const { findings } = runSignal(signal, config, events);
   const firing = [...findings.keys()];
   for (const at of firing.filter((t) => t <= batches[1]!)) assert.equal(findings.get(at)!.value, 1, 'one batch is a flash sale');
@@ -381,4 +382,59 @@ test('decay before an order: a count that falls to the floor stays, one that fal
   signal.observe(lone, order({ t: T0, seller: 's', buyer: 'a', order: 'p1' }), config, keys);
   signal.observe(lone, order({ t: T0 + 2 * HOUR, seller: 's', buyer: 'b', order: 'p2' }), config, keys);
   assert.deepEqual([lone.keys, lone.counts], [['a', 'b'], [0.25, 0, 1, 7, 1, 0, 1, 7]]);
+});
+
+/** A shop whose product goes viral: 4 orders a day, then ×1.4 a day from day 3 up to 150, in the day's waking hours, peaking in the evening, each from a distinct buyer. */
+function viralRamp(seller: string, days = 14): MarketEvent[] {
+  const r = rng(77);
+  const out: MarketEvent[] = [];
+  // Relative weight of each hour of the day: none at night, twice as busy at 19–22 h.
+  const weight = Array.from({ length: 24 }, (_, h): number => (h < 8 ? 0 : h >= 19 && h <= 22 ? 2 : 1));
+  const total = weight.reduce((a, b) => a + b, 0);
+  let k = 0;
+  for (let d = 0; d < days; d++) {
+    const perDay = d < 3 ? 4 : Math.min(150, 4 * 1.4 ** (d - 2));
+    for (let h = 0; h < 24; h++) {
+      const expected = (perDay * weight[h]!) / total;
+      const n = Math.floor(expected) + (r() < expected - Math.floor(expected) ? 1 : 0);
+      for (let j = 0; j < n; j++) out.push(order({ t: T0 + d * DAY + h * HOUR + Math.floor(r() * HOUR), seller, buyer: `fan${k}`, order: `v${k++}` }));
+    }
+  }
+  return out;
+}
+
+test('a steadily ramping honest shop (a viral product) produces no finding; its rate bursts against its long history only', () => {
+  const events = viralRamp('s20');
+  assert.equal(runSignal(signal, config, events).findings.size, 0);
+  // Against the long history alone (the level test off) the climb bursts again and again.
+  const off = runSignal(signal, configSchema.parse({ levelFactor: 0 }), events);
+  assert.ok([...off.findings.values()].some((f) => f.value >= config.minRecurrences), 'recurs without the level test');
+});
+
+test('a batch on a flat shop is still a seller-level burst: 10 accounts in 90 min on a shop of 6 orders a day', () => {
+  const events: MarketEvent[] = [];
+  for (let h = 0; h < 7 * 24; h += 4) events.push(order({ t: T0 + h * HOUR + 600_000, seller: 's21', buyer: `steady${h}`, order: `s${h}` }));
+  const start = T0 + 6 * DAY + 15 * HOUR;
+  for (let k = 0; k < 10; k++) events.push(order({ t: start + k * 9 * 60_000, seller: 's21', buyer: `batch${k}`, order: `bt${k}` }));
+  const { findings } = runSignal(signal, config, events, { until: start + 4 * HOUR });
+  assert.ok([...findings.values()].some((f) => f.value === 1 && f.strength === config.singleEpisodeStrength), 'no burst episode');
+});
+
+test('a state saved before the recent level starts it at the seller\'s mean rate and goes on finding a batch', () => {
+  const events: MarketEvent[] = [];
+  for (let h = 0; h < 6 * 24; h += 2) events.push(order({ t: T0 + h * HOUR + 600_000, seller: 's22', buyer: `later${h}`, order: `l${h}` }));
+  const cut = T0 + 5 * DAY;
+  const first = runSignal(signal, config, events.filter((e) => e.eventTime < cut), { until: cut });
+  const old = JSON.parse(JSON.stringify(first.state)) as Record<string, unknown>;
+  delete old['sellerLevel'];
+  delete old['sellerTick'];
+  const start = T0 + 5 * DAY + 14 * HOUR;
+  const rest = events.filter((e) => e.eventTime >= cut);
+  const mean = first.state.sellerTotal / (first.state.tick - first.state.firstTick + 1);
+  // Just before the batch: the level went on from the mean rate, not from nothing.
+  const level = runSignal(signal, config, rest, { state: structuredClone(old) as unknown as typeof first.state, until: start }).state.sellerLevel!;
+  assert.ok(level > mean / 2 && level < 2 * mean, `level ${level} against a mean of ${mean}`);
+  for (let k = 0; k < 15; k++) rest.push(order({ t: start + k * 4 * 60_000, seller: 's22', buyer: `acct${k}`, order: `a${k}` }));
+  const then = runSignal(signal, config, rest, { state: old as unknown as typeof first.state });
+  assert.ok([...then.findings.values()].some((f) => f.value === 1), 'the batch is a burst episode');
 });
