@@ -32,6 +32,8 @@ const FIVE_PEAK_RATE = 1;
 const FAST = block(2, 2);
 const SLOW = block(2, blockEnd(FAST));
 const PRE = block(1, blockEnd(SLOW));
+/** Deliveries with the recent (FAST) half-lives, added with SLOW and PRE at the seller's first delivery. */
+const FAST_DELIVERED = block(1, blockEnd(PRE));
 /** Lanes of FAST (REVIEWS, SUSPECT) and SLOW (DELIVERED, SUSPECT). */
 const REVIEWS = 0;
 const SUSPECT = 1;
@@ -78,6 +80,14 @@ export const configSchema = z.object({
   populationShare: z.number().min(0).max(1).default(0.05).describe('Prior share of too-fast or pre-delivery reviews on an ordinary seller. Default 0.05.'),
   priorWeight: z.number().min(0).default(20).describe("The prior weighs as this many reviews in the seller's baseline. Default 20."),
   minSuspect: z.number().gt(0).default(3).describe('Recent (decayed) suspicious reviews needed to fire. Default 3.'),
+  fastPerDeliveryShare: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.15)
+    .describe(
+      "While no review before delivery came recently, the recent share is also judged per recent delivery (same half-life), where this share counts as the threshold: reviews on receipt come within the hour of their delivery, so per delivery they are a shop's usual habit whatever its growth, while per review they dominate whenever deliveries climb (a viral product's later reviews of its recent cohorts have not come yet). An honest shop whose buyers review a third of their orders, a fifth of those on receipt, is at 0.07. 0 disables. Default 0.15.",
+    ),
   recentHalfLifeHours: z.number().gt(0).default(12).describe('Half-life of the recent counts, hours. Default 12.'),
   baselineHalfLifeHours: z.number().gt(0).default(336).describe('Half-life of the baseline counts, hours. Default 336 (14 days).'),
   slowHalfLifeHours: z
@@ -198,6 +208,7 @@ export const signal: SellerSignal<State, Config> = {
     if (e.kind === 'order') {
       if (e.status === 'DELIVERED') {
         addRecent(slowCounts(s, e.eventTime, c), SLOW, DELIVERED);
+        addRecent(fastDelivered(s, e.eventTime, c), FAST_DELIVERED, 0);
         s.orders = tablePut(s.orders, c.orderSlots, keys.order, minute * 2 + 1, PAYLOAD_BITS);
         s.ordersLow = lowered(s.ordersLow, minute * 2 + 1, 1);
       } else if (e.status === 'PLACED') {
@@ -251,6 +262,7 @@ export const signal: SellerSignal<State, Config> = {
     decayedAdvance(d, FAST, ctx.at - HOUR_MS, f.factors, s.firing !== true);
     if (d.length > SLOW.at) decayedAdvance(d, SLOW, ctx.at - HOUR_MS, f.slowFactors, s.slowFiring !== true);
     if (d.length > PRE.at) decayedAdvance(d, PRE, ctx.at - HOUR_MS, f.slowFactors);
+    if (d.length > FAST_DELIVERED.at) decayedAdvance(d, FAST_DELIVERED, ctx.at - HOUR_MS, f.factors);
     const finding = judge(s, c);
     s.fivePeak = 0;
     d[FIVE_PEAK_RATE] = 0;
@@ -285,6 +297,14 @@ export const signal: SellerSignal<State, Config> = {
 function slowCounts(s: State, t: number, c: Config): DecayedCounts {
   const d = withBlock(s, SLOW);
   if (Math.floor(t / HOUR_MS) > decayedHour(d, SLOW)) decayedAdvance(d, SLOW, t, derive(c).slowFactors, s.slowFiring !== true);
+  return d;
+}
+
+/** The counts with the recent deliveries (and SLOW and PRE before them, added empty if absent), decayed up to `t`'s hour. */
+function fastDelivered(s: State, t: number, c: Config): DecayedCounts {
+  withBlock(s, PRE);
+  const d = withBlock(s, FAST_DELIVERED);
+  if (Math.floor(t / HOUR_MS) > decayedHour(d, FAST_DELIVERED)) decayedAdvance(d, FAST_DELIVERED, t, derive(c).factors);
   return d;
 }
 
@@ -370,6 +390,17 @@ function judge(s: State, c: Config): SignalFinding | null {
   const weight = d.length > PRE.at && recent(d, PRE, 0) >= c.minEarly ? 1 : c.fastWeight;
   const fast = shareOf(d, FAST, c.minSuspect, weight, c, FAST_SHARE);
   s.firing = fast.firing;
+  // Uncorroborated, the share per review is also judged per recent delivery: quick reviews arrive
+  // with their deliveries, the later ones days after, so on a shop whose deliveries climb the
+  // recent reviews are mostly quick ones by arithmetic. Per delivery an honest shop's quick
+  // reviewers stay its usual fraction; a farm reviewing its own deliveries on receipt does not.
+  // The finding keeps the share per review as its value; the weaker of the two judgements is its strength.
+  let perDelivery = -1;
+  if (weight < 1 && c.fastPerDeliveryShare > 0 && d.length > FAST_DELIVERED.at && fast.strength > 0) {
+    perDelivery = (recent(d, FAST, SUSPECT) * weight) / Math.max(recent(d, FAST_DELIVERED, 0), 1);
+    // Scaled so that fastPerDeliveryShare reads as the share's threshold.
+    fast.strength = Math.min(fast.strength, strengthOf(perDelivery * (fast.threshold / c.fastPerDeliveryShare), fast.threshold, c));
+  }
   // The slow share: suspicious reviews per delivery over about four days, against its own baseline.
   // Per delivery, not per review: the fast reviews of a cohort arrive days before its slow ones,
   // so a share of reviews over days runs high whenever deliveries pick up (a new shop, a sale).
@@ -410,7 +441,7 @@ function judge(s: State, c: Config): SignalFinding | null {
     horizonMs: Math.round((bySlow ? c.slowHalfLifeHours : c.recentHalfLifeHours) * HOUR_MS),
     baseline: round2(baseline),
     explanation:
-      `${bySlow ? `reviews less than ${c.fastMinutes} minutes after delivery or before it came at ${Math.round(share * 100)}% of the last few days' deliveries` : `${Math.round((share / weight) * 100)}% of recent verified reviews came less than ${c.fastMinutes} minutes after delivery or before it${weight < 1 ? `, counted at ${weight} as none came before delivery in about ${c.slowHalfLifeHours} h (${Math.round(share * 100)}%)` : ''}`}` +
+      `${bySlow ? `reviews less than ${c.fastMinutes} minutes after delivery or before it came at ${Math.round(share * 100)}% of the last few days' deliveries` : `${Math.round((share / weight) * 100)}% of recent verified reviews came less than ${c.fastMinutes} minutes after delivery or before it${weight < 1 ? `, counted at ${weight} as none came before delivery in about ${c.slowHalfLifeHours} h (${Math.round(share * 100)}%)` : ''}${perDelivery >= 0 ? `, ${Math.round(perDelivery * 100)}% of the recent deliveries (against ${Math.round(c.fastPerDeliveryShare * 100)}%)` : ''}`}` +
       ` (${parts}), against a threshold of ${Math.round(threshold * 100)}%${burstText === '' ? '' : `; ${burstText}`}.`,
     evidence: { reviewIds: ev.reviewIds, buyerIds: ev.buyerIds, orderIds: ev.orderIds },
   };

@@ -279,6 +279,44 @@ test('a state saved by the earlier layout restores and goes on exactly as if nev
   const restored = replay(events, 24, saved);
   assert.ok(plain.findings.some((x) => x.at > events[24]!.eventTime), 'findings after the restore');
   assert.deepEqual(restored.findings, plain.findings);
-  assert.deepEqual(JSON.parse(JSON.stringify(restored.state)), JSON.parse(JSON.stringify(plain.state)));
-  assert.equal(plain.state.counts.length, 15, 'the 5-star rates and three blocks in one array');
+  // The recent deliveries (the last block, 3 numbers) did not exist then: the restored state starts
+  // them at its first delivery after the restore; every other number goes on exactly.
+  const before = (st: State): unknown => ({ ...JSON.parse(JSON.stringify(st)), counts: st.counts.slice(0, 15) });
+  assert.deepEqual(before(restored.state), before(plain.state));
+  assert.equal(plain.state.counts.length, 18, 'the 5-star rates and four blocks in one array');
+  assert.equal(restored.state.counts.length, 18, 'the restored state gained the recent deliveries');
+});
+
+/** A shop whose product goes viral: 10 orders a day ×1.5 a day up to 150, 30 % reviewed, a third of those on receipt, the rest after a reminder 5–7 days after delivery. */
+function viralRamp(seed: number): MarketEvent[] {
+  const r = rng(seed);
+  const events: MarketEvent[] = [];
+  for (let d = 0; d < 16; d++) for (let i = 0; i < Math.min(150, 10 * 1.5 ** d); i++) {
+    const deliver = (2 + r() * 2) * DAY;
+    const after = r() < 1 / 3 ? (2 + r() * 55) * MIN : (5 + r() * 2) * DAY;
+    events.push(...lifecycle(`b-r-${d}-${i}`, T0 + d * DAY + r() * DAY, deliver, r() < 0.3 ? deliver + after : null));
+  }
+  return events;
+}
+
+test('a steadily ramping honest shop whose buyers review on receipt one time in five stays quiet: its quick reviews are judged per recent delivery too', () => {
+  const events = viralRamp(12);
+  const settled = (cfg: typeof config) => drive(signal, cfg, events).findings.filter((f) => f.at >= T0 + 6 * DAY).map((f) => f.finding.strength);
+  assert.deepEqual(settled(config), []);
+  // Per review alone the climb's quick reviews are most of the recent ones.
+  assert.ok(settled(configSchema.parse({ fastPerDeliveryShare: 0 })).length > 0, 'per review alone fires');
+});
+
+test('a farm reviewing its own deliveries on receipt at a flat shop still fires', () => {
+  const r = rng(13);
+  const events: MarketEvent[] = [...honest(14, 10, 14)];
+  // From day 10, 4 fake orders a day, each reviewed 5 stars 2–20 min after delivery.
+  for (let d = 10; d < 14; d++) for (let i = 0; i < 4; i++) {
+    const deliver = (2 + r() * 2) * DAY;
+    events.push(...lifecycle(`farm-${d}-${i}`, T0 + d * DAY + r() * DAY, deliver, deliver + (2 + r() * 18) * MIN));
+  }
+  // As strong as judged per review alone: per delivery the farm's quick reviews are far above the shop's habit.
+  const strongest = (cfg: typeof config): number => Math.max(0, ...drive(signal, cfg, events).findings.map((f) => f.finding.strength));
+  assert.ok(strongest(config) > 0);
+  assert.equal(strongest(config), strongest(configSchema.parse({ fastPerDeliveryShare: 0 })));
 });
