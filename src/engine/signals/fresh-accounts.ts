@@ -43,6 +43,13 @@ const FP_SCALE = 2 ** 32;
 
 export const configSchema = z.object({
   freshDays: z.number().gt(0).default(7).describe('An account younger than this many days when it orders is fresh. Default 7.'),
+  signupHours: z
+    .number()
+    .min(0)
+    .default(6)
+    .describe(
+      'An account younger than this many hours when it orders signed up to buy (a newcomer registers at checkout: a viral product, a friend\'s new shop) and is not counted fresh; a farm registers its accounts in batches and warms them up before use, so they are days old when they order. 0 turns this off. Default 6.',
+    ),
   populationShare: z
     .number()
     .min(0)
@@ -191,12 +198,18 @@ export const signal: SellerSignal<State, Config> = {
       // Every order event carries the account age: a fresh buyer's DELIVERED refreshes it just
       // before the review usually comes. Only PLACED counts as an order.
       if (e.status !== 'PLACED' && e.status !== 'DELIVERED') return true;
-      const fresh = e.eventTime - e.buyerAccountCreatedAt < c.freshDays * DAY_MS;
+      const age = e.eventTime - e.buyerAccountCreatedAt;
+      if (e.status !== 'PLACED') {
+        // A DELIVERED only refreshes a buyer that ordered fresh: days after a checkout sign-up the account reads fresh too.
+        const known = age < c.freshDays * DAY_MS && s.fresh.length > 0 && indexOfFresh(s.fresh, keys.buyer) >= 0;
+        if (known) remember(s, keys.buyer, hour, c);
+        return !known;
+      }
+      const fresh = age < c.freshDays * DAY_MS && age >= c.signupHours * HOUR_MS;
       if (fresh) remember(s, keys.buyer, hour, c);
-      if (e.status !== 'PLACED') return !fresh;
       addRecent(d, FAST, ORDERS);
       addRecent(d, SLOW, ORDERS);
-      const young = e.eventTime - e.buyerAccountCreatedAt < c.youngDays * DAY_MS;
+      const young = age < c.youngDays * DAY_MS;
       if (young) {
         addRecent(d, FAST, YOUNG_ORDERS);
         if (s.youngBuyers!.indexOf(e.buyerId) < 0) s.youngBuyers = appendCappedOwned(s.youngBuyers!, e.buyerId, c.evidence);

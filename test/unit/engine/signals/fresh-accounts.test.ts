@@ -257,3 +257,35 @@ test('a state saved by the earlier layout (SLOW apart) restores and goes on exac
   assert.deepEqual(JSON.parse(JSON.stringify(restored.state)), JSON.parse(JSON.stringify(plain.state)));
   assert.equal(plain.state.counts.length, 16, 'both blocks in one array');
 });
+
+test('accounts that signed up within signupHours of ordering are newcomers, not a farm: quiet on a viral cohort, its deliveries and reviews', () => {
+  // An established seller's product goes viral: 12 buyers register at checkout (minutes to hours
+  // before ordering), then get the parcel and review it, as a farm's cohort would days after batch registration.
+  const start = T0 + 10 * DAY + 8 * HOUR;
+  const events: MarketEvent[] = [...ordinarySeller(14, 20, 7)];
+  for (let i = 0; i < 12; i++) {
+    const t = start + i * 15 * MIN;
+    const created = t - (10 + 25 * i) * MIN;
+    const placed = order({ buyerId: `b-viral-${i}`, eventTime: t, buyerAccountCreatedAt: created });
+    events.push(placed);
+    events.push(order({ buyerId: `b-viral-${i}`, orderId: placed.orderId, status: 'DELIVERED', eventTime: t + 2 * DAY, buyerAccountCreatedAt: created }));
+    events.push(review({ buyerId: `b-viral-${i}`, orderId: placed.orderId, eventTime: t + 2 * DAY + HOUR, text: 'love it' }));
+  }
+  const strong = (cfg: typeof config) => drive(signal, cfg, events).findings.filter((f) => f.finding.strength >= 0.5 && (f.finding.evidence.buyerIds ?? []).some((b) => b.startsWith('b-viral-')));
+  assert.deepEqual(strong(configSchema.parse({ minReviews: 4 })), []);
+  // The same cohort counted fresh (signupHours 0, as before) fires.
+  assert.ok(strong(configSchema.parse({ minReviews: 4, signupHours: 0 })).length > 0);
+});
+
+test('a DELIVERED of a buyer never seen ordering fresh does not make its review fresh', () => {
+  const start = T0 + 10 * DAY;
+  const events: MarketEvent[] = [...ordinarySeller(14, 20, 7)];
+  for (let i = 0; i < 8; i++) {
+    const t = start + i * HOUR;
+    // Signed up at checkout 3 days ago: fresh by freshDays at delivery, a newcomer at the order.
+    events.push(order({ buyerId: `b-d${i}`, status: 'DELIVERED', eventTime: t, buyerAccountCreatedAt: t - 3 * DAY }));
+    events.push(review({ buyerId: `b-d${i}`, eventTime: t + 30 * MIN, text: 'ok' }));
+  }
+  const onlyReviews = configSchema.parse({ minOrders: 1000, minReviews: 4 });
+  assert.deepEqual(drive(signal, onlyReviews, events).findings, []);
+});
