@@ -64,7 +64,7 @@ export const configSchema = z.object({
     .max(1)
     .default(0.02)
     .describe(
-      "And the count must reach this share of the seller's orders over the horizon, estimated as the last 24 h's orders × the horizon in days. Default 0.02: a buyer who rates 4★+ and then returns the item is an honest event at a fraction of a percent of orders, which a shop of hundreds of orders a day reaches in a week.",
+      "And the count must reach this share of the seller's orders over the horizon, estimated as the larger of the last 24 h's orders and the seller's daily-orders EWMA, × the horizon in days. Default 0.02: a buyer who rates 4★+ and then returns the item is an honest event at a fraction of a percent of orders, which a shop of hundreds of orders a day reaches in a week.",
     ),
   maxEvidence: z
     .number()
@@ -136,7 +136,11 @@ export const signal: SellerSignal<State, Config> = {
     // Counted first: the usual quiet evaluation allocates nothing.
     let inHorizon = 0;
     for (let i = 0; i < state.reversals.length; i++) if (state.reversals[i]![0] >= from && state.reversals[i]![0] < ctx.at) inHorizon++;
-    if (inHorizon < config.minCount || inHorizon < config.minShare * ctx.orders24h * (config.horizonMs / DAY_MS)) return null;
+    // A reversal follows its order by days, so the week's reversals stem from the orders of the
+    // week before: a shop whose sales are falling (a viral product past its peak) is judged
+    // against its slow daily baseline, not only against today's orders.
+    const daily = Math.max(ctx.orders24h, ctx.dailyOrdersEwma);
+    if (inHorizon < config.minCount || inHorizon < config.minShare * daily * (config.horizonMs / DAY_MS)) return null;
     const orderIds: string[] = [];
     const buyerIds: string[] = [];
     const examples: string[] = [];

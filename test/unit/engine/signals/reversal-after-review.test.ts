@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { configSchema, signal } from '../../../../src/engine/signals/reversal-after-review.js';
 import type { MarketEvent } from '../../../../src/engine/types.js';
-import { DAY, HOUR, T0, order, review, runSignal } from './part-b-fixtures.js';
+import { DAY, HOUR, T0, ctx, order, review, runSignal } from './part-b-fixtures.js';
 
 const config = configSchema.parse({});
 
@@ -101,4 +101,14 @@ test("quiet on a big shop's honest returns after good reviews: the count is judg
   // The same reversals at a shop of a few orders a day fire.
   const small = runSignal(signal, config, reviewedThenReversed('s8', 8, T0, 4 * HOUR), { until: T0 + 3 * DAY });
   assert.ok(small.findings.size > 0);
+});
+
+test("a shop whose sales fell is judged against its daily baseline, not only today's orders", () => {
+  // Five honest returns after good reviews in a week, at a shop that sold about 60 a day and
+  // sells 20 today (a viral product past its peak): under 2 % of its ~420 orders of the week.
+  const { state } = runSignal(signal, config, reviewedThenReversed('s9', 5, T0, 6 * HOUR), { until: T0 + 3 * DAY });
+  const at = T0 + 3 * DAY;
+  assert.equal(signal.evaluate(state, { ...ctx('s9', at, 20), dailyOrdersEwma: 60 }, config), null);
+  // With today's 20 orders as the only measure it fired.
+  assert.equal(signal.evaluate(state, ctx('s9', at, 20), config)?.value, 5);
 });
