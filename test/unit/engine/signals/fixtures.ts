@@ -106,6 +106,37 @@ export function drive<S, C>(signal: SellerSignal<S, C>, config: C, events: reado
   return { findings, state };
 }
 
+/**
+ * The engine's calls for one seller in the given order (expire, then evaluate, at every hour's
+ * end; observe), the state replaced by `saved` just before event `swapAt` is observed: how a
+ * state written by older code is shown to continue as a fresh one does.
+ */
+export function replaySwapped<S, C>(
+  signal: SellerSignal<S, C>,
+  config: C,
+  events: readonly MarketEvent[],
+  swapAt = -1,
+  saved?: S,
+): { findings: { at: number; f: SignalFinding }[]; state: S } {
+  let state = signal.create(config);
+  const findings: { at: number; f: SignalFinding }[] = [];
+  let boundary = (Math.floor(events[0]!.eventTime / HOUR) + 1) * HOUR;
+  const close = (upTo: number): void => {
+    for (; boundary <= upTo; boundary += HOUR) {
+      signal.expire(state, boundary, config);
+      const f = signal.evaluate(state, ctx(boundary), config);
+      if (f !== null) findings.push({ at: boundary, f });
+    }
+  };
+  events.forEach((e, i) => {
+    close(e.eventTime);
+    if (i === swapAt) state = saved!;
+    signal.observe(state, e, config, eventKeys(e));
+  });
+  close(boundary);
+  return { findings, state };
+}
+
 /** Deterministic pseudo-random numbers in [0, 1) for building fixtures. */
 export function rng(seed: number): () => number {
   let x = seed >>> 0 || 1;

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { eventKeys } from '../../../../src/engine/event-keys.js';
 import { configSchema, signal, type State } from '../../../../src/engine/signals/fresh-accounts.js';
-import type { MarketEvent, SignalFinding } from '../../../../src/engine/types.js';
-import { canonical, DAY, drive, HOUR, MIN, order, ordinarySeller, review, T0 } from './fixtures.js';
+import type { MarketEvent } from '../../../../src/engine/types.js';
+import { canonical, DAY, drive, HOUR, MIN, order, ordinarySeller, replaySwapped, review, T0 } from './fixtures.js';
 
 const config = configSchema.parse({});
 
@@ -200,30 +200,6 @@ test('a state snapshotted before the young lane existed is restored with it, emp
   assert.ok(f !== null && f.evidence.buyerIds!.every((b) => b.startsWith('b-young-')), 'the young lane works after the upgrade');
 });
 
-/**
- * The engine's calls for one seller (expire, evaluate at every hour's end, observe), the state
- * replaced by `saved` just before event `swapAt` is observed.
- */
-function replay(events: readonly MarketEvent[], swapAt = -1, saved?: State, cfg = config): { findings: { at: number; f: SignalFinding }[]; state: State } {
-  let state = signal.create(cfg);
-  const findings: { at: number; f: SignalFinding }[] = [];
-  let boundary = (Math.floor(events[0]!.eventTime / HOUR) + 1) * HOUR;
-  const close = (upTo: number): void => {
-    for (; boundary <= upTo; boundary += HOUR) {
-      signal.expire(state, boundary, cfg);
-      const f = signal.evaluate(state, { sellerId: 's-1', at: boundary, bucketMs: HOUR, ordersInBucket: 0, orders24h: 0, dailyOrdersEwma: 0, historyDays: 0 }, cfg);
-      if (f !== null) findings.push({ at: boundary, f });
-    }
-  };
-  events.forEach((e, i) => {
-    close(e.eventTime);
-    if (i === swapAt) state = saved!;
-    signal.observe(state, e, cfg, eventKeys(e));
-  });
-  close(boundary);
-  return { findings, state };
-}
-
 /** 40 orders over three days and a half, a third of them from days-old or months-old accounts, most delivered and reviewed; ids of their own. */
 function savedScenario(): MarketEvent[] {
   const out: MarketEvent[] = [];
@@ -240,7 +216,7 @@ function savedScenario(): MarketEvent[] {
   return out;
 }
 
-/** replay(savedScenario()) by the code of afbe17b, the state just before event 60: the FAST block alone in `counts`, SLOW apart. */
+/** replaySwapped(savedScenario()) by the code of afbe17b, the state just before event 60: the FAST block alone in `counts`, SLOW apart. */
 const SAVED_AT_60 = '{"counts":[490958,8.93845463536729,2.604685882551743,4.885302882247611,0,3.708626741330158,21.90527267659178,1.3807057666752591,7.86968193105781,0,6.009234642198235],"slow":[490958,24.12020163323292,3.706932120734538,7.5413287010235734,0.290179835089172],"fresh":[2108592632203741,2108609261688898,2108626799955210,2108644061773270],"freshBuyers":["b-saved-24","b-saved-26","b-saved-28","b-saved-30"],"freshOrders":["o-saved-24","o-saved-26","o-saved-28","o-saved-30"],"freshReviews":[],"youngBuyers":["b-saved-25","b-saved-26","b-saved-28","b-saved-30"],"youngOrders":["o-saved-25","o-saved-26","o-saved-28","o-saved-30"]}';
 
 test('a state saved by the earlier layout (SLOW apart) restores and goes on exactly as if never saved', () => {
@@ -250,8 +226,8 @@ test('a state saved by the earlier layout (SLOW apart) restores and goes on exac
   // The tail test off (maxTail 1), as when the state was saved: this small shop's fresh pairs are
   // chance by that test, and the restore must be seen to carry on findings.
   const cfg = configSchema.parse({ maxTail: 1 });
-  const plain = replay(events, -1, undefined, cfg);
-  const restored = replay(events, 60, saved, cfg);
+  const plain = replaySwapped(signal, cfg, events);
+  const restored = replaySwapped(signal, cfg, events, 60, saved);
   assert.ok(plain.findings.some((x) => x.at > events[60]!.eventTime), 'findings after the restore');
   assert.deepEqual(restored.findings, plain.findings);
   assert.deepEqual(JSON.parse(JSON.stringify(restored.state)), JSON.parse(JSON.stringify(plain.state)));

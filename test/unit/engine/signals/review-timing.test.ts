@@ -1,9 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { eventKeys } from '../../../../src/engine/event-keys.js';
 import { configSchema, signal, type State } from '../../../../src/engine/signals/review-timing.js';
-import type { MarketEvent, SignalFinding } from '../../../../src/engine/types.js';
-import { canonical, DAY, drive, HOUR, MIN, order, review, rng, T0 } from './fixtures.js';
+import type { MarketEvent } from '../../../../src/engine/types.js';
+import { canonical, DAY, drive, HOUR, MIN, order, replaySwapped, review, rng, T0 } from './fixtures.js';
 
 const config = configSchema.parse({});
 
@@ -229,30 +228,6 @@ test('a busy honest shop whose buyers review on receipt one time in five stays q
   assert.deepEqual(settled.map((f) => f.finding.strength), []);
 });
 
-/**
- * The engine's calls for one seller (expire, evaluate at every hour's end, observe), the state
- * replaced by `saved` just before event `swapAt` is observed.
- */
-function replay(events: readonly MarketEvent[], swapAt = -1, saved?: State): { findings: { at: number; f: SignalFinding }[]; state: State } {
-  let state = signal.create(config);
-  const findings: { at: number; f: SignalFinding }[] = [];
-  let boundary = (Math.floor(events[0]!.eventTime / HOUR) + 1) * HOUR;
-  const close = (upTo: number): void => {
-    for (; boundary <= upTo; boundary += HOUR) {
-      signal.expire(state, boundary, config);
-      const f = signal.evaluate(state, { sellerId: 's-1', at: boundary, bucketMs: HOUR, ordersInBucket: 0, orders24h: 0, dailyOrdersEwma: 0, historyDays: 0 }, config);
-      if (f !== null) findings.push({ at: boundary, f });
-    }
-  };
-  events.forEach((e, i) => {
-    close(e.eventTime);
-    if (i === swapAt) state = saved!;
-    signal.observe(state, e, config, eventKeys(e));
-  });
-  close(boundary);
-  return { findings, state };
-}
-
 /** 14 orders of a small shop over three days, most reviewed on receipt or before delivery; ids of their own. */
 function savedScenario(): MarketEvent[] {
   const out: MarketEvent[] = [];
@@ -268,15 +243,15 @@ function savedScenario(): MarketEvent[] {
   return out;
 }
 
-/** replay(savedScenario()) by the code of afbe17b, the state just before event 24: the 5-star rates as fields, SLOW and PRE in arrays of their own. */
+/** replaySwapped(savedScenario()) by the code of afbe17b, the state just before event 24: the 5-star rates as fields, SLOW and PRE in arrays of their own. */
 const SAVED_AT_24 = '{"counts":[490965,1.715891369235413,1.715891369235413,1.186622966549173,1.186622966549173],"orders":[32,7115016306356751,9,3898118550778983,0,6821734196115135,2,5147215836412183,34,6872641638169455,43,6690078416103238,33,3389864200563102,59,1196981942938614,29,7264430970826318,42,5749797332119718,15,4720159185105662,22,4475285382821206,56,6952343883151278,52,4207308951452166],"ordersLow":58907534,"fiveHour":490944,"fiveCount":1,"fivePeak":0,"fivePeakRate":0,"fiveRate":0.016708640515017147,"reviewIds":["r-saved-4","r-saved-0","r-saved-7","r-saved-3"],"buyerIds":["b-saved-4","b-saved-0","b-saved-7","b-saved-3"],"orderIds":["o-saved-4","o-saved-0","o-saved-7","o-saved-3"],"fast":0,"early":0,"firing":true,"slowFiring":true,"slow":[490965,4.50801202611565,4.045834184664937,0,0.25625366530841504],"pre":[490965,2.2850021453626934,0.6901327707236066]}';
 
 test('a state saved by the earlier layout restores and goes on exactly as if never saved', () => {
   const events = canonical(savedScenario());
   const saved = JSON.parse(SAVED_AT_24) as State & { slow?: number[]; pre?: number[]; fiveRate?: number };
   assert.ok(saved.slow !== undefined && saved.pre !== undefined && saved.fiveRate! > 0 && saved.counts.length === 5, 'the saved state has every part');
-  const plain = replay(events);
-  const restored = replay(events, 24, saved);
+  const plain = replaySwapped(signal, config, events);
+  const restored = replaySwapped(signal, config, events, 24, saved);
   assert.ok(plain.findings.some((x) => x.at > events[24]!.eventTime), 'findings after the restore');
   assert.deepEqual(restored.findings, plain.findings);
   // The recent deliveries (the last block, 3 numbers) did not exist then: the restored state starts
