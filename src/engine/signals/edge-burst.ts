@@ -314,16 +314,18 @@ function advance(state: State, tick: number, config: Config): void {
   const steps = tick - state.tick;
   if (steps <= 0) return;
   state.tick = tick;
-  // Repeated multiplication rather than pow: bit-identical on every platform.
-  let f = 1;
-  for (let i = 0; i < steps && f > 0; i++) f = f * config.decay < 1e-9 ? 0 : f * config.decay;
+  const f = stepped(config.decay, steps);
   topkDecay(state, f, CURRENT_FLOOR, STRIDE);
   state.sellerCurrent *= f;
   state.sellerTick = 0;
-  const keep = levelKeep(config);
-  let g = 1;
-  for (let i = 0; i < steps && g > 0; i++) g = g * keep < 1e-9 ? 0 : g * keep;
-  state.sellerLevel *= g;
+  state.sellerLevel *= stepped(levelKeep(config), steps);
+}
+
+/** factor^steps by repeated multiplication rather than pow (bit-identical on every platform), 0 below 1e-9. */
+function stepped(factor: number, steps: number): number {
+  let f = 1;
+  for (let i = 0; i < steps && f > 0; i++) f = f * factor < 1e-9 ? 0 : f * factor;
+  return f;
 }
 
 /**

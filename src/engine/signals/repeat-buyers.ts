@@ -298,9 +298,7 @@ function observeOrder(s: State, e: OrderEvent, c: Config, h: number): void {
 function observeReview(s: State, e: ReviewEvent, c: Config, buyer: number): boolean {
   if (e.orderId === null) return s.rvb.length < c.reorderMinAccounts;
   const fp = (buyer ^ Math.imul(hash32(e.itemId), 0x9e3779b1)) >>> 11;
-  const from = Math.floor((e.eventTime - c.weekDays * DAY_MS) / 1000);
-  let drop = 0;
-  while (drop < s.rv.length && Math.floor(s.rv[drop]! / FP_SCALE) < from) drop++;
+  const drop = stale(s.rv, e.eventTime, c);
   const kept = drop > 0 ? dropFirst(s.rv, drop) : s.rv;
   let repeat = false;
   // The oldest review leaves when the lane is full (appendCapped below).
@@ -325,9 +323,7 @@ function observeReview(s: State, e: ReviewEvent, c: Config, buyer: number): bool
 
 /** Drops the lane's reviews older than weekDays days, and the repeat reviewers no longer repeated in it. */
 function expireReviews(s: State, now: number, c: Config): void {
-  const from = Math.floor((now - c.weekDays * DAY_MS) / 1000);
-  let drop = 0;
-  while (drop < s.rv.length && Math.floor(s.rv[drop]! / FP_SCALE) < from) drop++;
+  const drop = stale(s.rv, now, c);
   if (drop === 0) return;
   s.rv = dropFirst(s.rv, drop);
   if (s.rvf.length === 0) return;
@@ -336,6 +332,14 @@ function expireReviews(s: State, now: number, c: Config): void {
   s.rvf = s.rvf.filter((_, i) => keep[i]);
   s.rvb = s.rvb.filter((_, i) => keep[i]);
   s.rvr = s.rvr.filter((_, i) => keep[i]);
+}
+
+/** How many of the lane's reviews, oldest first, are more than weekDays days before `t`. */
+function stale(rv: readonly number[], t: number, c: Config): number {
+  const from = Math.floor((t - c.weekDays * DAY_MS) / 1000);
+  let drop = 0;
+  while (drop < rv.length && Math.floor(rv[drop]! / FP_SCALE) < from) drop++;
+  return drop;
 }
 
 function occurrences(rv: readonly number[], fp: number): number {

@@ -279,7 +279,7 @@ function seeShared(s: State, k: number, value: string | null, ipv4: string | nul
     }
     sh.hour = hour;
     // A place (as judge sees one) that has outlasted the horizon marks the shop's places (State.normal).
-    if (sh.since !== undefined && hour - sh.since >= c.horizonDays * 24 && (k === IP || tiedBuyers(s, sh, oldest) < c.addressBuyers)) s.normal = hour;
+    if (sh.since !== undefined && hour - sh.since >= c.horizonDays * 24 && isPlace(s, sh, oldest, c.addressBuyers)) s.normal = hour;
     const at = sh.fps.indexOf(id);
     if (at >= 0) {
       if (sh.last === undefined || sh.last[at] === hour) return UNCHANGED;
@@ -318,7 +318,8 @@ function ipBuyers(s: State, v: string | null, ipv4: string | null, seen: number,
 function promote(s: State, entry: Shared, hour: number, c: Config): void {
   if (s.shared.length >= c.maxShared) {
     const oldest = hour - c.horizonDays * 24 + 1;
-    const place = (x: Shared): boolean => x.k === IP || (x.k === ADDRESS && tiedBuyers(s, x, oldest) < 2);
+    // Here an address is a place only if none of its buyers is tied (ties come in pairs).
+    const place = (x: Shared): boolean => isPlace(s, x, oldest, 2);
     let victim = 0;
     let victimPlace = place(s.shared[0]!);
     for (let i = 1; i < s.shared.length; i++) {
@@ -435,6 +436,11 @@ function recordTies(s: State, hour: number, c: Config): void {
   }
 }
 
+/** A place: an IP prefix, or a shipping address with fewer than `minTied` tied buyers (tiedBuyers). */
+function isPlace(s: State, sh: Shared, oldest: number, minTied: number): boolean {
+  return sh.k === IP || (sh.k === ADDRESS && tiedBuyers(s, sh, oldest) < minTied);
+}
+
 /**
  * Distinct buyers of shared address `a` tied to another of its buyers by a shared device or
  * payment instrument within the horizon: the accounts of a farm's few phones and cards, not the
@@ -470,7 +476,7 @@ function judge(s: State, hour: number, c: Config): SignalFinding | null {
     const sh = s.shared[i]!;
     if (sh.hour < oldest) continue;
     const full = weights[sh.k]! * strengthOf(sh.fps.length, thresholds[sh.k]!, c);
-    const place = sh.k === IP || (sh.k === ADDRESS && tiedBuyers(s, sh, oldest) < thresholds[ADDRESS]!);
+    const place = isPlace(s, sh, oldest, c.addressBuyers);
     // A place shared without a break for longer than the horizon is the shop's clientele (a campus
     // shop's mailrooms week after week), not a campaign's new drop.
     if (place && ((sh.since !== undefined && hour - sh.since >= c.horizonDays * 24) || (s.normal !== undefined && s.normal >= oldest))) continue;
