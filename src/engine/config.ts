@@ -57,6 +57,14 @@ const ScoringSchema = z.strictObject({
     .describe(
       "distinct buyers a lone family's findings must name together: one account, however busy, is a loyal or business customer as often as a brusher",
     ),
+  minBehaviourFamilies: z
+    .number()
+    .int()
+    .min(0)
+    .default(1)
+    .describe(
+      'families on the minFamilies path that must show what buyers did, not only who they are: young accounts and strangers sharing a place describe a campus shop\'s students as well as a farm, so together they do not alert; 0 turns the rule off',
+    ),
   minScore: unit(0.5, 'score the minFamilies path needs on top of the family rule (a single allowed family is judged on its strength)'),
   severity: z
     .strictObject({

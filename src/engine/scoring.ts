@@ -2,7 +2,8 @@
  * Combines findings into one score per seller. Per family only the strongest finding counts
  * (several signals of one family are one piece of evidence); families combine by noisy-OR, so
  * independent families reinforce each other without any one of them reaching 1 alone. The alert
- * rule then asks for several strong families with a high enough score, or one family strong
+ * rule then asks for several strong families with a high enough score, at least one of them
+ * about what buyers did rather than who they are (`minBehaviourFamilies`), or one family strong
  * enough to stand alone that is also allowed to (see `singleFamilyAllowed` in config.ts).
  */
 import type { ScoringConfig } from './config.js';
@@ -48,12 +49,21 @@ function namesBuyers(findings: readonly SignalFinding[], family: SignalFamily, m
   return false;
 }
 
+function bitCount(x: number): number {
+  let n = 0;
+  for (let v = x; v !== 0; v &= v - 1) n++;
+  return n;
+}
+
 export function scoreFindings(findings: readonly SignalFinding[], cfg: ScoringConfig): Score {
   const best = new Array<number>(SIGNAL_FAMILIES.length).fill(0);
+  // Strong families with a finding about behaviour, as a bit set over SIGNAL_FAMILIES.
+  let behaviour = 0;
   for (const f of findings) {
     const i = FAMILY_INDEX[f.family];
     const s = clamp01(f.strength);
     if (s > best[i]!) best[i] = s;
+    if (f.demographic !== true && s >= cfg.minFamilyStrength) behaviour |= 1 << i;
   }
   let miss = 1;
   let single = false;
@@ -70,6 +80,6 @@ export function scoreFindings(findings: readonly SignalFinding[], cfg: ScoringCo
   const score = 1 - miss;
   // minScore guards combinations of middling families; a family allowed alone is judged on its own
   // strength, whatever its weight (unverified at 0.5 × 0.9 would otherwise never pass 0.5).
-  const alert = single || (strong.length >= cfg.minFamilies && score >= cfg.minScore);
+  const alert = single || (strong.length >= cfg.minFamilies && score >= cfg.minScore && bitCount(behaviour) >= cfg.minBehaviourFamilies);
   return { score, severity: severityFor(score, strong.length, cfg), strongFamilies: strong, alert };
 }

@@ -114,6 +114,12 @@ export interface SignalFinding {
   /** A short human sentence: what was seen. */
   readonly explanation: string;
   readonly evidence: Partial<EvidenceLists>;
+  /**
+   * Set when the finding only says who the seller's buyers are (young accounts, strangers sharing a
+   * place), not what they did: a campus shop's customers are both, so two such findings do not
+   * corroborate each other (scoring's minBehaviourFamilies). Never serialised into alerts.
+   */
+  readonly demographic?: true;
 }
 
 export interface EvidenceLists {

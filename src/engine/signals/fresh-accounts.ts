@@ -378,6 +378,7 @@ function judge(s: State, c: Config): SignalFinding | null {
       baseline: round2(baseYoung),
       explanation: `${Math.round(youngShare * 100)}% of about ${Math.round(orders)} recent orders come from accounts younger than ${c.youngDays} days, against a threshold of ${Math.round(youngThr * 100)}% (baseline ${round2(baseYoung * 100)}%); capped at ${c.youngMaxStrength}: young accounts only corroborate.`,
       evidence: { buyerIds: s.youngBuyers!.slice(), orderIds: s.youngOrders!.slice() },
+      demographic: true,
     };
 
   const byOrders = orderStrength >= reviewStrength;

@@ -492,6 +492,7 @@ function judge(s: State, hour: number, c: Config): SignalFinding | null {
       bestIsPlace = place;
     }
   }
+  const placesOnly = miss === 1;
   miss *= 1 - Math.min(1 - placeMiss, c.placeStrength);
   const strength = Math.min(1, 1 - miss);
   if (best === null || hits === null || strength < c.minStrength) return null;
@@ -528,5 +529,6 @@ function judge(s: State, hour: number, c: Config): SignalFinding | null {
           bestIsPlace && best.k === ADDRESS ? ` They share no device or card, as strangers at a mailroom, locker or pickup point do: the places weigh at most ${c.placeStrength}.` : ''
         }`,
     evidence,
+    ...(placesOnly ? { demographic: true as const } : {}),
   };
 }

@@ -78,6 +78,21 @@ test('a lone family must name singleFamilyMinBuyers distinct buyers: one busy ac
   assert.equal(scoreFindings([f('concentration', 0.8, 'c', ['b-1']), f('account_age', 0.8, 'a', ['b-1'])], cfg).alert, true);
 });
 
+test('two findings about who the buyers are, not what they did, do not alert together: a campus shop has young accounts at shared places', () => {
+  const young = { ...f('account_age', 0.6, 'fresh_accounts'), demographic: true as const };
+  const place = { ...f('identity', 0.6, 'shared_identity'), demographic: true as const };
+  const both = scoreFindings([young, place], cfg);
+  assert.deepEqual(both.strongFamilies, ['account_age', 'identity']);
+  assert.ok(both.score >= cfg.minScore);
+  assert.equal(both.alert, false);
+  // Any behaviour beside them alerts: a burst of young accounts, a drop address with fast reviews.
+  assert.equal(scoreFindings([young, f('concentration', 0.5, 'edge_burst')], cfg).alert, true);
+  assert.equal(scoreFindings([place, f('review_timing', 0.6)], cfg).alert, true);
+  // A weak behavioural finding in a demographic family does not count as behaviour.
+  assert.equal(scoreFindings([young, place, f('identity', 0.3, 'shared_identity-2')], cfg).alert, false);
+  assert.equal(scoreFindings([young, place], parseEngineConfig({ scoring: { minBehaviourFamilies: 0 } }).scoring).alert, true);
+});
+
 test('severity bands: CRITICAL needs score and several families', () => {
   const three = scoreFindings([f('concentration', 1), f('identity', 1), f('account_age', 1)], cfg);
   assert.equal(three.severity, 'CRITICAL');

@@ -170,6 +170,7 @@ test('the young lane: a small seller suddenly selling to months-old accounts giv
     assert.ok(f.strength <= config.youngMaxStrength, `strength ${f.strength}: the young lane only corroborates`);
     assert.ok(f.value >= f.threshold && f.threshold >= config.minYoungShare);
     assert.ok(f.evidence.buyerIds!.every((b) => b.startsWith('b-young-')));
+    assert.equal(f.demographic, true, 'young accounts say who buys, not what they did');
   }
   assert.ok(findings.some((x) => x.finding.strength >= 0.5), 'strong enough to count as a family');
 });

@@ -193,6 +193,7 @@ test('places alone never alert: several dorm mailrooms behind a campus NAT, stud
   const f = findings.at(-1)!.finding;
   assert.ok(f.evidence.addressHashes?.[0]?.startsWith('a-mailroom-'));
   assert.match(f.explanation, /share no device or card/);
+  assert.ok(findings.every((x) => x.finding.demographic === true), 'places say where buyers are, not what they did');
   // Without the cap (the rule before) the same shop alerts alone.
   const uncapped = drive(signal, configSchema.parse({ placeStrength: 1 }), campusShop(21, 12, 4)).findings;
   assert.ok(uncapped.some((x) => x.finding.strength >= 0.8));
@@ -206,6 +207,7 @@ test('a new farm cluster at a campus shop still alerts: a drop address whose acc
   const { findings } = drive(signal, config, [...campusShop(21, 3, 3), ...farm]);
   const during = findings.filter((f) => f.at > T0 + 10 * DAY && f.at < T0 + 12 * DAY);
   assert.ok(during.some((f) => f.finding.strength >= 0.8 && f.finding.evidence.addressHashes?.includes('a-drop')), JSON.stringify(during.map((f) => f.finding.strength)));
+  assert.ok(during.filter((f) => f.finding.strength >= 0.8).every((f) => f.finding.demographic === undefined), 'shared phones are behaviour');
   const before = findings.filter((f) => f.at <= T0 + 10 * DAY);
   assert.ok(before.every((f) => f.finding.strength <= config.placeStrength));
 });
