@@ -91,6 +91,12 @@ const EvidenceSchema = z.strictObject({
 const baseShape = {
   bucketMs: positiveMs(HOUR_MS, 'bucket length; buckets are aligned to the epoch and must divide a day'),
   allowedDisorderMs: ms(15 * 60_000, 'watermark = max event time − this (self-driven mode)'),
+  lateEvents: z
+    .enum(['apply', 'drop'])
+    .default('apply')
+    .describe(
+      "an event older than what was already released: 'apply' adds it at the oldest time still open (its information is kept, its time moved forward by its lateness), 'drop' keeps it out of every window; late events are counted and reported either way",
+    ),
   reorderSlotMs: positiveMs(60_000, 'granularity of the reorder buffer (release and lateness are decided per slot); must divide bucketMs'),
   futureToleranceMs: ms(DAY_MS, 'events beyond max event time seen + this are FUTURE_TIME'),
   futureConfirmEvents: z

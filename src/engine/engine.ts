@@ -166,6 +166,11 @@ function statusKey(status: OrderStatus): number {
   }
 }
 
+/** A late event as applied: its time moved forward to `at`, the oldest time still open. */
+function lateCopy(e: MarketEvent, at: number): MarketEvent {
+  return Object.freeze({ ...e, eventTime: at });
+}
+
 const orNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
 const orNegInf = (x: number | null): number => (x === null ? -Infinity : x);
 
@@ -180,6 +185,7 @@ export class Engine {
   private readonly observers: readonly Uint16Array[];
   private readonly ring: RingDetector<any> | null;
   private readonly external: boolean;
+  private readonly applyLate: boolean;
   private readonly trackChanges: boolean;
   private readonly bucketMs: number;
   private readonly slotMs: number;
@@ -246,6 +252,7 @@ export class Engine {
     );
     this.ring = opts.ring === undefined ? (DEFAULT_REGISTRY.ring?.create(config.ring) ?? null) : opts.ring;
     this.external = opts.watermark === 'external';
+    this.applyLate = config.lateEvents === 'apply';
     this.trackChanges = opts.trackChanges === true;
     this.bucketMs = config.bucketMs;
     this.slotMs = config.reorderSlotMs;
@@ -321,6 +328,9 @@ export class Engine {
         st.lateEvents++;
         this.markDirty(st);
       }
+      // Mobile clients deliver minutes to hours late: dropping those loses a share of every
+      // campaign's evidence, so by default the event counts from the oldest time still open.
+      if (this.applyLate) this.buffer.push(lateCopy(e, this.releasedThrough));
       return { outcome: 'late', sellerId: e.sellerId, eventTime: t };
     }
     this.buffer.push(e);

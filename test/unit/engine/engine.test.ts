@@ -329,8 +329,8 @@ test('events are released in canonical order (time, kind, eventId) whatever the 
   assert.deepEqual(log.seen, ['w', 'y', 'z', 'r']);
 });
 
-test('an event behind the released point is late: counted per seller, never windowed, not a duplicate', () => {
-  const { engine, log } = newProbe();
+test('lateEvents drop: an event behind the released point is late: counted per seller, never windowed, not a duplicate', () => {
+  const { engine, log } = newProbe(parseEngineConfig({ lateEvents: 'drop' }));
   engine.ingest(o('a', T0));
   engine.ingest(o('b', T0 + 2 * HOUR));
   const r = engine.ingest(o('old', T0 + 30 * MIN));
@@ -342,6 +342,30 @@ test('an event behind the released point is late: counted per seller, never wind
   assert.ok(!log.seen.includes('old'));
   // Within the disorder it is not late.
   assert.equal(engine.ingest(o('ok', T0 + 2 * HOUR - 10 * MIN)).outcome, 'late', 'after finish everything before the end is final');
+});
+
+test('lateEvents apply (the default): a late event is counted and reported, then applied at the oldest time still open', () => {
+  const times = new Map<string, number>();
+  const sig: SellerSignal<null> = {
+    name: 'times',
+    family: 'concentration',
+    create: () => null,
+    observe: (_s, e) => void times.set(e.eventId, e.eventTime),
+    evaluate: () => null,
+    expire: () => {},
+  };
+  const engine = new Engine(cfg, { signals: [sig], ring: null });
+  engine.ingest(o('a', T0));
+  engine.ingest(o('b', T0 + 2 * HOUR));
+  const released = T0 + 2 * HOUR - 15 * MIN + 1 - ((T0 + 2 * HOUR - 15 * MIN + 1) % cfg.reorderSlotMs);
+  const r = engine.ingest(o('old', T0 + 30 * MIN));
+  assert.deepEqual(r, { outcome: 'late', sellerId: 's-1', eventTime: T0 + 30 * MIN }, 'reported with its own time');
+  assert.equal(engine.stats().late, 1);
+  assert.equal(engine.sellerLateEvents('s-1'), 1);
+  engine.finish();
+  assert.equal(times.get('old'), released, 'applied at the released point, not at its own time');
+  assert.equal(times.get('a'), T0);
+  assert.equal(engine.stats().late, 1, 'applying it does not count it twice');
 });
 
 test('within the allowed disorder an out-of-order event is accepted, not late', () => {
