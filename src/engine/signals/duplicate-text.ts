@@ -7,7 +7,8 @@
  * words if it is long, and ignored if short, so short generic reviews never count), then to the
  * unigram and bigram shingles of those words, then to a b-bit MinHash signature (32 minima × 2
  * bits = two numbers). Light paraphrase (a word added, dropped or swapped, punctuation, case)
- * keeps most shingles, so the Jaccard estimate stays high. A bounded window of recent signatures is clustered when a bucket closes.
+ * keeps most shingles, so the Jaccard estimate stays high. A bounded window of recent signatures is clustered when a bucket closes
+ * (a cluster: one review and the reviews near-identical to it).
  *
  * The window holds numbers only. Review and buyer ids are kept only for reviews that matched an
  * earlier review of another buyer when they arrived, so an honest seller stores no strings; the
@@ -329,13 +330,10 @@ function judge(s: State, hour: number, c: Config): SignalFinding | null {
   const oldest = hour - c.horizonDays * 24 + 1;
   const n = s.sigs.length / STRIDE;
   if (n < c.minBuyers || s.reviewIds.length === 0) return null;
-  // Union-find over the live entries; at most `window` (≤ 64) of them, once per bucket.
-  const parent = new Int8Array(n);
-  for (let i = 0; i < n; i++) parent[i] = i;
-  const root = (i: number): number => {
-    while (parent[i] !== i) i = parent[i] = parent[parent[i]!]!;
-    return i;
-  };
+  // A cluster is one review and every review near-identical to it (a star, not a chain): a farm's
+  // copies all repeat one script, while honest texts that share one stock remark ("a little goes
+  // a long way") behind different openers only link pairwise into chains.
+  const match = new Uint8Array(n * n);
   const live = (i: number): boolean => lowOf(s.sigs[i * STRIDE + 2]!, HOUR_SCALE) >= oldest;
   const pair = [0, 0];
   // Live entries that repeat an earlier one of another buyer, as observeReview counted them.
@@ -349,36 +347,36 @@ function judge(s: State, hour: number, c: Config): SignalFinding | null {
       other[0] = s.sigs[j * STRIDE]!;
       other[1] = s.sigs[j * STRIDE + 1]!;
       if (bbitJaccard(pair, other, K, BITS) < c.similarity) continue;
-      parent[root(j)] = root(i);
+      match[i * n + j] = match[j * n + i] = 1;
       if (Math.floor(s.sigs[i * STRIDE + 2]! / HOUR_SCALE) !== Math.floor(s.sigs[j * STRIDE + 2]! / HOUR_SCALE)) repeated[j] = 1;
     }
   }
-  // The largest cluster by distinct buyers; ties go to the cluster whose first review is oldest.
-  let bestRoot = -1;
+  // The largest star by distinct buyers; ties go to the star whose centre is oldest.
+  let bestCentre = -1;
   let bestBuyers = 0;
   const seen: number[] = [];
   for (let r = 0; r < n; r++) {
-    if (!live(r) || root(r) !== r) continue;
+    if (!live(r)) continue;
     seen.length = 0;
     for (let i = 0; i < n; i++) {
-      if (root(i) !== r) continue;
+      if (i !== r && match[r * n + i] === 0) continue;
       const bfp = Math.floor(s.sigs[i * STRIDE + 2]! / HOUR_SCALE);
       if (seen.indexOf(bfp) < 0) seen.push(bfp);
     }
     if (seen.length > bestBuyers) {
       bestBuyers = seen.length;
-      bestRoot = r;
+      bestCentre = r;
     }
   }
   const strength = strengthOf(bestBuyers, c.minBuyers, c);
-  if (bestRoot < 0 || strength < c.minStrength || strength === 0) return null;
+  if (bestCentre < 0 || strength < c.minStrength || strength === 0) return null;
   let members = 0;
   let comparable = 0;
   let windowReviews = 0;
   let windowRepeats = 0;
   const halfLifeHours = c.baselineHalfLifeDays * 24;
   for (let i = 0; i < n; i++) {
-    if (root(i) === bestRoot) members++;
+    if (i === bestCentre || match[bestCentre * n + i] === 1) members++;
     if (!live(i)) continue;
     comparable++;
     const w = 0.5 ** (Math.max(0, (s.baseHour ?? 0) - lowOf(s.sigs[i * STRIDE + 2]!, HOUR_SCALE)) / halfLifeHours);

@@ -81,6 +81,28 @@ test("five copies among a new seller's few reviews are not improbable enough at 
   assert.deepEqual(drive(signal, config, events).findings, []);
 });
 
+test('honest texts sharing one remark behind different openers are a chain, not a cluster: only reviews near one text count', () => {
+  // Seven buyers of a perfume: every text links to some other (Jaccard ≥ 0.6), but the last two
+  // resemble the short one only through the others; the largest star, around the short text, has 6
+  // buyers, and 5 repeats among 11 at the prior share are 1e-4, while 7 would be 5.6e-6.
+  const remark = [
+    'Bought as a gift. a little goes a long way',
+    'Bought as a gift - a little goes a long way - lasts the whole day',
+    'good - a little goes a long way',
+    'recommended - smells nice - a little goes a long way',
+    'Packed well and a little goes a long way and smells nice',
+    'Same as the pictures. a little goes a long way. lasts the whole day',
+    'Better than I expected. smells nice. a little goes a long way',
+  ];
+  const events: MarketEvent[] = HONEST.slice(0, 5).map((text, i) => review({ buyerId: `b-h-${i}`, eventTime: T0 + i * 5 * HOUR, text }));
+  remark.forEach((text, i) => events.push(review({ buyerId: `b-r-${i}`, eventTime: T0 + DAY + i * 3 * HOUR, text })));
+  assert.deepEqual(drive(signal, config, events).findings, []);
+  // The same seven reviews as copies of one script fire.
+  const script: MarketEvent[] = HONEST.slice(0, 5).map((text, i) => review({ buyerId: `b-h-${i}`, eventTime: T0 + i * 5 * HOUR, text }));
+  remark.forEach((_, i) => script.push(review({ buyerId: `b-r-${i}`, eventTime: T0 + DAY + i * 3 * HOUR, text: SCRIPT[i % SCRIPT.length]! })));
+  assert.equal(drive(signal, config, script).findings.at(-1)?.finding.value, 7);
+});
+
 /** A shop whose honest buyers write short stock phrases, a few of them the same 4 informative words. */
 function stockPhraseShop(days: number, r: () => number): MarketEvent[] {
   const stock = ['case fits my phone perfectly', 'came in a small envelope, cute stickers attached', 'colour as shown, a bit thin but ok'];
