@@ -355,11 +355,15 @@ function sellerLevel(state: State, ctx: SellerContext, config: Config, ticks: nu
   const { lift, burstFive, burstOrders } = reviewLift(state, ctx.at, config);
   const reviews = lift >= config.reviewLift ? rampStrength(lift, config.reviewLift, config.fullReviewLift) : 0;
   const recurredAt = state.recurredAt ?? -1;
+  const memoryMs = config.burstBuyerMemoryDays * 24 * HOUR_MS;
   if (episodes < config.minRecurrences) {
-    if (reviews === 0 || recurredAt < 0 || recurredAt < ctx.at - config.burstBuyerMemoryDays * 24 * HOUR_MS || recurredAt >= ctx.at)
-      return episodes === 1 && config.singleEpisodeStrength > 0 && last >= ctx.at - config.singleEpisodeHorizonMs
-        ? singleEpisode(state, config, ticks)
-        : null;
+    if (reviews === 0 || recurredAt < 0 || recurredAt < ctx.at - memoryMs || recurredAt >= ctx.at) {
+      if (config.singleEpisodeStrength === 0) return null;
+      // A one-off burst whose buyers then review far above the seller's usual rate is a farm's
+      // batch (fake orders exist for their reviews); a flash sale's buyers review as usual.
+      if (reviews > 0 && last >= ctx.at - memoryMs && last < ctx.at) return singleEpisode(state, config, ticks, reviews, lift);
+      return episodes === 1 && last >= ctx.at - config.singleEpisodeHorizonMs ? singleEpisode(state, config, ticks, 0, 0) : null;
+    }
     episodes = state.recurredEpisodes ?? config.minRecurrences;
   }
   const perTick = state.sellerTotal / ticks;
@@ -384,20 +388,26 @@ function sellerLevel(state: State, ctx: SellerContext, config: Config, ticks: nu
   };
 }
 
-/** One seller-level burst episode in the last singleEpisodeHorizonMs: corroboration only. */
-function singleEpisode(state: State, config: Config, ticks: number): SignalFinding {
+/**
+ * One seller-level burst episode: in the last singleEpisodeHorizonMs, corroboration only; with its
+ * buyers' review lift (`reviews` > 0), reinforced by it (noisy-OR) for burstBuyerMemoryDays.
+ */
+function singleEpisode(state: State, config: Config, ticks: number, reviews: number, lift: number): SignalFinding {
   const perTick = state.sellerTotal / ticks;
   return {
     name: 'edge_burst',
     family: 'concentration',
     value: 1,
     threshold: config.minRecurrences,
-    strength: config.singleEpisodeStrength,
-    horizonMs: config.singleEpisodeHorizonMs,
+    strength: 1 - (1 - config.singleEpisodeStrength) * (1 - reviews),
+    horizonMs: reviews > 0 ? config.burstBuyerMemoryDays * 24 * HOUR_MS : config.singleEpisodeHorizonMs,
     baseline: Math.round(perTick * 1000) / 1000,
     explanation:
       `the seller's purchase edges burst once (MIDAS-R ≥ ${config.sellerScoreThreshold} on its total rate; now ${state.sellerCurrent.toFixed(1)} current vs ` +
-      `${perTick.toFixed(2)} per tick), ${state.episodeBuyers.length} buyers: a flash sale looks the same, so this only corroborates`,
+      `${perTick.toFixed(2)} per tick), ${state.episodeBuyers.length} buyers` +
+      (reviews > 0
+        ? `, whose burst orders got 5-star reviews at ${lift.toFixed(1)}× the seller's usual rate (≥ ${config.reviewLift}×)`
+        : ': a flash sale looks the same, so this only corroborates'),
     evidence: { buyerIds: [...state.episodeBuyers] },
   };
 }
@@ -667,8 +677,10 @@ export const signal: SellerSignal<State, Config> = {
     drop = 0;
     while (drop < state.episodes.length && state.episodes[drop]! < now - config.recurrenceMs) drop++;
     if (drop > 0) state.episodes = dropFirst(state.episodes, drop);
-    // The latest burst's buyers stay evidence while its reviews may still be reported.
-    const keep = Math.max((state.episodeLast ?? -1) + config.recurrenceMs, (state.recurredAt ?? -1) + config.burstBuyerMemoryDays * 24 * HOUR_MS);
+    // The latest burst's buyers stay evidence while its reviews may still be reported (a single
+    // episode's too: its buyers' review lift is reported for burstBuyerMemoryDays).
+    const memoryMs = config.burstBuyerMemoryDays * 24 * HOUR_MS;
+    const keep = Math.max((state.episodeLast ?? -1) + config.recurrenceMs, Math.max(state.episodeLast ?? -1, state.recurredAt ?? -1) + memoryMs);
     if (state.episodeBuyers.length > 0 && keep < now) state.episodeBuyers = EMPTY;
     if (state.burstBuyers !== undefined && state.burstBuyers !== null)
       assocExpire(state.burstBuyers, (Math.floor(now / MINUTE_MS) - config.burstBuyerMemoryDays * 1440 + 1) * 2, PAYLOAD_BITS);

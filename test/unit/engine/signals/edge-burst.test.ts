@@ -438,3 +438,28 @@ test('a state saved before the recent level starts it at the seller\'s mean rate
   const then = runSignal(signal, config, rest, { state: old as unknown as typeof first.state });
   assert.ok([...then.findings.values()].some((f) => f.value === 1), 'the batch is a burst episode');
 });
+
+test("a single burst whose buyers review 5★ far above the seller's rate stands alone once the reviews come; a sale's buyers reviewing as usual stay corroboration", () => {
+  const oneBatch = (share: number, lagDays: number): Map<number, SignalFinding> => {
+    const { events } = batchesWithReviews('s15', share, lagDays);
+    // Only the first batch: the second batch's orders and reviews go.
+    return runSignal(signal, config, events.filter((e) => !(e.orderId ?? '').startsWith('a1-'))).findings;
+  };
+  const batch = T0 + 3 * DAY + 14 * HOUR;
+  const brushed = oneBatch(0.7, 1);
+  const strong = [...brushed.entries()].filter(([, f]) => f.strength >= 0.8);
+  assert.ok(strong.length > 0, String(Math.max(...[...brushed.values()].map((f) => f.strength))));
+  for (const [at, f] of strong) {
+    assert.equal(f.value, 1);
+    assert.ok(at >= batch + config.reviewLagDays * DAY, `not before the orders are reviewable: +${(at - batch) / HOUR} h`);
+    assert.match(f.explanation, /5-star reviews at/);
+    assert.ok((f.evidence.buyerIds ?? []).length >= 2);
+  }
+  // Reviews that come 10 days later still name the burst's buyers.
+  const late = [...oneBatch(0.7, 10).entries()].filter(([, f]) => f.strength >= 0.8);
+  assert.ok(late.length > 0 && late.every(([, f]) => (f.evidence.buyerIds ?? []).length >= 2));
+  for (const [at, f] of oneBatch(0.1, 1)) {
+    assert.equal(f.strength, config.singleEpisodeStrength);
+    assert.ok(at <= batch + HOUR + config.singleEpisodeHorizonMs, `+${(at - batch) / HOUR} h`);
+  }
+});
