@@ -100,9 +100,9 @@ export const configSchema = z.object({
   minSellerBurstEdges: z
     .number()
     .min(1)
-    .default(6)
+    .default(5)
     .describe(
-      'Decayed current edges of the seller needed for a seller-level burst. Default 6: a batch of 8–15 accounts over 90 min decays to 6–7 current edges at hourly ticks (decay 0.5); the MIDAS score against the seller\'s own rate is the main guard.',
+      'Decayed current edges of the seller needed for a seller-level burst. Default 5: a batch drip-fed at 2–5 orders an hour over a few hours peaks at about twice its hourly rate (decay 0.5), 4.75–5.5 for 13 orders in 4 h; the MIDAS score against the seller\'s own rate and the level test are the main guards, and one episode alone only corroborates.',
     ),
   levelHalfLifeHours: z
     .number()

@@ -463,3 +463,15 @@ test("a single burst whose buyers review 5★ far above the seller's rate stands
     assert.ok(at <= batch + HOUR + config.singleEpisodeHorizonMs, `+${(at - batch) / HOUR} h`);
   }
 });
+
+test('a batch drip-fed over four hours (5, 3, 2, 3 orders) on a quiet shop is a seller-level burst', () => {
+  const events: MarketEvent[] = [];
+  for (let h = 0; h < 10 * 24; h += 12) events.push(order({ t: T0 + h * HOUR + 600_000, seller: 's23', buyer: `steady${h}`, order: `s${h}` }));
+  const start = T0 + 10 * DAY + 15 * HOUR;
+  let k = 0;
+  [5, 3, 2, 3].forEach((n, h) => {
+    for (let j = 0; j < n; j++, k++) events.push(order({ t: start + h * HOUR + j * 10 * 60_000, seller: 's23', buyer: `drip${k}`, order: `d${k}` }));
+  });
+  const { findings } = runSignal(signal, config, events, { until: start + 6 * HOUR });
+  assert.ok([...findings.values()].some((f) => f.value === 1 && f.strength === config.singleEpisodeStrength), 'no burst episode');
+});
