@@ -66,6 +66,14 @@ export const configSchema = z.object({
     .describe(
       "And the count must reach this share of the seller's orders over the horizon, estimated as the larger of the last 24 h's orders and the seller's daily-orders EWMA, × the horizon in days. Default 0.02: a buyer who rates 4★+ and then returns the item is an honest event at a fraction of a percent of orders, which a shop of hundreds of orders a day reaches in a week.",
     ),
+  fullSurprise: z
+    .number()
+    .gt(0)
+    .lt(0.1)
+    .default(0.001)
+    .describe(
+      "Chance, were the seller's reversals after a positive review honest at minShare of its orders (Poisson), of seeing the count or more, at which strength reaches 1 (0.5 at 0.1, log-linear between). Strength is the larger of this and the count ramp. Default 0.001: a small shop's brusher refunds every fake order, so 3–4 such reversals in a week of 10–30 orders is a one-in-a-thousand week even at 2 % (honest refunds are about that share of all orders and mostly follow a low rating), while a big shop reaches it only with the count ramp.",
+    ),
   maxEvidence: z
     .number()
     .int()
@@ -96,6 +104,26 @@ function pack(orderHash: number, rating: number, t: number): number {
 /** Whole minutes from the packed review to time `t`. */
 function minutesSince(packed: number, t: number): number {
   return (((Math.floor(t / MINUTE_MS) - (packed % MINUTE_MOD)) % MINUTE_MOD) + MINUTE_MOD) % MINUTE_MOD;
+}
+
+/** P(X ≥ k) for X ~ Poisson(lambda), summed upward from k (no cancellation for tiny tails). */
+export function poissonTail(k: number, lambda: number): number {
+  if (k <= 0) return 1;
+  let term = Math.exp(-lambda);
+  for (let i = 1; i <= k; i++) term *= lambda / i;
+  let sum = 0;
+  for (let i = k; i < k + 200 && term > sum * 1e-12; i++) {
+    sum += term;
+    term *= lambda / (i + 1);
+  }
+  return Math.min(1, sum);
+}
+
+/** Strength from a Poisson tail: 0.5 at 0.1, 1 at `full`, log-linear between. */
+function surpriseStrength(tail: number, full: number): number {
+  const from = 1;
+  const to = -Math.log10(full);
+  return 0.5 + 0.5 * Math.min(1, Math.max(0, (-Math.log10(tail) - from) / (to - from)));
 }
 
 export const signal: SellerSignal<State, Config> = {
@@ -151,17 +179,21 @@ export const signal: SellerSignal<State, Config> = {
       if (examples.length < 3) examples.push(`${orderId} ${rating}★ then reversed ${hours} h later`);
     }
     const count = orderIds.length;
+    // Each reversal is an order of the seller's, so it had at least `count` orders to reverse.
+    const expected = config.minShare * Math.max(count, daily * (config.horizonMs / DAY_MS));
+    const tail = poissonTail(count, expected);
     return {
       name: 'reversal_after_review',
       family: 'reversal',
       value: count,
       threshold: config.minCount,
-      strength: rampStrength(count, config.minCount, config.fullCount),
+      strength: Math.max(rampStrength(count, config.minCount, config.fullCount), surpriseStrength(tail, config.fullSurprise)),
       horizonMs: config.horizonMs,
-      baseline: null,
+      baseline: expected,
       explanation:
         `${count} orders refunded or cancelled within ${config.horizonMs / DAY_MS} d after a ` +
-        `${config.minRating}★+ review of the same order (${examples.join('; ')})`,
+        `${config.minRating}★+ review of the same order, ${expected.toFixed(2)} expected at ${config.minShare} of its orders ` +
+        `(chance ${tail.toPrecision(2)}) (${examples.join('; ')})`,
       evidence: { orderIds, buyerIds },
     };
   },

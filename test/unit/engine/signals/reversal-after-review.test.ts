@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { configSchema, signal } from '../../../../src/engine/signals/reversal-after-review.js';
+import { configSchema, poissonTail, signal } from '../../../../src/engine/signals/reversal-after-review.js';
 import type { MarketEvent } from '../../../../src/engine/types.js';
 import { DAY, HOUR, T0, ctx, order, review, runSignal } from './part-b-fixtures.js';
 
@@ -111,4 +111,27 @@ test("a shop whose sales fell is judged against its daily baseline, not only tod
   assert.equal(signal.evaluate(state, { ...ctx('s9', at, 20), dailyOrdersEwma: 60 }, config), null);
   // With today's 20 orders as the only measure it fired.
   assert.equal(signal.evaluate(state, ctx('s9', at, 20), config)?.value, 5);
+});
+
+test('a few reversals after good reviews at a shop of a couple of orders a day stand alone; the same at a busier shop stay weak', () => {
+  const { state } = runSignal(signal, config, reviewedThenReversed('s10', 4, T0, 6 * HOUR), { until: T0 + 3 * DAY });
+  const at = T0 + 3 * DAY;
+  // 4 in a week of ~14 orders: under an honest 2 % that is a chance of about 2e-4 (the count ramp alone gave 0.67).
+  const small = signal.evaluate(state, { ...ctx('s10', at, 2), dailyOrdersEwma: 2 }, config);
+  assert.ok(small);
+  assert.ok(small.strength >= 0.8, `strength ${small.strength}`);
+  assert.ok(small.baseline !== null && Math.abs(small.baseline - 0.28) < 1e-9);
+  // 4 in a week of ~100 orders (chance ~0.05): the count ramp only.
+  const busier = signal.evaluate(state, { ...ctx('s10', at, 14), dailyOrdersEwma: 14 }, config);
+  assert.ok(busier);
+  assert.ok(busier.strength < 0.8, `strength ${busier.strength}`);
+});
+
+test('poissonTail matches the closed form and stays exact for tiny tails', () => {
+  const lambda = 0.7;
+  const closed = 1 - Math.exp(-lambda) * (1 + lambda + (lambda * lambda) / 2);
+  assert.ok(Math.abs(poissonTail(3, lambda) - closed) < 1e-12);
+  assert.equal(poissonTail(0, 5), 1);
+  const tiny = poissonTail(6, 0.01);
+  assert.ok(tiny > 0 && Math.abs(tiny / ((Math.exp(-0.01) * 0.01 ** 6) / 720) - 1) < 1e-2);
 });
