@@ -15,6 +15,7 @@ import type { MarketEvent, SellerContext, SellerSignal, SignalFinding } from '..
 import { appendCapped, dropFirst, EMPTY } from '../sketch/lists.js';
 import { HOUR_MS, rampStrength } from './hour-counts.js';
 import { pushCapped } from './small-list.js';
+import { poissonTail } from './tail.js';
 
 const DAY_MS = 24 * HOUR_MS;
 
@@ -104,19 +105,6 @@ function pack(orderHash: number, rating: number, t: number): number {
 /** Whole minutes from the packed review to time `t`. */
 function minutesSince(packed: number, t: number): number {
   return (((Math.floor(t / MINUTE_MS) - (packed % MINUTE_MOD)) % MINUTE_MOD) + MINUTE_MOD) % MINUTE_MOD;
-}
-
-/** P(X ≥ k) for X ~ Poisson(lambda), summed upward from k (no cancellation for tiny tails). */
-export function poissonTail(k: number, lambda: number): number {
-  if (k <= 0) return 1;
-  let term = Math.exp(-lambda);
-  for (let i = 1; i <= k; i++) term *= lambda / i;
-  let sum = 0;
-  for (let i = k; i < k + 200 && term > sum * 1e-12; i++) {
-    sum += term;
-    term *= lambda / (i + 1);
-  }
-  return Math.min(1, sum);
 }
 
 /** Strength from a Poisson tail: 0.5 at 0.1, 1 at `full`, log-linear between. */

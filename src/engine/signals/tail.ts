@@ -65,3 +65,16 @@ export function binomialTail(k: number, n: number, p: number): number {
   if (k > n) return 0;
   return incompleteBeta(k, n - k + 1, p);
 }
+
+/** P(X ≥ k) for X ~ Poisson(lambda), summed upward from k (no cancellation for tiny tails). */
+export function poissonTail(k: number, lambda: number): number {
+  if (k <= 0) return 1;
+  let term = Math.exp(-lambda);
+  for (let i = 1; i <= k; i++) term *= lambda / i;
+  let sum = 0;
+  for (let i = k; i < k + 200 && term > sum * 1e-12; i++) {
+    sum += term;
+    term *= lambda / (i + 1);
+  }
+  return Math.min(1, sum);
+}

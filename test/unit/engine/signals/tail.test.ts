@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { binomialTail } from '../../../../src/engine/signals/tail.js';
+import { binomialTail, poissonTail } from '../../../../src/engine/signals/tail.js';
 
 function exact(k: number, n: number, p: number): number {
   let sum = 0;
@@ -27,4 +27,13 @@ test('binomialTail is 1 at no hits, and between the neighbouring integer tails a
   assert.ok(t < exact(2, 4, 0.05) && t > exact(3, 4, 0.05), `${t}`);
   // More trials with the same hits are less surprising.
   assert.ok(binomialTail(2, 8, 0.05) > binomialTail(2, 4, 0.05));
+});
+
+test('poissonTail matches the closed form and stays exact for tiny tails', () => {
+  const lambda = 0.7;
+  const closed = 1 - Math.exp(-lambda) * (1 + lambda + (lambda * lambda) / 2);
+  assert.ok(Math.abs(poissonTail(3, lambda) - closed) < 1e-12);
+  assert.equal(poissonTail(0, 5), 1);
+  const tiny = poissonTail(6, 0.01);
+  assert.ok(tiny > 0 && Math.abs(tiny / ((Math.exp(-0.01) * 0.01 ** 6) / 720) - 1) < 1e-2);
 });
