@@ -10,9 +10,9 @@
  *   every day, stand out even below the daily threshold.
  *
  * - the reorder lane, the last `weekDays` days of verified reviews: the share of them that are an
- *   account's second or later review of one listing (each on another order). A farm paid to push a
- *   listing reorders it on the same accounts for days, one unit a day or two, and reviews nearly
- *   every order, since the review is what it is paid for; a loyal customer reorders just as
+ *   account's second or later review at this seller (each on another order). A farm paid to push a
+ *   listing or two reorders them on the same accounts for days, one unit a day or two, and reviews
+ *   nearly every order, since the review is what it is paid for; a loyal customer reorders just as
  *   steadily but reviews at the ordinary rate, so few of a seller's reviews are repeats; a
  *   corporate buyer buys many units in one order rather than many orders.
  *
@@ -23,7 +23,6 @@
  */
 import { z } from 'zod';
 import type { OrderEvent, ReviewEvent, SellerContext, SellerSignal, SignalFinding } from '../types.js';
-import { hash32 } from '../sketch/hash.js';
 import { HLL_MAX_P, HLL_MIN_P, hllAdd, hllCount, type HllState } from '../sketch/hll.js';
 import { appendCapped, appendCappedOwned, dropFirst, EMPTY } from '../sketch/lists.js';
 import { topkDecay, topkGuaranteed, topkList, topkOffer, type TopKState } from '../sketch/topk.js';
@@ -65,7 +64,7 @@ export const configSchema = z.object({
     .gt(0)
     .max(1)
     .default(0.35)
-    .describe("Share of the last weekDays days' verified reviews that are an account's repeat review of one listing (each on another order) that fires. Default 0.35."),
+    .describe("Share of the last weekDays days' verified reviews that are an account's repeat review at this seller (each on another order) that fires. Default 0.35."),
   reorderMinAccounts: z.number().int().min(2).default(2).describe('Accounts with such repeat reviews the reorder lane needs (a farm runs several). Default 2.'),
   reorderMinRepeats: z
     .number()
@@ -148,11 +147,12 @@ export interface State {
   baseDays: number;
   /**
    * The reorder lane: one packed number per verified review of the last weekDays days (time in s ×
-   * 2^21 + 21-bit fingerprint of buyer and listing), oldest first, at most reorderCap. Snapshots
-   * before the lane lack these four fields (see upgrade).
+   * 2^21 + 21-bit fingerprint of the buyer), oldest first, at most reorderCap. Snapshots before the
+   * lane lack these four fields (see upgrade); those before step 45 fingerprint buyer and listing,
+   * which no new review matches, so their entries count as singles until they leave within a week.
    */
   rv: readonly number[];
-  /** The latest repeat reviews (an account's second or later of one listing): fingerprints, buyers and review ids, aligned. */
+  /** The latest repeat reviews (an account's second or later here): fingerprints, buyers and review ids, aligned. */
   rvf: readonly number[];
   rvb: readonly string[];
   rvr: readonly string[];
@@ -291,13 +291,14 @@ function observeOrder(s: State, e: OrderEvent, c: Config, h: number): void {
 }
 
 /**
- * Adds a verified review to the reorder lane; a review by an account that already reviewed the same
- * listing here within the lane is recorded as a repeat. Returns true while the lane holds fewer
+ * Adds a verified review to the reorder lane; a review by an account that already reviewed here
+ * within the lane is recorded as a repeat, whatever the listing: a farm often pushes two listings
+ * of a shop and its accounts alternate between them. Returns true while the lane holds fewer
  * repeat reviewers than it needs (it cannot fire then).
  */
 function observeReview(s: State, e: ReviewEvent, c: Config, buyer: number): boolean {
   if (e.orderId === null) return s.rvb.length < c.reorderMinAccounts;
-  const fp = (buyer ^ Math.imul(hash32(e.itemId), 0x9e3779b1)) >>> 11;
+  const fp = buyer >>> 11;
   const drop = stale(s.rv, e.eventTime, c);
   const kept = drop > 0 ? dropFirst(s.rv, drop) : s.rv;
   let repeat = false;
@@ -348,7 +349,7 @@ function occurrences(rv: readonly number[], fp: number): number {
   return n;
 }
 
-/** Repeat reviews in the lane: each account-and-listing's reviews beyond its first. */
+/** Repeat reviews in the lane: each account's reviews beyond its first. */
 function repeatReviews(rv: readonly number[]): number {
   let n = 0;
   for (let i = 1; i < rv.length; i++) {
@@ -509,7 +510,7 @@ function reorderFinding(s: State, weekOrders: number, c: Config): SignalFinding 
     strength: round2(strength),
     horizonMs: c.weekDays * DAY_MS,
     baseline: null,
-    explanation: `${repeats} of the last ${s.rv.length} verified reviews over ${c.weekDays} days repeat an account's review of the same listing on another order (${buyerIds.length}+ accounts; ${weekOrders} orders): ${round2(value)} against a threshold of ${round2(c.reorderShare)}.`,
+    explanation: `${repeats} of the last ${s.rv.length} verified reviews over ${c.weekDays} days repeat an account's earlier review here on another order (${buyerIds.length}+ accounts; ${weekOrders} orders): ${round2(value)} against a threshold of ${round2(c.reorderShare)}.`,
     evidence: { buyerIds, reviewIds },
   };
 }

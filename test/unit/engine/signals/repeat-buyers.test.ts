@@ -191,14 +191,18 @@ test('a state saved with its top-k as `top` (before it was flattened into the st
   assert.deepEqual(findings, plain);
 });
 
-/** A farm drip: `accounts` accounts reorder one listing once a day or two for 6 days, each order reviewed two days later. */
-function reorderDrip(accounts: number, start: number): MarketEvent[] {
+/**
+ * A farm drip: `accounts` accounts reorder the boosted listings (in turn) once a day or two, `orders`
+ * times each, each order reviewed two days later.
+ */
+function reorderDrip(accounts: number, start: number, items: readonly string[] = ['i-boost'], orders = 4): MarketEvent[] {
   const out: MarketEvent[] = [];
   for (let a = 0; a < accounts; a++) {
-    for (let k = 0; k < 4; k++) {
+    for (let k = 0; k < orders; k++) {
       const at = start + k * 1.4 * DAY + a * 3 * HOUR;
-      const o = order({ buyerId: `b-farm-${a}`, itemId: 'i-boost', eventTime: at });
-      out.push(o, review({ buyerId: o.buyerId, itemId: 'i-boost', orderId: o.orderId, eventTime: at + 2 * DAY }));
+      const itemId = items[k % items.length]!;
+      const o = order({ buyerId: `b-farm-${a}`, itemId, eventTime: at });
+      out.push(o, review({ buyerId: o.buyerId, itemId, orderId: o.orderId, eventTime: at + 2 * DAY }));
     }
   }
   return out;
@@ -222,9 +226,19 @@ test('the reorder lane fires on a drip of same-listing reorders, each reviewed, 
   assert.equal(f.horizonMs, config.weekDays * DAY);
   assert.ok(f.value >= config.reorderShare && f.strength >= 0.8, JSON.stringify(f));
   assert.ok(f.evidence.buyerIds!.length >= 2 && f.evidence.buyerIds!.every((b) => b.startsWith('b-farm-')), JSON.stringify(f.evidence));
-  assert.match(f.explanation, /same listing/);
+  assert.match(f.explanation, /earlier review here/);
   // One account doing it is not a farm.
   assert.ok(drive(signal, config, [...shop, ...reviewsOf(shop, 0.2, 7), ...reorderDrip(1, T0 + 4 * DAY)]).findings.every((x) => x.finding.evidence.reviewIds === undefined));
+});
+
+test('the reorder lane counts repeat reviews by one account across the listings a farm pushes in turn', () => {
+  const shop = ordinarySeller(14, 3, 7);
+  // Three orders per account alternating two listings: one same-listing repeat each, two at the shop.
+  const drip = reorderDrip(3, T0 + 4 * DAY + 9 * HOUR, ['i-boost', 'i-boost-2'], 3);
+  const lane = drive(signal, config, [...shop, ...reviewsOf(shop, 0.2, 7), ...drip]).findings.filter((f) => f.finding.evidence.reviewIds !== undefined);
+  assert.ok(lane.length > 0, 'no reorder finding');
+  const f = lane.reduce((a, b) => (b.finding.strength > a.finding.strength ? b : a)).finding;
+  assert.ok(f.strength >= 0.8 && f.evidence.buyerIds!.length >= 2 && f.evidence.buyerIds!.every((b) => b.startsWith('b-farm-')), JSON.stringify(f));
 });
 
 test('the reorder lane stays quiet on grocery regulars with varied daily baskets and on corporate bulk buyers', () => {
