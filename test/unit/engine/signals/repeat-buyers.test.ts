@@ -241,6 +241,31 @@ test('the reorder lane counts repeat reviews by one account across the listings 
   assert.ok(f.strength >= 0.8 && f.evidence.buyerIds!.length >= 2 && f.evidence.buyerIds!.every((b) => b.startsWith('b-farm-')), JSON.stringify(f));
 });
 
+test('a state saved before step 45 (fingerprints of buyer and listing) restores; the lane still fires on a later drip', () => {
+  const shop = ordinarySeller(14, 3, 7);
+  const drip = reorderDrip(3, T0 + 4 * DAY + 9 * HOUR);
+  const events = canonical([...shop, ...reviewsOf(shop, 0.2, 7), ...drip]);
+  const cut = events.findIndex((e) => e.eventTime >= T0 + 4 * DAY);
+  const { state } = drive(signal, config, events.slice(0, cut));
+  assert.ok(state.rv.length > 0);
+  // The former fingerprints mixed in the listing: no new review's buyer fingerprint matches them.
+  const scale = 2 ** 21;
+  const old = (x: number) => x - (x % scale) + ((x % scale) ^ 0x155555);
+  const restored = { ...(JSON.parse(JSON.stringify(state)) as State) };
+  restored.rv = restored.rv.map(old);
+  restored.rvf = restored.rvf.map((fp) => fp ^ 0x155555);
+  const lane = [];
+  let boundary = (Math.floor(events[cut]!.eventTime / HOUR) + 1) * HOUR;
+  for (const e of [...events.slice(cut), order({ buyerId: 'b-last', eventTime: T0 + 14 * DAY })]) {
+    for (; boundary <= e.eventTime; boundary += HOUR) {
+      const f = signal.evaluate(restored, { at: boundary } as SellerContext, config);
+      if (f !== null && f.evidence.reviewIds !== undefined) lane.push({ at: boundary, finding: f });
+    }
+    signal.observe(restored, e, config, eventKeys(e));
+  }
+  assert.ok(lane.length > 0 && lane.every((f) => f.finding.evidence.buyerIds!.every((b) => b.startsWith('b-farm-'))), JSON.stringify(lane[0]));
+});
+
 test('the reorder lane stays quiet on grocery regulars with varied daily baskets and on corporate bulk buyers', () => {
   const r = rng(11);
   const grocery: MarketEvent[] = [];
