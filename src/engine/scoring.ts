@@ -7,6 +7,7 @@
  * enough to stand alone that is also allowed to (see `singleFamilyAllowed` in config.ts).
  */
 import type { ScoringConfig } from './config.js';
+import { popcount32 } from './sketch/minhash.js';
 import { SIGNAL_FAMILIES } from './types.js';
 import type { Severity, SignalFamily, SignalFinding } from './types.js';
 
@@ -49,12 +50,6 @@ function namesBuyers(findings: readonly SignalFinding[], family: SignalFamily, m
   return false;
 }
 
-function bitCount(x: number): number {
-  let n = 0;
-  for (let v = x; v !== 0; v &= v - 1) n++;
-  return n;
-}
-
 export function scoreFindings(findings: readonly SignalFinding[], cfg: ScoringConfig): Score {
   const best = new Array<number>(SIGNAL_FAMILIES.length).fill(0);
   // Strong families with a finding about behaviour, as a bit set over SIGNAL_FAMILIES.
@@ -80,6 +75,6 @@ export function scoreFindings(findings: readonly SignalFinding[], cfg: ScoringCo
   const score = 1 - miss;
   // minScore guards combinations of middling families; a family allowed alone is judged on its own
   // strength, whatever its weight (unverified at 0.5 × 0.9 would otherwise never pass 0.5).
-  const alert = single || (strong.length >= cfg.minFamilies && score >= cfg.minScore && bitCount(behaviour) >= cfg.minBehaviourFamilies);
+  const alert = single || (strong.length >= cfg.minFamilies && score >= cfg.minScore && popcount32(behaviour) >= cfg.minBehaviourFamilies);
   return { score, severity: severityFor(score, strong.length, cfg), strongFamilies: strong, alert };
 }
