@@ -37,6 +37,15 @@ function posInDay(b: number, n: number): number {
 /** Packed entries stay below 2^30, small integers (Smis) on every V8 build. */
 const SPARSE_LIMIT = 2 ** 30;
 
+/**
+ * SellerState.flags: these bits, bucketsPerDay above them (at most 86,400,000 · 8, a small
+ * integer on every V8 build). Three booleans and a number were four fields, 24 bytes more per seller.
+ */
+const DENSE = 1;
+const DIRTY = 2;
+const EVICTED = 4;
+const FLAG_BITS = 3;
+
 /** SellerContext as the engine fills it, one object reused over evaluations. */
 export type MutableContext = { -readonly [K in keyof SellerContext]: SellerContext[K] };
 
@@ -58,7 +67,6 @@ export class SellerState {
    */
   counts: number[] = [0, 0];
   sparseLength = 0;
-  dense = false;
   /** Bucket number of the newest bucket counted; -1 before the first order. */
   countsBucket = -1;
   day = -1;
@@ -80,18 +88,44 @@ export class SellerState {
    */
   quiet = 0;
   quietBucket = 0;
-  dirty = false;
-  /** Set when the engine drops this state, so stale references (bucket lists) skip it. */
-  evicted = false;
   incident: Incident | null = null;
   readonly states: unknown[];
+  private flags: number;
 
   constructor(
     readonly sellerId: string,
     signalCount: number,
-    private readonly bucketsPerDay: number,
+    bucketsPerDay: number,
   ) {
     this.states = new Array<unknown>(signalCount).fill(null);
+    this.flags = bucketsPerDay * 2 ** FLAG_BITS;
+  }
+
+  /** Whether the counts are the dense ring (see counts). */
+  get dense(): boolean {
+    return (this.flags & DENSE) !== 0;
+  }
+
+  /** Changed since the engine last collected its changelog. */
+  get dirty(): boolean {
+    return (this.flags & DIRTY) !== 0;
+  }
+
+  set dirty(v: boolean) {
+    this.flags = v ? this.flags | DIRTY : this.flags & ~DIRTY;
+  }
+
+  /** Set when the engine drops this state, so stale references (bucket lists) skip it. */
+  get evicted(): boolean {
+    return (this.flags & EVICTED) !== 0;
+  }
+
+  set evicted(v: boolean) {
+    this.flags = v ? this.flags | EVICTED : this.flags & ~EVICTED;
+  }
+
+  private get bucketsPerDay(): number {
+    return this.flags >>> FLAG_BITS;
   }
 
   /** Counts one PLACED order at time t (events arrive in canonical order). */
@@ -165,7 +199,7 @@ export class SellerState {
 
   private densify(): void {
     this.counts = this.ring();
-    this.dense = true;
+    this.flags |= DENSE;
   }
 
   /** Folds completed days into the EWMA (empty days decay it) and starts day `d`. */
@@ -262,7 +296,7 @@ export class SellerState {
       this.sparseLength = sparse.length;
     } else {
       this.counts = [...ring];
-      this.dense = true;
+      this.flags |= DENSE;
     }
     this.countsBucket = newest;
   }
