@@ -543,7 +543,9 @@ export class Engine {
     if (st === undefined) st = this.addSeller(e.sellerId, t);
     st.lastEventTime = t;
     if (e.kind === 'order' && e.status === 'PLACED') st.countOrder(t, this.bucketMs, this.config.dailyEwmaAlpha);
-    const mark = this.nextBucketEnd / this.bucketMs;
+    // Math.floor of the exact quotient: a division's result, stored once, made the field a double,
+    // a 16-byte box on every seller; a floored one is stored as a small integer.
+    const mark = Math.floor(this.nextBucketEnd / this.bucketMs);
     if (st.mark !== mark) {
       st.mark = mark;
       this.bucketSellers.push(st);

@@ -311,7 +311,8 @@ export class SellerState {
     st.ewma = s.ewma;
     st.daysCompleted = s.daysCompleted;
     st.lateEvents = s.lateEvents;
-    st.mark = s.mark < 0 ? s.mark : (s.mark * bucketsPerDay) / DAY_MS;
+    // Floored (exact already) to keep the field a small integer, as Engine.apply does.
+    st.mark = s.mark < 0 ? s.mark : Math.floor((s.mark * bucketsPerDay) / DAY_MS);
     signalNames.forEach((name, i) => (st.states[i] = structuredClone(s.signals[name] ?? null)));
     st.incident = s.incident;
     return st;
