@@ -23,7 +23,7 @@
  */
 import { z } from 'zod';
 import type { ReviewEvent, SellerSignal, SignalFinding } from '../types.js';
-import { appendCapped, dropFirst, EMPTY } from '../sketch/lists.js';
+import { appendCapped, dropFirstNumbers, EMPTY } from '../sketch/lists.js';
 import { hash32, mix32 } from '../sketch/hash.js';
 import { bbitJaccard, bbitPack, minhash, shingleHashes, words } from '../sketch/minhash.js';
 import { curveFields, round2, strengthOf } from './curve.js';
@@ -318,7 +318,7 @@ function dropBefore(s: State, oldestHour: number): void {
   let drop = 0;
   while (drop * STRIDE < s.sigs.length && lowOf(s.sigs[drop * STRIDE + 2]!, HOUR_SCALE) < oldestHour) drop++;
   if (drop === 0) return;
-  s.sigs = dropFirst(s.sigs, drop * STRIDE);
+  s.sigs = dropFirstNumbers(s.sigs, drop * STRIDE);
   // Nothing left to match: the evidence of past clusters goes too.
   if (s.sigs.length === 0 && s.reviewIds.length > 0) {
     s.reviewIds = EMPTY;

@@ -31,7 +31,7 @@ import type { EventKeys, MarketEvent, SellerContext, SellerSignal, SignalFinding
 import { hash32, hash32b } from '../sketch/hash.js';
 import { topkDecay, topkSlot, type TopKBefore, type TopKState } from '../sketch/topk.js';
 import { assocCreate, assocExpire, assocFind, assocPayload, assocPut } from '../sketch/assoc.js';
-import { appendCapped, dropFirst, EMPTY } from '../sketch/lists.js';
+import { appendCapped, appendCappedNumbers, dropFirst, dropFirstNumbers, EMPTY } from '../sketch/lists.js';
 import { HOUR_MS, rampStrength } from './hour-counts.js';
 import { bulkQuantityField } from './curve.js';
 import { countsAdd, countsEstimate, countsFromPairs, NO_COUNTS, type Counts } from './sparse-counts.js';
@@ -595,7 +595,7 @@ export const signal: SellerSignal<State, Config> = {
       const t = event.eventTime;
       const last = state.episodeLast ?? -1;
       if (last < 0 || t - last > config.episodeGapMs) {
-        state.episodes = appendCapped(state.episodes, t, config.minRecurrences + config.fullRecurrences);
+        state.episodes = appendCappedNumbers(state.episodes, t, config.minRecurrences + config.fullRecurrences);
         state.episodeBuyers = EMPTY;
         // The buyers whose orders made the rate burst are the burst's too.
         for (let i = 0; i < state.keys.length; i++) {
@@ -676,7 +676,7 @@ export const signal: SellerSignal<State, Config> = {
     if (drop > 0) state.bursts = dropFirst(state.bursts, drop);
     drop = 0;
     while (drop < state.episodes.length && state.episodes[drop]! < now - config.recurrenceMs) drop++;
-    if (drop > 0) state.episodes = dropFirst(state.episodes, drop);
+    if (drop > 0) state.episodes = dropFirstNumbers(state.episodes, drop);
     // The latest burst's buyers stay evidence while its reviews may still be reported (a single
     // episode's too: its buyers' review lift is reported for burstBuyerMemoryDays).
     const memoryMs = config.burstBuyerMemoryDays * 24 * HOUR_MS;

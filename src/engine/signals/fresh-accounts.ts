@@ -22,7 +22,7 @@
 import { z } from 'zod';
 import type { SellerSignal, SignalFinding } from '../types.js';
 import { addRecent, base, block, blockEnd, decayedAdvance, decayedCreate, decayedHour, decayFactors, HOUR_MS, QUIET_MAX_MS, recent, type DecayedCounts } from '../sketch/decay.js';
-import { appendCapped, appendCappedOwned, dropFirst, EMPTY } from '../sketch/lists.js';
+import { appendCappedNumbers, appendCappedOwned, dropFirstNumbers, EMPTY } from '../sketch/lists.js';
 import { curveFields, round2, strengthOf } from './curve.js';
 import { lowOf } from './packed.js';
 import { binomialTail } from './tail.js';
@@ -256,7 +256,7 @@ export const signal: SellerSignal<State, Config> = {
     const oldest = Math.floor(now / HOUR_MS) - c.buyerMemoryDays * 24 + 1;
     let drop = 0;
     while (drop < s.fresh.length && Math.floor(s.fresh[drop]! / FP_SCALE) < oldest) drop++;
-    if (drop > 0) s.fresh = dropFirst(s.fresh, drop);
+    if (drop > 0) s.fresh = dropFirstNumbers(s.fresh, drop);
   },
 };
 
@@ -308,14 +308,14 @@ function remember(s: State, fp: number, hour: number, c: Config): void {
   let i = indexOfFresh(list, fp);
   if (i < 0) {
     if (list.length < c.freshKept) {
-      s.fresh = appendCapped(list, hour * FP_SCALE + fp, c.freshKept);
+      s.fresh = appendCappedNumbers(list, hour * FP_SCALE + fp, c.freshKept);
       return;
     }
     i = 0;
   }
   // A list restored under a larger freshKept is cut to the cap here, as appendCapped would.
   if (list.length > c.freshKept) {
-    s.fresh = appendCapped(list.filter((_, j) => j !== i), hour * FP_SCALE + fp, c.freshKept);
+    s.fresh = appendCappedNumbers(list.filter((_, j) => j !== i), hour * FP_SCALE + fp, c.freshKept);
     return;
   }
   const l = list as number[];

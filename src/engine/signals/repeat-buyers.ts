@@ -24,7 +24,7 @@
 import { z } from 'zod';
 import type { OrderEvent, ReviewEvent, SellerContext, SellerSignal, SignalFinding } from '../types.js';
 import { HLL_MAX_P, HLL_MIN_P, hllAdd, hllCount, type HllState } from '../sketch/hll.js';
-import { appendCapped, appendCappedOwned, dropFirst, EMPTY } from '../sketch/lists.js';
+import { appendCapped, appendCappedNumbers, appendCappedOwned, dropFirstNumbers, EMPTY } from '../sketch/lists.js';
 import { topkDecay, topkGuaranteed, topkList, topkOffer, type TopKState } from '../sketch/topk.js';
 import { bulkQuantityField, curveFields, round2, strengthOf } from './curve.js';
 import { lowOf } from './packed.js';
@@ -300,12 +300,12 @@ function observeReview(s: State, e: ReviewEvent, c: Config, buyer: number): bool
   if (e.orderId === null) return s.rvb.length < c.reorderMinAccounts;
   const fp = buyer >>> 11;
   const drop = stale(s.rv, e.eventTime, c);
-  const kept = drop > 0 ? dropFirst(s.rv, drop) : s.rv;
+  const kept = drop > 0 ? dropFirstNumbers(s.rv, drop) : s.rv;
   let repeat = false;
   // The oldest review leaves when the lane is full (appendCapped below).
   for (let i = Math.max(0, kept.length - c.reorderCap + 1); i < kept.length && !repeat; i++) repeat = lowOf(kept[i]!, FP_SCALE) === fp;
   // Exact-size copies: a pushed-to array keeps spare slots, and most sellers hold a few reviews.
-  s.rv = appendCapped(kept, Math.floor(e.eventTime / 1000) * FP_SCALE + fp, c.reorderCap);
+  s.rv = appendCappedNumbers(kept, Math.floor(e.eventTime / 1000) * FP_SCALE + fp, c.reorderCap);
   if (repeat) {
     const at = s.rvb.indexOf(e.buyerId);
     if (at >= 0) {
@@ -315,7 +315,7 @@ function observeReview(s: State, e: ReviewEvent, c: Config, buyer: number): bool
       s.rvr = s.rvr.filter((_, i) => i !== at);
     }
     const cap = Math.max(c.sampleOrders, c.reorderMinAccounts);
-    s.rvf = appendCapped(s.rvf, fp, cap);
+    s.rvf = appendCappedNumbers(s.rvf, fp, cap);
     s.rvb = appendCapped(s.rvb, e.buyerId, cap);
     s.rvr = appendCapped(s.rvr, e.reviewId, cap);
   }
@@ -326,7 +326,7 @@ function observeReview(s: State, e: ReviewEvent, c: Config, buyer: number): bool
 function expireReviews(s: State, now: number, c: Config): void {
   const drop = stale(s.rv, now, c);
   if (drop === 0) return;
-  s.rv = dropFirst(s.rv, drop);
+  s.rv = dropFirstNumbers(s.rv, drop);
   if (s.rvf.length === 0) return;
   const keep = s.rvf.map((fp) => occurrences(s.rv, fp) >= 2);
   if (keep.every(Boolean)) return;
@@ -400,7 +400,7 @@ function rollTo(s: State, day: number, c: Config): void {
       s.base = s.baseDays === 0 ? ratio : s.base + c.baselineAlpha * (ratio - s.base);
       s.baseDays++;
     }
-    s.past = appendCapped(s.past, s.day * DAY_SCALE + Math.min(s.dayOrders, COUNT_MAX) * COUNT_SCALE + Math.min(Math.round(buyers), COUNT_MAX), c.weekDays);
+    s.past = appendCappedNumbers(s.past, s.day * DAY_SCALE + Math.min(s.dayOrders, COUNT_MAX) * COUNT_SCALE + Math.min(Math.round(buyers), COUNT_MAX), c.weekDays);
   }
   let old = 0;
   while (old < s.past.length && Math.floor(s.past[old]! / DAY_SCALE) <= day - c.weekDays) old++;

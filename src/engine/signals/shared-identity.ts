@@ -19,7 +19,7 @@
 import { z } from 'zod';
 import type { EvidenceLists, SellerSignal, SignalFinding } from '../types.js';
 import { hash32, mix32 } from '../sketch/hash.js';
-import { appendCapped, EMPTY } from '../sketch/lists.js';
+import { appendCapped, appendCappedNumbers, EMPTY } from '../sketch/lists.js';
 import { bulkQuantityField, curveFields, round2, strengthOf } from './curve.js';
 import { assocCreate, assocExpire, assocFind, assocPayload, assocPut } from '../sketch/assoc.js';
 import { isDue, lowered, lowest, NOTHING_DUE } from './fingerprint-table.js';
@@ -287,8 +287,8 @@ function seeShared(s: State, k: number, value: string | null, ipv4: string | nul
       return RENEWED;
     }
     if (sh.fps.length >= MAX_BUYER_FPS) return UNCHANGED;
-    sh.fps = appendCapped(sh.fps, id, MAX_BUYER_FPS);
-    if (sh.last !== undefined) sh.last = appendCapped(sh.last, hour, MAX_BUYER_FPS);
+    sh.fps = appendCappedNumbers(sh.fps, id, MAX_BUYER_FPS);
+    if (sh.last !== undefined) sh.last = appendCappedNumbers(sh.last, hour, MAX_BUYER_FPS);
     if (k !== IP && sh.buyers.length < c.evidenceBuyers) sh.buyers = appendCapped(sh.buyers, buyer, c.evidenceBuyers);
     return UNCHANGED;
   }
@@ -429,7 +429,7 @@ function recordTies(s: State, hour: number, c: Config): void {
     eachTied(s, a, oldest, (fp) => {
       const at = tied.findIndex((t) => lowOf(t, BUYER_SCALE) === fp);
       const packed = hour * BUYER_SCALE + fp;
-      if (at < 0) tied = appendCapped(tied, packed, MAX_BUYER_FPS);
+      if (at < 0) tied = appendCappedNumbers(tied, packed, MAX_BUYER_FPS);
       else if (tied[at] !== packed) tied = tied.map((t, k) => (k === at ? packed : t));
     });
     if (tied !== EMPTY && tied !== a.tied) a.tied = tied;

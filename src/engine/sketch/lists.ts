@@ -43,3 +43,28 @@ export function dropFirst<T>(list: readonly T[], k: number): T[] {
   for (let i = 0; i < n; i++) out[i] = list[k + i]!;
   return out;
 }
+
+/*
+ * The same for lists of numbers. V8 remembers, per `new Array` site, the kinds of values its arrays
+ * got: the generic functions above also make lists of strings, so their arrays are made for any
+ * value and box every number that is not a small integer (a packed time or fingerprint: 16 bytes
+ * more each). Arrays made here only ever hold numbers, stored unboxed.
+ */
+
+/** appendCapped for numbers. */
+export function appendCappedNumbers(list: readonly number[], v: number, cap: number): number[] {
+  const start = list.length >= cap ? list.length - cap + 1 : 0;
+  const n = list.length - start;
+  const out = new Array<number>(n + 1);
+  for (let i = 0; i < n; i++) out[i] = list[start + i]!;
+  out[n] = v;
+  return out;
+}
+
+/** dropFirst for numbers. */
+export function dropFirstNumbers(list: readonly number[], k: number): number[] {
+  const n = Math.max(0, list.length - k);
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) out[i] = list[k + i]!;
+  return out;
+}

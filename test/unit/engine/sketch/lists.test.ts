@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendCapped, appendCappedOwned, dropFirst } from '../../../../src/engine/sketch/lists.js';
+import { appendCapped, appendCappedNumbers, appendCappedOwned, dropFirst, dropFirstNumbers } from '../../../../src/engine/sketch/lists.js';
 
 test('appendCapped returns a new list with the value, keeping the last cap items', () => {
   const a = ['x', 'y'];
@@ -14,6 +14,15 @@ test('appendCapped returns a new list with the value, keeping the last cap items
 test('dropFirst removes a prefix, never more than there is', () => {
   assert.deepEqual(dropFirst([1, 2, 3], 2), [3]);
   assert.deepEqual(dropFirst([1], 5), []);
+});
+
+test('the number variants give what appendCapped and dropFirst give', () => {
+  const big = 1_767_225_600 * 2 ** 21 + 12_345;
+  const a = appendCappedNumbers([1, 2.5], big, 3);
+  assert.deepEqual(a, appendCapped([1, 2.5], big, 3));
+  assert.deepEqual(appendCappedNumbers(a, 7, 3), [2.5, big, 7]);
+  assert.deepEqual(dropFirstNumbers(a, 2), [big]);
+  assert.deepEqual(dropFirstNumbers([1], 5), []);
 });
 
 test('appendCappedOwned: a new exact-size list while it grows, the same list slid in place once full', () => {
