@@ -173,9 +173,10 @@ export const signal: SellerSignal<State, Config> = {
     dayOrders: 0,
     dayBuyers: NO_BUYERS,
     past: EMPTY,
-    // topkCreate()'s empty top-k, without the wrapper.
-    keys: [],
-    counts: [],
+    // An empty top-k without the wrapper, as the shared empty list (topkSlot replaces it, never
+    // writes into it): two fresh empty arrays per seller were garbage at its first order.
+    keys: EMPTY as never[],
+    counts: EMPTY as never[],
     sample: EMPTY,
     base: 0,
     baseDays: 0,
