@@ -47,7 +47,7 @@ test('quiet on normal refunds without a review, refunds after a bad review, and 
   assert.equal(findings.size, 0);
 });
 
-test('one order cancelled and refunded counts once; a reversal weeks after the review does not count', () => {
+test('one order reviewed three times, cancelled and refunded counts once; a reversal weeks after the review does not count', () => {
   const events: MarketEvent[] = [];
   for (let k = 0; k < 3; k++) {
     events.push(review({ t: T0 + k * HOUR, seller: 's3', buyer: 'b', order: 'same', rating: 5 }));
@@ -60,7 +60,7 @@ test('one order cancelled and refunded counts once; a reversal weeks after the r
   }
   const { findings, state } = runSignal(signal, config, events);
   assert.equal(findings.size, 0);
-  assert.ok(state.reversals.length <= 2);
+  assert.ok(state.reversals.length <= 1);
 });
 
 test('caps hold after 100k events', () => {
@@ -125,4 +125,20 @@ test('a few reversals after good reviews at a shop of a couple of orders a day s
   const busier = signal.evaluate(state, { ...ctx('s10', at, 14), dailyOrdersEwma: 14 }, config);
   assert.ok(busier);
   assert.ok(busier.strength < 0.8, `strength ${busier.strength}`);
+});
+
+test('two reversals after good reviews fire: alone at a shop of under an order a day, only as corroboration at a shop of a few a day, never one', () => {
+  const { state } = runSignal(signal, config, reviewedThenReversed('s11', 2, T0, 6 * HOUR), { until: T0 + 3 * DAY });
+  const at = T0 + 3 * DAY;
+  // 2 in a week of ~5 orders: under an honest 2 % a chance of about 5e-3.
+  const tiny = signal.evaluate(state, { ...ctx('s11', at, 0), dailyOrdersEwma: 0.7 }, config);
+  assert.ok(tiny);
+  assert.equal(tiny.value, 2);
+  assert.ok(tiny.strength >= 0.8, `strength ${tiny.strength}`);
+  // 2 in a week of ~21 orders (chance ~0.07): below what a lone family needs.
+  const small = signal.evaluate(state, { ...ctx('s11', at, 3), dailyOrdersEwma: 3 }, config);
+  assert.ok(small);
+  assert.ok(small.strength < 0.8, `strength ${small.strength}`);
+  const one = runSignal(signal, config, reviewedThenReversed('s12', 1, T0, 6 * HOUR), { until: T0 + 3 * DAY });
+  assert.equal(signal.evaluate(one.state, { ...ctx('s12', at, 0), dailyOrdersEwma: 0.7 }, config), null);
 });
