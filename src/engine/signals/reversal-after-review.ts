@@ -49,9 +49,9 @@ export const configSchema = z.object({
     .number()
     .int()
     .min(1)
-    .default(2)
+    .default(3)
     .describe(
-      'Reversals after a positive review within the horizon needed to fire. Default 2 (3 until evaluation step 50): a brusher\'s reversals come a week after its orders (delivery, the review, then the refund), so a campaign seen near its start has two; at 2 the count ramp gives 0.5, and only the surprise lane (a shop of under a few orders a day) makes it stand alone.',
+      "Reversals after a positive review within the horizon needed to fire. Default 3: at 2 a shop of under an order a day honestly reaches 0.75–0.76 by the surprise lane (independent world, 3 honest sellers), as close to the 0.8 a lone family needs as a campaign's 2 (0.82).",
     ),
   fullCount: z
     .number()
