@@ -22,9 +22,9 @@
  *
  * The point of fake orders is the fake reviews: a burst's buyers are remembered (fingerprints in a
  * small table, created at the seller's first burst) and their verified 5-star reviews counted.
- * When they review at `reviewLift` × the seller's usual 5-star rate per order or more, that
- * second trait reinforces the recurrence (noisy-OR); a genuine flash sale's buyers review at the
- * usual rate and add nothing.
+ * When they review at `recurrenceReviewLift` × the seller's usual 5-star rate per order or more
+ * (`reviewLift` for a single episode), that second trait reinforces the recurrence (noisy-OR); a
+ * genuine flash sale's buyers review at the usual rate and add nothing.
  */
 import { z } from 'zod';
 import type { EventKeys, MarketEvent, SellerContext, SellerSignal, SignalFinding } from '../types.js';
@@ -196,6 +196,13 @@ export const configSchema = z.object({
     .gt(1)
     .default(8)
     .describe('Lift at which that strength reaches 1. Default 8×.'),
+  recurrenceReviewLift: z
+    .number()
+    .gt(1)
+    .default(2.5)
+    .describe(
+      "Lift at which the burst buyers' reviews count beside a recurrence (strength 0.5; 1 at fullReviewLift scaled alike, 5× by default): the recurrence is already one trait of a campaign (a flash sale is one episode), and a campaign's reviews are still arriving when its orders pass reviewLagDays (delivery, then the review), so recurring batches of the simulator and the world showed 2.6–3.8× where their buyers went on to review most orders. A single episode keeps reviewLift. Default 2.5.",
+    ),
   reviewLagDays: z
     .number()
     .min(0)
@@ -354,10 +361,13 @@ function sellerLevel(state: State, ctx: SellerContext, config: Config, ticks: nu
     for (let i = 0; i < state.episodes.length; i++) if (state.episodes[i]! >= ctx.at - config.recurrenceMs && state.episodes[i]! < ctx.at) episodes++;
   const { lift, burstFive, burstOrders } = reviewLift(state, ctx.at, config);
   const reviews = lift >= config.reviewLift ? rampStrength(lift, config.reviewLift, config.fullReviewLift) : 0;
+  // Beside a recurrence the same lift counts from recurrenceReviewLift on, the ramp scaled alike.
+  const scaled = (lift * config.reviewLift) / config.recurrenceReviewLift;
+  const recurringReviews = scaled >= config.reviewLift ? rampStrength(scaled, config.reviewLift, config.fullReviewLift) : 0;
   const recurredAt = state.recurredAt ?? -1;
   const memoryMs = config.burstBuyerMemoryDays * 24 * HOUR_MS;
   if (episodes < config.minRecurrences) {
-    if (reviews === 0 || recurredAt < 0 || recurredAt < ctx.at - memoryMs || recurredAt >= ctx.at) {
+    if (recurringReviews === 0 || recurredAt < 0 || recurredAt < ctx.at - memoryMs || recurredAt >= ctx.at) {
       if (config.singleEpisodeStrength === 0) return null;
       // A one-off burst whose buyers then review far above the seller's usual rate is a farm's
       // batch (fake orders exist for their reviews); a flash sale's buyers review as usual.
@@ -374,15 +384,15 @@ function sellerLevel(state: State, ctx: SellerContext, config: Config, ticks: nu
     value: episodes,
     threshold: config.minRecurrences,
     // Two independent traits of the same campaign reinforce: 1 − (1 − recurrence)(1 − reviews).
-    strength: 1 - (1 - recurrence) * (1 - reviews),
+    strength: 1 - (1 - recurrence) * (1 - recurringReviews),
     horizonMs: config.recurrenceMs,
     baseline: Math.round(perTick * 1000) / 1000,
     explanation:
       `the seller's purchase edges burst ${episodes} times in ${config.recurrenceMs / (24 * HOUR_MS)} d ` +
       `(MIDAS-R ≥ ${config.sellerScoreThreshold} on its total rate; now ${state.sellerCurrent.toFixed(1)} current vs ` +
       `${perTick.toFixed(2)} per tick), ${state.episodeBuyers.length} buyers in the latest burst` +
-      (reviews > 0
-        ? `; burst buyers left ${burstFive} five-star reviews on ${burstOrders} burst orders older than ${config.reviewLagDays} d, ${lift.toFixed(1)}× the seller's usual rate (≥ ${config.reviewLift}×)`
+      (recurringReviews > 0
+        ? `; burst buyers left ${burstFive} five-star reviews on ${burstOrders} burst orders older than ${config.reviewLagDays} d, ${lift.toFixed(1)}× the seller's usual rate (≥ ${config.recurrenceReviewLift}×)`
         : ''),
     evidence: { buyerIds: [...state.episodeBuyers] },
   };

@@ -50,7 +50,9 @@ export const configSchema = z.object({
     .int()
     .min(1)
     .default(3)
-    .describe('Reversals after a positive review within the horizon needed to fire. Default 3.'),
+    .describe(
+      "Reversals after a positive review within the horizon needed to fire. Default 3: at 2 a shop of under an order a day honestly reaches 0.75–0.76 by the surprise lane (independent world, 3 honest sellers), as close to the 0.8 a lone family needs as a campaign's 2 (0.82).",
+    ),
   fullCount: z
     .number()
     .int()
@@ -138,8 +140,11 @@ export const signal: SellerSignal<State, Config> = {
     while (i < reviews.length && Math.floor(reviews[i]! / HASH_UNIT) !== h) i++;
     if (i === reviews.length) return true;
     const packed = reviews[i]!;
-    // Each reviewed order counts once, even when both a cancellation and a refund follow.
-    reviews.splice(i, 1);
+    // Each reviewed order counts once, even when both a cancellation and a refund follow it or it
+    // was reviewed more than once (edits): every entry of the order goes.
+    let kept = i;
+    for (let j = i + 1; j < reviews.length; j++) if (Math.floor(reviews[j]! / HASH_UNIT) !== h) reviews[kept++] = reviews[j]!;
+    reviews.length = kept;
     const gapMinutes = minutesSince(packed, event.eventTime);
     if (gapMinutes * MINUTE_MS > config.maxGapMs) return true;
     const rating = Math.floor(packed / MINUTE_MOD) % 8;

@@ -230,6 +230,24 @@ test("recurring bursts whose buyers review 5★ far above the seller's rate are 
   assert.doesNotMatch(sale.explanation, /five-star/);
 });
 
+test('beside a recurrence a lift of recurrenceReviewLift is enough to stand alone; the same lift on one batch, or a lower one recurring, is not', () => {
+  const strongest = (share: number, batches: number): SignalFinding | undefined => {
+    const { events } = batchesWithReviews('s16', share, 1);
+    const kept = batches === 2 ? events : events.filter((e) => !(e.orderId ?? '').startsWith('a1-'));
+    return [...runSignal(signal, config, kept).findings.values()].reduce<SignalFinding | undefined>((b, f) => (b === undefined || f.strength > b.strength ? f : b), undefined);
+  };
+  // 35 % of the burst orders reviewed: about 3.5× the usual 10 %, under reviewLift (4×).
+  const recurring = strongest(0.35, 2);
+  assert.ok(recurring !== undefined && recurring.strength >= 0.8, String(recurring?.strength));
+  assert.match(recurring.explanation, new RegExp(`≥ ${config.recurrenceReviewLift}×`));
+  const single = strongest(0.35, 1);
+  assert.ok(single !== undefined && single.strength < 0.8, String(single?.strength));
+  // 20 %: twice the usual rate, a sale's buyers at most.
+  const low = strongest(0.2, 2);
+  assert.ok(low !== undefined && low.strength < 0.8, String(low?.strength));
+  assert.doesNotMatch(low.explanation, /five-star/);
+});
+
 test('the review lift is still reported when the reviews come after the bursts left the recurrence window', () => {
   const { events, batches } = batchesWithReviews('s8', 0.7, 8);
   const { findings } = runSignal(signal, config, events);

@@ -47,7 +47,7 @@ test('quiet on normal refunds without a review, refunds after a bad review, and 
   assert.equal(findings.size, 0);
 });
 
-test('one order cancelled and refunded counts once; a reversal weeks after the review does not count', () => {
+test('one order reviewed three times, cancelled and refunded counts once; a reversal weeks after the review does not count', () => {
   const events: MarketEvent[] = [];
   for (let k = 0; k < 3; k++) {
     events.push(review({ t: T0 + k * HOUR, seller: 's3', buyer: 'b', order: 'same', rating: 5 }));
@@ -60,7 +60,10 @@ test('one order cancelled and refunded counts once; a reversal weeks after the r
   }
   const { findings, state } = runSignal(signal, config, events);
   assert.equal(findings.size, 0);
-  assert.ok(state.reversals.length <= 2);
+  assert.ok(state.reversals.length <= 1);
+  // Right after the refund: one reversal, not one per review entry of the order.
+  const early = runSignal(signal, config, events.filter((e) => e.eventTime <= T0 + 6 * HOUR), { until: T0 + 7 * HOUR });
+  assert.equal(early.state.reversals.length, 1);
 });
 
 test('caps hold after 100k events', () => {
@@ -125,4 +128,13 @@ test('a few reversals after good reviews at a shop of a couple of orders a day s
   const busier = signal.evaluate(state, { ...ctx('s10', at, 14), dailyOrdersEwma: 14 }, config);
   assert.ok(busier);
   assert.ok(busier.strength < 0.8, `strength ${busier.strength}`);
+});
+
+test('two reversals after good reviews do not fire, even at a shop of under an order a day (an honest shop reaches that)', () => {
+  const { state } = runSignal(signal, config, reviewedThenReversed('s11', 2, T0, 6 * HOUR), { until: T0 + 3 * DAY });
+  const at = T0 + 3 * DAY;
+  assert.equal(signal.evaluate(state, { ...ctx('s11', at, 0), dailyOrdersEwma: 0.7 }, config), null);
+  // A third makes it.
+  const three = runSignal(signal, config, reviewedThenReversed('s12', 3, T0, 6 * HOUR), { until: T0 + 3 * DAY });
+  assert.equal(signal.evaluate(three.state, { ...ctx('s12', at, 0), dailyOrdersEwma: 0.7 }, config)?.value, 3);
 });
