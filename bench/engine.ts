@@ -10,10 +10,12 @@
  * many small ones), orders with their later state changes, reviews, and some brushing sellers.
  * Figures: engine events/s on pre-parsed objects (registered signals + ring, and core alone),
  * NDJSON replay events/s through a temp file (reader alone, as replay uses it, and full replay),
- * heap per seller (V8 heap plus typed-array contents), and the ring detector's heap per tracked
+ * bytes allocated per event (sampling heap profiler, garbage included), heap per seller (V8 heap
+ * plus typed-array contents), and the ring detector's heap per tracked
  * buyer (its memory scales with the buyers it tracks, capped by ring.maxBuyers, not with sellers).
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -120,6 +122,40 @@ function runEngine(label: string, events: readonly unknown[], config: EngineConf
   );
 }
 
+interface SamplingNode {
+  selfSize: number;
+  children: SamplingNode[];
+}
+
+/**
+ * Bytes allocated per event by one run, garbage included: V8's sampling heap profiler keeps the
+ * samples of objects already collected. Unlike the CPU figures it does not move with the load.
+ */
+async function allocatedPerEvent(label: string, events: readonly unknown[], config: EngineConfig, opts: EngineOptions): Promise<void> {
+  const warm = new Engine(config, opts);
+  for (let i = 0; i < Math.floor(events.length / 5); i++) warm.ingest(events[i]);
+  warm.finish();
+  const session = new Session();
+  session.connect();
+  try {
+    await session.post('HeapProfiler.startSampling', { samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+    const engine = new Engine(config, opts);
+    for (let i = 0; i < events.length; i++) engine.ingest(events[i]);
+    engine.finish();
+    engine.drainAlerts();
+    const { profile } = (await session.post('HeapProfiler.stopSampling')) as { profile: { head: SamplingNode } };
+    let bytes = 0;
+    const stack = [profile.head];
+    for (let n = stack.pop(); n !== undefined; n = stack.pop()) {
+      bytes += n.selfSize;
+      stack.push(...n.children);
+    }
+    console.log(`alloc ${label.padEnd(31)} ${fmt(bytes / events.length).padStart(11)} bytes/event   (${fmt(bytes / 1024 / 1024)} MiB sampled over the run)`);
+  } finally {
+    session.disconnect();
+  }
+}
+
 /** Prints and returns the bytes the engine holds after the run; `opts` is built after the baseline. */
 function heapPerSeller(config: EngineConfig, opts: EngineOptions | (() => EngineOptions), label: string): number {
   const gc = (globalThis as { gc?: () => void }).gc!;
@@ -159,6 +195,8 @@ async function main(): Promise<void> {
   // What one `run --role rings` instance does per event (docs/scale-out.md).
   runEngine('ring only (role rings)', events, config, { signals: [] });
   if (process.env['BENCH_DETAIL'] === '1') for (const sig of SELLER_SIGNALS) runEngine(`core + ${sig.name}`, events, config, { signals: [sig], ring: null });
+  await allocatedPerEvent('core only (no signals)', events, config, { signals: [], ring: null });
+  await allocatedPerEvent('registered signals + ring', events, config, {});
 
   const dir = await mkdtemp(join(tmpdir(), 'brushwatch-bench-'));
   try {
