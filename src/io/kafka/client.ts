@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import { Kafka, Partitioners, logLevel as KafkaLogLevel } from 'kafkajs';
-import type { Consumer, KafkaConfig, LogEntry, Producer, SASLOptions } from 'kafkajs';
+import type { Admin, Consumer, ITopicConfig, KafkaConfig, LogEntry, Producer, SASLOptions } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { ServiceConfig } from '../../config.js';
 import { BrushwatchError } from '../../errors.js';
@@ -238,6 +238,31 @@ export function connectError(err: unknown, settings: KafkaSettings): BrushwatchE
   return new BrushwatchError('KAFKA_CONNECT', `cannot connect to Kafka at ${where}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
 }
 
+/** Metadata errors of a topic that exists but whose creation has not reached every broker's metadata yet. */
+const SETTLING = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'NOT_LEADER_FOR_PARTITION']);
+
+/**
+ * Creates topics and waits until every partition has a leader. kafkajs' own `waitForLeaders`
+ * tolerates only LEADER_NOT_AVAILABLE while it waits, but a KRaft broker answers
+ * UNKNOWN_TOPIC_OR_PARTITION until the new topic reaches its metadata cache, and kafkajs then
+ * fails the creation of a topic that was created (tulios/kafkajs#1563; seen in CI).
+ */
+export async function createTopicsAndWait(admin: Admin, topics: ITopicConfig[], timeoutMs = 30_000): Promise<void> {
+  await admin.createTopics({ waitForLeaders: false, timeout: timeoutMs, topics });
+  const names = topics.map((t) => t.topic);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const { topics: found } = await admin.fetchTopicMetadata({ topics: names });
+      if (found.length === names.length && found.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+    } catch (err) {
+      if (!SETTLING.has((err as { type?: string }).type ?? '')) throw err;
+    }
+    if (Date.now() > deadline) throw new BrushwatchError('KAFKA_CONNECT', `topics ${names.join(', ')} were created but have no leader after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 function connecting(connect: () => Promise<void>, settings: KafkaSettings): () => Promise<void> {
   return () =>
     connect().catch((err: unknown) => {
@@ -340,15 +365,15 @@ export function createKafkaClient(settings: KafkaSettings, logger: Logger): Kafk
           const existing = new Set(await admin.listTopics());
           const missing = specs.filter((s) => !existing.has(s.topic));
           if (missing.length === 0) return [];
-          await admin.createTopics({
-            waitForLeaders: true,
-            topics: missing.map((s) => ({
+          await createTopicsAndWait(
+            admin,
+            missing.map((s) => ({
               topic: s.topic,
               numPartitions: s.partitions,
               replicationFactor: s.replicationFactor,
               configEntries: Object.entries(s.config ?? {}).map(([name, value]) => ({ name, value })),
             })),
-          });
+          );
           return missing.map((s) => s.topic);
         },
         deleteTopics: (topics) => admin.deleteTopics({ topics: [...topics] }),

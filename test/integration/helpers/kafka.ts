@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { Kafka, Partitioners, logLevel } from 'kafkajs';
 import type { Admin, Consumer, ConsumerConfig, KafkaMessage, Producer, ProducerConfig } from 'kafkajs';
 import { withTimeout } from './timeout.js';
+import { createTopicsAndWait } from '../../../src/io/kafka/client.js';
 
 /** Broker list from KAFKA_BROKERS, else from a broker started by hand with kafka-local.sh. */
 export function brokers(): string[] {
@@ -110,15 +111,15 @@ export interface TopicSpec {
  * topics, and kafkajs cannot subscribe to a topic whose metadata is not there yet.
  */
 export async function createTopics(admin: Admin, specs: readonly TopicSpec[]): Promise<void> {
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: specs.map((s) => ({
+  await createTopicsAndWait(
+    admin,
+    specs.map((s) => ({
       topic: s.topic,
       numPartitions: s.numPartitions ?? 1,
       replicationFactor: 1,
       ...(s.configEntries ? { configEntries: s.configEntries } : {}),
     })),
-  });
+  );
 }
 
 /** Deletes topics, ignoring ones already gone; bounded so a cleanup never hangs a run. */
