@@ -219,6 +219,28 @@ export const configSchema = z.object({
     .min(0)
     .default(20)
     .describe('The prior weighs as this many orders. Default 20.'),
+  newSellerBatchTicks: z
+    .number()
+    .int()
+    .min(0)
+    .default(6)
+    .describe(
+      "A seller's first ticks, judged as one batch once newSellerFollowTicks more have passed (MIDAS cannot score a seller with no history, so a farm's batch on a new shop never burst). 0 disables. Default 6: a batch is placed within hours.",
+    ),
+  newSellerFollowTicks: z
+    .number()
+    .int()
+    .min(1)
+    .default(24)
+    .describe("Ticks after the first ones whose rate they are judged against. Default 24: a day, so that a shop's daily rhythm evens out."),
+  newSellerMinOrders: z
+    .number()
+    .int()
+    .min(1)
+    .default(10)
+    .describe(
+      "Orders the first newSellerBatchTicks ticks need to be judged a batch, at levelFactor × the rate of the ticks that follow (at least one order's worth) or more. Default 10: a new shop's first customers (friends, first buyers) come a few a day.",
+    ),
 });
 export type Config = z.infer<typeof configSchema>;
 
@@ -280,6 +302,13 @@ export interface State extends TopKState {
   /** Time of the latest episode that made minRecurrences within recurrenceMs, and how many it made; absent (−1) before. */
   recurredAt?: number;
   recurredEpisodes?: number;
+  /**
+   * Orders in the seller's first newSellerBatchTicks ticks until they are judged (see
+   * judgeFirstTicks), −1 after; absent in a state saved before (then never judged). Their
+   * distinct buyers, at most burstBuyerSlots / 2, are kept until then.
+   */
+  early?: number;
+  earlyBuyers?: readonly string[];
 }
 
 /** Burst buyer table payload: minute × 2 + reviewed bit. */
@@ -485,7 +514,7 @@ function observeReview(state: State, keys: EventKeys, eventTime: number, config:
  * Whether the usual 5-star rate learns now: not within recurrenceMs of the latest seller-level
  * burst, while it may still recur into a campaign (reviews come days after their orders, so those
  * that follow a burst are largely its buyers', remembered or not: a batch on a seller with no tick
- * history cannot burst, and the table keeps only the top-k of the crossing), and not within
+ * history is only judged a day later, see judgeFirstTicks, and the table keeps only the top-k of the crossing), and not within
  * burstBuyerMemoryDays of a recurrence. A one-off burst's seller learns again a week later: a
  * viral product's later traffic is the seller's own again, and an honest shop loses only that week.
  */
@@ -542,6 +571,76 @@ function rememberBurst(state: State, h: number, t: number, config: Config): void
   assocPut(table, h, Math.floor(t / MINUTE_MS) * 2, PAYLOAD_BITS);
 }
 
+/** Whether the seller's first ticks hold enough orders to be judged a batch once their time comes. */
+function batchPending(state: State, config: Config): boolean {
+  return state.early !== undefined && state.early >= config.newSellerMinOrders;
+}
+
+/**
+ * Judges the seller's first ticks once newSellerFollowTicks have followed them (`tick`: the
+ * latest the seller has seen, or the close), and lets go of a start too small to be judged once
+ * it is over. Orders after the first ticks all came before the judging tick (the first
+ * event or close past it judges), so the rate they are judged against never depends on when.
+ */
+function settleFirstTicks(state: State, tick: number, config: Config): void {
+  const early = state.early;
+  if (early === undefined || early < 0 || state.firstTick < 0) return;
+  const batchEnd = state.firstTick + config.newSellerBatchTicks;
+  if (tick >= batchEnd && early < config.newSellerMinOrders) {
+    state.early = -1;
+    state.earlyBuyers = EMPTY;
+  } else if (tick >= batchEnd + config.newSellerFollowTicks) judgeFirstTicks(state, early, config);
+}
+
+/**
+ * A batch on a shop with no history. MIDAS cannot score a seller's first ticks (no history, then
+ * one made of the batch itself), so a farm's batch on a new shop never burst, however large. Its
+ * first ticks are a burst episode when their rate reaches levelFactor × the rate of the ticks that
+ * followed (at least one order's worth): a farm's batch is followed by the shop's own trickle. A
+ * shop that is only new to the engine (the stream or the service starting) sells at its rate in
+ * both, and a flash sale on it is judged as one on a shop with history would be. Like any
+ * episode's, the batch's buyers are remembered for their review lift: one episode alone only
+ * corroborates.
+ */
+function judgeFirstTicks(state: State, early: number, config: Config): void {
+  const buyers = state.earlyBuyers ?? EMPTY;
+  state.early = -1;
+  state.earlyBuyers = EMPTY;
+  const follow = state.sellerTotal - early;
+  if (early * config.newSellerFollowTicks < config.levelFactor * Math.max(follow, 1) * config.newSellerBatchTicks) return;
+  const t = (state.firstTick + config.newSellerBatchTicks) * config.tickMs - 1;
+  const latest = addEpisode(state, t, config);
+  for (const b of buyers) rememberBurst(state, hash32(b), t, config);
+  if (latest) state.episodeBuyers = buyers.length <= config.maxEpisodeBuyers ? buyers : buyers.slice(0, config.maxEpisodeBuyers);
+}
+
+/**
+ * Adds a seller-level burst episode at `t`, which may be earlier than the latest, in time order,
+ * unless one starts within episodeGapMs of it (then it is that one); counts the recurrence it
+ * makes. Returns whether it is the latest episode.
+ */
+function addEpisode(state: State, t: number, config: Config): boolean {
+  const eps = state.episodes;
+  for (let i = 0; i < eps.length; i++) if (Math.abs(eps[i]! - t) <= config.episodeGapMs) return false;
+  let at = eps.length;
+  while (at > 0 && eps[at - 1]! > t) at--;
+  const cap = config.minRecurrences + config.fullRecurrences;
+  const all = new Array<number>(eps.length + 1);
+  for (let i = 0; i < at; i++) all[i] = eps[i]!;
+  all[at] = t;
+  for (let i = at; i < eps.length; i++) all[i + 1] = eps[i]!;
+  state.episodes = all.length > cap ? dropFirstNumbers(all, all.length - cap) : all;
+  const last = state.episodes[state.episodes.length - 1]!;
+  state.episodeLast = Math.max(state.episodeLast ?? -1, t);
+  let recent = 0;
+  for (const e of state.episodes) if (e > last - config.recurrenceMs) recent++;
+  if (recent >= config.minRecurrences) {
+    state.recurredAt = last;
+    state.recurredEpisodes = recent;
+  }
+  return last === t;
+}
+
 /**
  * Offers the buyer to the top-k, keeps its slot's latest order fingerprint, and returns its
  * guaranteed count. `before`: the top-k's arrays before this order's decay (see topkSlot).
@@ -575,12 +674,15 @@ export const signal: SellerSignal<State, Config> = {
       episodeBuyers: EMPTY,
       baseFive: 0,
       baseOrders: 0,
+      early: config.newSellerBatchTicks > 0 ? 0 : -1,
+      earlyBuyers: EMPTY,
     };
   },
 
   // An event after which the seller has still never burst leaves it quiet (see quietUntil).
   observe(state, event: MarketEvent, config, keys) {
     if (event.kind === 'review') {
+      settleFirstTicks(state, Math.max(state.tick, Math.floor(event.eventTime / config.tickMs)), config);
       if (event.rating === 5 && event.orderId !== null) observeReview(state, keys, event.eventTime, config);
       return neverBurst(state);
     }
@@ -591,6 +693,13 @@ export const signal: SellerSignal<State, Config> = {
     before.n = state.keys.length;
     // Canonical order makes ticks non-decreasing; an older tick simply counts in the current one.
     advance(state, Math.floor(event.eventTime / config.tickMs), config);
+    settleFirstTicks(state, state.tick, config);
+    const early = state.early;
+    if (early !== undefined && early >= 0 && state.tick < state.firstTick + config.newSellerBatchTicks) {
+      state.early = early + 1;
+      const buyers = state.earlyBuyers ?? EMPTY;
+      if (buyers.length < config.burstBuyerSlots / 2 && !buyers.includes(event.buyerId)) state.earlyBuyers = appendCapped(buyers, event.buyerId, config.burstBuyerSlots / 2);
+    }
     state.sellerCurrent += 1;
     state.sellerTotal += 1;
     state.sellerTick = (state.sellerTick ?? 0) + 1;
@@ -631,10 +740,10 @@ export const signal: SellerSignal<State, Config> = {
     }
     const a = offerBuyer(state, event.buyerId, keys, config, before);
     before.keys = before.counts = EMPTY as never[];
-    if (a < config.minEdgeCount) return neverBurst(state);
+    if (a < config.minEdgeCount) return neverBurst(state) && !batchPending(state, config);
     const s = Math.max(countsEstimate(state.totals, config.cmsWidth, config.cmsDepth, h1, h2), a);
     const score = midasScore(a, s, ticks);
-    if (score < config.scoreThreshold) return neverBurst(state);
+    if (score < config.scoreThreshold) return neverBurst(state) && !batchPending(state, config);
     state.bursts = appendCapped(state.bursts, [event.eventTime, event.buyerId, event.orderId, score, a, s], config.maxEvidence);
     return false;
   },
@@ -676,10 +785,15 @@ export const signal: SellerSignal<State, Config> = {
 
   // A seller that never burst (nearly all): evaluate reads only bursts, episodes and the burst
   // buyer table, none of which exists, expire has nothing to drop, and nothing decays outside
-  // observe, so nothing changes until an event.
-  quietUntil: (state, at) => (neverBurst(state) ? Infinity : at),
+  // observe, so nothing changes until an event; a start that may be judged a batch wakes the seller
+  // when its ticks are due.
+  quietUntil: (state, at, config) =>
+    !neverBurst(state) ? at : batchPending(state, config) ? (state.firstTick + config.newSellerBatchTicks + config.newSellerFollowTicks) * config.tickMs : Infinity,
 
   expire(state, now, config) {
+    // Only a start that may be a batch is judged here (quietUntil wakes it); a smaller one is let go
+    // at the seller's next event, so that a quiet seller's state never changes at a close.
+    if (batchPending(state, config)) settleFirstTicks(state, Math.floor(now / config.tickMs), config);
     const from = now - config.horizonMs;
     let drop = 0;
     while (drop < state.bursts.length && state.bursts[drop]![0] < from) drop++;

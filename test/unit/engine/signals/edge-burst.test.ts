@@ -295,6 +295,76 @@ test("a batch the seller has no history to burst against does not become its usu
   assert.ok(strongest >= 0.8, String(strongest));
 });
 
+/**
+ * A shop with no history: `n` accounts in its first two hours (one every 6 min), then, with
+ * `trickle`, one order of its own every 6 h for two weeks; the first `reviewed` of the batch review
+ * 5★ two days later, an hour apart.
+ */
+function newShop(seller: string, n: number, reviewed: number, trickle = true): MarketEvent[] {
+  const events: MarketEvent[] = [];
+  for (let k = 0; k < n; k++) {
+    events.push(order({ t: T0 + k * 6 * 60_000, seller, buyer: `farm${k}`, order: `f${k}` }));
+    if (k < reviewed) events.push(review({ t: T0 + 2 * DAY + k * HOUR, seller, buyer: `farm${k}`, order: `f${k}` }));
+  }
+  if (trickle) for (let h = 8; h < 14 * 24; h += 6) events.push(order({ t: T0 + h * HOUR, seller, buyer: `own${h}`, order: `q${h}` }));
+  return events;
+}
+
+const strongestOf = (findings: ReadonlyMap<number, SignalFinding>): SignalFinding | undefined =>
+  [...findings.values()].reduce<SignalFinding | undefined>((b, f) => (b === undefined || f.strength > b.strength ? f : b), undefined);
+
+test("a batch on a shop with no history is a burst once the day after it shows the shop's own rate: its buyers' 5-star reviews then alert alone, naming them", () => {
+  const judged = runSignal(signal, config, newShop('s20', 20, 16), { until: T0 + 2 * DAY }).state;
+  assert.equal(judged.early, -1);
+  assert.deepEqual(judged.episodes, [T0 + config.newSellerBatchTicks * HOUR - 1], 'one episode, at the end of the first ticks');
+  const { findings } = runSignal(signal, config, newShop('s20', 20, 16));
+  const f = strongestOf(findings);
+  assert.ok(f !== undefined && f.strength >= 0.8 && /star reviews at/.test(f.explanation), f?.explanation);
+  assert.ok(f.evidence.buyerIds!.length > 0 && f.evidence.buyerIds!.every((b) => b.startsWith('farm')), String(f.evidence.buyerIds));
+  const first = Math.min(...[...findings.entries()].filter(([, x]) => /star reviews at/.test(x.explanation)).map(([at]) => at));
+  assert.ok(first >= T0 + config.reviewLagDays * DAY, `reviews are judged once the batch is reviewLagDays old, not at ${(first - T0) / HOUR} h`);
+
+  const off = configSchema.parse({ newSellerBatchTicks: 0 });
+  const before = strongestOf(runSignal(signal, off, newShop('s20', 20, 16)).findings);
+  assert.ok(before === undefined || before.strength < 0.8, 'without the judgement the batch never burst');
+});
+
+test('the same batch with no order after it is judged against one order: it still bursts, and its buyers that do not review add nothing', () => {
+  const until = T0 + 5 * DAY;
+  const reviewed = strongestOf(runSignal(signal, config, newShop('s21', 20, 16, false), { until }).findings);
+  assert.ok(reviewed !== undefined && reviewed.strength >= 0.8, reviewed?.explanation);
+  const { state, findings } = runSignal(signal, config, newShop('s21', 20, 0, false), { until });
+  assert.equal(state.episodes.length, 1);
+  const quiet = strongestOf(findings);
+  assert.ok(quiet === undefined || quiet.strength <= config.singleEpisodeStrength, quiet?.explanation);
+});
+
+test('a shop that is only new to the engine, selling at its rate from the first hour, is not judged a batch', () => {
+  const events = ordinary('s22', 4, 11);
+  // Its customers review 5★ most orders, which a batch's judgement would turn into an alert.
+  for (const e of events.slice(0, 60)) if (e.kind === 'order') events.push(review({ t: e.eventTime + 2 * DAY, seller: 's22', buyer: e.buyerId, order: e.orderId }));
+  const { state, findings } = runSignal(signal, config, events);
+  assert.equal(state.early, -1, 'judged');
+  assert.equal(state.episodes.length, 0);
+  assert.equal(findings.size, 0);
+});
+
+test('fewer than newSellerMinOrders in the first ticks are not judged, and their buyers are let go at the first order after those ticks', () => {
+  const { state, findings } = runSignal(signal, config, newShop('s23', config.newSellerMinOrders - 1, config.newSellerMinOrders - 1), { until: T0 + 10 * HOUR });
+  assert.equal(state.early, -1);
+  assert.deepEqual(state.earlyBuyers, []);
+  assert.equal(state.episodes.length, 0);
+  assert.equal(findings.size, 0);
+});
+
+test('a JSON round-trip within the first ticks continues identically', () => {
+  const events = newShop('s24', 20, 16);
+  const plain = runSignal(signal, config, events);
+  const restored = runSignal(signal, config, events, { restoreAt: T0 + HOUR });
+  assert.deepEqual([...restored.findings.entries()], [...plain.findings.entries()]);
+  assert.ok(plain.findings.size > 0);
+});
+
 test('after a flash sale that does not recur the usual rate learns again once recurrenceMs has passed', () => {
   const seller = 's13';
   const events = ordinary(seller, 3, 7);
