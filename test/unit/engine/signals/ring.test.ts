@@ -179,6 +179,30 @@ test('a chain of pairs sharing buyers is not a ring', () => {
   assert.deepEqual([...run(heavy).out.values()].at(-1)?.map((f) => f.sellerIds), [['s186', 's187', 's188']]);
 });
 
+test('a slow pool (each account at one member a day) shows once every link of the triangle has two distinct accounts', () => {
+  // Step 51 (docs/evaluation.md): neither a chain of two-account links nor a triangle closed by
+  // a single co-buy is enough; honest shops form both. Three small shops outside the honest
+  // population, so that lift passes and only the pool's shape decides.
+  const [a, b, c] = ['p1', 'p2', 'p3'];
+  const t0 = T0 + DAY + 9 * HOUR;
+  const visit = (buyer: string, first: string, second: string, h: number): MarketEvent[] => [
+    order({ t: t0 + h * HOUR, seller: first, buyer, order: `${buyer}-1` }),
+    order({ t: t0 + (h + 24) * HOUR, seller: second, buyer, order: `${buyer}-2` }),
+  ];
+  const pool = [
+    ...visit('f1', a, b, 0),
+    ...visit('f2', a, b, 2),
+    ...visit('f3', b, c, 4),
+    ...visit('f4', b, c, 6),
+    ...visit('f5', a, c, 8), // closes the triangle with one account
+    ...visit('f6', c, a, 16), // the second account on a–c: at t0 + 40 h
+  ];
+  const { out } = run([...population(24), ...pool], config, undefined, T0 + HOUR, T0 + 4 * DAY);
+  const first = [...out.keys()].sort((x, y) => x - y)[0];
+  assert.equal(first, t0 + 41 * HOUR);
+  assert.deepEqual(out.get(first!)!.map((f) => f.sellerIds), [[a, b, c]]);
+});
+
 test('ringId is a deterministic function of the sorted members', () => {
   assert.equal(ringIdOf(['a', 'b', 'c']), ringIdOf(['a', 'b', 'c']));
   assert.notEqual(ringIdOf(['a', 'b', 'c']), ringIdOf(['a', 'b', 'd']));
