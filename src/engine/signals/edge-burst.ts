@@ -305,7 +305,8 @@ export interface State extends TopKState {
   /**
    * Orders in the seller's first newSellerBatchTicks ticks until they are judged (see
    * judgeFirstTicks), −1 after; absent in a state saved before (then never judged). Their
-   * distinct buyers, at most burstBuyerSlots / 2, are kept until then.
+   * first maxEpisodeBuyers distinct buyers are kept until then: the evidence, and the sample whose
+   * reviews measure the lift (a busy shop new to the engine keeps no more than that for those ticks).
    */
   early?: number;
   earlyBuyers?: readonly string[];
@@ -611,7 +612,7 @@ function judgeFirstTicks(state: State, early: number, config: Config): void {
   const t = (state.firstTick + config.newSellerBatchTicks) * config.tickMs - 1;
   const latest = addEpisode(state, t, config);
   for (const b of buyers) rememberBurst(state, hash32(b), t, config);
-  if (latest) state.episodeBuyers = buyers.length <= config.maxEpisodeBuyers ? buyers : buyers.slice(0, config.maxEpisodeBuyers);
+  if (latest) state.episodeBuyers = buyers;
 }
 
 /**
@@ -698,7 +699,7 @@ export const signal: SellerSignal<State, Config> = {
     if (early !== undefined && early >= 0 && state.tick < state.firstTick + config.newSellerBatchTicks) {
       state.early = early + 1;
       const buyers = state.earlyBuyers ?? EMPTY;
-      if (buyers.length < config.burstBuyerSlots / 2 && !buyers.includes(event.buyerId)) state.earlyBuyers = appendCapped(buyers, event.buyerId, config.burstBuyerSlots / 2);
+      if (buyers.length < config.maxEpisodeBuyers && !buyers.includes(event.buyerId)) state.earlyBuyers = appendCapped(buyers, event.buyerId, config.maxEpisodeBuyers);
     }
     state.sellerCurrent += 1;
     state.sellerTotal += 1;
