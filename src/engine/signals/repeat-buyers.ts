@@ -24,7 +24,7 @@
 import { z } from 'zod';
 import type { OrderEvent, ReviewEvent, SellerContext, SellerSignal, SignalFinding } from '../types.js';
 import { HLL_MAX_P, HLL_MIN_P, hllAdd, hllCount, type HllState } from '../sketch/hll.js';
-import { appendCapped, appendCappedNumbers, appendCappedOwned, EMPTY } from '../sketch/lists.js';
+import { appendCapped, appendCappedOwned, EMPTY } from '../sketch/lists.js';
 import { topkDecay, topkGuaranteed, topkList, topkOffer, type TopKState } from '../sketch/topk.js';
 import { bulkQuantityField, curveFields, round2, strengthOf } from './curve.js';
 import { lowOf } from './packed.js';
@@ -213,14 +213,36 @@ export interface State {
   /*
    * The reorder lane (rv, in `n`): one packed number per verified review of the last weekDays days
    * (time in s × 2^21 + 21-bit fingerprint of the buyer), oldest first, at most reorderCap.
-   * Snapshots before the lane lack it and the three fields below (see upgrade); those before step 45
-   * fingerprint buyer and listing, which no new review matches, so their entries count as singles
-   * until they leave within a week.
+   * Snapshots before the lane lack it and `reps` (see upgrade); those before step 45 fingerprint
+   * buyer and listing, which no new review matches, so their entries count as singles until they
+   * leave within a week.
    */
-  /** The latest repeat reviews (an account's second or later here): fingerprints, buyers and review ids, aligned. */
-  rvf: readonly number[];
-  rvb: readonly string[];
-  rvr: readonly string[];
+  /**
+   * The latest repeat reviews (an account's second or later here), oldest first: its buyer's
+   * fingerprint, buyer id and review id, REP items each. One list where three aligned ones cost
+   * two more fields on every seller, though nearly all of them hold none. Snapshots before hold
+   * them as the three lists `rvf`, `rvb` and `rvr` (see upgrade).
+   */
+  reps: readonly (number | string)[];
+}
+
+/** Items per repeat reviewer in State.reps. */
+const REP = 3;
+
+/** Repeat reviewers in the lane. */
+function repeaters(s: State): number {
+  return s.reps.length / REP;
+}
+
+/** The repeat reviewers for which `keep(i)` holds (i: the reviewer's first item), an exact-size copy; the shared empty list for none. */
+function keptReps(reps: readonly (number | string)[], keep: (i: number) => boolean): readonly (number | string)[] {
+  let n = 0;
+  for (let i = 0; i < reps.length; i += REP) if (keep(i)) n += REP;
+  if (n === 0) return EMPTY;
+  const out = new Array<number | string>(n);
+  let o = 0;
+  for (let i = 0; i < reps.length; i += REP) if (keep(i)) for (let j = 0; j < REP; j++) out[o++] = reps[i + j]!;
+  return out;
 }
 
 export const signal: SellerSignal<State, Config> = {
@@ -245,9 +267,7 @@ export const signal: SellerSignal<State, Config> = {
     sample: EMPTY,
     base: 0,
     baseDays: 0,
-    rvf: EMPTY,
-    rvb: EMPTY,
-    rvr: EMPTY,
+    reps: EMPTY,
   }),
   // An order that leaves the window, the day and the week under their minimum orders leaves a
   // quiet period on: every strength stays 0, the window peak and hot lists stay as evaluate left
@@ -281,7 +301,7 @@ export const signal: SellerSignal<State, Config> = {
   // (expire drops it). The reorder lane's share can rise as its single reviews leave, so while it
   // names enough repeat reviewers it is evaluated every time; expiry never adds one.
   quietUntil(s, at, c) {
-    if (windowLength(s) > c.windowCap || s.rvb.length >= c.reorderMinAccounts) return at;
+    if (windowLength(s) > c.windowCap || repeaters(s) >= c.reorderMinAccounts) return at;
     let until = Math.min((Math.floor((at - 1) / DAY_MS) + 1) * DAY_MS + 1, (Math.floor(at / DAY_MS) + 1) * DAY_MS);
     if (windowLength(s) > 0) until = Math.min(until, (Math.floor(s.n[windowStart(s)]! / FP_SCALE) + 1) * 1000 + c.weekDays * DAY_MS);
     if (laneLength(s) > 0) until = Math.min(until, (Math.floor(s.n[pastLength(s)]! / FP_SCALE) + 1) * 1000 + c.weekDays * DAY_MS);
@@ -289,44 +309,60 @@ export const signal: SellerSignal<State, Config> = {
   },
 };
 
-/** The three lists of `n` as separate fields, as snapshots before they were merged hold them. */
+/** The lists of `n` and `reps` as separate fields, as snapshots before they were merged hold them. */
 export interface SeparateLists {
   w?: readonly number[] | undefined;
   past?: readonly number[] | undefined;
   rv?: readonly number[] | undefined;
+  rvf?: readonly number[] | undefined;
+  rvb?: readonly string[] | undefined;
+  rvr?: readonly string[] | undefined;
 }
 
-/** The three lists of `n` as separate arrays, the layout of snapshots before they were merged. */
-export function separateLists(s: State): { past: number[]; rv: number[]; w: number[] } {
+/** The lists of `n` and `reps` as separate arrays, the layout of snapshots before they were merged. */
+export function separateLists(s: State): Required<{ [K in keyof SeparateLists]: NonNullable<SeparateLists[K]> }> {
   const lane = pastLength(s);
   const window = windowStart(s);
-  return { past: s.n.slice(0, lane), rv: s.n.slice(lane, window), w: s.n.slice(window) };
+  const of = <T>(j: number) => s.reps.filter((_, i) => i % REP === j) as T[];
+  return { past: s.n.slice(0, lane), rv: s.n.slice(lane, window), w: s.n.slice(window), rvf: of<number>(0), rvb: of<string>(1), rvr: of<string>(2) };
 }
 
 /**
- * A state restored from an older snapshot gets its separate lists merged into `n`, its top-k's
- * arrays as its own fields, and the reorder lane's lists empty if it predates the lane (it starts
- * at the next review).
+ * A state restored from an older snapshot gets its separate lists merged into `n` and `reps`, its
+ * top-k's arrays as its own fields, and the reorder lane empty if it predates the lane (it starts
+ * at the next review). Undefined fields stay out of the next snapshot.
  */
 function upgrade(s: State): void {
+  if ((s as Partial<State>).n !== undefined && (s as Partial<State>).reps !== undefined) {
+    if (s.top !== undefined) upgradeTop(s);
+    return;
+  }
+  const old = s as State & SeparateLists;
   if ((s as Partial<State>).n === undefined) {
-    const old = s as State & SeparateLists;
     const past = old.past ?? EMPTY;
     const rv = old.rv ?? EMPTY;
     const w = old.w ?? EMPTY;
     s.n = past.length + rv.length + w.length === 0 ? EMPTY : [...past, ...rv, ...w];
     setLengths(s, past.length, rv.length);
-    // Undefined fields stay out of the next snapshot.
     old.past = old.rv = old.w = undefined;
-    if ((s as Partial<State>).rvf === undefined) {
-      s.rvf = EMPTY;
-      s.rvb = EMPTY;
-      s.rvr = EMPTY;
-    }
   }
-  if (s.top === undefined) return;
-  s.keys = s.top.keys;
-  s.counts = s.top.counts;
+  if ((s as Partial<State>).reps === undefined) {
+    const fps = old.rvf ?? EMPTY;
+    const reps = new Array<number | string>(REP * fps.length);
+    for (let i = 0; i < fps.length; i++) {
+      reps[REP * i] = fps[i]!;
+      reps[REP * i + 1] = old.rvb![i]!;
+      reps[REP * i + 2] = old.rvr![i]!;
+    }
+    s.reps = fps.length === 0 ? EMPTY : reps;
+    old.rvf = old.rvb = old.rvr = undefined;
+  }
+  if (s.top !== undefined) upgradeTop(s);
+}
+
+function upgradeTop(s: State): void {
+  s.keys = s.top!.keys;
+  s.counts = s.top!.counts;
   s.top = undefined;
 }
 
@@ -375,7 +411,7 @@ function observeOrder(s: State, e: OrderEvent, c: Config, h: number): void {
  * repeat reviewers than it needs (it cannot fire then).
  */
 function observeReview(s: State, e: ReviewEvent, c: Config, buyer: number): boolean {
-  if (e.orderId === null) return s.rvb.length < c.reorderMinAccounts;
+  if (e.orderId === null) return repeaters(s) < c.reorderMinAccounts;
   const fp = buyer >>> 11;
   const start = pastLength(s);
   const len = laneLength(s);
@@ -385,19 +421,19 @@ function observeReview(s: State, e: ReviewEvent, c: Config, buyer: number): bool
   for (let i = start + drop; i < start + len && !repeat; i++) repeat = lowOf(s.n[i]!, FP_SCALE) === fp;
   setLengths(s, start, edit(s, start, len, drop, Math.floor(e.eventTime / 1000) * FP_SCALE + fp));
   if (repeat) {
-    const at = s.rvb.indexOf(e.buyerId);
-    if (at >= 0) {
-      // One account is named (and counted) once, whatever it repeats: its entry moves to the end with its latest review.
-      s.rvf = s.rvf.filter((_, i) => i !== at);
-      s.rvb = s.rvb.filter((_, i) => i !== at);
-      s.rvr = s.rvr.filter((_, i) => i !== at);
-    }
+    // One account is named (and counted) once, whatever it repeats: its entry moves to the end with its latest review.
+    const reps = keptReps(s.reps, (i) => s.reps[i + 1] !== e.buyerId);
+    // The oldest reviewers leave beyond the cap.
     const cap = Math.max(c.sampleOrders, c.reorderMinAccounts);
-    s.rvf = appendCappedNumbers(s.rvf, fp, cap);
-    s.rvb = appendCapped(s.rvb, e.buyerId, cap);
-    s.rvr = appendCapped(s.rvr, e.reviewId, cap);
+    const from = Math.max(0, reps.length - REP * (cap - 1));
+    const out = new Array<number | string>(reps.length - from + REP);
+    for (let i = from; i < reps.length; i++) out[i - from] = reps[i]!;
+    out[reps.length - from] = fp;
+    out[reps.length - from + 1] = e.buyerId;
+    out[reps.length - from + 2] = e.reviewId;
+    s.reps = out;
   }
-  return s.rvb.length < c.reorderMinAccounts;
+  return repeaters(s) < c.reorderMinAccounts;
 }
 
 /** Drops the lane's reviews older than weekDays days, and the repeat reviewers no longer repeated in it. */
@@ -405,12 +441,9 @@ function expireReviews(s: State, now: number, c: Config): void {
   const drop = stale(s, now, c);
   if (drop === 0) return;
   setLengths(s, pastLength(s), edit(s, pastLength(s), laneLength(s), drop));
-  if (s.rvf.length === 0) return;
-  const keep = s.rvf.map((fp) => occurrences(s, fp) >= 2);
-  if (keep.every(Boolean)) return;
-  s.rvf = s.rvf.filter((_, i) => keep[i]);
-  s.rvb = s.rvb.filter((_, i) => keep[i]);
-  s.rvr = s.rvr.filter((_, i) => keep[i]);
+  if (s.reps.length === 0) return;
+  const kept = keptReps(s.reps, (i) => occurrences(s, s.reps[i] as number) >= 2);
+  if (kept.length < s.reps.length) s.reps = kept;
 }
 
 /** How many of the lane's reviews, oldest first, are more than weekDays days before `t`. */
@@ -541,7 +574,7 @@ function evaluate(s: State, ctx: SellerContext, c: Config): SignalFinding | null
     best = WEEK;
     bestStrength = weekStrength;
   }
-  const reorder = s.rvb.length >= c.reorderMinAccounts ? reorderFinding(s, weekOrders, c) : null;
+  const reorder = repeaters(s) >= c.reorderMinAccounts ? reorderFinding(s, weekOrders, c) : null;
   if (reorder !== null && reorder.strength > bestStrength) {
     best = REORDER;
     bestStrength = reorder.strength;
@@ -582,10 +615,10 @@ function evaluate(s: State, ctx: SellerContext, c: Config): SignalFinding | null
 function reorderFinding(s: State, weekOrders: number, c: Config): SignalFinding | null {
   const buyerIds: string[] = [];
   const reviewIds: string[] = [];
-  for (let i = 0; i < s.rvf.length; i++) {
-    if (occurrences(s, s.rvf[i]!) < 2) continue;
-    buyerIds.push(s.rvb[i]!);
-    reviewIds.push(s.rvr[i]!);
+  for (let i = 0; i < s.reps.length; i += REP) {
+    if (occurrences(s, s.reps[i] as number) < 2) continue;
+    buyerIds.push(s.reps[i + 1] as string);
+    reviewIds.push(s.reps[i + 2] as string);
   }
   if (buyerIds.length < c.reorderMinAccounts) return null;
   const repeats = repeatReviews(s);

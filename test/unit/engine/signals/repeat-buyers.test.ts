@@ -255,7 +255,7 @@ test('a state saved before step 45 (fingerprints of buyer and listing) restores;
   const old = (x: number) => x - (x % scale) + ((x % scale) ^ 0x155555);
   const restored = { ...(JSON.parse(JSON.stringify(state)) as State) };
   restored.n = [...past, ...rv.map(old), ...w];
-  restored.rvf = restored.rvf.map((fp) => fp ^ 0x155555);
+  restored.reps = restored.reps.map((x, i) => (i % 3 === 0 ? (x as number) ^ 0x155555 : x));
   const lane = [];
   let boundary = (Math.floor(events[cut]!.eventTime / HOUR) + 1) * HOUR;
   for (const e of [...events.slice(cut), order({ buyerId: 'b-last', eventTime: T0 + 14 * DAY })]) {
@@ -296,9 +296,11 @@ test('the reorder lane keeps at most reorderCap reviews and forgets them after w
   for (let i = 0; i < 500; i++) events.push(review({ buyerId: `b-${i % 7}`, itemId: 'i-1', orderId: `o-x-${i}`, eventTime: T0 + i * 10 * MIN }));
   const { state } = drive(signal, config, events);
   assert.equal(separateLists(state).rv.length, config.reorderCap);
-  assert.ok(state.rvb.length <= Math.max(config.sampleOrders, config.reorderMinAccounts) && state.rvb.length === state.rvf.length && state.rvr.length === state.rvf.length);
+  const { rvf, rvb, rvr } = separateLists(state);
+  assert.ok(rvb.length <= Math.max(config.sampleOrders, config.reorderMinAccounts) && rvb.length === rvf.length && rvr.length === rvf.length);
   signal.expire(state, T0 + 500 * 10 * MIN + config.weekDays * DAY + HOUR, config);
-  assert.deepEqual([separateLists(state).rv, state.rvf, state.rvb, state.rvr], [[], [], [], []]);
+  const after = separateLists(state);
+  assert.deepEqual([after.rv, after.rvf, after.rvb, after.rvr, state.reps], [[], [], [], [], []]);
   // Unverified reviews (no order) are not repeat purchases.
   const unverified = drive(signal, config, events.map((e) => ({ ...e, orderId: null }) as MarketEvent)).state;
   assert.deepEqual(separateLists(unverified).rv, []);
@@ -311,7 +313,7 @@ test('a state saved before the reorder lane restores; the lane starts at its nex
   const plain = drive(signal, config, events).findings;
   assert.ok(plain.length > 0);
   // The layout before the lane: the window and the closed days as separate lists, no lane fields.
-  const { n: _n, lens: _lens, rvf: _rvf, rvb: _rvb, rvr: _rvr, ...old } = JSON.parse(JSON.stringify(signal.create(config))) as State;
+  const { n: _n, lens: _lens, reps: _reps, ...old } = JSON.parse(JSON.stringify(signal.create(config))) as State;
   let state = { ...old, w: [], past: [] } as unknown as State;
   const findings = [];
   let boundary = (Math.floor(events[0]!.eventTime / HOUR) + 1) * HOUR;
@@ -322,11 +324,11 @@ test('a state saved before the reorder lane restores; the lane starts at its nex
     }
     signal.observe(state, e, config, eventKeys(e));
   }
-  assert.ok(Array.isArray(state.n) && Array.isArray(state.rvf));
+  assert.ok(Array.isArray(state.n) && Array.isArray(state.reps));
   assert.deepEqual(findings, plain.filter((f) => f.at < boundary));
 });
 
-test('a state saved with the window, closed days and lane as separate lists restores at any point of a run', () => {
+test('a state saved with the window, closed days, lane and repeat reviewers as separate lists restores at any point of a run', () => {
   const shop = ordinarySeller(14, 3, 7);
   const events = canonical([...shop, ...reviewsOf(shop, 0.2, 7), ...reorderDrip(3, T0 + 4 * DAY + 9 * HOUR), ...brushingHour(T0 + 9 * DAY + 10 * HOUR)]);
   const plain = drive(signal, config, events);
@@ -342,13 +344,13 @@ test('a state saved with the window, closed days and lane as separate lists rest
       if (f !== null) findings.push({ at: boundary, finding: f });
     }
     const lists = separateLists(state);
-    held = Math.max(held, Math.min(lists.past.length, lists.rv.length, lists.w.length));
-    const { n: _n, lens: _lens, ...rest } = JSON.parse(JSON.stringify(state)) as State;
-    state = { ...rest, ...lists } satisfies Omit<State, 'n' | 'lens'> & SeparateLists as unknown as State;
+    held = Math.max(held, Math.min(lists.past.length, lists.rv.length, lists.w.length, lists.rvf.length));
+    const { n: _n, lens: _lens, reps: _reps, ...rest } = JSON.parse(JSON.stringify(state)) as State;
+    state = { ...rest, ...lists } satisfies Omit<State, 'n' | 'lens' | 'reps'> & SeparateLists as unknown as State;
     signal.observe(state, e, config, eventKeys(e));
-    assert.equal(JSON.stringify(state).match(/"(w|past|rv)":/), null);
+    assert.equal(JSON.stringify(state).match(/"(w|past|rv|rvf|rvb|rvr)":/), null);
   }
-  assert.ok(held > 0, 'the three lists were never all in use at once');
+  assert.ok(held > 0, 'the four lists were never all in use at once');
   const f = signal.evaluate(state, { at: boundary } as SellerContext, config);
   if (f !== null) findings.push({ at: boundary, finding: f });
   assert.deepEqual(findings, plain.findings.filter((x) => x.at <= boundary));
