@@ -38,6 +38,17 @@ function posInDay(b: number, n: number): number {
 const SPARSE_LIMIT = 2 ** 30;
 
 /**
+ * SellerState.counts begins with the seller's latest and first event times and its daily-orders
+ * EWMA, then holds the counts from index HEAD on. As fields these were three boxed doubles (a time
+ * in ms is past 2^31), 16 bytes each besides the field; in the array of numbers the seller keeps
+ * anyway they take 8 bytes each.
+ */
+const LAST = 0;
+const FIRST = 1;
+const EWMA = 2;
+const HEAD = 3;
+
+/**
  * SellerState.flags: these bits, bucketsPerDay above them (at most 86,400,000 · 8, a small
  * integer on every V8 build). Three booleans and a number were four fields, 24 bytes more per seller.
  */
@@ -54,8 +65,6 @@ export function newContext(): MutableContext {
 }
 
 export class SellerState {
-  lastEventTime = 0;
-  firstEventTime = 0;
   /**
    * PLACED orders per bucket over the last day (bucketsPerDay buckets). Sparse while they fall in
    * fewer than half of them: one small integer per bucket, count · 2^k + (bucket mod
@@ -63,15 +72,15 @@ export class SellerState {
    * sparseLength entries, the array growing 2, 4, 8… (most sellers order in a few hours of a day;
    * a [bucket, count] pair per entry took twice the memory). All of them lie in the day ending
    * with countsBucket, which gives the full bucket number back. Dense beyond, or for a count too
-   * big to pack: a ring indexed by bucket number mod bucketsPerDay, the snapshot's form.
+   * big to pack: a ring indexed by bucket number mod bucketsPerDay, the snapshot's form. All of
+   * them after the HEAD numbers (see LAST).
    */
-  counts: number[] = [0, 0];
+  private counts: number[] = [0, 0, 0, 0, 0];
   sparseLength = 0;
   /** Bucket number of the newest bucket counted; -1 before the first order. */
   countsBucket = -1;
   day = -1;
   ordersToday = 0;
-  ewma = 0;
   daysCompleted = 0;
   /** Events of this seller that arrived after the watermark had passed them (not windowed). */
   lateEvents = 0;
@@ -100,6 +109,31 @@ export class SellerState {
     this.states = new Array<unknown>(signalCount).fill(null);
     // A shift, not a multiplication by 2 ** FLAG_BITS: that is a double, boxed until V8 optimises this.
     this.flags = bucketsPerDay << FLAG_BITS;
+  }
+
+  get lastEventTime(): number {
+    return this.counts[LAST]!;
+  }
+
+  set lastEventTime(t: number) {
+    this.counts[LAST] = t;
+  }
+
+  get firstEventTime(): number {
+    return this.counts[FIRST]!;
+  }
+
+  set firstEventTime(t: number) {
+    this.counts[FIRST] = t;
+  }
+
+  /** EWMA of the seller's orders per completed day. */
+  get ewma(): number {
+    return this.counts[EWMA]!;
+  }
+
+  set ewma(v: number) {
+    this.counts[EWMA] = v;
   }
 
   /** Whether the counts are the dense ring (see counts). */
@@ -135,13 +169,13 @@ export class SellerState {
     if (!this.dense) this.countSparse(b);
     if (this.dense) {
       const c = this.counts;
+      const n = c.length - HEAD;
       if (b > this.countsBucket) {
-        const n = c.length;
         const from = Math.max(this.countsBucket + 1, b - n + 1);
-        for (let i = from; i <= b; i++) c[i % n] = 0;
+        for (let i = from; i <= b; i++) c[HEAD + (i % n)] = 0;
         this.countsBucket = b;
       }
-      c[b % c.length]!++;
+      c[HEAD + (b % n)]!++;
     }
     const d = Math.floor(t / DAY_MS);
     if (d !== this.day) this.rollDay(d, alpha);
@@ -155,9 +189,9 @@ export class SellerState {
     const n = this.bucketsPerDay;
     const shift = sparseShift(n);
     if (b === this.countsBucket) {
-      const v = c[len - 1]! + (1 << shift);
+      const v = c[HEAD + len - 1]! + (1 << shift);
       if (v >= SPARSE_LIMIT) return this.densify();
-      c[len - 1] = v;
+      c[HEAD + len - 1] = v;
       return;
     }
     // An older bucket than the newest does not occur in canonical order: the ring handles it.
@@ -169,7 +203,7 @@ export class SellerState {
     const base = this.countsBucket - newestPos;
     let from = 0;
     while (from < len) {
-      const pos = c[from]! & mask;
+      const pos = c[HEAD + from]! & mask;
       if (base + pos - (pos > newestPos ? n : 0) >= oldest) break;
       from++;
     }
@@ -177,29 +211,32 @@ export class SellerState {
     if (2 * keep >= n) return this.densify();
     // Written in place: a new array per new bucket cost more (promotion, write barriers) than it saved.
     let into = c;
-    if (keep + 1 > c.length) {
-      into = new Array<number>(Math.max(keep + 1, Math.min(2 * c.length, Math.ceil(n / 2)))).fill(0);
+    if (HEAD + keep + 1 > c.length) {
+      into = new Array<number>(HEAD + Math.max(keep + 1, Math.min(2 * (c.length - HEAD), Math.ceil(n / 2)))).fill(0);
+      for (let i = 0; i < HEAD; i++) into[i] = c[i]!;
       this.counts = into;
     }
-    for (let i = 0; i < keep; i++) into[i] = c[from + i]!;
-    into[keep] = (1 << shift) | posInDay(b, n);
+    for (let i = 0; i < keep; i++) into[HEAD + i] = c[HEAD + from + i]!;
+    into[HEAD + keep] = (1 << shift) | posInDay(b, n);
     this.sparseLength = keep + 1;
     this.countsBucket = b;
   }
 
-  /** The dense ring of the current counts. */
-  private ring(): number[] {
+  /** The current counts as the dense ring, after the HEAD numbers if `head` (else a copy of the ring alone). */
+  private ring(head: boolean): number[] {
     const n = this.bucketsPerDay;
-    if (this.dense) return this.counts;
-    const ring = new Array<number>(n).fill(0);
     const c = this.counts;
+    const at = head ? HEAD : 0;
+    if (this.dense) return c.slice(HEAD - at);
+    const ring = new Array<number>(at + n).fill(0);
+    for (let i = 0; i < at; i++) ring[i] = c[i]!;
     const shift = sparseShift(n);
-    for (let i = 0; i < this.sparseLength; i++) ring[c[i]! & ((1 << shift) - 1)] = c[i]! >>> shift;
+    for (let i = 0; i < this.sparseLength; i++) ring[at + (c[HEAD + i]! & ((1 << shift) - 1))] = c[HEAD + i]! >>> shift;
     return ring;
   }
 
   private densify(): void {
-    this.counts = this.ring();
+    this.counts = this.ring(true);
     this.flags |= DENSE;
   }
 
@@ -230,10 +267,10 @@ export class SellerState {
     let orders24h = 0;
     let ordersInBucket = 0;
     if (this.dense) {
-      const n = c.length;
+      const n = c.length - HEAD;
       const newest = Math.min(this.countsBucket, closing);
-      for (let b = Math.max(newest - n + 1, closing - n + 1, 0); b <= newest; b++) orders24h += c[b % n]!;
-      if (this.countsBucket === closing) ordersInBucket = c[closing % n]!;
+      for (let b = Math.max(newest - n + 1, closing - n + 1, 0); b <= newest; b++) orders24h += c[HEAD + (b % n)]!;
+      if (this.countsBucket === closing) ordersInBucket = c[HEAD + (closing % n)]!;
     } else {
       // Every entry is within the day ending with countsBucket: keep those of the day ending with closing.
       // An entry's bucket is the one at its position in the day ending with countsBucket.
@@ -243,12 +280,12 @@ export class SellerState {
       const mask = (1 << shift) - 1;
       const newestPos = posInDay(this.countsBucket, n);
       const base = this.countsBucket - newestPos;
-      for (let i = 0; i < this.sparseLength; i++) {
+      for (let i = HEAD; i < HEAD + this.sparseLength; i++) {
         const pos = c[i]! & mask;
         const b = base + pos - (pos > newestPos ? n : 0);
         if (b >= oldest && b <= closing) orders24h += c[i]! >>> shift;
       }
-      if (this.countsBucket === closing) ordersInBucket = c[this.sparseLength - 1]! >>> shift;
+      if (this.countsBucket === closing) ordersInBucket = c[HEAD + this.sparseLength - 1]! >>> shift;
     }
     into.sellerId = this.sellerId;
     into.at = at;
@@ -266,7 +303,7 @@ export class SellerState {
     return {
       lastEventTime: this.lastEventTime,
       firstEventTime: this.firstEventTime,
-      counts: [...this.ring()],
+      counts: this.ring(false),
       countsBucket: this.countsBucket,
       day: this.day,
       ordersToday: this.ordersToday,
@@ -291,12 +328,13 @@ export class SellerState {
       if (count >= SPARSE_LIMIT >>> shift) fits = false;
       sparse.push(count * 2 ** shift + (b % n));
     }
+    const head = this.counts.slice(0, HEAD);
     // The newest bucket must lead the sparse form (as after countOrder): else the ring is kept.
     if (fits && 2 * sparse.length < n && ring[newest % n] !== 0) {
-      this.counts = sparse.slice();
+      this.counts = [...head, ...sparse];
       this.sparseLength = sparse.length;
     } else {
-      this.counts = [...ring];
+      this.counts = [...head, ...ring];
       this.flags |= DENSE;
     }
     this.countsBucket = newest;

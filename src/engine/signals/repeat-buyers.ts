@@ -24,7 +24,7 @@
 import { z } from 'zod';
 import type { OrderEvent, ReviewEvent, SellerContext, SellerSignal, SignalFinding } from '../types.js';
 import { HLL_MAX_P, HLL_MIN_P, hllAdd, hllCount, type HllState } from '../sketch/hll.js';
-import { appendCapped, appendCappedNumbers, appendCappedOwned, dropFirstNumbers, EMPTY } from '../sketch/lists.js';
+import { appendCapped, appendCappedOwned, EMPTY } from '../sketch/lists.js';
 import { topkDecay, topkGuaranteed, topkList, topkOffer, type TopKState } from '../sketch/topk.js';
 import { bulkQuantityField, curveFields, round2, strengthOf } from './curve.js';
 import { lowOf } from './packed.js';
@@ -41,6 +41,66 @@ const COUNT_MAX = COUNT_SCALE - 1;
 const NO_BUYERS = EMPTY as unknown as HllState;
 /** Window length from which it grows in place rather than by an exact-size copy. */
 const GROW_IN_PLACE = 8;
+/** State.lens: closed days (at most weekDays ≤ 31, below LANE_UNIT) + LANE_UNIT × the lane's reviews. */
+const LANE_SHIFT = 6;
+const LANE_UNIT = 1 << LANE_SHIFT;
+
+function pastLength(s: State): number {
+  return s.lens & (LANE_UNIT - 1);
+}
+
+function laneLength(s: State): number {
+  return s.lens >>> LANE_SHIFT;
+}
+
+/** Where the window begins in `n`: after the closed days and the lane. */
+function windowStart(s: State): number {
+  return pastLength(s) + laneLength(s);
+}
+
+function windowLength(s: State): number {
+  return s.n.length - windowStart(s);
+}
+
+function setLengths(s: State, past: number, lane: number): void {
+  s.lens = past + LANE_UNIT * lane;
+}
+
+/**
+ * Drops the first `drop` numbers of the list at [start, start + len) of `n` and appends `v` to it
+ * if given; returns the list's new length (the caller updates `lens`). In place when the length
+ * stays (a small seller's window usually swaps its one order for the next, a full one slides by
+ * one) or when a busy seller's long window, last in `n`, grows: V8's spare slots are then a small
+ * share, and a copy per order is not. Else an exact-size copy: a pushed-to array keeps 16 or more
+ * spare slots, and most sellers hold a few numbers.
+ */
+function edit(s: State, start: number, len: number, drop: number, v?: number): number {
+  const n = s.n as number[];
+  const added = v === undefined ? 0 : 1;
+  if (drop === added) {
+    if (drop === 0) return len;
+    for (let i = start; i < start + len - 1; i++) n[i] = n[i + 1]!;
+    n[start + len - 1] = v!;
+    return len;
+  }
+  if (drop === 0 && start + len === n.length && len >= GROW_IN_PLACE) {
+    n.push(v!);
+    return len + 1;
+  }
+  const total = n.length - drop + added;
+  if (total === 0) {
+    s.n = EMPTY;
+    return 0;
+  }
+  const out = new Array<number>(total);
+  let o = 0;
+  for (let i = 0; i < start; i++) out[o++] = n[i]!;
+  for (let i = start + drop; i < start + len; i++) out[o++] = n[i]!;
+  if (v !== undefined) out[o++] = v;
+  for (let i = start + len; i < n.length; i++) out[o++] = n[i]!;
+  s.n = out;
+  return len - drop + added;
+}
 
 export const configSchema = z.object({
   windowMs: z.number().int().min(60_000).default(HOUR_MS).describe('Length of the sliding window of the exact rule, ms. Default 1 h.'),
@@ -114,8 +174,15 @@ export type Config = z.infer<typeof configSchema>;
  * strings: a small seller's state must stay a few hundred bytes (see bench/signals-1-5.ts).
  */
 export interface State {
-  /** The sliding window, one packed number per PLACED order (see FP_SCALE), oldest first. */
-  w: readonly number[];
+  /**
+   * Three lists of packed numbers in one array, each oldest first: the closed days (see
+   * DAY_SCALE), the reorder lane's reviews (see rv below), then the sliding window, one per PLACED
+   * order (see FP_SCALE). One array costs a seller one array's headers (48 bytes) where three
+   * cost three; `lens` holds the first two lists' lengths (see LANE_UNIT), the window is the rest.
+   * Snapshots before hold them as the fields `past`, `rv` and `w` (see upgrade).
+   */
+  n: readonly number[];
+  lens: number;
   /** Distinct buyers in the window. */
   wu: number;
   /**
@@ -132,8 +199,6 @@ export interface State {
   day: number;
   dayOrders: number;
   dayBuyers: HllState;
-  /** Closed days in the long horizon, packed (see DAY_SCALE), oldest first. */
-  past: readonly number[];
   /**
    * The heavy buyers' top-k (sketch/topk.ts) as two fields of this state, which is itself the
    * TopKState: a wrapper object cost 40 bytes per seller. Snapshots before hold them as `top`.
@@ -145,17 +210,39 @@ export interface State {
   sample: readonly string[];
   base: number;
   baseDays: number;
-  /**
-   * The reorder lane: one packed number per verified review of the last weekDays days (time in s ×
-   * 2^21 + 21-bit fingerprint of the buyer), oldest first, at most reorderCap. Snapshots before the
-   * lane lack these four fields (see upgrade); those before step 45 fingerprint buyer and listing,
-   * which no new review matches, so their entries count as singles until they leave within a week.
+  /*
+   * The reorder lane (rv, in `n`): one packed number per verified review of the last weekDays days
+   * (time in s × 2^21 + 21-bit fingerprint of the buyer), oldest first, at most reorderCap.
+   * Snapshots before the lane lack it and `reps` (see upgrade); those before step 45 fingerprint
+   * buyer and listing, which no new review matches, so their entries count as singles until they
+   * leave within a week.
    */
-  rv: readonly number[];
-  /** The latest repeat reviews (an account's second or later here): fingerprints, buyers and review ids, aligned. */
-  rvf: readonly number[];
-  rvb: readonly string[];
-  rvr: readonly string[];
+  /**
+   * The latest repeat reviews (an account's second or later here), oldest first: its buyer's
+   * fingerprint, buyer id and review id, REP items each. One list where three aligned ones cost
+   * two more fields on every seller, though nearly all of them hold none. Snapshots before hold
+   * them as the three lists `rvf`, `rvb` and `rvr` (see upgrade).
+   */
+  reps: readonly (number | string)[];
+}
+
+/** Items per repeat reviewer in State.reps. */
+const REP = 3;
+
+/** Repeat reviewers in the lane. */
+function repeaters(s: State): number {
+  return s.reps.length / REP;
+}
+
+/** The repeat reviewers for which `keep(i)` holds (i: the reviewer's first item), an exact-size copy; the shared empty list for none. */
+function keptReps(reps: readonly (number | string)[], keep: (i: number) => boolean): readonly (number | string)[] {
+  let n = 0;
+  for (let i = 0; i < reps.length; i += REP) if (keep(i)) n += REP;
+  if (n === 0) return EMPTY;
+  const out = new Array<number | string>(n);
+  let o = 0;
+  for (let i = 0; i < reps.length; i += REP) if (keep(i)) for (let j = 0; j < REP; j++) out[o++] = reps[i + j]!;
+  return out;
 }
 
 export const signal: SellerSignal<State, Config> = {
@@ -163,7 +250,8 @@ export const signal: SellerSignal<State, Config> = {
   family: 'concentration',
   observes: { orders: ['PLACED'], reviews: true },
   create: () => ({
-    w: EMPTY,
+    n: EMPTY,
+    lens: 0,
     wu: 0,
     peakN: 0,
     peakU: 0,
@@ -172,7 +260,6 @@ export const signal: SellerSignal<State, Config> = {
     day: -1,
     dayOrders: 0,
     dayBuyers: NO_BUYERS,
-    past: EMPTY,
     // An empty top-k without the wrapper, as the shared empty list (topkSlot replaces it, never
     // writes into it): two fresh empty arrays per seller were garbage at its first order.
     keys: EMPTY as never[],
@@ -180,10 +267,7 @@ export const signal: SellerSignal<State, Config> = {
     sample: EMPTY,
     base: 0,
     baseDays: 0,
-    rv: EMPTY,
-    rvf: EMPTY,
-    rvb: EMPTY,
-    rvr: EMPTY,
+    reps: EMPTY,
   }),
   // An order that leaves the window, the day and the week under their minimum orders leaves a
   // quiet period on: every strength stays 0, the window peak and hot lists stay as evaluate left
@@ -196,7 +280,7 @@ export const signal: SellerSignal<State, Config> = {
     if (e.status !== 'PLACED' || e.quantity >= c.bulkQuantity) return true;
     upgrade(s);
     observeOrder(s, e, c, keys.buyer);
-    return s.w.length < c.hourMinOrders && s.dayOrders < c.dayMinOrders && weekOrders(s, s.day, c) < c.weekMinOrders;
+    return windowLength(s) < c.hourMinOrders && s.dayOrders < c.dayMinOrders && weekOrders(s, s.day, c) < c.weekMinOrders;
   },
   evaluate(s, ctx, c) {
     upgrade(s);
@@ -209,7 +293,7 @@ export const signal: SellerSignal<State, Config> = {
     const day = Math.floor(now / DAY_MS);
     if (s.day >= 0 && s.day <= day - c.weekDays) rollTo(s, day, c);
     const drop = leaving(s, Math.floor((now - c.weekDays * DAY_MS) / 1000), c.windowCap + 1);
-    if (drop > 0) s.w = s.w.slice(drop);
+    if (drop > 0) edit(s, windowStart(s), windowLength(s), drop);
     expireReviews(s, now, c);
   },
   // Without new events nothing moves until a day changes (evaluate's day is that of at − 1,
@@ -217,28 +301,68 @@ export const signal: SellerSignal<State, Config> = {
   // (expire drops it). The reorder lane's share can rise as its single reviews leave, so while it
   // names enough repeat reviewers it is evaluated every time; expiry never adds one.
   quietUntil(s, at, c) {
-    if (s.w.length > c.windowCap || s.rvb.length >= c.reorderMinAccounts) return at;
+    if (windowLength(s) > c.windowCap || repeaters(s) >= c.reorderMinAccounts) return at;
     let until = Math.min((Math.floor((at - 1) / DAY_MS) + 1) * DAY_MS + 1, (Math.floor(at / DAY_MS) + 1) * DAY_MS);
-    if (s.w.length > 0) until = Math.min(until, (Math.floor(s.w[0]! / FP_SCALE) + 1) * 1000 + c.weekDays * DAY_MS);
-    if (s.rv.length > 0) until = Math.min(until, (Math.floor(s.rv[0]! / FP_SCALE) + 1) * 1000 + c.weekDays * DAY_MS);
+    if (windowLength(s) > 0) until = Math.min(until, (Math.floor(s.n[windowStart(s)]! / FP_SCALE) + 1) * 1000 + c.weekDays * DAY_MS);
+    if (laneLength(s) > 0) until = Math.min(until, (Math.floor(s.n[pastLength(s)]! / FP_SCALE) + 1) * 1000 + c.weekDays * DAY_MS);
     return until;
   },
 };
 
+/** The lists of `n` and `reps` as separate fields, as snapshots before they were merged hold them. */
+export interface SeparateLists {
+  w?: readonly number[] | undefined;
+  past?: readonly number[] | undefined;
+  rv?: readonly number[] | undefined;
+  rvf?: readonly number[] | undefined;
+  rvb?: readonly string[] | undefined;
+  rvr?: readonly string[] | undefined;
+}
+
+/** The lists of `n` and `reps` as separate arrays, the layout of snapshots before they were merged. */
+export function separateLists(s: State): Required<{ [K in keyof SeparateLists]: NonNullable<SeparateLists[K]> }> {
+  const lane = pastLength(s);
+  const window = windowStart(s);
+  const of = <T>(j: number) => s.reps.filter((_, i) => i % REP === j) as T[];
+  return { past: s.n.slice(0, lane), rv: s.n.slice(lane, window), w: s.n.slice(window), rvf: of<number>(0), rvb: of<string>(1), rvr: of<string>(2) };
+}
+
 /**
- * A state restored from an older snapshot gets its top-k's arrays as its own fields, and the
- * reorder lane's lists empty (it starts at the next review).
+ * A state restored from an older snapshot gets its separate lists merged into `n` and `reps`, its
+ * top-k's arrays as its own fields, and the reorder lane empty if it predates the lane (it starts
+ * at the next review). Undefined fields stay out of the next snapshot.
  */
 function upgrade(s: State): void {
-  if ((s as Partial<State>).rv === undefined) {
-    s.rv = EMPTY;
-    s.rvf = EMPTY;
-    s.rvb = EMPTY;
-    s.rvr = EMPTY;
+  if ((s as Partial<State>).n !== undefined && (s as Partial<State>).reps !== undefined) {
+    if (s.top !== undefined) upgradeTop(s);
+    return;
   }
-  if (s.top === undefined) return;
-  s.keys = s.top.keys;
-  s.counts = s.top.counts;
+  const old = s as State & SeparateLists;
+  if ((s as Partial<State>).n === undefined) {
+    const past = old.past ?? EMPTY;
+    const rv = old.rv ?? EMPTY;
+    const w = old.w ?? EMPTY;
+    s.n = past.length + rv.length + w.length === 0 ? EMPTY : [...past, ...rv, ...w];
+    setLengths(s, past.length, rv.length);
+    old.past = old.rv = old.w = undefined;
+  }
+  if ((s as Partial<State>).reps === undefined) {
+    const fps = old.rvf ?? EMPTY;
+    const reps = new Array<number | string>(REP * fps.length);
+    for (let i = 0; i < fps.length; i++) {
+      reps[REP * i] = fps[i]!;
+      reps[REP * i + 1] = old.rvb![i]!;
+      reps[REP * i + 2] = old.rvr![i]!;
+    }
+    s.reps = fps.length === 0 ? EMPTY : reps;
+    old.rvf = old.rvb = old.rvr = undefined;
+  }
+  if (s.top !== undefined) upgradeTop(s);
+}
+
+function upgradeTop(s: State): void {
+  s.keys = s.top!.keys;
+  s.counts = s.top!.counts;
   s.top = undefined;
 }
 
@@ -257,26 +381,15 @@ function observeOrder(s: State, e: OrderEvent, c: Config, h: number): void {
   const drop = leaving(s, from, c.windowCap);
   let mine = 1;
   let fresh = true;
-  const old = s.w;
-  const n = old.length - drop + 1;
-  for (let i = drop; i < old.length; i++) {
-    if (lowOf(old[i]!, FP_SCALE) === fp) {
+  const start = windowStart(s);
+  const end = s.n.length;
+  for (let i = start + drop; i < end; i++) {
+    if (lowOf(s.n[i]!, FP_SCALE) === fp) {
       mine++;
       fresh = false;
     }
   }
-  // Exact size while short: only a growing window needs a new array (a small seller's window
-  // usually swaps its one order for the next, a full one slides by one). A busy seller's longer
-  // window grows in place, where V8's spare slots are a small share and a copy per order is not.
-  const inPlace = drop > 0 || old.length >= GROW_IN_PLACE;
-  const w = inPlace ? (old as number[]) : new Array<number>(n);
-  if (!inPlace) for (let i = 0; i < old.length; i++) w[i] = old[i]!;
-  else if (drop > 0) {
-    for (let i = drop; i < old.length; i++) w[i - drop] = old[i]!;
-    if (drop > 1) w.length = n;
-  }
-  w[n - 1] = Math.floor(t / 1000) * FP_SCALE + fp;
-  s.w = w;
+  const n = edit(s, start, end - start, drop, Math.floor(t / 1000) * FP_SCALE + fp);
   if (fresh) s.wu++;
 
   if (n < c.hourMinOrders) return;
@@ -298,65 +411,68 @@ function observeOrder(s: State, e: OrderEvent, c: Config, h: number): void {
  * repeat reviewers than it needs (it cannot fire then).
  */
 function observeReview(s: State, e: ReviewEvent, c: Config, buyer: number): boolean {
-  if (e.orderId === null) return s.rvb.length < c.reorderMinAccounts;
+  if (e.orderId === null) return repeaters(s) < c.reorderMinAccounts;
   const fp = buyer >>> 11;
-  const drop = stale(s.rv, e.eventTime, c);
-  const kept = drop > 0 ? dropFirstNumbers(s.rv, drop) : s.rv;
+  const start = pastLength(s);
+  const len = laneLength(s);
+  // The stale reviews leave, and the oldest one too when the lane is full.
+  const drop = Math.max(stale(s, e.eventTime, c), len - c.reorderCap + 1);
   let repeat = false;
-  // The oldest review leaves when the lane is full (appendCapped below).
-  for (let i = Math.max(0, kept.length - c.reorderCap + 1); i < kept.length && !repeat; i++) repeat = lowOf(kept[i]!, FP_SCALE) === fp;
-  // Exact-size copies: a pushed-to array keeps spare slots, and most sellers hold a few reviews.
-  s.rv = appendCappedNumbers(kept, Math.floor(e.eventTime / 1000) * FP_SCALE + fp, c.reorderCap);
+  for (let i = start + drop; i < start + len && !repeat; i++) repeat = lowOf(s.n[i]!, FP_SCALE) === fp;
+  setLengths(s, start, edit(s, start, len, drop, Math.floor(e.eventTime / 1000) * FP_SCALE + fp));
   if (repeat) {
-    const at = s.rvb.indexOf(e.buyerId);
-    if (at >= 0) {
-      // One account is named (and counted) once, whatever it repeats: its entry moves to the end with its latest review.
-      s.rvf = s.rvf.filter((_, i) => i !== at);
-      s.rvb = s.rvb.filter((_, i) => i !== at);
-      s.rvr = s.rvr.filter((_, i) => i !== at);
-    }
+    // One account is named (and counted) once, whatever it repeats: its entry moves to the end with its latest review.
+    const reps = keptReps(s.reps, (i) => s.reps[i + 1] !== e.buyerId);
+    // The oldest reviewers leave beyond the cap.
     const cap = Math.max(c.sampleOrders, c.reorderMinAccounts);
-    s.rvf = appendCappedNumbers(s.rvf, fp, cap);
-    s.rvb = appendCapped(s.rvb, e.buyerId, cap);
-    s.rvr = appendCapped(s.rvr, e.reviewId, cap);
+    const from = Math.max(0, reps.length - REP * (cap - 1));
+    const out = new Array<number | string>(reps.length - from + REP);
+    for (let i = from; i < reps.length; i++) out[i - from] = reps[i]!;
+    out[reps.length - from] = fp;
+    out[reps.length - from + 1] = e.buyerId;
+    out[reps.length - from + 2] = e.reviewId;
+    s.reps = out;
   }
-  return s.rvb.length < c.reorderMinAccounts;
+  return repeaters(s) < c.reorderMinAccounts;
 }
 
 /** Drops the lane's reviews older than weekDays days, and the repeat reviewers no longer repeated in it. */
 function expireReviews(s: State, now: number, c: Config): void {
-  const drop = stale(s.rv, now, c);
+  const drop = stale(s, now, c);
   if (drop === 0) return;
-  s.rv = dropFirstNumbers(s.rv, drop);
-  if (s.rvf.length === 0) return;
-  const keep = s.rvf.map((fp) => occurrences(s.rv, fp) >= 2);
-  if (keep.every(Boolean)) return;
-  s.rvf = s.rvf.filter((_, i) => keep[i]);
-  s.rvb = s.rvb.filter((_, i) => keep[i]);
-  s.rvr = s.rvr.filter((_, i) => keep[i]);
+  setLengths(s, pastLength(s), edit(s, pastLength(s), laneLength(s), drop));
+  if (s.reps.length === 0) return;
+  const kept = keptReps(s.reps, (i) => occurrences(s, s.reps[i] as number) >= 2);
+  if (kept.length < s.reps.length) s.reps = kept;
 }
 
 /** How many of the lane's reviews, oldest first, are more than weekDays days before `t`. */
-function stale(rv: readonly number[], t: number, c: Config): number {
+function stale(s: State, t: number, c: Config): number {
   const from = Math.floor((t - c.weekDays * DAY_MS) / 1000);
+  const start = pastLength(s);
+  const len = laneLength(s);
   let drop = 0;
-  while (drop < rv.length && Math.floor(rv[drop]! / FP_SCALE) < from) drop++;
+  while (drop < len && Math.floor(s.n[start + drop]! / FP_SCALE) < from) drop++;
   return drop;
 }
 
-function occurrences(rv: readonly number[], fp: number): number {
+/** The lane's reviews by the account of fingerprint `fp`. */
+function occurrences(s: State, fp: number): number {
+  const end = windowStart(s);
   let n = 0;
-  for (let i = 0; i < rv.length; i++) if (lowOf(rv[i]!, FP_SCALE) === fp) n++;
+  for (let i = pastLength(s); i < end; i++) if (lowOf(s.n[i]!, FP_SCALE) === fp) n++;
   return n;
 }
 
 /** Repeat reviews in the lane: each account's reviews beyond its first. */
-function repeatReviews(rv: readonly number[]): number {
+function repeatReviews(s: State): number {
+  const start = pastLength(s);
+  const end = windowStart(s);
   let n = 0;
-  for (let i = 1; i < rv.length; i++) {
-    const fp = lowOf(rv[i]!, FP_SCALE);
-    for (let j = 0; j < i; j++) {
-      if (lowOf(rv[j]!, FP_SCALE) === fp) {
+  for (let i = start + 1; i < end; i++) {
+    const fp = lowOf(s.n[i]!, FP_SCALE);
+    for (let j = start; j < i; j++) {
+      if (lowOf(s.n[j]!, FP_SCALE) === fp) {
         n++;
         break;
       }
@@ -368,8 +484,9 @@ function repeatReviews(rv: readonly number[]): number {
 /** Orders of the last weekDays days up to `today`, as evaluate counts them on that day. */
 function weekOrders(s: State, today: number, c: Config): number {
   let n = s.day >= today ? s.dayOrders : 0;
-  for (let i = 0; i < s.past.length; i++) {
-    const packed = s.past[i]!;
+  const days = pastLength(s);
+  for (let i = 0; i < days; i++) {
+    const packed = s.n[i]!;
     if (Math.floor(packed / DAY_SCALE) > today - c.weekDays) n += lowOf(Math.floor(packed / COUNT_SCALE), COUNT_SCALE);
   }
   return n;
@@ -380,12 +497,14 @@ function weekOrders(s: State, today: number, c: Config): number {
  * `from` (seconds) is added, keeping at most `cap` entries; updates the distinct-buyer count.
  */
 function leaving(s: State, from: number, cap: number): number {
+  const start = windowStart(s);
+  const len = s.n.length - start;
   let drop = 0;
-  while (drop < s.w.length && (Math.floor(s.w[drop]! / FP_SCALE) < from || s.w.length - drop >= cap)) {
-    const fp = lowOf(s.w[drop]!, FP_SCALE);
+  while (drop < len && (Math.floor(s.n[start + drop]! / FP_SCALE) < from || len - drop >= cap)) {
+    const fp = lowOf(s.n[start + drop]!, FP_SCALE);
     drop++;
     let still = false;
-    for (let i = drop; i < s.w.length; i++) if (lowOf(s.w[i]!, FP_SCALE) === fp) still = true;
+    for (let i = start + drop; i < start + len; i++) if (lowOf(s.n[i]!, FP_SCALE) === fp) still = true;
     if (!still) s.wu--;
   }
   return drop;
@@ -401,11 +520,14 @@ function rollTo(s: State, day: number, c: Config): void {
       s.base = s.baseDays === 0 ? ratio : s.base + c.baselineAlpha * (ratio - s.base);
       s.baseDays++;
     }
-    s.past = appendCappedNumbers(s.past, s.day * DAY_SCALE + Math.min(s.dayOrders, COUNT_MAX) * COUNT_SCALE + Math.min(Math.round(buyers), COUNT_MAX), c.weekDays);
+    const len = pastLength(s);
+    const packed = s.day * DAY_SCALE + Math.min(s.dayOrders, COUNT_MAX) * COUNT_SCALE + Math.min(Math.round(buyers), COUNT_MAX);
+    setLengths(s, edit(s, 0, len, Math.max(0, len - c.weekDays + 1), packed), laneLength(s));
   }
+  const len = pastLength(s);
   let old = 0;
-  while (old < s.past.length && Math.floor(s.past[old]! / DAY_SCALE) <= day - c.weekDays) old++;
-  if (old > 0) s.past = s.past.slice(old);
+  while (old < len && Math.floor(s.n[old]! / DAY_SCALE) <= day - c.weekDays) old++;
+  if (old > 0) setLengths(s, edit(s, 0, len, old), laneLength(s));
   if (s.day >= 0) topkDecay(s, 0.5 ** (day - s.day), 0.5);
   s.day = day;
   s.dayOrders = 0;
@@ -430,8 +552,9 @@ function evaluate(s: State, ctx: SellerContext, c: Config): SignalFinding | null
   let weekOrders = dayOrders;
   let buyerDays = dayBuyers;
   // Indexed loops on the evaluation path: a for-of iterator is allocated where V8 does not optimise it away.
-  for (let i = 0; i < s.past.length; i++) {
-    const packed = s.past[i]!;
+  const days = pastLength(s);
+  for (let i = 0; i < days; i++) {
+    const packed = s.n[i]!;
     if (Math.floor(packed / DAY_SCALE) > today - c.weekDays) {
       weekOrders += lowOf(Math.floor(packed / COUNT_SCALE), COUNT_SCALE);
       buyerDays += lowOf(packed, COUNT_SCALE);
@@ -451,7 +574,7 @@ function evaluate(s: State, ctx: SellerContext, c: Config): SignalFinding | null
     best = WEEK;
     bestStrength = weekStrength;
   }
-  const reorder = s.rvb.length >= c.reorderMinAccounts ? reorderFinding(s, weekOrders, c) : null;
+  const reorder = repeaters(s) >= c.reorderMinAccounts ? reorderFinding(s, weekOrders, c) : null;
   if (reorder !== null && reorder.strength > bestStrength) {
     best = REORDER;
     bestStrength = reorder.strength;
@@ -492,15 +615,15 @@ function evaluate(s: State, ctx: SellerContext, c: Config): SignalFinding | null
 function reorderFinding(s: State, weekOrders: number, c: Config): SignalFinding | null {
   const buyerIds: string[] = [];
   const reviewIds: string[] = [];
-  for (let i = 0; i < s.rvf.length; i++) {
-    if (occurrences(s.rv, s.rvf[i]!) < 2) continue;
-    buyerIds.push(s.rvb[i]!);
-    reviewIds.push(s.rvr[i]!);
+  for (let i = 0; i < s.reps.length; i += REP) {
+    if (occurrences(s, s.reps[i] as number) < 2) continue;
+    buyerIds.push(s.reps[i + 1] as string);
+    reviewIds.push(s.reps[i + 2] as string);
   }
   if (buyerIds.length < c.reorderMinAccounts) return null;
-  const repeats = repeatReviews(s.rv);
+  const repeats = repeatReviews(s);
   if (repeats < c.reorderMinRepeats || repeats < c.reorderOrderShare * weekOrders) return null;
-  const value = repeats / s.rv.length;
+  const value = repeats / laneLength(s);
   const strength = strengthOf(value, c.reorderShare, { strengthAtThreshold: c.reorderStrengthAtThreshold, saturation: c.saturation });
   if (strength === 0) return null;
   return {
@@ -511,7 +634,7 @@ function reorderFinding(s: State, weekOrders: number, c: Config): SignalFinding 
     strength: round2(strength),
     horizonMs: c.weekDays * DAY_MS,
     baseline: null,
-    explanation: `${repeats} of the last ${s.rv.length} verified reviews over ${c.weekDays} days repeat an account's earlier review here on another order (${buyerIds.length}+ accounts; ${weekOrders} orders): ${round2(value)} against a threshold of ${round2(c.reorderShare)}.`,
+    explanation: `${repeats} of the last ${laneLength(s)} verified reviews over ${c.weekDays} days repeat an account's earlier review here on another order (${buyerIds.length}+ accounts; ${weekOrders} orders): ${round2(value)} against a threshold of ${round2(c.reorderShare)}.`,
     evidence: { buyerIds, reviewIds },
   };
 }

@@ -125,9 +125,15 @@ type Unverified = [t: number, reviewId: string, buyerId: string];
 export interface State {
   /** Lane 0: reviews; lane 1: unverified reviews; a ring of the window's hours plus SLACK_SLOTS (hour-counts.ts), without the hours already folded. */
   counts: HourCounts;
-  /** EWMA of hourly reviews and unverified reviews, not bias-corrected. */
-  ewReviews: number;
-  ewUnverified: number;
+  /**
+   * The EWMAs of hourly reviews and unverified reviews (not bias-corrected), then the slow lane:
+   * the hour its counts are decayed to (−1 before its first review) and its decayed counts of
+   * reviews and unverified reviews (indices: EW_REVIEWS…). Absent until the seller's first review: the EWMAs
+   * are 0 before it. Five numbers in one array, stored unboxed: as fields the two EWMAs were
+   * boxed doubles on every seller, 48 bytes with their fields, and the slow lane an array of its
+   * own. Snapshots before hold them as the fields `ewReviews`, `ewUnverified` and `slow` (see upgrade).
+   */
+  rates?: number[] | undefined;
   /** Hours folded into the EWMAs so far (capped; for the bias correction) and the next hour to fold. */
   folded: number;
   nextHour: number;
@@ -142,8 +148,30 @@ export interface State {
   burstStrength?: number;
   earlierAt?: number;
   earlierStrength?: number;
-  /** Slow lane: [hour decayed to, reviews, unverified reviews] (absent in states saved before it, and until the first review since). */
+}
+
+/** State.rates, indices. */
+const EW_REVIEWS = 0;
+const EW_UNVERIFIED = 1;
+const SLOW_HOUR = 2;
+const SLOW_REVIEWS = 3;
+const SLOW_UNVERIFIED = 4;
+
+/** The rates' fields as saved before they were merged (the slow lane absent in states saved before it, and until the first review since). */
+export interface SeparateRates {
+  ewReviews?: number | undefined;
+  ewUnverified?: number | undefined;
   slow?: [hour: number, reviews: number, unverified: number] | undefined;
+}
+
+/** Merges the rates of a state restored from a snapshot saved before they were merged. */
+function upgrade(state: State): void {
+  const old = state as State & SeparateRates;
+  if (old.ewReviews === undefined) return;
+  const slow = old.slow;
+  state.rates = [old.ewReviews, old.ewUnverified ?? 0, slow?.[0] ?? -1, slow?.[1] ?? 0, slow?.[2] ?? 0];
+  // Undefined fields stay out of the next snapshot.
+  old.ewReviews = old.ewUnverified = old.slow = undefined;
 }
 
 const LANES = 2;
@@ -154,25 +182,27 @@ const SLOW_EVIDENCE_HALF_LIVES = 2;
 const MAX_SLOW_STEPS = 24 * 366;
 
 /**
- * The slow counts, created on first use, decayed up to `t`'s hour in whole hours by repeated
+ * The rates with the slow counts decayed up to `t`'s hour in whole hours by repeated
  * multiplication (exact, as sketch/decay.ts does): a one-speed pair, its baseline being the EWMAs.
+ * The rates and the slow lane are started here when absent.
  */
-function slowCounts(state: State, t: number, config: Config): [number, number, number] {
+function slowCounts(state: State, t: number, config: Config): number[] {
   const hour = Math.floor(t / HOUR_MS);
-  const slow = (state.slow ??= [hour, 0, 0]);
-  const steps = hour - slow[0];
-  if (steps <= 0) return slow;
-  slow[0] = hour;
+  const r = (state.rates ??= [0, 0, -1, 0, 0]);
+  if (r[SLOW_HOUR]! < 0) r[SLOW_HOUR] = hour;
+  const steps = hour - r[SLOW_HOUR]!;
+  if (steps <= 0) return r;
+  r[SLOW_HOUR] = hour;
   if (steps > MAX_SLOW_STEPS) {
-    slow[1] = slow[2] = 0;
-    return slow;
+    r[SLOW_REVIEWS] = r[SLOW_UNVERIFIED] = 0;
+    return r;
   }
   const keep = 2 ** (-1 / config.slowHalfLifeHours);
   for (let i = 0; i < steps; i++) {
-    slow[1] *= keep;
-    slow[2] *= keep;
+    r[SLOW_REVIEWS]! *= keep;
+    r[SLOW_UNVERIFIED]! *= keep;
   }
-  return slow;
+  return r;
 }
 
 /**
@@ -183,10 +213,12 @@ function slowCounts(state: State, t: number, config: Config): [number, number, n
  * while a small shop's few dripped reviews hardly move it.
  */
 function slowLane(state: State, at: number, keep: number, config: Config): SignalFinding | null {
-  if (state.slow === undefined) return null;
-  const [, reviews, unverified] = slowCounts(state, at - HOUR_MS, config);
+  if (state.rates === undefined || state.rates[SLOW_HOUR]! < 0) return null;
+  const r = slowCounts(state, at - HOUR_MS, config);
+  const reviews = r[SLOW_REVIEWS]!;
+  const unverified = r[SLOW_UNVERIFIED]!;
   const baseline =
-    (state.ewUnverified / (1 - keep) + config.populationShare * config.priorWeight) / (state.ewReviews / (1 - keep) + config.priorWeight);
+    (r[EW_UNVERIFIED]! / (1 - keep) + config.populationShare * config.priorWeight) / (r[EW_REVIEWS]! / (1 - keep) + config.priorWeight);
   const threshold = Math.min(0.9, Math.max(config.minShare, config.shareFactor * baseline));
   const share = reviews > 0 ? unverified / reviews : 0;
   if (unverified < config.slowMinCount || share < threshold) return null;
@@ -262,27 +294,26 @@ export const signal: SellerSignal<State, Config> = {
   create(config) {
     return {
       counts: NO_HOURS,
-      ewReviews: 0,
-      ewUnverified: 0,
       folded: 0,
       nextHour: -1,
       recent: EMPTY,
       // A slot from the start (JSON drops it while undefined): added at the first review, it took
       // the object's properties out of line, a 40-byte property array on most sellers.
-      slow: undefined,
+      rates: undefined,
     };
   },
 
   // An order leaves a quiet period on (see quietUntil); a review ends it.
   observe(state, event: MarketEvent, config) {
     if (event.kind !== 'review') return true;
+    upgrade(state);
     const slots = slotsOf(config);
     const counts = current(state);
     state.counts = addAt(counts, slots, LANES, event.eventTime, 0);
-    const slow = slowCounts(state, event.eventTime, config);
-    slow[1]++;
+    const r = slowCounts(state, event.eventTime, config);
+    r[SLOW_REVIEWS]!++;
     if (event.orderId === null) {
-      slow[2]++;
+      r[SLOW_UNVERIFIED]!++;
       state.counts = addAt(state.counts, slots, LANES, event.eventTime, 1);
       state.recent = appendCapped(state.recent, [event.eventTime, event.reviewId, event.buyerId], config.maxEvidence);
     }
@@ -292,6 +323,9 @@ export const signal: SellerSignal<State, Config> = {
     const windowStart = ctx.at - config.windowMs;
     const startHour = Math.floor(windowStart / HOUR_MS);
     const keep = Math.pow(0.5, HOUR_MS / config.baselineHalfLifeMs);
+    upgrade(state);
+    // Absent rates are EWMAs of 0 and no hour held: folding keeps them 0.
+    const r = state.rates;
     if (state.nextHour < 0) state.nextHour = startHour;
     // Fold the hours that left the window into the baseline; hours the ring no longer holds
     // (a long idle gap) had no events, so they only decay it.
@@ -300,15 +334,19 @@ export const signal: SellerSignal<State, Config> = {
     if (startHour - state.nextHour > slots) {
       const skip = startHour - state.nextHour - slots;
       const f = Math.pow(keep, skip);
-      state.ewReviews *= f;
-      state.ewUnverified *= f;
+      if (r !== undefined) {
+        r[EW_REVIEWS]! *= f;
+        r[EW_UNVERIFIED]! *= f;
+      }
       state.folded += skip;
       state.nextHour += skip;
     }
     for (; state.nextHour < startHour; state.nextHour++) {
-      const hourStart = state.nextHour * HOUR_MS;
-      state.ewReviews = keep * state.ewReviews + (1 - keep) * countInHour(counts, LANES, hourStart, 0);
-      state.ewUnverified = keep * state.ewUnverified + (1 - keep) * countInHour(counts, LANES, hourStart, 1);
+      if (r !== undefined) {
+        const hourStart = state.nextHour * HOUR_MS;
+        r[EW_REVIEWS] = keep * r[EW_REVIEWS]! + (1 - keep) * countInHour(counts, LANES, hourStart, 0);
+        r[EW_UNVERIFIED] = keep * r[EW_UNVERIFIED]! + (1 - keep) * countInHour(counts, LANES, hourStart, 1);
+      }
       state.folded++;
     }
     state.folded = Math.min(state.folded, 100_000);
@@ -322,11 +360,13 @@ export const signal: SellerSignal<State, Config> = {
     const reviews = sumBetween(counts, LANES, windowStart, ctx.at, 0);
     // Bias-corrected EWMA (as in Adam): a young baseline is not pulled towards zero.
     const correction = state.folded > 0 ? 1 - Math.pow(keep, state.folded) : 0;
-    const ratePerHour = correction > 0 ? state.ewUnverified / correction : 0;
+    const ewReviews = r?.[EW_REVIEWS] ?? 0;
+    const ewUnverified = r?.[EW_UNVERIFIED] ?? 0;
+    const ratePerHour = correction > 0 ? ewUnverified / correction : 0;
     const windowHours = config.windowMs / HOUR_MS;
     const expected = Math.max(config.priorPerHour, ratePerHour) * windowHours;
     const countThreshold = Math.max(config.minCount, Math.ceil(config.rateFactor * expected));
-    const baselineShare = state.ewReviews > 0 ? state.ewUnverified / state.ewReviews : 0;
+    const baselineShare = ewReviews > 0 ? ewUnverified / ewReviews : 0;
     const shareThreshold = Math.min(0.9, Math.max(config.minShare, config.shareFactor * baselineShare));
     const share = reviews > 0 ? unverified / reviews : 0;
     if (unverified < countThreshold || share < shareThreshold) return slow;
@@ -362,7 +402,9 @@ export const signal: SellerSignal<State, Config> = {
   // fold are zeros into zero baselines, the same however many are folded at once. Any other
   // seller is evaluated every time: a short quiet period here would end every other signal's too.
   quietUntil(state, at) {
-    return state.counts.length === 0 && state.ewReviews === 0 && state.ewUnverified === 0 ? Infinity : at;
+    upgrade(state);
+    const r = state.rates;
+    return state.counts.length === 0 && (r === undefined || (r[EW_REVIEWS] === 0 && r[EW_UNVERIFIED] === 0)) ? Infinity : at;
   },
 
   // Unverified reviews stay as evidence as long as the slow lane reads them.

@@ -64,13 +64,17 @@ test('the per-bucket counts give exact aggregates while sparse, after turning de
     for (let i = 0; i < 120; i++) {
       t += r() < 0.05 ? Math.floor(r() * 3 * D) : Math.floor(r() * (busy < 0.5 ? 6 * H : H / 2));
       times.push(t);
+      copy.lastEventTime = t;
       copy.countOrder(t, H, 0.1);
+      // The times share the counts' array: they survive its growth and its turning dense.
+      assert.deepEqual([copy.lastEventTime, copy.firstEventTime], [t, T0]);
       if (i % 7 === 0) {
         const at = (Math.floor(t / H) + 1 + Math.floor(r() * 30)) * H;
         const want = expectedCounts(times, at);
         const ctx = copy.context(at, H, 0.1);
         assert.equal(ctx.ordersInBucket, want.inBucket, `run ${run} order ${i}`);
         assert.equal(ctx.orders24h, want.day, `run ${run} order ${i}`);
+        assert.equal(ctx.historyDays, Math.floor((at - T0) / D));
       }
       if (i % 13 === 0) {
         // The snapshot keeps its 24-slot ring whatever the form in memory.

@@ -87,7 +87,7 @@ export function runSignal<S, C>(
   signal: SellerSignal<S, C>,
   config: C,
   events: readonly MarketEvent[],
-  opts: { graceMs?: number; until?: number; state?: S; restoreAt?: number } = {},
+  opts: { graceMs?: number; until?: number; state?: S; restoreAt?: number; reshape?: (saved: S) => S } = {},
 ): Run<S> {
   const sorted = canonical(events);
   let state = opts.state ?? signal.create(config);
@@ -106,7 +106,10 @@ export function runSignal<S, C>(
       const e = sorted[i++]!;
       signal.observe(state, e, config, eventKeys(e));
     }
-    if (opts.restoreAt === at) state = JSON.parse(JSON.stringify(state)) as S;
+    if (opts.restoreAt === at) {
+      state = JSON.parse(JSON.stringify(state)) as S;
+      if (opts.reshape !== undefined) state = opts.reshape(state);
+    }
     while (hi < placed.length && placed[hi]! < at) hi++;
     while (lo < hi && placed[lo]! < at - DAY) lo++;
     const f = signal.evaluate(state, ctx(sorted[0]!.sellerId, at, hi - lo), config);

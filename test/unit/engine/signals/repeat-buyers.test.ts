@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { eventKeys } from '../../../../src/engine/event-keys.js';
-import { configSchema, signal, type State } from '../../../../src/engine/signals/repeat-buyers.js';
+import { configSchema, separateLists, signal, type SeparateLists, type State } from '../../../../src/engine/signals/repeat-buyers.js';
 import type { MarketEvent, SellerContext } from '../../../../src/engine/types.js';
 import { canonical, DAY, drive, HOUR, MIN, order, ordinarySeller, review, rng, T0 } from './fixtures.js';
 
@@ -130,8 +130,9 @@ test('memory stays bounded after 100k orders', () => {
   const events: MarketEvent[] = [];
   for (let i = 0; i < 100_000; i++) events.push(order({ buyerId: `b-${i % 5000}`, eventTime: T0 + i * 20_000 }));
   const { state } = drive(signal, config, events);
-  assert.ok(state.w.length <= config.windowCap);
-  assert.ok(state.past.length <= 3 * config.weekDays);
+  const { w, past } = separateLists(state);
+  assert.ok(w.length <= config.windowCap);
+  assert.ok(past.length <= 3 * config.weekDays);
   assert.ok(state.keys.length <= config.topBuyers);
   assert.ok(state.sample.length <= config.sampleOrders);
   assert.ok(typeof state.dayBuyers === 'string' && state.dayBuyers.length === 1 << config.hllPrecision);
@@ -247,13 +248,14 @@ test('a state saved before step 45 (fingerprints of buyer and listing) restores;
   const events = canonical([...shop, ...reviewsOf(shop, 0.2, 7), ...drip]);
   const cut = events.findIndex((e) => e.eventTime >= T0 + 4 * DAY);
   const { state } = drive(signal, config, events.slice(0, cut));
-  assert.ok(state.rv.length > 0);
+  const { past, rv, w } = separateLists(state);
+  assert.ok(rv.length > 0);
   // The former fingerprints mixed in the listing: no new review's buyer fingerprint matches them.
   const scale = 2 ** 21;
   const old = (x: number) => x - (x % scale) + ((x % scale) ^ 0x155555);
   const restored = { ...(JSON.parse(JSON.stringify(state)) as State) };
-  restored.rv = restored.rv.map(old);
-  restored.rvf = restored.rvf.map((fp) => fp ^ 0x155555);
+  restored.n = [...past, ...rv.map(old), ...w];
+  restored.reps = restored.reps.map((x, i) => (i % 3 === 0 ? (x as number) ^ 0x155555 : x));
   const lane = [];
   let boundary = (Math.floor(events[cut]!.eventTime / HOUR) + 1) * HOUR;
   for (const e of [...events.slice(cut), order({ buyerId: 'b-last', eventTime: T0 + 14 * DAY })]) {
@@ -293,13 +295,15 @@ test('the reorder lane keeps at most reorderCap reviews and forgets them after w
   const events: MarketEvent[] = [];
   for (let i = 0; i < 500; i++) events.push(review({ buyerId: `b-${i % 7}`, itemId: 'i-1', orderId: `o-x-${i}`, eventTime: T0 + i * 10 * MIN }));
   const { state } = drive(signal, config, events);
-  assert.equal(state.rv.length, config.reorderCap);
-  assert.ok(state.rvb.length <= Math.max(config.sampleOrders, config.reorderMinAccounts) && state.rvb.length === state.rvf.length && state.rvr.length === state.rvf.length);
+  assert.equal(separateLists(state).rv.length, config.reorderCap);
+  const { rvf, rvb, rvr } = separateLists(state);
+  assert.ok(rvb.length <= Math.max(config.sampleOrders, config.reorderMinAccounts) && rvb.length === rvf.length && rvr.length === rvf.length);
   signal.expire(state, T0 + 500 * 10 * MIN + config.weekDays * DAY + HOUR, config);
-  assert.deepEqual([state.rv, state.rvf, state.rvb, state.rvr], [[], [], [], []]);
+  const after = separateLists(state);
+  assert.deepEqual([after.rv, after.rvf, after.rvb, after.rvr, state.reps], [[], [], [], [], []]);
   // Unverified reviews (no order) are not repeat purchases.
   const unverified = drive(signal, config, events.map((e) => ({ ...e, orderId: null }) as MarketEvent)).state;
-  assert.deepEqual(unverified.rv, []);
+  assert.deepEqual(separateLists(unverified).rv, []);
 });
 
 test('a state saved before the reorder lane restores; the lane starts at its next review', () => {
@@ -308,9 +312,9 @@ test('a state saved before the reorder lane restores; the lane starts at its nex
   const events = canonical([...shop, ...reviewsOf(shop, 0.2, 7), ...drip]);
   const plain = drive(signal, config, events).findings;
   assert.ok(plain.length > 0);
-  let state = signal.create(config);
-  const { rv: _rv, rvf: _rvf, rvb: _rvb, rvr: _rvr, ...old } = JSON.parse(JSON.stringify(state)) as State;
-  state = old as State;
+  // The layout before the lane: the window and the closed days as separate lists, no lane fields.
+  const { n: _n, lens: _lens, reps: _reps, ...old } = JSON.parse(JSON.stringify(signal.create(config))) as State;
+  let state = { ...old, w: [], past: [] } as unknown as State;
   const findings = [];
   let boundary = (Math.floor(events[0]!.eventTime / HOUR) + 1) * HOUR;
   for (const e of events) {
@@ -320,6 +324,34 @@ test('a state saved before the reorder lane restores; the lane starts at its nex
     }
     signal.observe(state, e, config, eventKeys(e));
   }
-  assert.ok(Array.isArray(state.rv));
+  assert.ok(Array.isArray(state.n) && Array.isArray(state.reps));
   assert.deepEqual(findings, plain.filter((f) => f.at < boundary));
+});
+
+test('a state saved with the window, closed days, lane and repeat reviewers as separate lists restores at any point of a run', () => {
+  const shop = ordinarySeller(14, 3, 7);
+  const events = canonical([...shop, ...reviewsOf(shop, 0.2, 7), ...reorderDrip(3, T0 + 4 * DAY + 9 * HOUR), ...brushingHour(T0 + 9 * DAY + 10 * HOUR)]);
+  const plain = drive(signal, config, events);
+  assert.ok(plain.findings.some((f) => f.finding.evidence.reviewIds !== undefined) && plain.findings.some((f) => f.finding.horizonMs === HOUR));
+  // The same run, its state rewritten to the former layout (as a snapshot of it holds) before every event.
+  const findings = [];
+  let state = signal.create(config);
+  let held = 0;
+  let boundary = (Math.floor(events[0]!.eventTime / HOUR) + 1) * HOUR;
+  for (const e of events) {
+    for (; boundary <= e.eventTime; boundary += HOUR) {
+      const f = signal.evaluate(state, { at: boundary } as SellerContext, config);
+      if (f !== null) findings.push({ at: boundary, finding: f });
+    }
+    const lists = separateLists(state);
+    held = Math.max(held, Math.min(lists.past.length, lists.rv.length, lists.w.length, lists.rvf.length));
+    const { n: _n, lens: _lens, reps: _reps, ...rest } = JSON.parse(JSON.stringify(state)) as State;
+    state = { ...rest, ...lists } satisfies Omit<State, 'n' | 'lens' | 'reps'> & SeparateLists as unknown as State;
+    signal.observe(state, e, config, eventKeys(e));
+    assert.equal(JSON.stringify(state).match(/"(w|past|rv|rvf|rvb|rvr)":/), null);
+  }
+  assert.ok(held > 0, 'the four lists were never all in use at once');
+  const f = signal.evaluate(state, { at: boundary } as SellerContext, config);
+  if (f !== null) findings.push({ at: boundary, finding: f });
+  assert.deepEqual(findings, plain.findings.filter((x) => x.at <= boundary));
 });

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Engine } from '../../../../src/engine/engine.js';
 import { parseEngineConfig } from '../../../../src/engine/config.js';
-import { configSchema, signal, type State } from '../../../../src/engine/signals/unverified-reviews.js';
+import { configSchema, signal, type SeparateRates, type State } from '../../../../src/engine/signals/unverified-reviews.js';
 import type { MarketEvent, SellerContext } from '../../../../src/engine/types.js';
 import { DAY, HOUR, T0, order, review, runSignal } from './part-b-fixtures.js';
 
@@ -67,7 +67,8 @@ test('caps hold after 100k events', () => {
   assert.ok(state.recent.length <= config.maxEvidence);
   // At most one entry per slot of the 12-hour ring: [hour, reviews, unverified].
   assert.ok(state.counts.length > 0 && state.counts.length <= 12 * 3);
-  assert.ok(state.ewUnverified > 0 && state.ewUnverified < state.ewReviews);
+  const [ewReviews, ewUnverified] = state.rates!;
+  assert.ok(ewUnverified! > 0 && ewUnverified! < ewReviews!);
 });
 
 test('hours folded into the baseline are dropped, not kept until a later hour takes their slot', () => {
@@ -80,7 +81,8 @@ test('hours folded into the baseline are dropped, not kept until a later hour ta
   assert.deepEqual(near.state.counts, [last, 1, 1]);
   const later = runSignal(signal, config, events, { until: (last + 8) * HOUR });
   assert.deepEqual(later.state.counts, []);
-  assert.ok(later.state.ewReviews > 0 && later.state.ewUnverified > 0);
+  const [ewReviews, ewUnverified] = later.state.rates!;
+  assert.ok(ewReviews! > 0 && ewUnverified! > 0);
 });
 
 test('a JSON round-trip of the state continues identically', () => {
@@ -91,6 +93,28 @@ test('a JSON round-trip of the state continues identically', () => {
   assert.ok(plain.findings.size > 0);
   assert.deepEqual([...restored.findings], [...plain.findings]);
   assert.deepEqual(restored.state, plain.state);
+});
+
+/** A state as saved before its EWMAs and slow lane were merged into `rates`, without the slow lane if `slowLane` is false. */
+function separateRates(saved: State, slowLane = true): State {
+  const { rates, ...rest } = saved;
+  const [ewReviews = 0, ewUnverified = 0, hour = -1, reviews = 0, unverified = 0] = rates ?? [];
+  const old: Omit<State, 'rates'> & SeparateRates = { ...rest, ewReviews, ewUnverified };
+  if (slowLane && hour >= 0) old.slow = [hour, reviews, unverified];
+  return old;
+}
+
+test('a state saved with the EWMAs and the slow lane as separate fields restores and continues identically', () => {
+  const events = [...history('s12', 3, 1, 24), ...burst('s12', T0 + 3 * DAY, 10, 'p'), ...drip('s12', T0 + 4 * DAY, 6, 8)];
+  const until = T0 + 10 * DAY;
+  const plain = runSignal(signal, config, events, { until });
+  assert.ok(plain.findings.size > 0 && plain.state.rates !== undefined);
+  for (const restoreAt of [T0 + HOUR, T0 + 2 * DAY, T0 + 3 * DAY + 2 * HOUR, T0 + 5 * DAY]) {
+    const restored = runSignal(signal, config, events, { until, restoreAt, reshape: (s) => separateRates(s) });
+    assert.deepEqual([...restored.findings], [...plain.findings], `restored at ${restoreAt}`);
+    // The next snapshot has the new layout only.
+    assert.deepEqual(JSON.parse(JSON.stringify(restored.state)), JSON.parse(JSON.stringify(plain.state)));
+  }
 });
 
 /** `n` unverified reviews 10 minutes apart from `at` on seller `seller`. */
@@ -224,9 +248,8 @@ test('a state saved before the slow lane (no `slow`) restores and gains it at th
   const start = T0 + 7 * DAY;
   const events = [...smallShop('s11', T0, 14, 24), ...drip('s11', start, 15, 8)];
   const before = runSignal(signal, config, events.filter((e) => e.eventTime < start), { until: start });
-  const old = JSON.parse(JSON.stringify(before.state)) as State;
-  delete old.slow;
+  const old = separateRates(JSON.parse(JSON.stringify(before.state)) as State, false);
   const resumed = runSignal(signal, config, events.filter((e) => e.eventTime >= start), { state: old, until: start + 6 * DAY });
-  assert.ok(resumed.state.slow !== undefined);
+  assert.ok(resumed.state.rates !== undefined && resumed.state.rates[2]! >= 0);
   assert.ok(Math.max(...[...resumed.findings.values()].map((f) => f.strength)) >= 0.8);
 });
