@@ -3,8 +3,10 @@
  * usually ships at, or at a few grams. Brushers ship empty envelopes so the fake order gets a
  * real tracking number and "delivered" status, which the review then relies on.
  *
- * Weights are compared per unit (parcel ÷ quantity), so a bulk order of 20 does not make the
- * next single unit look empty. Per seller it learns each item's typical unit weight as the median
+ * Items learn their weight per unit (parcel ÷ quantity), so a bulk order of 20 does not make the
+ * next single unit look empty; a parcel is judged whole against one unit's weight, since an empty
+ * parcel is light even for one unit while a declared weight often does not grow with the quantity.
+ * Per seller it learns each item's typical unit weight as the median
  * of its last few accepted parcels (a median, so a minority of fake parcels cannot drag it down; suspicious parcels are
  * not learned from) for a capped number of items, least recently shipped evicted. The share of
  * suspicious parcels is taken against the core's 24 h order count (`ctx.orders24h`), so the
@@ -266,11 +268,13 @@ export const signal: SellerSignal<State, Config> = {
     const have = slot < 0 ? 0 : Math.min(state.weights[slot + 2]!, k);
     const typical = have >= config.minItemSamples ? median(state.weights, slot + ITEM, have) : -1;
     let against = typical;
-    let suspicious = grams < config.floorGrams || (typical > 0 && unitGrams < config.ratio * typical);
-    if (!suspicious && typical < 0 && unitGrams < config.envelopeGrams) {
+    // The whole parcel is judged against one unit: an empty parcel is light even for one unit, while
+    // a declared weight often does not grow with the quantity (a listing's weight typed once).
+    let suspicious = grams < config.floorGrams || (typical > 0 && grams < config.ratio * typical);
+    if (!suspicious && typical < 0 && grams < config.envelopeGrams) {
       // A new item has no samples, nor would the item it replaces once replaced.
       against = sellerTypical(state, slot < 0 ? evictee(state.weights, config) : slot, config);
-      suspicious = against > 0 && unitGrams < config.ratio * against;
+      suspicious = against > 0 && grams < config.ratio * against;
     }
     // A new item is placed with room for this parcel's sample, an item below k samples grows by
     // one (the ring position n is one past its last sample): one copy of the weights at most.

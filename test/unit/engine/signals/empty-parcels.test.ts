@@ -78,6 +78,21 @@ test('quiet on bulk orders: weights are compared per unit', () => {
   assert.equal(state.hits.length, 0);
 });
 
+test('a parcel of several units is judged whole against one unit: declared at one unit\'s weight it is not empty, an empty one still is', () => {
+  const multi = (grams: number): MarketEvent[] => {
+    const events = honest('s7', 60);
+    // Six orders of 5–6 kettles whose parcels are declared at one kettle's weight (the listing's weight typed once).
+    for (let k = 0; k < 6; k++)
+      events.push({ ...order({ t: T0 + 2 * DAY + k * HOUR, seller: 's7', buyer: `multi${k}`, order: `m${k}`, status: 'SHIPPED', item: 'kettle', grams }), quantity: 5 + (k % 2) });
+    return events;
+  };
+  const declared = runSignal(signal, config, multi(900));
+  assert.equal(declared.findings.size, 0);
+  assert.equal(declared.state.hits.length, 0);
+  const empty = runSignal(signal, config, multi(40));
+  assert.ok([...empty.findings.values()].some((f) => f.value >= config.fullCount), 'six 40 g parcels of a 900 g item are empty whatever the quantity');
+});
+
 test('caps hold after 100k events over many items', () => {
   const events: MarketEvent[] = [];
   for (let k = 0; k < 100_000; k++) {
