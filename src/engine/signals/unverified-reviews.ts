@@ -23,7 +23,7 @@
 import { z } from 'zod';
 import type { MarketEvent, SellerContext, SellerSignal, SignalFinding } from '../types.js';
 import { addAt, countInHour, dropHoursBefore, fromRing, HOUR_MS, NO_HOURS, rampStrength, sumBetween, type HourCounts } from './hour-counts.js';
-import { appendCapped, dropFirst, EMPTY } from '../sketch/lists.js';
+import { EMPTY } from '../sketch/lists.js';
 import { round2 } from './curve.js';
 
 export const configSchema = z.object({
@@ -120,7 +120,11 @@ export const configSchema = z.object({
 });
 export type Config = z.infer<typeof configSchema>;
 
-type Unverified = [t: number, reviewId: string, buyerId: string];
+/** One unverified review as it was kept before `recent` was flat (see State.recent). */
+export type Unverified = [t: number, reviewId: string, buyerId: string];
+
+/** Numbers and ids per review in State.recent: time, review id, buyer id. */
+const RECENT = 3;
 
 export interface State {
   /** Lane 0: reviews; lane 1: unverified reviews; a ring of the window's hours plus SLACK_SLOTS (hour-counts.ts), without the hours already folded. */
@@ -137,7 +141,12 @@ export interface State {
   /** Hours folded into the EWMAs so far (capped; for the bias correction) and the next hour to fold. */
   folded: number;
   nextHour: number;
-  recent: readonly Unverified[];
+  /**
+   * The latest unverified reviews, oldest first, flat: time, review id, buyer id for each. A list
+   * of three-item arrays cost 72 bytes a review more (the array and its store, and the time's box
+   * is the same). Snapshots before hold a list of [t, reviewId, buyerId] (see upgrade).
+   */
+  recent: readonly (number | string)[];
   /**
    * Bursts: the latest evaluation time that fired and the strongest own strength of the burst it
    * belongs to; the strongest earlier burst within recurrenceMs, its last firing time and strength.
@@ -164,8 +173,14 @@ export interface SeparateRates {
   slow?: [hour: number, reviews: number, unverified: number] | undefined;
 }
 
-/** Merges the rates of a state restored from a snapshot saved before they were merged. */
+/** Reads a state restored from a snapshot saved before the rates were merged or the recent reviews flat. */
 function upgrade(state: State): void {
+  const recent = state.recent;
+  if (recent.length > 0 && Array.isArray(recent[0])) {
+    const flat = new Array<number | string>(RECENT * recent.length);
+    for (let i = 0; i < recent.length; i++) for (let j = 0; j < RECENT; j++) flat[RECENT * i + j] = (recent[i] as unknown as Unverified)[j]!;
+    state.recent = flat;
+  }
   const old = state as State & SeparateRates;
   if (old.ewReviews === undefined) return;
   const slow = old.slow;
@@ -225,11 +240,7 @@ function slowLane(state: State, at: number, keep: number, config: Config): Signa
   const from = at - SLOW_EVIDENCE_HALF_LIVES * config.slowHalfLifeHours * HOUR_MS;
   const reviewIds: string[] = [];
   const buyerIds: string[] = [];
-  for (const [t, reviewId, buyerId] of state.recent) {
-    if (t < from || t >= at) continue;
-    reviewIds.push(reviewId);
-    if (!buyerIds.includes(buyerId)) buyerIds.push(buyerId);
-  }
+  evidence(state.recent, from, at, reviewIds, buyerIds);
   const days = Math.round(config.slowHalfLifeHours / 24);
   return {
     name: 'unverified_reviews',
@@ -245,6 +256,29 @@ function slowLane(state: State, at: number, keep: number, config: Config): Signa
       `against a threshold of ${Math.round(threshold * 100)}% (baseline ${round2(baseline * 100)}%)`,
     evidence: { reviewIds, buyerIds },
   };
+}
+
+/** Adds the review and buyer ids of the recent unverified reviews timed in [from, to) to the evidence. */
+function evidence(recent: readonly (number | string)[], from: number, to: number, reviewIds: string[], buyerIds: string[]): void {
+  for (let i = 0; i < recent.length; i += RECENT) {
+    const t = recent[i] as number;
+    if (t < from || t >= to) continue;
+    reviewIds.push(recent[i + 1] as string);
+    const buyerId = recent[i + 2] as string;
+    if (!buyerIds.includes(buyerId)) buyerIds.push(buyerId);
+  }
+}
+
+/** `recent` plus one review at the end, at most `cap` reviews (the oldest leave): a new exact-size array. */
+function appendReview(recent: readonly (number | string)[], t: number, reviewId: string, buyerId: string, cap: number): (number | string)[] {
+  const start = recent.length >= RECENT * cap ? recent.length - RECENT * (cap - 1) : 0;
+  const n = recent.length - start;
+  const out = new Array<number | string>(n + RECENT);
+  for (let i = 0; i < n; i++) out[i] = recent[start + i]!;
+  out[n] = t;
+  out[n + 1] = reviewId;
+  out[n + 2] = buyerId;
+  return out;
 }
 
 /** The stronger of the window's and the slow lane's findings (the window's on a tie). */
@@ -315,7 +349,7 @@ export const signal: SellerSignal<State, Config> = {
     if (event.orderId === null) {
       r[SLOW_UNVERIFIED]!++;
       state.counts = addAt(state.counts, slots, LANES, event.eventTime, 1);
-      state.recent = appendCapped(state.recent, [event.eventTime, event.reviewId, event.buyerId], config.maxEvidence);
+      state.recent = appendReview(state.recent, event.eventTime, event.reviewId, event.buyerId, config.maxEvidence);
     }
   },
 
@@ -373,11 +407,7 @@ export const signal: SellerSignal<State, Config> = {
 
     const reviewIds: string[] = [];
     const buyerIds: string[] = [];
-    for (const [t, reviewId, buyerId] of state.recent) {
-      if (t < windowStart || t >= ctx.at) continue;
-      reviewIds.push(reviewId);
-      if (!buyerIds.includes(buyerId)) buyerIds.push(buyerId);
-    }
+    evidence(state.recent, windowStart, ctx.at, reviewIds, buyerIds);
     const own = rampStrength(unverified, countThreshold, config.fullFactor * countThreshold);
     const earlier = recordBurst(state, ctx.at, own, config);
     return stronger({
@@ -409,9 +439,18 @@ export const signal: SellerSignal<State, Config> = {
 
   // Unverified reviews stay as evidence as long as the slow lane reads them.
   expire(state, now, config) {
+    upgrade(state);
     const from = now - Math.max(config.windowMs, SLOW_EVIDENCE_HALF_LIVES * config.slowHalfLifeHours * HOUR_MS);
+    const recent = state.recent;
     let drop = 0;
-    while (drop < state.recent.length && state.recent[drop]![0] < from) drop++;
-    if (drop > 0) state.recent = dropFirst(state.recent, drop);
+    while (drop < recent.length && (recent[drop] as number) < from) drop += RECENT;
+    if (drop === 0) return;
+    if (drop === recent.length) {
+      state.recent = EMPTY;
+      return;
+    }
+    const out = new Array<number | string>(recent.length - drop);
+    for (let i = drop; i < recent.length; i++) out[i - drop] = recent[i]!;
+    state.recent = out;
   },
 };
