@@ -6,6 +6,9 @@
  * depth of them (values are whole numbers: adds are by whole numbers). A small seller's few buyers
  * touch a handful of the counters; the table turns dense when half of them are in use (adds then
  * stop copying, and a scan of the sparse numbers would cost more than an index).
+ *
+ * The counters may follow `from` numbers of the caller's own in the same array (kept, and copied
+ * when an add makes a new array): one array instead of two, and the caller's fractions unboxed.
  */
 import { cmsCell } from '../sketch/cms.js';
 import { EMPTY } from '../sketch/lists.js';
@@ -16,23 +19,23 @@ export type Counts = readonly number[];
 export const NO_COUNTS: Counts = EMPTY;
 
 /** Index of the sparse number holding `cell`, or -1. */
-function indexOf(t: Counts, n: number, cell: number): number {
-  for (let i = 0; i < t.length; i++) if (t[i]! % n === cell) return i;
+function indexOf(t: Counts, n: number, cell: number, from: number): number {
+  for (let i = from; i < t.length; i++) if (t[i]! % n === cell) return i;
   return -1;
 }
 
-function valueAt(t: Counts, n: number, cell: number): number {
-  if (t.length >= n) return t[cell]!;
-  const i = indexOf(t, n, cell);
+function valueAt(t: Counts, n: number, cell: number, from: number): number {
+  if (t.length - from >= n) return t[from + cell]!;
+  const i = indexOf(t, n, cell, from);
   return i < 0 ? 0 : (t[i]! - cell) / n;
 }
 
-/** cmsEstimate: the smallest of the key's counters. */
-export function countsEstimate(t: Counts, width: number, depth: number, h1: number, h2: number): number {
+/** cmsEstimate: the smallest of the key's counters (which start at `from`). */
+export function countsEstimate(t: Counts, width: number, depth: number, h1: number, h2: number, from = 0): number {
   const n = width * depth;
   let min = Infinity;
   for (let r = 0; r < depth; r++) {
-    const v = valueAt(t, n, cmsCell(width, r, h1, h2));
+    const v = valueAt(t, n, cmsCell(width, r, h1, h2), from);
     if (v < min) min = v;
   }
   return min;
@@ -42,20 +45,24 @@ export function countsEstimate(t: Counts, width: number, depth: number, h1: numb
 const cells = new Int32Array(8);
 const held = new Int32Array(8);
 
-/** cmsAdd with a whole `inc` > 0: raises only the key's counters below the new estimate. Returns the counters (a new array when a sparse one grows). */
-export function countsAdd(t: Counts, width: number, depth: number, h1: number, h2: number, inc = 1): Counts {
+/**
+ * cmsAdd with a whole `inc` > 0: raises only the key's counters (which start at `from`) below the
+ * new estimate. Returns the array (a new one when a sparse one grows).
+ */
+export function countsAdd(t: Counts, width: number, depth: number, h1: number, h2: number, inc = 1, from = 0): Counts {
   const n = width * depth;
-  for (let r = 0; r < depth; r++) cells[r] = cmsCell(width, r, h1, h2);
-  if (t.length >= n) {
+  for (let r = 0; r < depth; r++) cells[r] = from + cmsCell(width, r, h1, h2);
+  if (t.length - from >= n) {
     let est = Infinity;
     for (let r = 0; r < depth; r++) if (t[cells[r]!]! < est) est = t[cells[r]!]!;
     est += inc;
     for (let r = 0; r < depth; r++) if (t[cells[r]!]! < est) (t as number[])[cells[r]!] = est;
     return t;
   }
+  for (let r = 0; r < depth; r++) cells[r] = cells[r]! - from;
   // Sparse: one pass finds the key's counters (a counter per number, so each number is read once).
   for (let r = 0; r < depth; r++) held[r] = -1;
-  for (let i = 0; i < t.length; i++) {
+  for (let i = from; i < t.length; i++) {
     const c = t[i]! % n;
     for (let r = 0; r < depth; r++) if (c === cells[r]) held[r] = i;
   }
@@ -74,15 +81,16 @@ export function countsAdd(t: Counts, width: number, depth: number, h1: number, h
     if (at >= 0 && t[at]! < est * n + cells[r]!) (t as number[])[at] = est * n + cells[r]!;
   }
   if (added === 0) return t;
-  const dense = 2 * (t.length + added) >= n;
-  const out = dense ? new Array<number>(n).fill(0) : new Array<number>(t.length + added);
+  const dense = 2 * (t.length - from + added) >= n;
+  const out = dense ? new Array<number>(from + n).fill(0) : new Array<number>(t.length + added);
+  for (let i = 0; i < from; i++) out[i] = t[i]!;
   if (dense) {
-    for (let i = 0; i < t.length; i++) out[t[i]! % n] = (t[i]! - (t[i]! % n)) / n;
-  } else for (let i = 0; i < t.length; i++) out[i] = t[i]!;
+    for (let i = from; i < t.length; i++) out[from + (t[i]! % n)] = (t[i]! - (t[i]! % n)) / n;
+  } else for (let i = from; i < t.length; i++) out[i] = t[i]!;
   let w = t.length;
   for (let r = 0; r < depth; r++) {
     if (held[r]! >= 0) continue;
-    if (dense) out[cells[r]!] = est;
+    if (dense) out[from + cells[r]!] = est;
     else out[w++] = est * n + cells[r]!;
   }
   return out;

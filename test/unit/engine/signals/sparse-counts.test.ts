@@ -33,6 +33,24 @@ for (const [width, depth] of [[16, 2], [4, 1], [32, 3]] as const) {
   });
 }
 
+test('counters after numbers of the caller\'s own: the same counters, and the numbers kept through every add', () => {
+  const r = rng(7);
+  const head = [0.5, -1, 1e12];
+  let plain: Counts = NO_COUNTS;
+  let t: Counts = [...head];
+  for (let k = 0; k < 2000; k++) {
+    const key = `b-${Math.floor(r() ** 2 * 200)}`;
+    const h1 = hash32(key);
+    const h2 = hash32b(key) | 1;
+    assert.equal(countsEstimate(t, 16, 2, h1, h2, head.length), countsEstimate(plain, 16, 2, h1, h2));
+    plain = countsAdd(plain, 16, 2, h1, h2);
+    t = countsAdd(t, 16, 2, h1, h2, 1, head.length);
+    assert.deepEqual(t.slice(0, head.length), head);
+    assert.deepEqual(t.slice(head.length), [...plain]);
+  }
+  assert.equal(plain.length, 32, 'dense at the end');
+});
+
 test('an add never mutates the shared zero counters', () => {
   const t = countsAdd(NO_COUNTS, 16, 2, 1, 3);
   assert.deepEqual(NO_COUNTS, []);
