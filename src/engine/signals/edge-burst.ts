@@ -34,7 +34,7 @@ import { assocCreate, assocExpire, assocFind, assocPayload, assocPut } from '../
 import { appendCapped, appendCappedNumbers, dropFirst, dropFirstNumbers, EMPTY } from '../sketch/lists.js';
 import { HOUR_MS, rampStrength } from './hour-counts.js';
 import { bulkQuantityField } from './curve.js';
-import { countsAdd, countsEstimate, countsFromPairs, NO_COUNTS, type Counts } from './sparse-counts.js';
+import { countsAdd, countsEstimate, countsFromPairs, countsFromSingles, type Counts } from './sparse-counts.js';
 
 export const configSchema = z.object({
   tickMs: z
@@ -262,7 +262,7 @@ export interface State extends TopKState {
   current?: TopKState;
   /**
    * The seller's numbers (indices: NUMBERS), then its total edges per buyer (never decayed, as in
-   * MIDAS-R: count-min counters, sparse while few, sparse-counts.ts). One array: as fields the
+   * MIDAS-R: count-min counters, two to a number, sparse while few: sparse-counts.ts). One array: as fields the
    * numbers took a slot each on every seller and the two rates a box each, and the counters an
    * array of their own. Snapshots before hold them as fields (see SeparateNumbers).
    */
@@ -316,7 +316,7 @@ const HEAD = 9;
 export interface SeparateNumbers {
   firstTick: number;
   tick: number;
-  /** Count-min counters, sparse while few (sparse-counts.ts). */
+  /** Count-min counters one to a number, sparse while few (see countsFromSingles). */
   totals?: Counts;
   /** The same counters in an earlier layout: sparse [counter, value] pairs or dense, or a CmsState. */
   total?: readonly number[] | { counts: number[] };
@@ -341,20 +341,21 @@ function numbers(state: State, config: Config): number[] {
   const total = old.sellerTotal ?? 0;
   // A level absent was started at the next edge at the mean rate of the ticks so far (0 before any).
   const level = old.sellerLevel ?? (tick < 0 ? 0 : total / (tick - first + 1));
+  const head = new Array<number>(HEAD);
+  head[FIRST_TICK] = first;
+  head[TICK] = tick;
+  head[CURRENT] = old.sellerCurrent ?? 0;
+  head[TOTAL] = total;
+  head[LEVEL] = level;
+  head[IN_TICK] = old.sellerTick ?? 0;
+  head[BASE_FIVE] = old.baseFive ?? 0;
+  head[BASE_ORDERS] = old.baseOrders ?? 0;
+  head[EARLY] = old.early ?? -1;
   const saved = old.total;
-  const counters =
-    saved !== undefined ? countsFromPairs(Array.isArray(saved) ? saved : (saved as { counts: number[] }).counts, config.cmsWidth, config.cmsDepth) : (old.totals ?? NO_COUNTS);
-  const n = new Array<number>(HEAD + counters.length);
-  n[FIRST_TICK] = first;
-  n[TICK] = tick;
-  n[CURRENT] = old.sellerCurrent ?? 0;
-  n[TOTAL] = total;
-  n[LEVEL] = level;
-  n[IN_TICK] = old.sellerTick ?? 0;
-  n[BASE_FIVE] = old.baseFive ?? 0;
-  n[BASE_ORDERS] = old.baseOrders ?? 0;
-  n[EARLY] = old.early ?? -1;
-  for (let i = 0; i < counters.length; i++) n[HEAD + i] = counters[i]!;
+  const n =
+    saved !== undefined
+      ? countsFromPairs(Array.isArray(saved) ? saved : (saved as { counts: number[] }).counts, config.cmsWidth, config.cmsDepth, head)
+      : countsFromSingles(old.totals ?? EMPTY, config.cmsWidth, config.cmsDepth, head);
   state.n = n;
   // Undefined fields stay out of the next snapshot.
   old.firstTick = old.tick = old.totals = old.total = old.sellerCurrent = old.sellerTotal = old.sellerLevel = old.sellerTick = undefined;

@@ -114,7 +114,7 @@ test('caps hold after 100k events', () => {
   for (let k = 0; k < 100_000; k++) events.push(order({ t: T0 + k * 3_000, seller: 's4', buyer: `b${k % 50_000}`, order: `o${k}` }));
   const { state } = runSignal(signal, config, events);
   assert.ok(state.keys.length <= config.topK);
-  assert.equal(state.n.length, HEAD + config.cmsWidth * config.cmsDepth);
+  assert.equal(state.n.length, HEAD + (config.cmsWidth * config.cmsDepth) / 2, 'dense, two counters to a number');
   assert.ok((state.bursts ?? []).length <= config.maxEvidence);
   assert.ok((state.episodes ?? []).length <= config.minRecurrences + config.fullRecurrences);
   assert.ok((state.episodeBuyers ?? []).length <= config.maxEpisodeBuyers);
@@ -168,7 +168,7 @@ function separateNumbers(state: State): Record<string, unknown> {
     ...rest,
     firstTick,
     tick,
-    totals: n.slice(HEAD),
+    totals: singles(n.slice(HEAD)),
     sellerCurrent,
     sellerTotal,
     sellerLevel,
@@ -197,12 +197,21 @@ function twoPerBuyer(state: State): Record<string, unknown> {
   return old;
 }
 
-/** The count-min counters of a state as width × depth numbers (sparse ones are value × n + counter). */
-function denseTotals(t: readonly number[]): number[] {
+/** Counters two to a number (sparse-counts.ts) one to a number, as saved before: sparse ones value × n + counter in their order, or all. */
+function singles(t: readonly number[]): number[] {
   const n = config.cmsWidth * config.cmsDepth;
   if (t.length >= n) return [...t];
+  const fields = t.flatMap((x) => [x % 2 ** 26, Math.floor(x / 2 ** 26)]);
+  return t.length === n / 2 ? fields : fields.filter((x) => x > 0);
+}
+
+/** The count-min counters of a state as width × depth numbers. */
+function denseTotals(t: readonly number[]): number[] {
+  const n = config.cmsWidth * config.cmsDepth;
+  const one = singles(t);
+  if (one.length >= n) return one;
   const counts = new Array<number>(n).fill(0);
-  for (const x of t) counts[x % n] = (x - (x % n)) / n;
+  for (const x of one) counts[x % n] = (x - (x % n)) / n;
   return counts;
 }
 
