@@ -127,15 +127,16 @@ export type Unverified = [t: number, reviewId: string, buyerId: string];
 const RECENT = 3;
 
 export interface State {
-  /** Lane 0: reviews; lane 1: unverified reviews; a ring of the window's hours plus SLACK_SLOTS (hour-counts.ts), without the hours already folded. */
-  counts: HourCounts;
   /**
    * The EWMAs of hourly reviews and unverified reviews (not bias-corrected), then the slow lane:
    * the hour its counts are decayed to (−1 before its first review) and its decayed counts of
-   * reviews and unverified reviews (indices: EW_REVIEWS…). Absent until the seller's first review: the EWMAs
-   * are 0 before it. Five numbers in one array, stored unboxed: as fields the two EWMAs were
-   * boxed doubles on every seller, 48 bytes with their fields, and the slow lane an array of its
-   * own. Snapshots before hold them as the fields `ewReviews`, `ewUnverified` and `slow` (see upgrade).
+   * reviews and unverified reviews (indices: EW_REVIEWS…), then from RATES on the hour counts
+   * (hour-counts.ts; lane 0: reviews, lane 1: unverified reviews; a ring of the window's hours
+   * plus SLACK_SLOTS, without the hours already folded). Absent until the seller's first review:
+   * the EWMAs are 0 before it, and no hour is held. One array, stored unboxed: as fields the two
+   * EWMAs were boxed doubles on every seller, 48 bytes with their fields, and the slow lane and
+   * the hours had arrays of their own. Snapshots before hold them as the fields `ewReviews`,
+   * `ewUnverified`, `slow` and `counts` (see upgrade).
    */
   rates?: number[] | undefined;
   /** Hours folded into the EWMAs so far (capped; for the bias correction) and the next hour to fold. */
@@ -166,14 +167,19 @@ const SLOW_HOUR = 2;
 const SLOW_REVIEWS = 3;
 const SLOW_UNVERIFIED = 4;
 
-/** The rates' fields as saved before they were merged (the slow lane absent in states saved before it, and until the first review since). */
+/** Numbers before the hour counts in State.rates. */
+const RATES = 5;
+
+/** The rates' and hours' fields as saved before they were merged (the slow lane absent in states saved before it, and until the first review since). */
 export interface SeparateRates {
   ewReviews?: number | undefined;
   ewUnverified?: number | undefined;
   slow?: [hour: number, reviews: number, unverified: number] | undefined;
+  /** The hour counts, or in a layout older still the ring { hours, counts }. */
+  counts?: HourCounts | { hours: number[]; counts: number[] } | undefined;
 }
 
-/** Reads a state restored from a snapshot saved before the rates were merged or the recent reviews flat. */
+/** Reads a state restored from a snapshot saved before the rates and hours were merged or the recent reviews flat. */
 function upgrade(state: State): void {
   const recent = state.recent;
   if (recent.length > 0 && Array.isArray(recent[0])) {
@@ -182,11 +188,23 @@ function upgrade(state: State): void {
     state.recent = flat;
   }
   const old = state as State & SeparateRates;
-  if (old.ewReviews === undefined) return;
-  const slow = old.slow;
-  state.rates = [old.ewReviews, old.ewUnverified ?? 0, slow?.[0] ?? -1, slow?.[1] ?? 0, slow?.[2] ?? 0];
-  // Undefined fields stay out of the next snapshot.
-  old.ewReviews = old.ewUnverified = old.slow = undefined;
+  if (old.ewReviews !== undefined) {
+    const slow = old.slow;
+    state.rates = [old.ewReviews, old.ewUnverified ?? 0, slow?.[0] ?? -1, slow?.[1] ?? 0, slow?.[2] ?? 0];
+    // Undefined fields stay out of the next snapshot.
+    old.ewReviews = old.ewUnverified = old.slow = undefined;
+  }
+  const c = old.counts;
+  if (c === undefined) return;
+  const hours = Array.isArray(c) ? (c as HourCounts) : fromRing(c as { hours: number[]; counts: number[] }, LANES);
+  old.counts = undefined;
+  if (hours.length === 0) return;
+  // Hours are only counted at a review, which starts the rates.
+  const r = state.rates ?? [0, 0, -1, 0, 0];
+  const merged = new Array<number>(RATES + hours.length);
+  for (let i = 0; i < RATES; i++) merged[i] = r[i]!;
+  for (let i = 0; i < hours.length; i++) merged[RATES + i] = hours[i]!;
+  state.rates = merged;
 }
 
 const LANES = 2;
@@ -291,13 +309,6 @@ function slotsOf(config: Config): number {
   return config.windowMs / HOUR_MS + SLACK_SLOTS;
 }
 
-/** The counts, read from the ring layout if the state was restored from an earlier snapshot. */
-function current(state: State): HourCounts {
-  const c = state.counts as HourCounts | { hours: number[]; counts: number[] };
-  if (!Array.isArray(c)) state.counts = fromRing(c as { hours: number[]; counts: number[] }, LANES);
-  return state.counts;
-}
-
 /**
  * Records a firing evaluation at `at` of own strength `own` and returns the strength of the
  * strongest earlier burst within recurrenceMs (0 if none). A firing whose window starts after the
@@ -327,7 +338,6 @@ export const signal: SellerSignal<State, Config> = {
 
   create(config) {
     return {
-      counts: NO_HOURS,
       folded: 0,
       nextHour: -1,
       recent: EMPTY,
@@ -342,13 +352,12 @@ export const signal: SellerSignal<State, Config> = {
     if (event.kind !== 'review') return true;
     upgrade(state);
     const slots = slotsOf(config);
-    const counts = current(state);
-    state.counts = addAt(counts, slots, LANES, event.eventTime, 0);
     const r = slowCounts(state, event.eventTime, config);
     r[SLOW_REVIEWS]!++;
+    state.rates = addAt(r, slots, LANES, event.eventTime, 0, 1, RATES) as number[];
     if (event.orderId === null) {
-      r[SLOW_UNVERIFIED]!++;
-      state.counts = addAt(state.counts, slots, LANES, event.eventTime, 1);
+      state.rates[SLOW_UNVERIFIED]!++;
+      state.rates = addAt(state.rates, slots, LANES, event.eventTime, 1, 1, RATES) as number[];
       state.recent = appendReview(state.recent, event.eventTime, event.reviewId, event.buyerId, config.maxEvidence);
     }
   },
@@ -364,7 +373,6 @@ export const signal: SellerSignal<State, Config> = {
     // Fold the hours that left the window into the baseline; hours the ring no longer holds
     // (a long idle gap) had no events, so they only decay it.
     const slots = slotsOf(config);
-    const counts = current(state);
     if (startHour - state.nextHour > slots) {
       const skip = startHour - state.nextHour - slots;
       const f = Math.pow(keep, skip);
@@ -378,24 +386,26 @@ export const signal: SellerSignal<State, Config> = {
     for (; state.nextHour < startHour; state.nextHour++) {
       if (r !== undefined) {
         const hourStart = state.nextHour * HOUR_MS;
-        r[EW_REVIEWS] = keep * r[EW_REVIEWS]! + (1 - keep) * countInHour(counts, LANES, hourStart, 0);
-        r[EW_UNVERIFIED] = keep * r[EW_UNVERIFIED]! + (1 - keep) * countInHour(counts, LANES, hourStart, 1);
+        r[EW_REVIEWS] = keep * r[EW_REVIEWS]! + (1 - keep) * countInHour(r, LANES, hourStart, 0, RATES);
+        r[EW_UNVERIFIED] = keep * r[EW_UNVERIFIED]! + (1 - keep) * countInHour(r, LANES, hourStart, 1, RATES);
       }
       state.folded++;
     }
     state.folded = Math.min(state.folded, 100_000);
     // Hours before nextHour are folded and before the window: never read again, so they go now
     // rather than when a later hour takes their slot (a seller reviewed now and then held 12).
-    if (counts.length > 0 && counts[0]! < state.nextHour) state.counts = dropHoursBefore(counts, LANES, state.nextHour);
+    if (r !== undefined && r.length > RATES && r[RATES]! < state.nextHour) state.rates = dropHoursBefore(r, LANES, state.nextHour, RATES) as number[];
     const slow = slowLane(state, ctx.at, keep, config);
 
-    const unverified = sumBetween(counts, LANES, windowStart, ctx.at, 1);
+    const rates = state.rates ?? NO_HOURS;
+    const head = state.rates === undefined ? 0 : RATES;
+    const unverified = sumBetween(rates, LANES, windowStart, ctx.at, 1, head);
     if (unverified < config.minCount) return slow;
-    const reviews = sumBetween(counts, LANES, windowStart, ctx.at, 0);
+    const reviews = sumBetween(rates, LANES, windowStart, ctx.at, 0, head);
     // Bias-corrected EWMA (as in Adam): a young baseline is not pulled towards zero.
     const correction = state.folded > 0 ? 1 - Math.pow(keep, state.folded) : 0;
-    const ewReviews = r?.[EW_REVIEWS] ?? 0;
-    const ewUnverified = r?.[EW_UNVERIFIED] ?? 0;
+    const ewReviews = rates[EW_REVIEWS] ?? 0;
+    const ewUnverified = rates[EW_UNVERIFIED] ?? 0;
     const ratePerHour = correction > 0 ? ewUnverified / correction : 0;
     const windowHours = config.windowMs / HOUR_MS;
     const expected = Math.max(config.priorPerHour, ratePerHour) * windowHours;
@@ -434,7 +444,7 @@ export const signal: SellerSignal<State, Config> = {
   quietUntil(state, at) {
     upgrade(state);
     const r = state.rates;
-    return state.counts.length === 0 && (r === undefined || (r[EW_REVIEWS] === 0 && r[EW_UNVERIFIED] === 0)) ? Infinity : at;
+    return r === undefined || (r.length === RATES && r[EW_REVIEWS] === 0 && r[EW_UNVERIFIED] === 0) ? Infinity : at;
   },
 
   // Unverified reviews stay as evidence as long as the slow lane reads them.

@@ -66,8 +66,9 @@ test('caps hold after 100k events', () => {
   const { state } = runSignal(signal, config, events);
   // Three items per review: time, review id, buyer id.
   assert.ok(state.recent.length <= 3 * config.maxEvidence);
-  // At most one entry per slot of the 12-hour ring: [hour, reviews, unverified].
-  assert.ok(state.counts.length > 0 && state.counts.length <= 12 * 3);
+  // After the five rates, at most one entry per slot of the 12-hour ring: [hour, reviews, unverified].
+  const hours = state.rates!.length - 5;
+  assert.ok(hours > 0 && hours <= 12 * 3);
   const [ewReviews, ewUnverified] = state.rates!;
   assert.ok(ewUnverified! > 0 && ewUnverified! < ewReviews!);
 });
@@ -79,9 +80,9 @@ test('hours folded into the baseline are dropped, not kept until a later hour ta
   const last = Math.floor(events[events.length - 1]!.eventTime / HOUR);
   // The window at last + 2 h starts at last − 4 h: hour last − 5 is folded, last is in the window.
   const near = runSignal(signal, config, events, { until: (last + 2) * HOUR });
-  assert.deepEqual(near.state.counts, [last, 1, 1]);
+  assert.deepEqual(near.state.rates!.slice(5), [last, 1, 1]);
   const later = runSignal(signal, config, events, { until: (last + 8) * HOUR });
-  assert.deepEqual(later.state.counts, []);
+  assert.equal(later.state.rates!.length, 5, 'no hour left');
   const [ewReviews, ewUnverified] = later.state.rates!;
   assert.ok(ewReviews! > 0 && ewUnverified! > 0);
 });
@@ -96,12 +97,19 @@ test('a JSON round-trip of the state continues identically', () => {
   assert.deepEqual(restored.state, plain.state);
 });
 
-/** A state as saved before its EWMAs and slow lane were merged into `rates`, without the slow lane if `slowLane` is false. */
+/** A state as saved before its EWMAs, slow lane and hour counts were merged into `rates`, without the slow lane if `slowLane` is false. */
 function separateRates(saved: State, slowLane = true): State {
   const { rates, ...rest } = saved;
-  const [ewReviews = 0, ewUnverified = 0, hour = -1, reviews = 0, unverified = 0] = rates ?? [];
-  const old: Omit<State, 'rates'> & SeparateRates = { ...rest, ewReviews, ewUnverified };
+  const [ewReviews = 0, ewUnverified = 0, hour = -1, reviews = 0, unverified = 0, ...counts] = rates ?? [];
+  const old: Omit<State, 'rates'> & SeparateRates = { ...rest, ewReviews, ewUnverified, counts };
   if (slowLane && hour >= 0) old.slow = [hour, reviews, unverified];
+  return old;
+}
+
+/** A state as saved before its hour counts were merged into `rates`: the five rates (when any) and `counts`. */
+function separateHours(saved: State): State {
+  const old: State & SeparateRates = { ...saved, counts: saved.rates?.slice(5) ?? [] };
+  if (saved.rates !== undefined) old.rates = saved.rates.slice(0, 5);
   return old;
 }
 
@@ -125,7 +133,7 @@ function reviewLists(saved: State): State {
   return { ...saved, recent: recent as unknown as State['recent'] };
 }
 
-test('a state saved with the recent unverified reviews as [t, reviewId, buyerId] lists restores and continues identically', () => {
+test('a state saved with the hour counts as a field and the recent unverified reviews as [t, reviewId, buyerId] lists restores and continues identically', () => {
   const events = [...history('s13', 3, 1, 24), ...burst('s13', T0 + 3 * DAY, 10, 'p'), ...drip('s13', T0 + 4 * DAY, 6, 8)];
   const until = T0 + 10 * DAY;
   const plain = runSignal(signal, config, events, { until });
@@ -137,7 +145,7 @@ test('a state saved with the recent unverified reviews as [t, reviewId, buyerId]
       restoreAt,
       reshape: (s) => {
         if (s.recent.length > 0) converted++;
-        return reviewLists(separateRates(s));
+        return reviewLists(separateHours(s));
       },
     });
     assert.deepEqual([...restored.findings], [...plain.findings], `restored at ${restoreAt}`);
