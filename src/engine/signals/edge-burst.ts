@@ -34,7 +34,7 @@ import { assocCreate, assocExpire, assocFind, assocPayload, assocPut } from '../
 import { appendCapped, appendCappedNumbers, dropFirst, dropFirstNumbers, EMPTY } from '../sketch/lists.js';
 import { HOUR_MS, rampStrength } from './hour-counts.js';
 import { bulkQuantityField } from './curve.js';
-import { countsAdd, countsEstimate, countsFromPairs, NO_COUNTS, type Counts } from './sparse-counts.js';
+import { countsAdd, countsEstimate, countsFromPairs, countsFromSingles, type Counts } from './sparse-counts.js';
 
 export const configSchema = z.object({
   tickMs: z
@@ -258,59 +258,115 @@ type Burst = [t: number, buyerId: string, orderId: string, score: number, curren
 export interface State extends TopKState {
   /** The latest orders in an earlier layout (counts held two numbers per buyer), in a state restored from an older snapshot: moved into counts at the next order that finds buyers in that layout. */
   lastOrders?: number[];
-  /** Tick of the seller's first edge and of its latest; −1 before any. */
-  firstTick: number;
-  tick: number;
-  /** Total edges per buyer (never decayed, as in MIDAS-R): count-min counters, sparse while few (sparse-counts.ts). */
-  totals: Counts;
-  /**
-   * The same counters in an earlier layout, in a state restored from an older snapshot: sparse
-   * [counter, value] pairs or dense, or a CmsState. Read into `totals` at the next order.
-   */
-  total?: readonly number[] | { counts: number[] };
   /** The top-k of an earlier layout, in a state restored from an older snapshot: moved into keys and counts at the next order. */
   current?: TopKState;
-  /** The seller's own decayed current and total edge counts (context for the explanation). */
-  sellerCurrent: number;
-  sellerTotal: number;
   /**
-   * The seller's recent rate of ordinary (not seller-level bursting) edges per tick (EWMA,
-   * levelHalfLifeHours); absent in a state saved before it, then started at the seller's mean
-   * rate sellerTotal / ticks.
+   * The seller's numbers (indices: NUMBERS), then its total edges per buyer (never decayed, as in
+   * MIDAS-R: count-min counters, two to a number, sparse while few: sparse-counts.ts). One array: as fields the
+   * numbers took a slot each on every seller and the two rates a box each, and the counters an
+   * array of their own. Snapshots before hold them as fields (see SeparateNumbers).
    */
-  sellerLevel?: number;
-  /** The seller's edges in the current tick; absent in a state saved before it (then counted from the next edge). */
-  sellerTick?: number;
-  bursts: readonly Burst[];
+  n: number[];
+  /** Bursting edges, the latest maxEvidence; absent until the seller's first (a field on every seller otherwise). */
+  bursts?: readonly Burst[];
   /**
    * Start times of seller-level burst episodes (oldest first), the time of the latest bursting
    * edge (absent, or −1, before the first: a time is a boxed double on every state that has the
-   * field), its buyers.
+   * field), its buyers. All absent until the seller's first burst.
    */
-  episodes: readonly number[];
+  episodes?: readonly number[];
   episodeLast?: number;
-  episodeBuyers: readonly string[];
-  /**
-   * The seller's usual rate: verified 5-star reviews and orders outside bursts, not learned within
-   * recurrenceMs of a seller-level burst nor burstBuyerMemoryDays of a recurrence (a campaign must
-   * not become the seller's normal).
-   */
-  baseFive?: number;
-  baseOrders?: number;
+  episodeBuyers?: readonly string[];
   /** Burst buyer fingerprint → order minute × 2 + reviewed bit; absent (or null) until the seller's first burst. */
   burstBuyers?: number[] | null;
   /** Time of the latest episode that made minRecurrences within recurrenceMs, and how many it made; absent (−1) before. */
   recurredAt?: number;
   recurredEpisodes?: number;
   /**
-   * Orders in the seller's first newSellerBatchTicks ticks until they are judged (see
-   * judgeFirstTicks), −1 after; absent in a state saved before (then never judged). Their
-   * first maxEpisodeBuyers distinct buyers are kept until then: the evidence, and the sample whose
-   * reviews measure the lift (a busy shop new to the engine keeps no more than that for those ticks).
+   * The first maxEpisodeBuyers distinct buyers of the seller's first newSellerBatchTicks ticks
+   * until they are judged (see NUMBERS.early): the evidence, and the sample whose reviews measure
+   * the lift (a busy shop new to the engine keeps no more than that for those ticks). Absent in a
+   * state saved before.
    */
-  early?: number;
   earlyBuyers?: readonly string[];
 }
+
+/**
+ * State.n, indices: the tick of the seller's first edge and of its latest (−1 before any); its
+ * decayed current edges and its total edges; its recent rate of ordinary (not seller-level
+ * bursting) edges per tick (EWMA, levelHalfLifeHours); its edges in the current tick; its usual
+ * rate: verified 5-star reviews and orders outside bursts, not learned within recurrenceMs of a
+ * seller-level burst nor burstBuyerMemoryDays of a recurrence (a campaign must not become the
+ * seller's normal); the orders in its first newSellerBatchTicks ticks until they are judged (see
+ * judgeFirstTicks), −1 after. The counters follow, from HEAD on.
+ */
+export const NUMBERS = { firstTick: 0, tick: 1, current: 2, total: 3, level: 4, inTick: 5, baseFive: 6, baseOrders: 7, early: 8 } as const;
+const FIRST_TICK = NUMBERS.firstTick;
+const TICK = NUMBERS.tick;
+const CURRENT = NUMBERS.current;
+const TOTAL = NUMBERS.total;
+const LEVEL = NUMBERS.level;
+const IN_TICK = NUMBERS.inTick;
+const BASE_FIVE = NUMBERS.baseFive;
+const BASE_ORDERS = NUMBERS.baseOrders;
+const EARLY = NUMBERS.early;
+const HEAD = 9;
+
+/** The fields State.n replaced, as saved before (the optional ones absent in states saved before them). */
+export interface SeparateNumbers {
+  firstTick: number;
+  tick: number;
+  /** Count-min counters one to a number, sparse while few (see countsFromSingles). */
+  totals?: Counts;
+  /** The same counters in an earlier layout: sparse [counter, value] pairs or dense, or a CmsState. */
+  total?: readonly number[] | { counts: number[] };
+  sellerCurrent: number;
+  sellerTotal: number;
+  /** Absent in a state saved before it: then started at the seller's mean rate sellerTotal / ticks. */
+  sellerLevel?: number;
+  /** Absent in a state saved before it: then counted from the next edge. */
+  sellerTick?: number;
+  baseFive?: number;
+  baseOrders?: number;
+  /** Absent in a state saved before it: then never judged (−1). */
+  early?: number;
+}
+
+/** Reads a state restored from a snapshot that held its numbers and counters as fields into State.n. */
+function numbers(state: State, config: Config): number[] {
+  const old = state as Partial<State> & Partial<SeparateNumbers>;
+  if (old.n !== undefined) return old.n;
+  const tick = old.tick ?? -1;
+  const first = old.firstTick ?? -1;
+  const total = old.sellerTotal ?? 0;
+  // A level absent was started at the next edge at the mean rate of the ticks so far (0 before any).
+  const level = old.sellerLevel ?? (tick < 0 ? 0 : total / (tick - first + 1));
+  const head = new Array<number>(HEAD);
+  head[FIRST_TICK] = first;
+  head[TICK] = tick;
+  head[CURRENT] = old.sellerCurrent ?? 0;
+  head[TOTAL] = total;
+  head[LEVEL] = level;
+  head[IN_TICK] = old.sellerTick ?? 0;
+  head[BASE_FIVE] = old.baseFive ?? 0;
+  head[BASE_ORDERS] = old.baseOrders ?? 0;
+  head[EARLY] = old.early ?? -1;
+  const saved = old.total;
+  const n =
+    saved !== undefined
+      ? countsFromPairs(Array.isArray(saved) ? saved : (saved as { counts: number[] }).counts, config.cmsWidth, config.cmsDepth, head)
+      : countsFromSingles(old.totals ?? EMPTY, config.cmsWidth, config.cmsDepth, head);
+  state.n = n;
+  // Undefined fields stay out of the next snapshot.
+  old.firstTick = old.tick = old.totals = old.total = old.sellerCurrent = old.sellerTotal = old.sellerLevel = old.sellerTick = undefined;
+  old.baseFive = old.baseOrders = old.early = undefined;
+  // Lists then on every seller, empty on nearly all: absent now until the first burst.
+  if (old.bursts?.length === 0) old.bursts = undefined;
+  if (old.episodes?.length === 0) old.episodes = undefined;
+  if (old.episodeBuyers?.length === 0) old.episodeBuyers = undefined;
+  return n;
+}
+
 
 /** Burst buyer table payload: minute × 2 + reviewed bit. */
 const PAYLOAD_BITS = 28;
@@ -340,22 +396,21 @@ function levelKeep(config: Config): number {
   return k;
 }
 
-function advance(state: State, tick: number, config: Config): void {
-  if (state.tick < 0) {
-    state.firstTick = tick;
-    state.tick = tick;
-    state.sellerLevel = 0;
+function advance(state: State, n: number[], tick: number, config: Config): void {
+  if (n[TICK]! < 0) {
+    n[FIRST_TICK] = tick;
+    n[TICK] = tick;
+    n[LEVEL] = 0;
     return;
   }
-  state.sellerLevel ??= state.sellerTotal / (state.tick - state.firstTick + 1);
-  const steps = tick - state.tick;
+  const steps = tick - n[TICK]!;
   if (steps <= 0) return;
-  state.tick = tick;
+  n[TICK] = tick;
   const f = stepped(config.decay, steps);
   topkDecay(state, f, CURRENT_FLOOR, STRIDE);
-  state.sellerCurrent *= f;
-  state.sellerTick = 0;
-  state.sellerLevel *= stepped(levelKeep(config), steps);
+  n[CURRENT] = n[CURRENT]! * f;
+  n[IN_TICK] = 0;
+  n[LEVEL] = n[LEVEL]! * stepped(levelKeep(config), steps);
 }
 
 /** factor^steps by repeated multiplication rather than pow (bit-identical on every platform), 0 below 1e-9. */
@@ -371,11 +426,12 @@ function stepped(factor: number, steps: number): number {
  * viral product) burst against the long history every day as the rate keeps rising, but the
  * recent level climbs with them; a batch of fake orders jumps far above the last day's level.
  */
-function sellerBursts(state: State, ticks: number, config: Config, add: number): boolean {
+function sellerBursts(n: readonly number[], ticks: number, config: Config, add: number): boolean {
+  const current = n[CURRENT]!;
   return (
-    state.sellerCurrent >= config.minSellerBurstEdges &&
-    midasScore(state.sellerCurrent, state.sellerTotal, ticks) >= config.sellerScoreThreshold &&
-    Math.max(state.sellerCurrent * (1 - config.decay), state.sellerTick ?? 0) >= config.levelFactor * ((state.sellerLevel ?? 0) + add)
+    current >= config.minSellerBurstEdges &&
+    midasScore(current, n[TOTAL]!, ticks) >= config.sellerScoreThreshold &&
+    Math.max(current * (1 - config.decay), n[IN_TICK]!) >= config.levelFactor * (n[LEVEL]! + add)
   );
 }
 
@@ -387,8 +443,9 @@ function sellerBursts(state: State, ticks: number, config: Config, add: number):
 function sellerLevel(state: State, ctx: SellerContext, config: Config, ticks: number): SignalFinding | null {
   let episodes = 0;
   const last = state.episodeLast ?? -1;
+  const eps = state.episodes ?? EMPTY;
   if (last >= ctx.at - config.horizonMs && last < ctx.at)
-    for (let i = 0; i < state.episodes.length; i++) if (state.episodes[i]! >= ctx.at - config.recurrenceMs && state.episodes[i]! < ctx.at) episodes++;
+    for (let i = 0; i < eps.length; i++) if (eps[i]! >= ctx.at - config.recurrenceMs && eps[i]! < ctx.at) episodes++;
   const { lift, burstFive, burstOrders } = reviewLift(state, ctx.at, config);
   const reviews = lift >= config.reviewLift ? rampStrength(lift, config.reviewLift, config.fullReviewLift) : 0;
   // Beside a recurrence the same lift counts from recurrenceReviewLift on, the ramp scaled alike.
@@ -406,7 +463,8 @@ function sellerLevel(state: State, ctx: SellerContext, config: Config, ticks: nu
     }
     episodes = state.recurredEpisodes ?? config.minRecurrences;
   }
-  const perTick = state.sellerTotal / ticks;
+  const perTick = state.n[TOTAL]! / ticks;
+  const buyers = state.episodeBuyers ?? EMPTY;
   const recurrence = Math.min(config.recurrenceMaxStrength, rampStrength(episodes, config.minRecurrences, config.fullRecurrences));
   return {
     name: 'edge_burst',
@@ -419,12 +477,12 @@ function sellerLevel(state: State, ctx: SellerContext, config: Config, ticks: nu
     baseline: Math.round(perTick * 1000) / 1000,
     explanation:
       `the seller's purchase edges burst ${episodes} times in ${config.recurrenceMs / (24 * HOUR_MS)} d ` +
-      `(MIDAS-R ≥ ${config.sellerScoreThreshold} on its total rate; now ${state.sellerCurrent.toFixed(1)} current vs ` +
-      `${perTick.toFixed(2)} per tick), ${state.episodeBuyers.length} buyers in the latest burst` +
+      `(MIDAS-R ≥ ${config.sellerScoreThreshold} on its total rate; now ${state.n[CURRENT]!.toFixed(1)} current vs ` +
+      `${perTick.toFixed(2)} per tick), ${buyers.length} buyers in the latest burst` +
       (recurringReviews > 0
         ? `; burst buyers left ${burstFive} five-star reviews on ${burstOrders} burst orders older than ${config.reviewLagDays} d, ${lift.toFixed(1)}× the seller's usual rate (≥ ${config.recurrenceReviewLift}×)`
         : ''),
-    evidence: { buyerIds: [...state.episodeBuyers] },
+    evidence: { buyerIds: [...buyers] },
   };
 }
 
@@ -433,7 +491,8 @@ function sellerLevel(state: State, ctx: SellerContext, config: Config, ticks: nu
  * buyers' review lift (`reviews` > 0), reinforced by it (noisy-OR) for burstBuyerMemoryDays.
  */
 function singleEpisode(state: State, config: Config, ticks: number, reviews: number, lift: number): SignalFinding {
-  const perTick = state.sellerTotal / ticks;
+  const perTick = state.n[TOTAL]! / ticks;
+  const buyers = state.episodeBuyers ?? EMPTY;
   return {
     name: 'edge_burst',
     family: 'concentration',
@@ -443,12 +502,12 @@ function singleEpisode(state: State, config: Config, ticks: number, reviews: num
     horizonMs: reviews > 0 ? config.burstBuyerMemoryDays * 24 * HOUR_MS : config.singleEpisodeHorizonMs,
     baseline: Math.round(perTick * 1000) / 1000,
     explanation:
-      `the seller's purchase edges burst once (MIDAS-R ≥ ${config.sellerScoreThreshold} on its total rate; now ${state.sellerCurrent.toFixed(1)} current vs ` +
-      `${perTick.toFixed(2)} per tick), ${state.episodeBuyers.length} buyers` +
+      `the seller's purchase edges burst once (MIDAS-R ≥ ${config.sellerScoreThreshold} on its total rate; now ${state.n[CURRENT]!.toFixed(1)} current vs ` +
+      `${perTick.toFixed(2)} per tick), ${buyers.length} buyers` +
       (reviews > 0
         ? `, whose burst orders got 5-star reviews at ${lift.toFixed(1)}× the seller's usual rate (≥ ${config.reviewLift}×)`
         : ': a flash sale looks the same, so this only corroborates'),
-    evidence: { buyerIds: [...state.episodeBuyers] },
+    evidence: { buyerIds: [...buyers] },
   };
 }
 
@@ -475,14 +534,14 @@ export function reviewLift(state: State, now: number, config: Config): Readonly<
   if (burstFive < config.minBurstReviews) return { lift: 0, burstFive, burstOrders };
   // Never below the prior: on a seller whose customers seldom review, any group of ordinary reviewers
   // (a viral product's buyers) would look like many times its rate.
-  const blended = ((state.baseFive ?? 0) + config.fiveStarPrior * config.fiveStarPriorWeight) / ((state.baseOrders ?? 0) + config.fiveStarPriorWeight);
+  const blended = (state.n[BASE_FIVE]! + config.fiveStarPrior * config.fiveStarPriorWeight) / (state.n[BASE_ORDERS]! + config.fiveStarPriorWeight);
   const usual = Math.max(blended, config.fiveStarPrior);
   return { lift: burstFive / burstOrders / usual, burstFive, burstOrders };
 }
 
 /** No burst, episode or burst buyer, now or within the horizons (bursts and episodes expire). */
 function neverBurst(state: State): boolean {
-  return state.bursts.length === 0 && state.episodes.length === 0 && state.episodeBuyers.length === 0 && (state.burstBuyers ?? null) === null;
+  return (state.bursts ?? EMPTY).length === 0 && (state.episodes ?? EMPTY).length === 0 && (state.episodeBuyers ?? EMPTY).length === 0 && (state.burstBuyers ?? null) === null;
 }
 
 /** A seller that never burst (nearly all): one shared answer instead of an object per evaluation. */
@@ -508,7 +567,7 @@ function observeReview(state: State, keys: EventKeys, eventTime: number, config:
       return;
     }
   }
-  if (learnsBaseline(state, eventTime, config)) state.baseFive = (state.baseFive ?? 0) + 1;
+  if (learnsBaseline(state, eventTime, config)) state.n[BASE_FIVE]!++;
 }
 
 /**
@@ -527,21 +586,15 @@ function learnsBaseline(state: State, t: number, config: Config): boolean {
 }
 
 /**
- * Whether the state is in an earlier layout: the top-k in `current` (whose states also had any
- * `total`), or two numbers per buyer in `counts`. An emptied top-k of two numbers per buyer has
+ * Whether the top-k is in an earlier layout: in `current`, or two numbers per buyer in `counts`. An emptied top-k of two numbers per buyer has
  * nothing to convert; a `lastOrders` left beside it is never read.
  */
 function earlier(state: State): boolean {
   return state.current !== undefined || state.counts.length !== STRIDE * state.keys.length;
 }
 
-/** Reads a state restored in an earlier layout into this one. */
-function upgrade(state: State, config: Config): void {
-  const old = state.total;
-  if (old !== undefined) {
-    state.totals = countsFromPairs(Array.isArray(old) ? old : (old as { counts: number[] }).counts, config.cmsWidth, config.cmsDepth);
-    state.total = undefined;
-  }
+/** Reads a top-k restored in an earlier layout into this one. */
+function upgrade(state: State): void {
   if (state.current !== undefined) {
     state.keys = state.current.keys;
     state.counts = state.current.counts;
@@ -573,8 +626,8 @@ function rememberBurst(state: State, h: number, t: number, config: Config): void
 }
 
 /** Whether the seller's first ticks hold enough orders to be judged a batch once their time comes. */
-function batchPending(state: State, config: Config): boolean {
-  return state.early !== undefined && state.early >= config.newSellerMinOrders;
+function batchPending(n: readonly number[], config: Config): boolean {
+  return n[EARLY]! >= config.newSellerMinOrders;
 }
 
 /**
@@ -583,14 +636,14 @@ function batchPending(state: State, config: Config): boolean {
  * it is over. Orders after the first ticks all came before the judging tick (the first
  * event or close past it judges), so the rate they are judged against never depends on when.
  */
-function settleFirstTicks(state: State, tick: number, config: Config): void {
-  const early = state.early;
-  if (early === undefined || early < 0 || state.firstTick < 0) return;
-  const batchEnd = state.firstTick + config.newSellerBatchTicks;
+function settleFirstTicks(state: State, n: number[], tick: number, config: Config): void {
+  const early = n[EARLY]!;
+  if (early < 0 || n[FIRST_TICK]! < 0) return;
+  const batchEnd = n[FIRST_TICK]! + config.newSellerBatchTicks;
   if (tick >= batchEnd && early < config.newSellerMinOrders) {
-    state.early = -1;
+    n[EARLY] = -1;
     state.earlyBuyers = EMPTY;
-  } else if (tick >= batchEnd + config.newSellerFollowTicks) judgeFirstTicks(state, early, config);
+  } else if (tick >= batchEnd + config.newSellerFollowTicks) judgeFirstTicks(state, n, early, config);
 }
 
 /**
@@ -603,13 +656,13 @@ function settleFirstTicks(state: State, tick: number, config: Config): void {
  * episode's, the batch's buyers are remembered for their review lift: one episode alone only
  * corroborates.
  */
-function judgeFirstTicks(state: State, early: number, config: Config): void {
+function judgeFirstTicks(state: State, n: number[], early: number, config: Config): void {
   const buyers = state.earlyBuyers ?? EMPTY;
-  state.early = -1;
+  n[EARLY] = -1;
   state.earlyBuyers = EMPTY;
-  const follow = state.sellerTotal - early;
+  const follow = n[TOTAL]! - early;
   if (early * config.newSellerFollowTicks < config.levelFactor * Math.max(follow, 1) * config.newSellerBatchTicks) return;
-  const t = (state.firstTick + config.newSellerBatchTicks) * config.tickMs - 1;
+  const t = (n[FIRST_TICK]! + config.newSellerBatchTicks) * config.tickMs - 1;
   const latest = addEpisode(state, t, config);
   for (const b of buyers) rememberBurst(state, hash32(b), t, config);
   if (latest) state.episodeBuyers = buyers;
@@ -621,7 +674,7 @@ function judgeFirstTicks(state: State, early: number, config: Config): void {
  * makes. Returns whether it is the latest episode.
  */
 function addEpisode(state: State, t: number, config: Config): boolean {
-  const eps = state.episodes;
+  const eps = state.episodes ?? EMPTY;
   for (let i = 0; i < eps.length; i++) if (Math.abs(eps[i]! - t) <= config.episodeGapMs) return false;
   let at = eps.length;
   while (at > 0 && eps[at - 1]! > t) at--;
@@ -630,11 +683,12 @@ function addEpisode(state: State, t: number, config: Config): boolean {
   for (let i = 0; i < at; i++) all[i] = eps[i]!;
   all[at] = t;
   for (let i = at; i < eps.length; i++) all[i + 1] = eps[i]!;
-  state.episodes = all.length > cap ? dropFirstNumbers(all, all.length - cap) : all;
-  const last = state.episodes[state.episodes.length - 1]!;
+  const kept = all.length > cap ? dropFirstNumbers(all, all.length - cap) : all;
+  state.episodes = kept;
+  const last = kept[kept.length - 1]!;
   state.episodeLast = Math.max(state.episodeLast ?? -1, t);
   let recent = 0;
-  for (const e of state.episodes) if (e > last - config.recurrenceMs) recent++;
+  for (const e of kept) if (e > last - config.recurrenceMs) recent++;
   if (recent >= config.minRecurrences) {
     state.recurredAt = last;
     state.recurredEpisodes = recent;
@@ -659,73 +713,62 @@ export const signal: SellerSignal<State, Config> = {
   observes: { orders: ['PLACED'], reviews: true },
 
   create(config) {
-    return {
-      firstTick: -1,
-      tick: -1,
-      totals: NO_COUNTS,
-      keys: EMPTY as never[],
-      counts: EMPTY as never[],
-      sellerCurrent: 0,
-      sellerLevel: 0,
-      sellerTick: 0,
-      sellerTotal: 0,
-      // Bursts are rare: the lists start as the shared empty one and are replaced, never grown.
-      bursts: EMPTY,
-      episodes: EMPTY,
-      episodeBuyers: EMPTY,
-      baseFive: 0,
-      baseOrders: 0,
-      early: config.newSellerBatchTicks > 0 ? 0 : -1,
-      earlyBuyers: EMPTY,
-    };
+    const n = new Array<number>(HEAD).fill(0);
+    n[FIRST_TICK] = n[TICK] = -1;
+    n[EARLY] = config.newSellerBatchTicks > 0 ? 0 : -1;
+    // Bursts are rare: their lists and times are added at the seller's first.
+    return { keys: EMPTY as never[], counts: EMPTY as never[], n, earlyBuyers: EMPTY };
   },
 
   // An event after which the seller has still never burst leaves it quiet (see quietUntil).
   observe(state, event: MarketEvent, config, keys) {
+    let n = numbers(state, config);
     if (event.kind === 'review') {
-      settleFirstTicks(state, Math.max(state.tick, Math.floor(event.eventTime / config.tickMs)), config);
+      settleFirstTicks(state, n, Math.max(n[TICK]!, Math.floor(event.eventTime / config.tickMs)), config);
       if (event.rating === 5 && event.orderId !== null) observeReview(state, keys, event.eventTime, config);
       return neverBurst(state);
     }
     if (event.status !== 'PLACED' || event.quantity >= config.bulkQuantity) return neverBurst(state);
-    if (earlier(state)) upgrade(state, config);
+    if (earlier(state)) upgrade(state);
     before.keys = state.keys;
     before.counts = state.counts;
     before.n = state.keys.length;
     // Canonical order makes ticks non-decreasing; an older tick simply counts in the current one.
-    advance(state, Math.floor(event.eventTime / config.tickMs), config);
-    settleFirstTicks(state, state.tick, config);
-    const early = state.early;
-    if (early !== undefined && early >= 0 && state.tick < state.firstTick + config.newSellerBatchTicks) {
-      state.early = early + 1;
+    advance(state, n, Math.floor(event.eventTime / config.tickMs), config);
+    settleFirstTicks(state, n, n[TICK]!, config);
+    const early = n[EARLY]!;
+    if (early >= 0 && n[TICK]! < n[FIRST_TICK]! + config.newSellerBatchTicks) {
+      n[EARLY] = early + 1;
       const buyers = state.earlyBuyers ?? EMPTY;
       if (buyers.length < config.maxEpisodeBuyers && !buyers.includes(event.buyerId)) state.earlyBuyers = appendCapped(buyers, event.buyerId, config.maxEpisodeBuyers);
     }
-    state.sellerCurrent += 1;
-    state.sellerTotal += 1;
-    state.sellerTick = (state.sellerTick ?? 0) + 1;
+    n[CURRENT] = n[CURRENT]! + 1;
+    n[TOTAL] = n[TOTAL]! + 1;
+    n[IN_TICK] = n[IN_TICK]! + 1;
     const h1 = keys.buyer;
     const h2 = hash32b(event.buyerId) | 1;
-    state.totals = countsAdd(state.totals, config.cmsWidth, config.cmsDepth, h1, h2);
-    const ticks = state.tick - state.firstTick + 1;
+    state.n = n = countsAdd(n, config.cmsWidth, config.cmsDepth, h1, h2, 1, HEAD) as number[];
+    const ticks = n[TICK]! - n[FIRST_TICK]! + 1;
     // The level learns only ordinary edges: a batch's own orders must not raise the bar it has to
     // clear (with them counted in, a batch of 50 lost its last quarter of burst orders).
     const add = 1 - levelKeep(config);
-    if (sellerBursts(state, ticks, config, add)) {
+    if (sellerBursts(n, ticks, config, add)) {
       const t = event.eventTime;
       const last = state.episodeLast ?? -1;
+      let buyers = state.episodeBuyers ?? EMPTY;
       if (last < 0 || t - last > config.episodeGapMs) {
-        state.episodes = appendCappedNumbers(state.episodes, t, config.minRecurrences + config.fullRecurrences);
-        state.episodeBuyers = EMPTY;
+        const episodes = appendCappedNumbers(state.episodes ?? EMPTY, t, config.minRecurrences + config.fullRecurrences);
+        state.episodes = episodes;
+        buyers = EMPTY;
         // The buyers whose orders made the rate burst are the burst's too.
         for (let i = 0; i < state.keys.length; i++) {
           const k = state.keys[i]!;
           const order = state.counts[STRIDE * i + 3]!;
           rememberBurst(state, order >= 0 ? order : hash32(k), t, config);
-          if (state.episodeBuyers.length < config.maxEpisodeBuyers) state.episodeBuyers = appendCapped(state.episodeBuyers, k, config.maxEpisodeBuyers);
+          if (buyers.length < config.maxEpisodeBuyers) buyers = appendCapped(buyers, k, config.maxEpisodeBuyers);
         }
         let recent = 0;
-        for (const e of state.episodes) if (e > t - config.recurrenceMs) recent++;
+        for (const e of episodes) if (e > t - config.recurrenceMs) recent++;
         if (recent >= config.minRecurrences) {
           state.recurredAt = t;
           state.recurredEpisodes = recent;
@@ -733,41 +776,43 @@ export const signal: SellerSignal<State, Config> = {
       }
       state.episodeLast = t;
       rememberBurst(state, keys.order, t, config);
-      if (state.episodeBuyers.length < config.maxEpisodeBuyers && !state.episodeBuyers.includes(event.buyerId))
-        state.episodeBuyers = appendCapped(state.episodeBuyers, event.buyerId, config.maxEpisodeBuyers);
+      if (buyers.length < config.maxEpisodeBuyers && !buyers.includes(event.buyerId)) buyers = appendCapped(buyers, event.buyerId, config.maxEpisodeBuyers);
+      state.episodeBuyers = buyers;
     } else {
-      state.sellerLevel = (state.sellerLevel ?? 0) + add;
-      if (learnsBaseline(state, event.eventTime, config)) state.baseOrders = (state.baseOrders ?? 0) + 1;
+      n[LEVEL] = n[LEVEL]! + add;
+      if (learnsBaseline(state, event.eventTime, config)) n[BASE_ORDERS] = n[BASE_ORDERS]! + 1;
     }
     const a = offerBuyer(state, event.buyerId, keys, config, before);
     before.keys = before.counts = EMPTY as never[];
-    if (a < config.minEdgeCount) return neverBurst(state) && !batchPending(state, config);
-    const s = Math.max(countsEstimate(state.totals, config.cmsWidth, config.cmsDepth, h1, h2), a);
+    if (a < config.minEdgeCount) return neverBurst(state) && !batchPending(n, config);
+    const s = Math.max(countsEstimate(n, config.cmsWidth, config.cmsDepth, h1, h2, HEAD), a);
     const score = midasScore(a, s, ticks);
-    if (score < config.scoreThreshold) return neverBurst(state) && !batchPending(state, config);
-    state.bursts = appendCapped(state.bursts, [event.eventTime, event.buyerId, event.orderId, score, a, s], config.maxEvidence);
+    if (score < config.scoreThreshold) return neverBurst(state) && !batchPending(n, config);
+    state.bursts = appendCapped(state.bursts ?? EMPTY, [event.eventTime, event.buyerId, event.orderId, score, a, s], config.maxEvidence);
     return false;
   },
 
   evaluate(state, ctx: SellerContext, config): SignalFinding | null {
+    const n = numbers(state, config);
     const from = ctx.at - config.horizonMs;
+    const bursts = state.bursts ?? EMPTY;
     let best = -1;
-    for (let i = 0; i < state.bursts.length; i++) {
-      const b = state.bursts[i]!;
+    for (let i = 0; i < bursts.length; i++) {
+      const b = bursts[i]!;
       if (b[0] < from || b[0] >= ctx.at) continue;
-      if (best < 0 || b[3] > state.bursts[best]![3]) best = i;
+      if (best < 0 || b[3] > bursts[best]![3]) best = i;
     }
-    const ticks = state.tick - state.firstTick + 1;
+    const ticks = n[TICK]! - n[FIRST_TICK]! + 1;
     if (best < 0) return sellerLevel(state, ctx, config, ticks);
     // Evidence lists only when there is a finding: the usual quiet evaluation allocates nothing.
     const buyerIds: string[] = [];
     const orderIds: string[] = [];
-    for (const b of state.bursts) {
+    for (const b of bursts) {
       if (b[0] < from || b[0] >= ctx.at) continue;
       orderIds.push(b[2]);
       if (!buyerIds.includes(b[1])) buyerIds.push(b[1]);
     }
-    const [, buyer, , score, current, total] = state.bursts[best]!;
+    const [, buyer, , score, current, total] = bursts[best]!;
     return {
       name: 'edge_burst',
       family: 'concentration',
@@ -779,7 +824,7 @@ export const signal: SellerSignal<State, Config> = {
       explanation:
         `${buyerIds.length} buyer(s) burst: ${buyer} has ${current.toFixed(1)} current orders against ` +
         `${total} in ${ticks} ticks (MIDAS-R score ${score.toFixed(1)} ≥ ${config.scoreThreshold}); ` +
-        `seller-wide ${state.sellerCurrent.toFixed(1)} current vs ${(state.sellerTotal / ticks).toFixed(2)} per tick`,
+        `seller-wide ${n[CURRENT]!.toFixed(1)} current vs ${(n[TOTAL]! / ticks).toFixed(2)} per tick`,
       evidence: { buyerIds, orderIds },
     };
   },
@@ -788,25 +833,30 @@ export const signal: SellerSignal<State, Config> = {
   // buyer table, none of which exists, expire has nothing to drop, and nothing decays outside
   // observe, so nothing changes until an event; a start that may be judged a batch wakes the seller
   // when its ticks are due.
-  quietUntil: (state, at, config) =>
-    !neverBurst(state) ? at : batchPending(state, config) ? (state.firstTick + config.newSellerBatchTicks + config.newSellerFollowTicks) * config.tickMs : Infinity,
+  quietUntil(state, at, config) {
+    const n = numbers(state, config);
+    return !neverBurst(state) ? at : batchPending(n, config) ? (n[FIRST_TICK]! + config.newSellerBatchTicks + config.newSellerFollowTicks) * config.tickMs : Infinity;
+  },
 
   expire(state, now, config) {
     // Only a start that may be a batch is judged here (quietUntil wakes it); a smaller one is let go
     // at the seller's next event, so that a quiet seller's state never changes at a close.
-    if (batchPending(state, config)) settleFirstTicks(state, Math.floor(now / config.tickMs), config);
+    const n = numbers(state, config);
+    if (batchPending(n, config)) settleFirstTicks(state, n, Math.floor(now / config.tickMs), config);
     const from = now - config.horizonMs;
+    const bursts = state.bursts;
     let drop = 0;
-    while (drop < state.bursts.length && state.bursts[drop]![0] < from) drop++;
-    if (drop > 0) state.bursts = dropFirst(state.bursts, drop);
+    if (bursts !== undefined) while (drop < bursts.length && bursts[drop]![0] < from) drop++;
+    if (drop > 0) state.bursts = dropFirst(bursts!, drop);
+    const episodes = state.episodes;
     drop = 0;
-    while (drop < state.episodes.length && state.episodes[drop]! < now - config.recurrenceMs) drop++;
-    if (drop > 0) state.episodes = dropFirstNumbers(state.episodes, drop);
+    if (episodes !== undefined) while (drop < episodes.length && episodes[drop]! < now - config.recurrenceMs) drop++;
+    if (drop > 0) state.episodes = dropFirstNumbers(episodes!, drop);
     // The latest burst's buyers stay evidence while its reviews may still be reported (a single
     // episode's too: its buyers' review lift is reported for burstBuyerMemoryDays).
     const memoryMs = config.burstBuyerMemoryDays * 24 * HOUR_MS;
     const keep = Math.max((state.episodeLast ?? -1) + config.recurrenceMs, Math.max(state.episodeLast ?? -1, state.recurredAt ?? -1) + memoryMs);
-    if (state.episodeBuyers.length > 0 && keep < now) state.episodeBuyers = EMPTY;
+    if (state.episodeBuyers !== undefined && state.episodeBuyers.length > 0 && keep < now) state.episodeBuyers = EMPTY;
     if (state.burstBuyers !== undefined && state.burstBuyers !== null)
       assocExpire(state.burstBuyers, (Math.floor(now / MINUTE_MS) - config.burstBuyerMemoryDays * 1440 + 1) * 2, PAYLOAD_BITS);
   },

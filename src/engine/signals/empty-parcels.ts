@@ -105,18 +105,21 @@ type Hit = [t: number, orderId: string, buyerId: string, grams: number, units: n
 
 export interface State {
   /**
-   * Tracked items, in the order they came (a new item takes an evicted one's place): per item ITEM numbers (the item id's hash, the hour it
-   * last shipped, how many accepted parcels it has had: only n mod k and min(n, k) matter, kept
-   * below 2k) and then its min(n, k) unit weight samples (a ring once k are held). One array
-   * instead of one per field, and only the samples an item has: most items of a small seller have
-   * shipped once, and k slots each would double the array.
+   * Tracked items, in the order they came (a new item takes an evicted one's place): per item ITEM
+   * numbers (the item id's hash; the hour it last shipped × COUNTS + how many accepted parcels it
+   * has had: only n mod k and min(n, k) matter, kept below 2k) and then its min(n, k) unit weight
+   * samples (a ring once k are held). One array instead of one per field, and only the samples an
+   * item has: most items of a small seller have shipped once, and k slots each would double the
+   * array. Snapshots before hold the hour and the count as two numbers, in `weights` (see upgrade).
    */
-  weights: number[];
+  itemWeights: number[];
   hits: readonly Hit[];
 }
 
 /** Layouts before this one (a state restored from an older snapshot). */
 interface Earlier {
+  /** Items with three numbers each (hash, hour, count), then their samples. */
+  weights?: number[];
   /** Items with all k sample slots each, used or not. */
   items?: number[];
   itemIds?: string[];
@@ -125,37 +128,64 @@ interface Earlier {
   samples?: number[];
 }
 
-/** Numbers per item before its samples: hash, last hour, count. */
-const ITEM = 3;
+/** Numbers per item before its samples: hash, last hour × COUNTS + count. */
+const ITEM = 2;
+/** Above any count (below 2k, k ≤ 9); an hour × COUNTS stays a small integer for millennia. */
+const COUNTS = 32;
+
+/** Accepted parcels of the item at `o` (mod k, kept below 2k). */
+function countOf(w: readonly number[], o: number): number {
+  return w[o + 1]! % COUNTS;
+}
+
+/** The hour the item at `o` last shipped. */
+function hourOf(w: readonly number[], o: number): number {
+  return Math.floor(w[o + 1]! / COUNTS);
+}
 
 /** Numbers the item at `o` takes. */
 function size(w: readonly number[], o: number, k: number): number {
-  return ITEM + Math.min(w[o + 2]!, k);
+  return ITEM + Math.min(countOf(w, o), k);
 }
 
 /** Reads a state restored in an earlier layout into this one. */
 function upgrade(state: State, k: number): void {
   const old = state as State & Earlier;
+  if (old.weights === undefined) earlierWeights(old, k);
+  const w = old.weights!;
+  // Three numbers per item then its min(count, k) samples, into two numbers per item.
+  let items = 0;
+  for (let o = 0; o < w.length; o += 3 + Math.min(w[o + 2]!, k)) items++;
+  const out = new Array<number>(w.length - items);
+  let at = 0;
+  for (let o = 0; o < w.length; o += 3 + Math.min(w[o + 2]!, k)) {
+    out[at++] = w[o]!;
+    out[at++] = w[o + 1]! * COUNTS + w[o + 2]!;
+    for (let i = 0; i < Math.min(w[o + 2]!, k); i++) out[at++] = w[o + 3 + i]!;
+  }
+  state.itemWeights = at === 0 ? (EMPTY as never[]) : out;
+  old.weights = undefined;
+}
+
+/** Reads the layouts before `weights` (item ids and four arrays, or `items` with k sample slots each) into `weights`. */
+function earlierWeights(old: State & Earlier, k: number): void {
   if (old.itemIds !== undefined) {
     const n = old.itemIds.length;
-    const items = new Array<number>(n * (ITEM + k));
+    const items = new Array<number>(n * (3 + k));
     for (let i = 0; i < n; i++) {
-      const o = i * (ITEM + k);
+      const o = i * (3 + k);
       items[o] = hash32(old.itemIds[i]!);
       items[o + 1] = old.lastHour![i]!;
       items[o + 2] = old.samples![i]!;
-      for (let j = 0; j < k; j++) items[o + ITEM + j] = old.grams![i * k + j]!;
+      for (let j = 0; j < k; j++) items[o + 3 + j] = old.grams![i * k + j]!;
     }
     old.items = items;
     old.itemIds = old.lastHour = old.grams = old.samples = undefined;
   }
   const items = old.items!;
-  let n = 0;
-  for (let o = 0; o < items.length; o += ITEM + k) n += size(items, o, k);
-  const w = new Array<number>(n);
-  let at = 0;
-  for (let o = 0; o < items.length; o += ITEM + k) for (let i = 0; i < size(items, o, k); i++) w[at++] = items[o + i]!;
-  state.weights = at === 0 ? (EMPTY as never[]) : w;
+  const w: number[] = [];
+  for (let o = 0; o < items.length; o += 3 + k) for (let i = 0; i < 3 + Math.min(items[o + 2]!, k); i++) w.push(items[o + i]!);
+  old.weights = w;
   old.items = undefined;
 }
 
@@ -183,10 +213,10 @@ function median(w: readonly number[], from: number, n: number): number {
  */
 function sellerTypical(state: State, skip: number, config: Config): number {
   const k = config.samplesPerItem;
-  const w = state.weights;
+  const w = state.itemWeights;
   const typicals: number[] = [];
   for (let o = 0; o < w.length; o += size(w, o, k)) {
-    const have = Math.min(w[o + 2]!, k);
+    const have = Math.min(countOf(w, o), k);
     if (o !== skip && have >= config.minItemSamples) typicals.push(median(w, o + ITEM, have));
   }
   return typicals.length > 0 ? median(typicals, 0, typicals.length) : -1;
@@ -216,7 +246,7 @@ function evictee(w: readonly number[], config: Config): number {
   let oldest = -1;
   for (let o = 0; o < w.length; o += size(w, o, k)) {
     items++;
-    if (oldest < 0 || w[o + 1]! < w[oldest + 1]!) oldest = o;
+    if (oldest < 0 || hourOf(w, o) < hourOf(w, oldest)) oldest = o;
   }
   return items < config.maxItems ? -1 : oldest;
 }
@@ -226,20 +256,19 @@ function evictee(w: readonly number[], config: Config): number {
  * the evictee (in one copy: its samples go, the room comes); returns where it starts.
  */
 function place(state: State, h: number, hour: number, room: number, config: Config): number {
-  const w = state.weights;
+  const w = state.itemWeights;
   const o = evictee(w, config);
   if (o < 0) {
     const out = resized(w, w.length, 0, ITEM + room);
     out[w.length] = h;
-    out[w.length + 1] = hour;
-    state.weights = out;
+    out[w.length + 1] = hour * COUNTS;
+    state.itemWeights = out;
     return w.length;
   }
-  const out = resized(w, o + ITEM, Math.min(w[o + 2]!, config.samplesPerItem), room);
+  const out = resized(w, o + ITEM, Math.min(countOf(w, o), config.samplesPerItem), room);
   out[o] = h;
-  out[o + 1] = Math.max(out[o + 1]!, hour);
-  out[o + 2] = 0;
-  state.weights = out;
+  out[o + 1] = Math.max(hourOf(out, o), hour) * COUNTS;
+  state.itemWeights = out;
   return o;
 }
 
@@ -251,7 +280,7 @@ export const signal: SellerSignal<State, Config> = {
   // Most sellers never ship a suspicious parcel and many never ship at all: the lists start as the
   // shared empty one and are replaced by exact-size arrays (written in place only once non-empty).
   create() {
-    return { weights: EMPTY as never[], hits: EMPTY };
+    return { itemWeights: EMPTY as never[], hits: EMPTY };
   },
 
   observe(state, event: MarketEvent, config) {
@@ -262,35 +291,37 @@ export const signal: SellerSignal<State, Config> = {
     const t = event.eventTime;
     const hour = Math.floor(t / HOUR_MS);
     const k = config.samplesPerItem;
-    if (state.weights === undefined) upgrade(state, k);
+    if (state.itemWeights === undefined) upgrade(state, k);
     const h = hash32(event.itemId);
-    let slot = find(state.weights, h, k);
-    const have = slot < 0 ? 0 : Math.min(state.weights[slot + 2]!, k);
-    const typical = have >= config.minItemSamples ? median(state.weights, slot + ITEM, have) : -1;
+    let slot = find(state.itemWeights, h, k);
+    const have = slot < 0 ? 0 : Math.min(countOf(state.itemWeights, slot), k);
+    const typical = have >= config.minItemSamples ? median(state.itemWeights, slot + ITEM, have) : -1;
     let against = typical;
     // The whole parcel is judged against one unit: an empty parcel is light even for one unit, while
     // a declared weight often does not grow with the quantity (a listing's weight typed once).
     let suspicious = grams < config.floorGrams || (typical > 0 && grams < config.ratio * typical);
     if (!suspicious && typical < 0 && grams < config.envelopeGrams) {
       // A new item has no samples, nor would the item it replaces once replaced.
-      against = sellerTypical(state, slot < 0 ? evictee(state.weights, config) : slot, config);
+      against = sellerTypical(state, slot < 0 ? evictee(state.itemWeights, config) : slot, config);
       suspicious = against > 0 && grams < config.ratio * against;
     }
     // A new item is placed with room for this parcel's sample, an item below k samples grows by
     // one (the ring position n is one past its last sample): one copy of the weights at most.
     if (slot < 0) slot = place(state, h, hour, suspicious ? 0 : 1, config);
     else {
-      state.weights[slot + 1] = Math.max(state.weights[slot + 1]!, hour);
-      if (!suspicious && state.weights[slot + 2]! < k) state.weights = resized(state.weights, slot + ITEM + state.weights[slot + 2]!, 0, 1);
+      const w = state.itemWeights;
+      const n = countOf(w, slot);
+      w[slot + 1] = Math.max(hourOf(w, slot), hour) * COUNTS + n;
+      if (!suspicious && n < k) state.itemWeights = resized(w, slot + ITEM + n, 0, 1);
     }
     if (suspicious) {
       state.hits = appendCapped(state.hits, [t, event.orderId, event.buyerId, grams, units, against], config.maxEvidence);
       return false;
     }
-    const w = state.weights;
-    const n = w[slot + 2]!;
+    const w = state.itemWeights;
+    const n = countOf(w, slot);
     w[slot + ITEM + (n % k)] = unitGrams;
-    w[slot + 2] = n + 1 >= 2 * k ? n + 1 - k : n + 1;
+    w[slot + 1] = hourOf(w, slot) * COUNTS + (n + 1 >= 2 * k ? n + 1 - k : n + 1);
     // A parcel that is not suspicious leaves a quiet period on (see quietUntil).
     return true;
   },
@@ -340,8 +371,9 @@ export const signal: SellerSignal<State, Config> = {
     let until = at + 30 * config.horizonMs;
     if (state.hits.length > 0) until = state.hits[0]![0] + config.horizonMs;
     const k = config.samplesPerItem;
-    const w = state.weights;
-    for (let o = 0; o < w.length; o += size(w, o, k)) until = Math.min(until, (w[o + 1]! + 1) * HOUR_MS + 30 * config.horizonMs);
+    if (state.itemWeights === undefined) upgrade(state, k);
+    const w = state.itemWeights;
+    for (let o = 0; o < w.length; o += size(w, o, k)) until = Math.min(until, (hourOf(w, o) + 1) * HOUR_MS + 30 * config.horizonMs);
     return until;
   },
 
@@ -354,21 +386,21 @@ export const signal: SellerSignal<State, Config> = {
     // items not shipped for 30 horizons go.
     const stale = Math.floor((now - 30 * config.horizonMs) / HOUR_MS);
     const k = config.samplesPerItem;
-    if (state.weights === undefined) upgrade(state, k);
-    const w = state.weights;
+    if (state.itemWeights === undefined) upgrade(state, k);
+    const w = state.itemWeights;
     let kept = 0;
-    for (let o = 0; o < w.length; o += size(w, o, k)) if (w[o + 1]! >= stale) kept += size(w, o, k);
+    for (let o = 0; o < w.length; o += size(w, o, k)) if (hourOf(w, o) >= stale) kept += size(w, o, k);
     if (kept === w.length) return;
     if (kept === 0) {
-      state.weights = EMPTY as never[];
+      state.itemWeights = EMPTY as never[];
       return;
     }
     const out = new Array<number>(kept);
     let at = 0;
     for (let o = 0; o < w.length; o += size(w, o, k)) {
-      if (w[o + 1]! < stale) continue;
+      if (hourOf(w, o) < stale) continue;
       for (let i = 0; i < size(w, o, k); i++) out[at++] = w[o + i]!;
     }
-    state.weights = out;
+    state.itemWeights = out;
   },
 };

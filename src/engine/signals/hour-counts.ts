@@ -6,6 +6,9 @@
  * now and then keeps a few numbers instead of slots × (lanes + 1). Signals keep counts by event
  * hour rather than "since the last evaluation" because the core may hand them events past the
  * bucket it is closing (the watermark runs ahead of bucket ends by the grace period).
+ *
+ * The hours may follow `head` numbers of the caller's own in the same array (kept, and copied
+ * when an hour is added or dropped): one array instead of two.
  */
 
 export const HOUR_MS = 3_600_000;
@@ -20,12 +23,12 @@ export const NO_HOURS: HourCounts = Object.freeze([]);
  * Adds `n` to `lane` at event time `t`; returns the counts (a new array when the hour is new).
  * A time older than the hour its slot holds is ignored, as a ring would.
  */
-export function addAt(h: HourCounts, slots: number, lanes: number, t: number, lane: number, n = 1): HourCounts {
+export function addAt(h: HourCounts, slots: number, lanes: number, t: number, lane: number, n = 1, head = 0): HourCounts {
   const hour = Math.floor(t / HOUR_MS);
   const stride = lanes + 1;
   const slot = hour % slots;
   let same = -1;
-  for (let i = h.length - stride; i >= 0; i -= stride) {
+  for (let i = h.length - stride; i >= head; i -= stride) {
     const held = h[i]!;
     if (held === hour) {
       (h as number[])[i + 1 + lane]! += n;
@@ -36,9 +39,10 @@ export function addAt(h: HourCounts, slots: number, lanes: number, t: number, la
   if (same >= 0 && h[same]! > hour) return h;
   // The new hour takes its slot: the older hour there (if any) is forgotten.
   const out = new Array<number>(h.length + (same >= 0 ? 0 : stride));
-  let w = 0;
+  for (let i = 0; i < head; i++) out[i] = h[i]!;
+  let w = head;
   let placed = false;
-  for (let i = 0; i < h.length; i += stride) {
+  for (let i = head; i < h.length; i += stride) {
     if (i === same) continue;
     if (!placed && h[i]! > hour) {
       w = put(out, w, hour, stride, lane, n);
@@ -56,22 +60,26 @@ function put(out: number[], w: number, hour: number, stride: number, lane: numbe
   return w + stride;
 }
 
-/** The counts without the hours before `hour` (hours since the epoch): a new exact-size array, or the shared empty one. */
-export function dropHoursBefore(h: HourCounts, lanes: number, hour: number): HourCounts {
+/**
+ * The counts without the hours before `hour` (hours since the epoch): a new exact-size array, or
+ * the shared empty one when nothing is left (no numbers of the caller's own either).
+ */
+export function dropHoursBefore(h: HourCounts, lanes: number, hour: number, head = 0): HourCounts {
   const stride = lanes + 1;
-  let from = 0;
-  while (from < h.length && h[from]! < hour) from += stride;
-  if (from === h.length) return NO_HOURS;
-  const out = new Array<number>(h.length - from);
-  for (let i = from; i < h.length; i++) out[i - from] = h[i]!;
+  let keep = head;
+  while (keep < h.length && h[keep]! < hour) keep += stride;
+  if (keep === h.length && head === 0) return NO_HOURS;
+  const out = new Array<number>(head + h.length - keep);
+  for (let i = 0; i < head; i++) out[i] = h[i]!;
+  for (let i = keep; i < h.length; i++) out[head + i - keep] = h[i]!;
   return out;
 }
 
 /** The sum of `lane` over the hours that start in [from, to). */
-export function sumBetween(h: HourCounts, lanes: number, from: number, to: number, lane: number): number {
+export function sumBetween(h: HourCounts, lanes: number, from: number, to: number, lane: number, head = 0): number {
   const stride = lanes + 1;
   let sum = 0;
-  for (let i = 0; i < h.length; i += stride) {
+  for (let i = head; i < h.length; i += stride) {
     const start = h[i]! * HOUR_MS;
     if (start >= from && start < to) sum += h[i + 1 + lane]!;
   }
@@ -79,10 +87,10 @@ export function sumBetween(h: HourCounts, lanes: number, from: number, to: numbe
 }
 
 /** The count of `lane` in the one hour that starts at `hourStart`, 0 if no longer held. */
-export function countInHour(h: HourCounts, lanes: number, hourStart: number, lane: number): number {
+export function countInHour(h: HourCounts, lanes: number, hourStart: number, lane: number, head = 0): number {
   const hour = Math.floor(hourStart / HOUR_MS);
   const stride = lanes + 1;
-  for (let i = 0; i < h.length; i += stride) if (h[i] === hour) return h[i + 1 + lane]!;
+  for (let i = head; i < h.length; i += stride) if (h[i] === hour) return h[i + 1 + lane]!;
   return 0;
 }
 

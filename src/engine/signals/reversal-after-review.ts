@@ -92,7 +92,8 @@ type Reversal = [t: number, orderId: string, buyerId: string, rating: number, ho
 export interface State {
   /** Positive reviews, oldest first, packed: (orderHash26 · 8 + rating) · 2^24 + review minute mod 2^24. */
   reviews: number[];
-  reversals: readonly Reversal[];
+  /** Absent until the seller's first reversal after a positive review: a field on nearly every seller otherwise, always empty. */
+  reversals?: readonly Reversal[];
 }
 
 const MINUTE_MS = 60_000;
@@ -121,9 +122,9 @@ export const signal: SellerSignal<State, Config> = {
   family: 'reversal',
   observes: { orders: ['CANCELLED', 'REFUNDED'], reviews: true },
 
-  // Most sellers have no reversal and few positive reviews: start with the shared empty list.
+  // Most sellers have no reversal and few positive reviews: the reviews start as the shared empty list.
   create() {
-    return { reviews: EMPTY as never[], reversals: EMPTY };
+    return { reviews: EMPTY as never[] };
   },
 
   observe(state, event: MarketEvent, config, keys) {
@@ -148,15 +149,16 @@ export const signal: SellerSignal<State, Config> = {
     const gapMinutes = minutesSince(packed, event.eventTime);
     if (gapMinutes * MINUTE_MS > config.maxGapMs) return true;
     const rating = Math.floor(packed / MINUTE_MOD) % 8;
-    state.reversals = appendCapped(state.reversals, [event.eventTime, event.orderId, event.buyerId, rating, Math.round((gapMinutes * MINUTE_MS) / HOUR_MS)], config.maxEvidence);
+    state.reversals = appendCapped(state.reversals ?? EMPTY, [event.eventTime, event.orderId, event.buyerId, rating, Math.round((gapMinutes * MINUTE_MS) / HOUR_MS)], config.maxEvidence);
     return false;
   },
 
   evaluate(state, ctx: SellerContext, config): SignalFinding | null {
     const from = ctx.at - config.horizonMs;
     // Counted first: the usual quiet evaluation allocates nothing.
+    const reversals = state.reversals ?? EMPTY;
     let inHorizon = 0;
-    for (let i = 0; i < state.reversals.length; i++) if (state.reversals[i]![0] >= from && state.reversals[i]![0] < ctx.at) inHorizon++;
+    for (let i = 0; i < reversals.length; i++) if (reversals[i]![0] >= from && reversals[i]![0] < ctx.at) inHorizon++;
     // A reversal follows its order by days, so the week's reversals stem from the orders of the
     // week before: a shop whose sales are falling (a viral product past its peak) is judged
     // against its slow daily baseline, not only against today's orders.
@@ -165,7 +167,7 @@ export const signal: SellerSignal<State, Config> = {
     const orderIds: string[] = [];
     const buyerIds: string[] = [];
     const examples: string[] = [];
-    for (const [t, orderId, buyerId, rating, hours] of state.reversals) {
+    for (const [t, orderId, buyerId, rating, hours] of reversals) {
       if (t < from || t >= ctx.at) continue;
       orderIds.push(orderId);
       if (!buyerIds.includes(buyerId)) buyerIds.push(buyerId);
@@ -198,12 +200,13 @@ export const signal: SellerSignal<State, Config> = {
   // quiet period (from `at` on, age 0 at `at` at most) is dropped after it.
   quietUntil(state, at, config) {
     const from = at - config.horizonMs;
+    const reversals = state.reversals ?? EMPTY;
     let count = 0;
-    for (let i = 0; i < state.reversals.length; i++) if (state.reversals[i]![0] >= from) count++;
+    for (let i = 0; i < reversals.length; i++) if (reversals[i]![0] >= from) count++;
     if (count >= config.minCount) return at;
     const oldest = state.reviews.length > 0 ? minutesSince(state.reviews[0]!, at) : 0;
     const until = (Math.floor(at / MINUTE_MS) + Math.floor(config.maxGapMs / MINUTE_MS) + 1 - oldest) * MINUTE_MS;
-    return state.reversals.length > 0 ? Math.min(until, state.reversals[0]![0] + config.horizonMs) : until;
+    return reversals.length > 0 ? Math.min(until, reversals[0]![0] + config.horizonMs) : until;
   },
 
   expire(state, now, config) {
@@ -211,8 +214,10 @@ export const signal: SellerSignal<State, Config> = {
     while (drop < state.reviews.length && minutesSince(state.reviews[drop]!, now) * MINUTE_MS > config.maxGapMs) drop++;
     if (drop > 0) state.reviews.splice(0, drop);
     const from = now - config.horizonMs;
+    const reversals = state.reversals;
+    if (reversals === undefined) return;
     drop = 0;
-    while (drop < state.reversals.length && state.reversals[drop]![0] < from) drop++;
-    if (drop > 0) state.reversals = dropFirst(state.reversals, drop);
+    while (drop < reversals.length && reversals[drop]![0] < from) drop++;
+    if (drop > 0) state.reversals = dropFirst(reversals, drop);
   },
 };

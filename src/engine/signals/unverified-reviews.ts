@@ -23,7 +23,7 @@
 import { z } from 'zod';
 import type { MarketEvent, SellerContext, SellerSignal, SignalFinding } from '../types.js';
 import { addAt, countInHour, dropHoursBefore, fromRing, HOUR_MS, NO_HOURS, rampStrength, sumBetween, type HourCounts } from './hour-counts.js';
-import { appendCapped, dropFirst, EMPTY } from '../sketch/lists.js';
+import { EMPTY } from '../sketch/lists.js';
 import { round2 } from './curve.js';
 
 export const configSchema = z.object({
@@ -120,24 +120,34 @@ export const configSchema = z.object({
 });
 export type Config = z.infer<typeof configSchema>;
 
-type Unverified = [t: number, reviewId: string, buyerId: string];
+/** One unverified review as it was kept before `recent` was flat (see State.recent). */
+export type Unverified = [t: number, reviewId: string, buyerId: string];
+
+/** Numbers and ids per review in State.recent: time, review id, buyer id. */
+const RECENT = 3;
 
 export interface State {
-  /** Lane 0: reviews; lane 1: unverified reviews; a ring of the window's hours plus SLACK_SLOTS (hour-counts.ts), without the hours already folded. */
-  counts: HourCounts;
   /**
    * The EWMAs of hourly reviews and unverified reviews (not bias-corrected), then the slow lane:
    * the hour its counts are decayed to (−1 before its first review) and its decayed counts of
-   * reviews and unverified reviews (indices: EW_REVIEWS…). Absent until the seller's first review: the EWMAs
-   * are 0 before it. Five numbers in one array, stored unboxed: as fields the two EWMAs were
-   * boxed doubles on every seller, 48 bytes with their fields, and the slow lane an array of its
-   * own. Snapshots before hold them as the fields `ewReviews`, `ewUnverified` and `slow` (see upgrade).
+   * reviews and unverified reviews (indices: EW_REVIEWS…), then from RATES on the hour counts
+   * (hour-counts.ts; lane 0: reviews, lane 1: unverified reviews; a ring of the window's hours
+   * plus SLACK_SLOTS, without the hours already folded). Absent until the seller's first review:
+   * the EWMAs are 0 before it, and no hour is held. One array, stored unboxed: as fields the two
+   * EWMAs were boxed doubles on every seller, 48 bytes with their fields, and the slow lane and
+   * the hours had arrays of their own. Snapshots before hold them as the fields `ewReviews`,
+   * `ewUnverified`, `slow` and `counts` (see upgrade).
    */
   rates?: number[] | undefined;
   /** Hours folded into the EWMAs so far (capped; for the bias correction) and the next hour to fold. */
   folded: number;
   nextHour: number;
-  recent: readonly Unverified[];
+  /**
+   * The latest unverified reviews, oldest first, flat: time, review id, buyer id for each. A list
+   * of three-item arrays cost 72 bytes a review more (the array and its store, and the time's box
+   * is the same). Snapshots before hold a list of [t, reviewId, buyerId] (see upgrade).
+   */
+  recent: readonly (number | string)[];
   /**
    * Bursts: the latest evaluation time that fired and the strongest own strength of the burst it
    * belongs to; the strongest earlier burst within recurrenceMs, its last firing time and strength.
@@ -157,21 +167,44 @@ const SLOW_HOUR = 2;
 const SLOW_REVIEWS = 3;
 const SLOW_UNVERIFIED = 4;
 
-/** The rates' fields as saved before they were merged (the slow lane absent in states saved before it, and until the first review since). */
+/** Numbers before the hour counts in State.rates. */
+const RATES = 5;
+
+/** The rates' and hours' fields as saved before they were merged (the slow lane absent in states saved before it, and until the first review since). */
 export interface SeparateRates {
   ewReviews?: number | undefined;
   ewUnverified?: number | undefined;
   slow?: [hour: number, reviews: number, unverified: number] | undefined;
+  /** The hour counts, or in a layout older still the ring { hours, counts }. */
+  counts?: HourCounts | { hours: number[]; counts: number[] } | undefined;
 }
 
-/** Merges the rates of a state restored from a snapshot saved before they were merged. */
+/** Reads a state restored from a snapshot saved before the rates and hours were merged or the recent reviews flat. */
 function upgrade(state: State): void {
+  const recent = state.recent;
+  if (recent.length > 0 && Array.isArray(recent[0])) {
+    const flat = new Array<number | string>(RECENT * recent.length);
+    for (let i = 0; i < recent.length; i++) for (let j = 0; j < RECENT; j++) flat[RECENT * i + j] = (recent[i] as unknown as Unverified)[j]!;
+    state.recent = flat;
+  }
   const old = state as State & SeparateRates;
-  if (old.ewReviews === undefined) return;
-  const slow = old.slow;
-  state.rates = [old.ewReviews, old.ewUnverified ?? 0, slow?.[0] ?? -1, slow?.[1] ?? 0, slow?.[2] ?? 0];
-  // Undefined fields stay out of the next snapshot.
-  old.ewReviews = old.ewUnverified = old.slow = undefined;
+  if (old.ewReviews !== undefined) {
+    const slow = old.slow;
+    state.rates = [old.ewReviews, old.ewUnverified ?? 0, slow?.[0] ?? -1, slow?.[1] ?? 0, slow?.[2] ?? 0];
+    // Undefined fields stay out of the next snapshot.
+    old.ewReviews = old.ewUnverified = old.slow = undefined;
+  }
+  const c = old.counts;
+  if (c === undefined) return;
+  const hours = Array.isArray(c) ? (c as HourCounts) : fromRing(c as { hours: number[]; counts: number[] }, LANES);
+  old.counts = undefined;
+  if (hours.length === 0) return;
+  // Hours are only counted at a review, which starts the rates.
+  const r = state.rates ?? [0, 0, -1, 0, 0];
+  const merged = new Array<number>(RATES + hours.length);
+  for (let i = 0; i < RATES; i++) merged[i] = r[i]!;
+  for (let i = 0; i < hours.length; i++) merged[RATES + i] = hours[i]!;
+  state.rates = merged;
 }
 
 const LANES = 2;
@@ -225,11 +258,7 @@ function slowLane(state: State, at: number, keep: number, config: Config): Signa
   const from = at - SLOW_EVIDENCE_HALF_LIVES * config.slowHalfLifeHours * HOUR_MS;
   const reviewIds: string[] = [];
   const buyerIds: string[] = [];
-  for (const [t, reviewId, buyerId] of state.recent) {
-    if (t < from || t >= at) continue;
-    reviewIds.push(reviewId);
-    if (!buyerIds.includes(buyerId)) buyerIds.push(buyerId);
-  }
+  evidence(state.recent, from, at, reviewIds, buyerIds);
   const days = Math.round(config.slowHalfLifeHours / 24);
   return {
     name: 'unverified_reviews',
@@ -247,6 +276,29 @@ function slowLane(state: State, at: number, keep: number, config: Config): Signa
   };
 }
 
+/** Adds the review and buyer ids of the recent unverified reviews timed in [from, to) to the evidence. */
+function evidence(recent: readonly (number | string)[], from: number, to: number, reviewIds: string[], buyerIds: string[]): void {
+  for (let i = 0; i < recent.length; i += RECENT) {
+    const t = recent[i] as number;
+    if (t < from || t >= to) continue;
+    reviewIds.push(recent[i + 1] as string);
+    const buyerId = recent[i + 2] as string;
+    if (!buyerIds.includes(buyerId)) buyerIds.push(buyerId);
+  }
+}
+
+/** `recent` plus one review at the end, at most `cap` reviews (the oldest leave): a new exact-size array. */
+function appendReview(recent: readonly (number | string)[], t: number, reviewId: string, buyerId: string, cap: number): (number | string)[] {
+  const start = recent.length >= RECENT * cap ? recent.length - RECENT * (cap - 1) : 0;
+  const n = recent.length - start;
+  const out = new Array<number | string>(n + RECENT);
+  for (let i = 0; i < n; i++) out[i] = recent[start + i]!;
+  out[n] = t;
+  out[n + 1] = reviewId;
+  out[n + 2] = buyerId;
+  return out;
+}
+
 /** The stronger of the window's and the slow lane's findings (the window's on a tie). */
 function stronger(fast: SignalFinding | null, slow: SignalFinding | null): SignalFinding | null {
   if (slow === null) return fast;
@@ -255,13 +307,6 @@ function stronger(fast: SignalFinding | null, slow: SignalFinding | null): Signa
 
 function slotsOf(config: Config): number {
   return config.windowMs / HOUR_MS + SLACK_SLOTS;
-}
-
-/** The counts, read from the ring layout if the state was restored from an earlier snapshot. */
-function current(state: State): HourCounts {
-  const c = state.counts as HourCounts | { hours: number[]; counts: number[] };
-  if (!Array.isArray(c)) state.counts = fromRing(c as { hours: number[]; counts: number[] }, LANES);
-  return state.counts;
 }
 
 /**
@@ -293,7 +338,6 @@ export const signal: SellerSignal<State, Config> = {
 
   create(config) {
     return {
-      counts: NO_HOURS,
       folded: 0,
       nextHour: -1,
       recent: EMPTY,
@@ -308,14 +352,13 @@ export const signal: SellerSignal<State, Config> = {
     if (event.kind !== 'review') return true;
     upgrade(state);
     const slots = slotsOf(config);
-    const counts = current(state);
-    state.counts = addAt(counts, slots, LANES, event.eventTime, 0);
     const r = slowCounts(state, event.eventTime, config);
     r[SLOW_REVIEWS]!++;
+    state.rates = addAt(r, slots, LANES, event.eventTime, 0, 1, RATES) as number[];
     if (event.orderId === null) {
-      r[SLOW_UNVERIFIED]!++;
-      state.counts = addAt(state.counts, slots, LANES, event.eventTime, 1);
-      state.recent = appendCapped(state.recent, [event.eventTime, event.reviewId, event.buyerId], config.maxEvidence);
+      state.rates[SLOW_UNVERIFIED]!++;
+      state.rates = addAt(state.rates, slots, LANES, event.eventTime, 1, 1, RATES) as number[];
+      state.recent = appendReview(state.recent, event.eventTime, event.reviewId, event.buyerId, config.maxEvidence);
     }
   },
 
@@ -330,7 +373,6 @@ export const signal: SellerSignal<State, Config> = {
     // Fold the hours that left the window into the baseline; hours the ring no longer holds
     // (a long idle gap) had no events, so they only decay it.
     const slots = slotsOf(config);
-    const counts = current(state);
     if (startHour - state.nextHour > slots) {
       const skip = startHour - state.nextHour - slots;
       const f = Math.pow(keep, skip);
@@ -344,24 +386,26 @@ export const signal: SellerSignal<State, Config> = {
     for (; state.nextHour < startHour; state.nextHour++) {
       if (r !== undefined) {
         const hourStart = state.nextHour * HOUR_MS;
-        r[EW_REVIEWS] = keep * r[EW_REVIEWS]! + (1 - keep) * countInHour(counts, LANES, hourStart, 0);
-        r[EW_UNVERIFIED] = keep * r[EW_UNVERIFIED]! + (1 - keep) * countInHour(counts, LANES, hourStart, 1);
+        r[EW_REVIEWS] = keep * r[EW_REVIEWS]! + (1 - keep) * countInHour(r, LANES, hourStart, 0, RATES);
+        r[EW_UNVERIFIED] = keep * r[EW_UNVERIFIED]! + (1 - keep) * countInHour(r, LANES, hourStart, 1, RATES);
       }
       state.folded++;
     }
     state.folded = Math.min(state.folded, 100_000);
     // Hours before nextHour are folded and before the window: never read again, so they go now
     // rather than when a later hour takes their slot (a seller reviewed now and then held 12).
-    if (counts.length > 0 && counts[0]! < state.nextHour) state.counts = dropHoursBefore(counts, LANES, state.nextHour);
+    if (r !== undefined && r.length > RATES && r[RATES]! < state.nextHour) state.rates = dropHoursBefore(r, LANES, state.nextHour, RATES) as number[];
     const slow = slowLane(state, ctx.at, keep, config);
 
-    const unverified = sumBetween(counts, LANES, windowStart, ctx.at, 1);
+    const rates = state.rates ?? NO_HOURS;
+    const head = state.rates === undefined ? 0 : RATES;
+    const unverified = sumBetween(rates, LANES, windowStart, ctx.at, 1, head);
     if (unverified < config.minCount) return slow;
-    const reviews = sumBetween(counts, LANES, windowStart, ctx.at, 0);
+    const reviews = sumBetween(rates, LANES, windowStart, ctx.at, 0, head);
     // Bias-corrected EWMA (as in Adam): a young baseline is not pulled towards zero.
     const correction = state.folded > 0 ? 1 - Math.pow(keep, state.folded) : 0;
-    const ewReviews = r?.[EW_REVIEWS] ?? 0;
-    const ewUnverified = r?.[EW_UNVERIFIED] ?? 0;
+    const ewReviews = rates[EW_REVIEWS] ?? 0;
+    const ewUnverified = rates[EW_UNVERIFIED] ?? 0;
     const ratePerHour = correction > 0 ? ewUnverified / correction : 0;
     const windowHours = config.windowMs / HOUR_MS;
     const expected = Math.max(config.priorPerHour, ratePerHour) * windowHours;
@@ -373,11 +417,7 @@ export const signal: SellerSignal<State, Config> = {
 
     const reviewIds: string[] = [];
     const buyerIds: string[] = [];
-    for (const [t, reviewId, buyerId] of state.recent) {
-      if (t < windowStart || t >= ctx.at) continue;
-      reviewIds.push(reviewId);
-      if (!buyerIds.includes(buyerId)) buyerIds.push(buyerId);
-    }
+    evidence(state.recent, windowStart, ctx.at, reviewIds, buyerIds);
     const own = rampStrength(unverified, countThreshold, config.fullFactor * countThreshold);
     const earlier = recordBurst(state, ctx.at, own, config);
     return stronger({
@@ -404,14 +444,23 @@ export const signal: SellerSignal<State, Config> = {
   quietUntil(state, at) {
     upgrade(state);
     const r = state.rates;
-    return state.counts.length === 0 && (r === undefined || (r[EW_REVIEWS] === 0 && r[EW_UNVERIFIED] === 0)) ? Infinity : at;
+    return r === undefined || (r.length === RATES && r[EW_REVIEWS] === 0 && r[EW_UNVERIFIED] === 0) ? Infinity : at;
   },
 
   // Unverified reviews stay as evidence as long as the slow lane reads them.
   expire(state, now, config) {
+    upgrade(state);
     const from = now - Math.max(config.windowMs, SLOW_EVIDENCE_HALF_LIVES * config.slowHalfLifeHours * HOUR_MS);
+    const recent = state.recent;
     let drop = 0;
-    while (drop < state.recent.length && state.recent[drop]![0] < from) drop++;
-    if (drop > 0) state.recent = dropFirst(state.recent, drop);
+    while (drop < recent.length && (recent[drop] as number) < from) drop += RECENT;
+    if (drop === 0) return;
+    if (drop === recent.length) {
+      state.recent = EMPTY;
+      return;
+    }
+    const out = new Array<number | string>(recent.length - drop);
+    for (let i = drop; i < recent.length; i++) out[i - drop] = recent[i]!;
+    state.recent = out;
   },
 };

@@ -1,10 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { configSchema, midasScore, signal } from '../../../../src/engine/signals/edge-burst.js';
+import { configSchema, midasScore, NUMBERS, signal, type State } from '../../../../src/engine/signals/edge-burst.js';
 import type { MarketEvent, SignalFinding } from '../../../../src/engine/types.js';
 import { DAY, HOUR, T0, order, review, rng, runSignal } from './part-b-fixtures.js';
 
 const config = configSchema.parse({});
+
+/** Numbers before the count-min counters in State.n. */
+const HEAD = Object.keys(NUMBERS).length;
 
 /** Three days of ordinary traffic: ~2 orders an hour, mostly new buyers, some regulars. */
 function ordinary(seller: string, days = 3, seed = 5): MarketEvent[] {
@@ -68,7 +71,7 @@ test('a flash sale of many distinct new buyers is one episode: reported for a da
   const sale = T0 + 3 * DAY;
   for (let k = 0; k < 600; k++) events.push(order({ t: sale + k * 6_000, seller: 's2', buyer: `crowd${k}`, order: `c${k}` }));
   const { findings, state } = runSignal(signal, config, events, { until: sale + 2 * DAY });
-  assert.ok(state.sellerTotal > 600);
+  assert.ok(state.n[NUMBERS.total]! > 600);
   assert.ok(findings.size > 0, 'the burst is seen');
   for (const [at, f] of findings) {
     assert.equal(f.value, 1);
@@ -111,11 +114,11 @@ test('caps hold after 100k events', () => {
   for (let k = 0; k < 100_000; k++) events.push(order({ t: T0 + k * 3_000, seller: 's4', buyer: `b${k % 50_000}`, order: `o${k}` }));
   const { state } = runSignal(signal, config, events);
   assert.ok(state.keys.length <= config.topK);
-  assert.equal(state.totals.length, config.cmsWidth * config.cmsDepth);
-  assert.ok(state.bursts.length <= config.maxEvidence);
-  assert.ok(state.episodes.length <= config.minRecurrences + config.fullRecurrences);
-  assert.ok(state.episodeBuyers.length <= config.maxEpisodeBuyers);
-  assert.equal(state.sellerTotal, 100_000);
+  assert.equal(state.n.length, HEAD + (config.cmsWidth * config.cmsDepth) / 2, 'dense, two counters to a number');
+  assert.ok((state.bursts ?? []).length <= config.maxEvidence);
+  assert.ok((state.episodes ?? []).length <= config.minRecurrences + config.fullRecurrences);
+  assert.ok((state.episodeBuyers ?? []).length <= config.maxEpisodeBuyers);
+  assert.equal(state.n[NUMBERS.total], 100_000);
 });
 
 test('a JSON round-trip of the state continues identically', () => {
@@ -136,14 +139,14 @@ test('a state saved in the earlier layout (count-min counters as { width, depth,
   const rest = events.filter((e) => e.eventTime >= cut);
   const now = runSignal(signal, config, rest, { state: JSON.parse(JSON.stringify(first.state)) });
   const old = earlier(first.state);
-  old.total = { width: config.cmsWidth, depth: config.cmsDepth, counts: denseTotals(first.state.totals) };
+  old.total = { width: config.cmsWidth, depth: config.cmsDepth, counts: denseTotals(first.state.n.slice(HEAD)) };
   const then = runSignal(signal, config, rest, { state: old as unknown as typeof first.state });
   assert.ok(now.findings.size > 0);
   assert.deepEqual([...then.findings], [...now.findings]);
 });
 
 /** A copy of a state in the layout before the top-k's keys and counts were the state's own and counters were packed: `current` and `total` (set by the caller). */
-function earlier(state: object): Record<string, unknown> {
+function earlier(state: State): Record<string, unknown> {
   const old = twoPerBuyer(state);
   old['current'] = { keys: old['keys'], counts: old['counts'] };
   delete old['keys'];
@@ -154,12 +157,38 @@ function earlier(state: object): Record<string, unknown> {
 }
 
 /**
+ * A copy of a state in the layout before its numbers and counters were State.n: fields, and the
+ * lists of bursts and episodes present (empty) on every seller.
+ */
+function separateNumbers(state: State): Record<string, unknown> {
+  const { n, ...rest } = JSON.parse(JSON.stringify(state)) as State;
+  const [firstTick, tick, sellerCurrent, sellerTotal, sellerLevel, sellerTick, baseFive, baseOrders, early] = n;
+  assert.equal(n.length >= HEAD && Object.values(NUMBERS).every((i) => i < HEAD), true);
+  return {
+    ...rest,
+    firstTick,
+    tick,
+    totals: singles(n.slice(HEAD)),
+    sellerCurrent,
+    sellerTotal,
+    sellerLevel,
+    sellerTick,
+    baseFive,
+    baseOrders,
+    early,
+    bursts: rest.bursts ?? [],
+    episodes: rest.episodes ?? [],
+    episodeBuyers: rest.episodeBuyers ?? [],
+  };
+}
+
+/**
  * A copy of a state in the layout before the top-k's counts held each buyer's latest order: two
  * numbers per buyer in `counts`, the orders slot for slot in `lastOrders`, and `episodeLast` −1
  * before any episode.
  */
-function twoPerBuyer(state: object): Record<string, unknown> {
-  const old = JSON.parse(JSON.stringify(state)) as Record<string, unknown>;
+function twoPerBuyer(state: State): Record<string, unknown> {
+  const old = separateNumbers(state);
   old['episodeLast'] ??= -1;
   const counts = old['counts'] as number[];
   assert.equal(counts.length, 4 * (old['keys'] as string[]).length);
@@ -168,12 +197,21 @@ function twoPerBuyer(state: object): Record<string, unknown> {
   return old;
 }
 
-/** The count-min counters of a state as width × depth numbers (sparse ones are value × n + counter). */
-function denseTotals(t: readonly number[]): number[] {
+/** Counters two to a number (sparse-counts.ts) one to a number, as saved before: sparse ones value × n + counter in their order, or all. */
+function singles(t: readonly number[]): number[] {
   const n = config.cmsWidth * config.cmsDepth;
   if (t.length >= n) return [...t];
+  const fields = t.flatMap((x) => [x % 2 ** 26, Math.floor(x / 2 ** 26)]);
+  return t.length === n / 2 ? fields : fields.filter((x) => x > 0);
+}
+
+/** The count-min counters of a state as width × depth numbers. */
+function denseTotals(t: readonly number[]): number[] {
+  const n = config.cmsWidth * config.cmsDepth;
+  const one = singles(t);
+  if (one.length >= n) return one;
   const counts = new Array<number>(n).fill(0);
-  for (const x of t) counts[x % n] = (x - (x % n)) / n;
+  for (const x of one) counts[x % n] = (x - (x % n)) / n;
   return counts;
 }
 
@@ -187,7 +225,7 @@ test('a state saved in the layout before this one (top-k in `current`, [counter,
     const now = runSignal(signal, config, rest, { state: JSON.parse(JSON.stringify(first.state)) });
     const old = earlier(first.state);
     const n = config.cmsWidth * config.cmsDepth;
-    const dense = denseTotals(first.state.totals);
+    const dense = denseTotals(first.state.n.slice(HEAD));
     const pairs: number[] = [];
     dense.forEach((v, c) => v > 0 && pairs.push(c, v));
     old.total = pairs.length < n ? pairs : dense;
@@ -195,7 +233,7 @@ test('a state saved in the layout before this one (top-k in `current`, [counter,
     const then = runSignal(signal, config, rest, { state: old as unknown as typeof first.state });
     assert.ok(now.findings.size > 0);
     assert.deepEqual([...then.findings], [...now.findings]);
-    assert.deepEqual([then.state.totals, then.state.keys, then.state.counts], [now.state.totals, now.state.keys, now.state.counts]);
+    assert.deepEqual([then.state.n, then.state.keys, then.state.counts], [now.state.n, now.state.keys, now.state.counts]);
   }
 });
 
@@ -290,7 +328,7 @@ test("a batch the seller has no history to burst against does not become its usu
     });
   }
   const { state, findings } = runSignal(signal, config, events);
-  assert.equal(state.baseFive, 0, 'the first batch\'s reviews came after a burst');
+  assert.equal(state.n[NUMBERS.baseFive], 0, 'the first batch\'s reviews came after a burst');
   const strongest = Math.max(...[...findings.values()].map((f) => f.strength));
   assert.ok(strongest >= 0.8, String(strongest));
 });
@@ -315,7 +353,7 @@ const strongestOf = (findings: ReadonlyMap<number, SignalFinding>): SignalFindin
 
 test("a batch on a shop with no history is a burst once the day after it shows the shop's own rate: its buyers' 5-star reviews then alert alone, naming them", () => {
   const judged = runSignal(signal, config, newShop('s20', 20, 16), { until: T0 + 2 * DAY }).state;
-  assert.equal(judged.early, -1);
+  assert.equal(judged.n[NUMBERS.early], -1);
   assert.deepEqual(judged.episodes, [T0 + config.newSellerBatchTicks * HOUR - 1], 'one episode, at the end of the first ticks');
   const { findings } = runSignal(signal, config, newShop('s20', 20, 16));
   const f = strongestOf(findings);
@@ -334,7 +372,7 @@ test('the same batch with no order after it is judged against one order: it stil
   const reviewed = strongestOf(runSignal(signal, config, newShop('s21', 20, 16, false), { until }).findings);
   assert.ok(reviewed !== undefined && reviewed.strength >= 0.8, reviewed?.explanation);
   const { state, findings } = runSignal(signal, config, newShop('s21', 20, 0, false), { until });
-  assert.equal(state.episodes.length, 1);
+  assert.equal(state.episodes?.length, 1);
   const quiet = strongestOf(findings);
   assert.ok(quiet === undefined || quiet.strength <= config.singleEpisodeStrength, quiet?.explanation);
 });
@@ -344,16 +382,16 @@ test('a shop that is only new to the engine, selling at its rate from the first 
   // Its customers review 5★ most orders, which a batch's judgement would turn into an alert.
   for (const e of events.slice(0, 60)) if (e.kind === 'order') events.push(review({ t: e.eventTime + 2 * DAY, seller: 's22', buyer: e.buyerId, order: e.orderId }));
   const { state, findings } = runSignal(signal, config, events);
-  assert.equal(state.early, -1, 'judged');
-  assert.equal(state.episodes.length, 0);
+  assert.equal(state.n[NUMBERS.early], -1, 'judged');
+  assert.equal(state.episodes, undefined);
   assert.equal(findings.size, 0);
 });
 
 test('fewer than newSellerMinOrders in the first ticks are not judged, and their buyers are let go at the first order after those ticks', () => {
   const { state, findings } = runSignal(signal, config, newShop('s23', config.newSellerMinOrders - 1, config.newSellerMinOrders - 1), { until: T0 + 10 * HOUR });
-  assert.equal(state.early, -1);
+  assert.equal(state.n[NUMBERS.early], -1);
   assert.deepEqual(state.earlyBuyers, []);
-  assert.equal(state.episodes.length, 0);
+  assert.equal(state.episodes, undefined);
   assert.equal(findings.size, 0);
 });
 
@@ -370,7 +408,7 @@ test('after a flash sale that does not recur the usual rate learns again once re
   const events = ordinary(seller, 3, 7);
   const sale = T0 + 3 * DAY + 12 * HOUR;
   for (let k = 0; k < 150; k++) events.push(order({ t: sale + k * 40_000, seller, buyer: `sale${k}`, order: `s${k}` }));
-  const learned = (): number => runSignal(signal, config, events).state.baseOrders!;
+  const learned = (): number => runSignal(signal, config, events).state.n[NUMBERS.baseOrders]!;
   const before = learned();
   const resume = sale + 100 * 60_000 + config.recurrenceMs;
   for (let h = 0; h < 10; h++) events.push(order({ t: resume - 2 * DAY + h * HOUR, seller, buyer: `frozen${h}`, order: `z${h}` }));
@@ -414,7 +452,7 @@ test("a state from before the top-k kept its buyers' latest orders restores: tho
 test("a state whose buyers' latest orders were kept beside the top-k (lastOrders) continues identically", () => {
   const { events, batches } = batchesWithReviews('s16', 0.7, 1);
   // Saved just before the first crossing: the top-k's buyers then are remembered by their orders.
-  const cut = runSignal(signal, config, events, { until: batches[0]! + HOUR }).state.episodes[0]!;
+  const cut = runSignal(signal, config, events, { until: batches[0]! + HOUR }).state.episodes![0]!;
   const first = runSignal(signal, config, events.filter((e) => e.eventTime < cut), { until: Math.ceil(cut / HOUR) * HOUR });
   const rest = events.filter((e) => e.eventTime >= cut);
   const now = runSignal(signal, config, rest, { state: JSON.parse(JSON.stringify(first.state)) });
@@ -513,14 +551,15 @@ test('a state saved before the recent level starts it at the seller\'s mean rate
   for (let h = 0; h < 6 * 24; h += 2) events.push(order({ t: T0 + h * HOUR + 600_000, seller: 's22', buyer: `later${h}`, order: `l${h}` }));
   const cut = T0 + 5 * DAY;
   const first = runSignal(signal, config, events.filter((e) => e.eventTime < cut), { until: cut });
-  const old = JSON.parse(JSON.stringify(first.state)) as Record<string, unknown>;
+  const old = separateNumbers(first.state);
   delete old['sellerLevel'];
   delete old['sellerTick'];
   const start = T0 + 5 * DAY + 14 * HOUR;
   const rest = events.filter((e) => e.eventTime >= cut);
-  const mean = first.state.sellerTotal / (first.state.tick - first.state.firstTick + 1);
+  const n = first.state.n;
+  const mean = n[NUMBERS.total]! / (n[NUMBERS.tick]! - n[NUMBERS.firstTick]! + 1);
   // Just before the batch: the level went on from the mean rate, not from nothing.
-  const level = runSignal(signal, config, rest, { state: structuredClone(old) as unknown as typeof first.state, until: start }).state.sellerLevel!;
+  const level = runSignal(signal, config, rest, { state: structuredClone(old) as unknown as typeof first.state, until: start }).state.n[NUMBERS.level]!;
   assert.ok(level > mean / 2 && level < 2 * mean, `level ${level} against a mean of ${mean}`);
   for (let k = 0; k < 15; k++) rest.push(order({ t: start + k * 4 * 60_000, seller: 's22', buyer: `acct${k}`, order: `a${k}` }));
   const then = runSignal(signal, config, rest, { state: old as unknown as typeof first.state });
@@ -562,4 +601,26 @@ test('a batch drip-fed over four hours (5, 3, 2, 3 orders) on a quiet shop is a 
   });
   const { findings } = runSignal(signal, config, events, { until: start + 6 * HOUR });
   assert.ok([...findings.values()].some((f) => f.value === 1 && f.strength === config.singleEpisodeStrength), 'no burst episode');
+});
+
+test('a state saved with its numbers and counters as fields (before State.n) restores and continues identically', () => {
+  const { events, batches } = batchesWithReviews('s30', 0.7, 1);
+  const burst = ordinary('s31', 2, 9);
+  for (let k = 0; k < 8; k++) burst.push(order({ t: T0 + 2 * DAY + k * 60_000, seller: 's31', buyer: 'x', order: `x${k}` }));
+  const runs: [MarketEvent[], number[]][] = [
+    // Within the first ticks, with history, just after each batch, while its reviews come, and later.
+    [events, [T0 + 2 * HOUR, T0 + 2 * DAY, batches[0]! + 2 * HOUR, batches[0]! + 2 * DAY, batches[1]! + HOUR, batches[1]! + 4 * DAY]],
+    [newShop('s32', 20, 16), [T0 + HOUR, T0 + 3 * HOUR, T0 + 20 * HOUR, T0 + 2 * DAY]],
+    [burst, [T0 + 5 * HOUR, T0 + 2 * DAY + HOUR]],
+  ];
+  for (const [evs, cuts] of runs) {
+    const plain = runSignal(signal, config, evs);
+    assert.ok(plain.findings.size > 0);
+    for (const restoreAt of cuts) {
+      const restored = runSignal(signal, config, evs, { restoreAt, reshape: (saved) => separateNumbers(saved) as unknown as State });
+      assert.deepEqual([...restored.findings], [...plain.findings], `restored at ${(restoreAt - T0) / HOUR} h`);
+      // The next snapshot has the new layout only.
+      assert.deepEqual(JSON.parse(JSON.stringify(restored.state)), JSON.parse(JSON.stringify(plain.state)));
+    }
+  }
 });

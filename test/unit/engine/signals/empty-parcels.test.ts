@@ -103,12 +103,13 @@ test('caps hold after 100k events over many items', () => {
   const { state } = runSignal(signal, config, events);
   const k = config.samplesPerItem;
   let items = 0;
-  for (let o = 0; o < state.weights.length; o += 3 + Math.min(state.weights[o + 2]!, k)) {
+  const w = state.itemWeights;
+  for (let o = 0; o < w.length; o += 2 + Math.min(w[o + 1]! % 32, k)) {
     items++;
-    assert.ok(state.weights[o + 2]! < 2 * k);
+    assert.ok(w[o + 1]! % 32 < 2 * k);
   }
   assert.equal(items, config.maxItems);
-  assert.ok(state.weights.length <= config.maxItems * (3 + k));
+  assert.ok(w.length <= config.maxItems * (2 + k));
   assert.equal(state.hits.length, config.maxEvidence);
 });
 
@@ -124,7 +125,7 @@ test('a state saved in the earlier layout (item ids and four arrays) continues i
   // The same state as the earlier code kept it: ids, last hours, counts and samples side by side.
   const k = config.samplesPerItem;
   const ids = [...new Set(before.map((e) => e.itemId))];
-  const items = fixedItems(state.weights);
+  const items = fixedItems(threePerItem(state.itemWeights));
   const earlier = { itemIds: [] as string[], lastHour: [] as number[], samples: [] as number[], grams: [] as number[], hits: state.hits };
   for (let o = 0; o < items.length; o += 3 + k) {
     earlier.itemIds.push(ids.find((id) => hash32(id) === items[o])!);
@@ -139,6 +140,17 @@ test('a state saved in the earlier layout (item ids and four arrays) continues i
   assert.deepEqual([...restored.findings], [...packed.findings]);
   assert.deepEqual(JSON.parse(JSON.stringify(restored.state)), packed.state);
 });
+
+/** Item weights in the layout before the hour and the count were one number (`weights`): hash, hour, count, samples. */
+function threePerItem(w: readonly number[]): number[] {
+  const k = config.samplesPerItem;
+  const out: number[] = [];
+  for (let o = 0; o < w.length; o += 2 + Math.min(w[o + 1]! % 32, k)) {
+    const n = w[o + 1]! % 32;
+    out.push(w[o]!, Math.floor(w[o + 1]! / 32), n, ...w.slice(o + 2, o + 2 + Math.min(n, k)));
+  }
+  return out;
+}
 
 /** Weights in the layout before items held only their samples: k sample slots per item, unused ones 0. */
 function fixedItems(weights: readonly number[]): number[] {
@@ -161,7 +173,7 @@ test('a state saved in the layout with k sample slots per item (`items`) continu
     const before = events.filter((e) => e.eventTime < cut);
     const after = events.filter((e) => e.eventTime >= cut);
     const { state } = runSignal(signal, config, before, { until: cut });
-    const old = { items: fixedItems(state.weights), hits: state.hits };
+    const old = { items: fixedItems(threePerItem(state.itemWeights)), hits: state.hits };
     const now = runSignal(signal, config, after, { state: JSON.parse(JSON.stringify(state)) });
     const then = runSignal(signal, config, after, { state: JSON.parse(JSON.stringify(old)) as unknown as typeof state });
     assert.ok(now.findings.size > 0);
@@ -231,14 +243,16 @@ test('items not shipped for 30 horizons are forgotten; a seller whose items all 
   signal.observe(state, ship(T0, 'old', 900), config, keys);
   signal.observe(state, ship(T0 + 40 * DAY, 'recent', 500), config, keys);
   signal.expire(state, T0 + 61 * DAY, config);
-  assert.deepEqual(state.weights, [hash32('recent'), Math.floor((T0 + 40 * DAY) / HOUR), 1, 500]);
+  // Per item: its hash, the hour it last shipped × 32 + its count, its samples.
+  assert.deepEqual(state.itemWeights, [hash32('recent'), Math.floor((T0 + 40 * DAY) / HOUR) * 32 + 1, 500]);
   signal.expire(state, T0 + 101 * DAY, config);
-  assert.deepEqual(state.weights, []);
+  assert.deepEqual(state.itemWeights, []);
   signal.observe(state, ship(T0 + 102 * DAY, 'new', 700), config, keys);
-  assert.deepEqual(state.weights, [hash32('new'), Math.floor((T0 + 102 * DAY) / HOUR), 1, 700]);
+  const hour = Math.floor((T0 + 102 * DAY) / HOUR);
+  assert.deepEqual(state.itemWeights, [hash32('new'), hour * 32 + 1, 700]);
   for (let i = 1; i <= k + 1; i++) signal.observe(state, ship(T0 + 102 * DAY + i * 60_000, 'new', 700 + i), config, keys);
-  assert.equal(state.weights.length, 3 + k, 'an item holds at most k samples');
-  assert.deepEqual(state.weights.slice(2), [k + 2, 700 + k, 700 + k + 1, ...Array.from({ length: k - 2 }, (_, i) => 702 + i)]);
+  assert.equal(state.itemWeights.length, 2 + k, 'an item holds at most k samples');
+  assert.deepEqual(state.itemWeights.slice(1), [hour * 32 + k + 2, 700 + k, 700 + k + 1, ...Array.from({ length: k - 2 }, (_, i) => 702 + i)]);
 });
 
 test('four empty envelopes within the horizon are full strength (a lone family may alert); three are half', () => {
@@ -251,4 +265,26 @@ test('four empty envelopes within the horizon are full strength (a lone family m
   const fourth = findings.get(T0 + 2 * DAY + 16 * HOUR);
   assert.equal(fourth?.value, 4);
   assert.equal(fourth?.strength, 1);
+});
+
+test('a state saved with three numbers per item (`weights`: hash, hour, count) restores and continues identically', () => {
+  const events = honest('s5', 60);
+  // More items than maxItems (evictions), an item shipped more than 2k times (its ring wraps), envelopes of a new listing.
+  for (let k = 0; k < 40; k++) events.push(order({ t: T0 + DAY + k * 60_000, seller: 's5', buyer: `m${k}`, order: `m${k}`, status: 'SHIPPED', item: `misc${k}`, grams: 300 }));
+  for (let k = 0; k < 6; k++) events.push(order({ t: T0 + DAY + 2 * HOUR + k * 3 * HOUR, seller: 's5', buyer: 'f', order: `bad${k}`, status: 'SHIPPED', item: 'kettle', grams: 8 }));
+  for (let k = 0; k < 4; k++) events.push(order({ t: T0 + 2 * DAY + k * HOUR, seller: 's5', buyer: `e${k}`, order: `env${k}`, status: 'SHIPPED', item: 'card', grams: 20 }));
+  const plain = runSignal(signal, config, events);
+  assert.ok(plain.findings.size > 0);
+  for (const restoreAt of [T0 + 2 * HOUR, T0 + 12 * HOUR, T0 + DAY + HOUR, T0 + DAY + 5 * HOUR, T0 + 2 * DAY + 2 * HOUR]) {
+    const restored = runSignal(signal, config, events, {
+      restoreAt,
+      reshape: (saved) => {
+        assert.ok(saved.itemWeights.length > 0);
+        return { weights: threePerItem(saved.itemWeights), hits: saved.hits } as unknown as typeof saved;
+      },
+    });
+    assert.deepEqual([...restored.findings], [...plain.findings], `restored at ${(restoreAt - T0) / HOUR} h`);
+    // The next snapshot has the new layout only.
+    assert.deepEqual(JSON.parse(JSON.stringify(restored.state)), JSON.parse(JSON.stringify(plain.state)));
+  }
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addAt, countInHour, fromRing, HOUR_MS, NO_HOURS, sumBetween, type HourCounts } from '../../../../src/engine/signals/hour-counts.js';
+import { addAt, countInHour, dropHoursBefore, fromRing, HOUR_MS, NO_HOURS, sumBetween, type HourCounts } from '../../../../src/engine/signals/hour-counts.js';
 import { rng } from '../../../helpers/fixtures.js';
 
 /** The fixed ring these counts must behave like: `slots` hours, `lanes` counters each. */
@@ -76,4 +76,29 @@ test('no hours until an event, and an added hour never mutates the shared empty 
   assert.deepEqual(NO_HOURS, []);
   assert.deepEqual(h, [T0 / HOUR_MS, 0, 1]);
   assert.equal(sumBetween(NO_HOURS, 2, 0, T0 * 2, 0), 0);
+});
+
+test("hours after numbers of the caller's own: the same counts and answers, and the numbers kept", () => {
+  const r = rng(5);
+  const head = [0.25, -1, 3];
+  let plain: HourCounts = NO_HOURS;
+  let h: HourCounts = head;
+  let t = T0;
+  for (let k = 0; k < 5000; k++) {
+    t += r() < 0.9 ? Math.floor(r() * 40 * 60_000) : -Math.floor(r() * 10 * HOUR_MS);
+    const lane = r() < 0.3 ? 1 : 0;
+    plain = addAt(plain, 12, 2, t, lane);
+    h = addAt(h, 12, 2, t, lane, 1, head.length);
+    if (k % 50 === 49) {
+      const before = Math.floor(t / HOUR_MS) - Math.floor(r() * 12);
+      plain = dropHoursBefore(plain, 2, before);
+      h = dropHoursBefore(h, 2, before, head.length);
+    }
+    assert.deepEqual(h.slice(0, head.length), head);
+    assert.deepEqual(h.slice(head.length), [...plain]);
+    const hs = Math.floor(t / HOUR_MS) * HOUR_MS - Math.floor(r() * 6) * HOUR_MS;
+    assert.equal(sumBetween(h, 2, hs, t + HOUR_MS, lane, head.length), sumBetween(plain, 2, hs, t + HOUR_MS, lane));
+    assert.equal(countInHour(h, 2, hs, lane, head.length), countInHour(plain, 2, hs, lane));
+  }
+  assert.deepEqual(dropHoursBefore(h, 2, 2 ** 30, head.length), head, 'no hour left: the numbers stay');
 });

@@ -60,10 +60,10 @@ test('one order reviewed three times, cancelled and refunded counts once; a reve
   }
   const { findings, state } = runSignal(signal, config, events);
   assert.equal(findings.size, 0);
-  assert.ok(state.reversals.length <= 1);
+  assert.ok((state.reversals ?? []).length <= 1);
   // Right after the refund: one reversal, not one per review entry of the order.
   const early = runSignal(signal, config, events.filter((e) => e.eventTime <= T0 + 6 * HOUR), { until: T0 + 7 * HOUR });
-  assert.equal(early.state.reversals.length, 1);
+  assert.equal(early.state.reversals?.length, 1);
 });
 
 test('caps hold after 100k events', () => {
@@ -74,7 +74,7 @@ test('caps hold after 100k events', () => {
   }
   const { state } = runSignal(signal, config, events);
   assert.ok(state.reviews.length <= config.maxReviews);
-  assert.ok(state.reversals.length <= config.maxEvidence);
+  assert.ok((state.reversals ?? []).length <= config.maxEvidence);
 });
 
 test('a JSON round-trip of the state continues identically', () => {
@@ -84,6 +84,18 @@ test('a JSON round-trip of the state continues identically', () => {
   assert.ok(plain.findings.size > 0);
   assert.deepEqual([...restored.findings], [...plain.findings]);
   assert.deepEqual(restored.state, plain.state);
+});
+
+test('a state saved with its reversals present while none (every seller had the field) restores and continues identically', () => {
+  const events = reviewedThenReversed('s5', 8, T0 + 2 * DAY, 3 * HOUR);
+  for (let k = 0; k < 20; k++) events.push(review({ t: T0 + k * HOUR, seller: 's5', buyer: `h${k}`, order: `h${k}`, rating: 5 }));
+  const plain = runSignal(signal, config, events);
+  assert.ok(plain.findings.size > 0);
+  for (const restoreAt of [T0 + HOUR, T0 + DAY, T0 + 2 * DAY + 2 * HOUR, T0 + 3 * DAY + 12 * HOUR]) {
+    const restored = runSignal(signal, config, events, { restoreAt, reshape: (saved) => ({ ...saved, reversals: saved.reversals ?? [] }) });
+    assert.deepEqual([...restored.findings], [...plain.findings], `restored at ${(restoreAt - T0) / HOUR} h`);
+  }
+  assert.equal(runSignal(signal, config, events, { until: T0 + DAY }).state.reversals, undefined, 'absent before the first reversal');
 });
 
 test('six reversals in a week are full strength for a small shop', () => {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Engine } from '../../../../src/engine/engine.js';
 import { parseEngineConfig } from '../../../../src/engine/config.js';
-import { configSchema, signal, type SeparateRates, type State } from '../../../../src/engine/signals/unverified-reviews.js';
+import { configSchema, signal, type SeparateRates, type State, type Unverified } from '../../../../src/engine/signals/unverified-reviews.js';
 import type { MarketEvent, SellerContext } from '../../../../src/engine/types.js';
 import { DAY, HOUR, T0, order, review, runSignal } from './part-b-fixtures.js';
 
@@ -64,9 +64,11 @@ test('caps hold after 100k events', () => {
     events.push(review({ t: T0 + k * 20_000, seller: 's4', buyer: `b${k}`, order: k % 3 === 0 ? null : `o${k}` }));
   }
   const { state } = runSignal(signal, config, events);
-  assert.ok(state.recent.length <= config.maxEvidence);
-  // At most one entry per slot of the 12-hour ring: [hour, reviews, unverified].
-  assert.ok(state.counts.length > 0 && state.counts.length <= 12 * 3);
+  // Three items per review: time, review id, buyer id.
+  assert.ok(state.recent.length <= 3 * config.maxEvidence);
+  // After the five rates, at most one entry per slot of the 12-hour ring: [hour, reviews, unverified].
+  const hours = state.rates!.length - 5;
+  assert.ok(hours > 0 && hours <= 12 * 3);
   const [ewReviews, ewUnverified] = state.rates!;
   assert.ok(ewUnverified! > 0 && ewUnverified! < ewReviews!);
 });
@@ -78,9 +80,9 @@ test('hours folded into the baseline are dropped, not kept until a later hour ta
   const last = Math.floor(events[events.length - 1]!.eventTime / HOUR);
   // The window at last + 2 h starts at last − 4 h: hour last − 5 is folded, last is in the window.
   const near = runSignal(signal, config, events, { until: (last + 2) * HOUR });
-  assert.deepEqual(near.state.counts, [last, 1, 1]);
+  assert.deepEqual(near.state.rates!.slice(5), [last, 1, 1]);
   const later = runSignal(signal, config, events, { until: (last + 8) * HOUR });
-  assert.deepEqual(later.state.counts, []);
+  assert.equal(later.state.rates!.length, 5, 'no hour left');
   const [ewReviews, ewUnverified] = later.state.rates!;
   assert.ok(ewReviews! > 0 && ewUnverified! > 0);
 });
@@ -95,12 +97,19 @@ test('a JSON round-trip of the state continues identically', () => {
   assert.deepEqual(restored.state, plain.state);
 });
 
-/** A state as saved before its EWMAs and slow lane were merged into `rates`, without the slow lane if `slowLane` is false. */
+/** A state as saved before its EWMAs, slow lane and hour counts were merged into `rates`, without the slow lane if `slowLane` is false. */
 function separateRates(saved: State, slowLane = true): State {
   const { rates, ...rest } = saved;
-  const [ewReviews = 0, ewUnverified = 0, hour = -1, reviews = 0, unverified = 0] = rates ?? [];
-  const old: Omit<State, 'rates'> & SeparateRates = { ...rest, ewReviews, ewUnverified };
+  const [ewReviews = 0, ewUnverified = 0, hour = -1, reviews = 0, unverified = 0, ...counts] = rates ?? [];
+  const old: Omit<State, 'rates'> & SeparateRates = { ...rest, ewReviews, ewUnverified, counts };
   if (slowLane && hour >= 0) old.slow = [hour, reviews, unverified];
+  return old;
+}
+
+/** A state as saved before its hour counts were merged into `rates`: the five rates (when any) and `counts`. */
+function separateHours(saved: State): State {
+  const old: State & SeparateRates = { ...saved, counts: saved.rates?.slice(5) ?? [] };
+  if (saved.rates !== undefined) old.rates = saved.rates.slice(0, 5);
   return old;
 }
 
@@ -115,6 +124,35 @@ test('a state saved with the EWMAs and the slow lane as separate fields restores
     // The next snapshot has the new layout only.
     assert.deepEqual(JSON.parse(JSON.stringify(restored.state)), JSON.parse(JSON.stringify(plain.state)));
   }
+});
+
+/** A state as saved before the recent unverified reviews were flat: a list of [t, reviewId, buyerId]. */
+function reviewLists(saved: State): State {
+  const recent: Unverified[] = [];
+  for (let i = 0; i < saved.recent.length; i += 3) recent.push(saved.recent.slice(i, i + 3) as Unverified);
+  return { ...saved, recent: recent as unknown as State['recent'] };
+}
+
+test('a state saved with the hour counts as a field and the recent unverified reviews as [t, reviewId, buyerId] lists restores and continues identically', () => {
+  const events = [...history('s13', 3, 1, 24), ...burst('s13', T0 + 3 * DAY, 10, 'p'), ...drip('s13', T0 + 4 * DAY, 6, 8)];
+  const until = T0 + 10 * DAY;
+  const plain = runSignal(signal, config, events, { until });
+  assert.ok(plain.findings.size > 0);
+  let converted = 0;
+  for (const restoreAt of [T0 + HOUR, T0 + 2 * DAY, T0 + 3 * DAY + 2 * HOUR, T0 + 5 * DAY, T0 + 6 * DAY]) {
+    const restored = runSignal(signal, config, events, {
+      until,
+      restoreAt,
+      reshape: (s) => {
+        if (s.recent.length > 0) converted++;
+        return reviewLists(separateHours(s));
+      },
+    });
+    assert.deepEqual([...restored.findings], [...plain.findings], `restored at ${restoreAt}`);
+    // The next snapshot has the new layout only.
+    assert.deepEqual(JSON.parse(JSON.stringify(restored.state)), JSON.parse(JSON.stringify(plain.state)));
+  }
+  assert.ok(converted >= 3, 'restored with reviews to convert');
 });
 
 /** `n` unverified reviews 10 minutes apart from `at` on seller `seller`. */
