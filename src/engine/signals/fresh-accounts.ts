@@ -290,6 +290,7 @@ function upgrade(s: State): void {
   saved.slow = saved.freshBuyers = saved.freshOrders = saved.freshReviews = undefined;
 }
 
+/** A saved state's young buyers and orders (absent before the young lane) as State.young. */
 function youngTogether(s: SavedState): void {
   const buyers = s.youngBuyers ?? EMPTY;
   const orders = s.youngOrders ?? EMPTY;
