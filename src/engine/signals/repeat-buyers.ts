@@ -37,6 +37,26 @@ const FP_SCALE = 2 ** 21;
 const DAY_SCALE = 2 ** 36;
 const COUNT_SCALE = 2 ** 18;
 const COUNT_MAX = COUNT_SCALE - 1;
+/** State.win: distinct buyers in the window, the peak window's buyers, its orders (WIN_BITS each). */
+const WIN_BITS = 9;
+const WIN_MASK = (1 << WIN_BITS) - 1;
+
+function windowBuyers(s: State): number {
+  return s.win & WIN_MASK;
+}
+
+function peakBuyers(s: State): number {
+  return (s.win >>> WIN_BITS) & WIN_MASK;
+}
+
+function peakOrders(s: State): number {
+  return s.win >>> (2 * WIN_BITS);
+}
+
+function setPeak(s: State, orders: number, buyers: number): void {
+  s.win = windowBuyers(s) + (buyers << WIN_BITS) + (orders << (2 * WIN_BITS));
+}
+
 /** Window length from which it grows in place rather than by an exact-size copy. */
 const GROW_IN_PLACE = 8;
 /**
@@ -202,20 +222,19 @@ export interface State {
    * costs a seller one array's headers (48 bytes) where five cost five, and the baseline, a
    * fraction, would be a 16-byte box as a field; `lens` holds the lists' lengths but the window's
    * (see LANE_UNIT), the window is the rest. Snapshots before hold the baseline as `base` and the
-   * day's buyers in `dayBuyers` (see fromSeparateDay), older ones the lists as the fields `past`,
+   * day's buyers in `dayBuyers` (see fromSeparateFields), older ones the lists as the fields `past`,
    * `rv` and `w` (see upgrade).
    */
   n: readonly number[];
   lens: number;
-  /** Distinct buyers in the window. */
-  wu: number;
   /**
-   * Orders and distinct buyers of the window with the highest ratio since the last evaluation (the
-   * ratio itself is recomputed: a field for it was 24 bytes per seller; snapshots before still
-   * hold it as `peak`, unused).
+   * Distinct buyers in the window, then the orders and distinct buyers of the window with the
+   * highest ratio since the last evaluation, WIN_BITS each (all at most windowCap ≤ 256): one
+   * small-integer field where three cost 16 bytes more on every seller. The ratio itself is
+   * recomputed (snapshots before hold it as `peak`, unused). Snapshots before hold the three as
+   * `wu`, `peakN` and `peakU` (see fromSeparateFields).
    */
-  peakN: number;
-  peakU: number;
+  win: number;
   /** Repeat buyers and their orders placed while the window was over the threshold, since the last evaluation. */
   hotBuyers: readonly string[];
   hotOrders: readonly string[];
@@ -276,9 +295,7 @@ export const signal: SellerSignal<State, Config> = {
   create: () => ({
     n: EMPTY,
     lens: 0,
-    wu: 0,
-    peakN: 0,
-    peakU: 0,
+    win: 0,
     hotBuyers: EMPTY,
     hotOrders: EMPTY,
     day: -1,
@@ -355,21 +372,28 @@ export function separateLists(s: State): Required<{ [K in keyof SeparateLists]: 
   };
 }
 
-/** The baseline and the day's buyers as fields, as snapshots before they moved into `n` hold them. */
-export interface SeparateDay {
+/** The baseline, the day's buyers and the window's counts as fields, as snapshots before they moved into `n` and `win` hold them. */
+export interface SeparateFields {
   base?: number | undefined;
   dayBuyers: number[] | string;
+  wu?: number | undefined;
+  peakN?: number | undefined;
+  peakU?: number | undefined;
 }
 
-/** A state in the layout of snapshots before the baseline and the day's buyers moved into `n` (a copy). */
-export function separateDay(s: State): Omit<State, 'dayBuyers'> & SeparateDay {
+/** A state in the layout of snapshots before the baseline and the day's buyers moved into `n`, the window's counts into `win` (a copy). */
+export function separateFields(s: State): Omit<State, 'dayBuyers' | 'win'> & SeparateFields {
   const { past, rv, w } = separateLists(s);
+  const { win: _win, ...rest } = JSON.parse(JSON.stringify(s)) as State;
   return {
-    ...(JSON.parse(JSON.stringify(s)) as State),
+    ...rest,
     n: [...past, ...rv, ...w],
     lens: past.length + LANE_UNIT * rv.length,
     base: s.baseDays > 0 ? s.n[0]! : 0,
     dayBuyers: s.dayBuyers ?? s.n.slice(dayStart(s), windowStart(s)),
+    wu: windowBuyers(s),
+    peakN: peakOrders(s),
+    peakU: peakBuyers(s),
   };
 }
 
@@ -382,7 +406,7 @@ export function separateDay(s: State): Omit<State, 'dayBuyers'> & SeparateDay {
 function upgrade(s: State): void {
   if ((s as Partial<State>).n !== undefined && (s as Partial<State>).reps !== undefined) {
     if (s.top !== undefined) upgradeTop(s);
-    if ((s as SeparateDay).base !== undefined) fromSeparateDay(s);
+    if ((s as SeparateFields).base !== undefined) fromSeparateFields(s);
     return;
   }
   const old = s as State & SeparateLists;
@@ -406,12 +430,15 @@ function upgrade(s: State): void {
     old.rvf = old.rvb = old.rvr = undefined;
   }
   if (s.top !== undefined) upgradeTop(s);
-  if ((s as SeparateDay).base !== undefined) fromSeparateDay(s);
+  if ((s as SeparateFields).base !== undefined) fromSeparateFields(s);
 }
 
-/** Moves the baseline of a state saved with it as `base` to the head of `n`, and its exactly counted day's buyers before the window. */
-function fromSeparateDay(s: State): void {
-  const old = s as Omit<State, 'dayBuyers'> & SeparateDay;
+/**
+ * Moves the baseline of a state saved with it as `base` to the head of `n`, its exactly counted
+ * day's buyers before the window, and its window's counts into `win`.
+ */
+function fromSeparateFields(s: State): void {
+  const old = s as Omit<State, 'dayBuyers'> & SeparateFields;
   const past = pastLength(s);
   const lane = laneLength(s);
   const exact = typeof old.dayBuyers === 'string' ? EMPTY : old.dayBuyers;
@@ -419,7 +446,9 @@ function fromSeparateDay(s: State): void {
   s.n = n.length === 0 ? EMPTY : n;
   setLengths(s, past, lane, exact.length);
   s.dayBuyers = typeof old.dayBuyers === 'string' ? old.dayBuyers : null;
-  old.base = undefined;
+  s.win = old.wu ?? 0;
+  setPeak(s, old.peakN ?? 0, old.peakU ?? 0);
+  old.base = old.wu = old.peakN = old.peakU = undefined;
 }
 
 function upgradeTop(s: State): void {
@@ -452,15 +481,13 @@ function observeOrder(s: State, e: OrderEvent, c: Config, h: number): void {
     }
   }
   const n = edit(s, start, end - start, drop, Math.floor(t / 1000) * FP_SCALE + fp);
-  if (fresh) s.wu++;
+  if (fresh) s.win++;
 
   if (n < c.hourMinOrders) return;
-  if (n / s.wu > (s.peakU > 0 ? s.peakN / s.peakU : 0)) {
-    s.peakN = n;
-    s.peakU = s.wu;
-  }
+  const wu = windowBuyers(s);
+  if (n / wu > (peakBuyers(s) > 0 ? peakOrders(s) / peakBuyers(s) : 0)) setPeak(s, n, wu);
   // Evidence is copied only while the window is over the threshold, which is rare.
-  if (mine >= 2 && n >= c.hourRatio * s.wu) {
+  if (mine >= 2 && n >= c.hourRatio * wu) {
     if (s.hotBuyers.indexOf(e.buyerId) < 0) s.hotBuyers = appendCapped(s.hotBuyers, e.buyerId, c.sampleOrders);
     s.hotOrders = appendCapped(s.hotOrders, e.orderId, c.sampleOrders);
   }
@@ -567,7 +594,7 @@ function leaving(s: State, from: number, cap: number): number {
     drop++;
     let still = false;
     for (let i = start + drop; i < start + len; i++) if (lowOf(s.n[i]!, FP_SCALE) === fp) still = true;
-    if (!still) s.wu--;
+    if (!still) s.win--;
   }
   return drop;
 }
@@ -658,7 +685,7 @@ function evaluate(s: State, ctx: SellerContext, c: Config): SignalFinding | null
     }
   }
   // Plain numbers per horizon, so the usual quiet evaluation allocates nothing.
-  const hourStrength = c.hourWeight * ratioStrength(s.peakN, s.peakU, c.hourMinOrders, lifted(c.hourRatio, baseline, c), c);
+  const hourStrength = c.hourWeight * ratioStrength(peakOrders(s), peakBuyers(s), c.hourMinOrders, lifted(c.hourRatio, baseline, c), c);
   const dayStrength = c.dayWeight * ratioStrength(dayOrders, dayBuyers, c.dayMinOrders, lifted(c.dayRatio, baseline, c), c);
   const weekStrength = c.weekWeight * ratioStrength(weekOrders, buyerDays, c.weekMinOrders, lifted(c.weekRatio, baseline, c), c);
   let best = HOUR;
@@ -679,10 +706,9 @@ function evaluate(s: State, ctx: SellerContext, c: Config): SignalFinding | null
 
   const hotBuyers = s.hotBuyers;
   const hotOrders = s.hotOrders;
-  const peakN = s.peakN;
-  const peakU = s.peakU;
-  s.peakN = 0;
-  s.peakU = 0;
+  const peakN = peakOrders(s);
+  const peakU = peakBuyers(s);
+  setPeak(s, 0, 0);
   s.hotBuyers = EMPTY;
   s.hotOrders = EMPTY;
   if (bestStrength === 0 || bestStrength < c.minStrength) return null;
