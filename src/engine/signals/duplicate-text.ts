@@ -23,7 +23,7 @@
  */
 import { z } from 'zod';
 import type { ReviewEvent, SellerSignal, SignalFinding } from '../types.js';
-import { appendCapped, dropFirstNumbers, EMPTY } from '../sketch/lists.js';
+import { dropFirstNumbers, EMPTY } from '../sketch/lists.js';
 import { hash32, mix32 } from '../sketch/hash.js';
 import { bbitJaccard, bbitPack, minhash, shingleHashes, words } from '../sketch/minhash.js';
 import { curveFields, round2, strengthOf } from './curve.js';
@@ -102,13 +102,17 @@ export const configSchema = z.object({
 });
 export type Config = z.infer<typeof configSchema>;
 
-/** Lists are exact-size and replaced, never mutated, so findings may share them. */
+/** Lists are exact-size and replaced, never mutated. */
 export interface State {
   /** STRIDE numbers per kept review, oldest first. */
   sigs: readonly number[];
-  /** Reviews that matched an earlier review of another buyer on arrival, and their buyers. */
-  reviewIds: readonly string[];
-  buyerIds: readonly string[];
+  /**
+   * Reviews that matched an earlier review of another buyer on arrival, each with its buyer (review
+   * id, buyer id), oldest first, at most `evidence` of them: one list where two aligned ones cost a
+   * field more on every seller, though nearly all of them hold none. Snapshots before hold them as
+   * `reviewIds` and `buyerIds` (see pairUp).
+   */
+  matched: readonly string[];
   /**
    * Repeat baseline: decayed counts of comparable reviews and of those that matched another
    * buyer's text on arrival, as of hour `baseHour`. Absent in states written before it (read as 0).
@@ -122,17 +126,20 @@ export const signal: SellerSignal<State, Config> = {
   name: 'duplicate_text',
   family: 'review_text',
   observes: { orders: [], reviews: true },
-  create: () => ({ sigs: EMPTY, reviewIds: EMPTY, buyerIds: EMPTY, baseReviews: 0, baseRepeats: 0, baseHour: 0 }),
+  create: () => ({ sigs: EMPTY, matched: EMPTY, baseReviews: 0, baseRepeats: 0, baseHour: 0 }),
   // Judge finds nothing without evidence of a match: a review that leaves none leaves a quiet
   // period on (its entry expires after it, see quietUntil).
   observe(s, e, c, keys) {
+    if ((s as Partial<State>).matched === undefined) pairUp(s);
     if (e.kind === 'review' && e.text !== '') observeReview(s, e, c, keys.buyer);
-    return s.reviewIds.length === 0;
+    return s.matched.length === 0;
   },
   evaluate(s, ctx, c) {
+    if ((s as Partial<State>).matched === undefined) pairUp(s);
     return judge(s, Math.floor((ctx.at - 1) / HOUR_MS), c);
   },
   expire(s, now, c) {
+    if ((s as Partial<State>).matched === undefined) pairUp(s);
     dropBefore(s, Math.floor(now / HOUR_MS) - c.horizonDays * 24 + 1);
   },
   // Without new reviews the entries stay the same (so does the answer, all of them live) until the
@@ -286,9 +293,28 @@ function observeReview(s: State, e: ReviewEvent, c: Config, bfp: number): void {
   s.sigs = sigs;
   addToBaseline(s, hour, matched, c);
   if (matched) {
-    s.reviewIds = appendCapped(s.reviewIds, e.reviewId, c.evidence);
-    s.buyerIds = appendCapped(s.buyerIds, e.buyerId, c.evidence);
+    // The last evidence − 1 pairs and this one, in a new exact-size list.
+    const from = Math.max(0, s.matched.length - 2 * (c.evidence - 1));
+    const out = new Array<string>(s.matched.length - from + 2);
+    for (let i = from; i < s.matched.length; i++) out[i - from] = s.matched[i]!;
+    out[out.length - 2] = e.reviewId;
+    out[out.length - 1] = e.buyerId;
+    s.matched = out;
   }
+}
+
+/** The reviews and buyers of a state saved with them as two lists, in State.matched. */
+function pairUp(s: State): void {
+  const old = s as State & { reviewIds?: readonly string[] | undefined; buyerIds?: readonly string[] | undefined };
+  const reviews = old.reviewIds ?? EMPTY;
+  const buyers = old.buyerIds ?? EMPTY;
+  const matched = new Array<string>(2 * reviews.length);
+  for (let i = 0; i < reviews.length; i++) {
+    matched[2 * i] = reviews[i]!;
+    matched[2 * i + 1] = buyers[i]!;
+  }
+  s.matched = reviews.length === 0 ? EMPTY : matched;
+  old.reviewIds = old.buyerIds = undefined;
 }
 
 /** Decays the repeat baseline to `hour` (never backwards: late reviews count at the latest hour) and counts one review. */
@@ -320,16 +346,13 @@ function dropBefore(s: State, oldestHour: number): void {
   if (drop === 0) return;
   s.sigs = dropFirstNumbers(s.sigs, drop * STRIDE);
   // Nothing left to match: the evidence of past clusters goes too.
-  if (s.sigs.length === 0 && s.reviewIds.length > 0) {
-    s.reviewIds = EMPTY;
-    s.buyerIds = EMPTY;
-  }
+  if (s.sigs.length === 0 && s.matched.length > 0) s.matched = EMPTY;
 }
 
 function judge(s: State, hour: number, c: Config): SignalFinding | null {
   const oldest = hour - c.horizonDays * 24 + 1;
   const n = s.sigs.length / STRIDE;
-  if (n < c.minBuyers || s.reviewIds.length === 0) return null;
+  if (n < c.minBuyers || s.matched.length === 0) return null;
   // A cluster is one review and every review near-identical to it (a star, not a chain): a farm's
   // copies all repeat one script, while honest texts that share one stock remark ("a little goes
   // a long way") behind different openers only link pairwise into chains.
@@ -387,7 +410,12 @@ function judge(s: State, hour: number, c: Config): SignalFinding | null {
   const share = repeatShare(s, windowReviews, windowRepeats, c);
   const tail = binomialTail(bestBuyers - 1, comparable - 1, share);
   if (tail > c.maxTail) return null;
-  const buyerIds = s.buyerIds.filter((b, i) => s.buyerIds.indexOf(b) === i);
+  const reviewIds: string[] = [];
+  const buyerIds: string[] = [];
+  for (let i = 0; i < s.matched.length; i += 2) {
+    reviewIds.push(s.matched[i]!);
+    if (buyerIds.indexOf(s.matched[i + 1]!) < 0) buyerIds.push(s.matched[i + 1]!);
+  }
   return {
     name: 'duplicate_text',
     family: 'review_text',
@@ -397,6 +425,6 @@ function judge(s: State, hour: number, c: Config): SignalFinding | null {
     horizonMs: c.horizonDays * 24 * HOUR_MS,
     baseline: round2(share),
     explanation: `${members} near-identical review texts from ${bestBuyers} different buyers among the last ${comparable} comparable reviews; ${c.minBuyers} buyers fire if that many repeats are improbable at the seller's repeat share ${round2(share)} (tail ${tail.toExponential(1)} ≤ ${c.maxTail}).`,
-    evidence: { reviewIds: s.reviewIds, buyerIds },
+    evidence: { reviewIds, buyerIds },
   };
 }

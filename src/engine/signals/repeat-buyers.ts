@@ -23,7 +23,7 @@
  */
 import { z } from 'zod';
 import type { OrderEvent, ReviewEvent, SellerContext, SellerSignal, SignalFinding } from '../types.js';
-import { HLL_MAX_P, HLL_MIN_P, hllAdd, hllCount, type HllState } from '../sketch/hll.js';
+import { HLL_MAX_P, HLL_MIN_P, hllAdd, hllCount } from '../sketch/hll.js';
 import { appendCapped, appendCappedOwned, EMPTY } from '../sketch/lists.js';
 import { topkDecay, topkGuaranteed, topkList, topkOffer, type TopKState } from '../sketch/topk.js';
 import { bulkQuantityField, curveFields, round2, strengthOf } from './curve.js';
@@ -37,33 +37,73 @@ const FP_SCALE = 2 ** 21;
 const DAY_SCALE = 2 ** 36;
 const COUNT_SCALE = 2 ** 18;
 const COUNT_MAX = COUNT_SCALE - 1;
-/** An empty day's distinct buyers: hllAdd never mutates an exact-mode array, so one shared empty one does. */
-const NO_BUYERS = EMPTY as unknown as HllState;
+/** State.win: distinct buyers in the window, the peak window's buyers, its orders (WIN_BITS each). */
+const WIN_BITS = 9;
+const WIN_MASK = (1 << WIN_BITS) - 1;
+
+function windowBuyers(s: State): number {
+  return s.win & WIN_MASK;
+}
+
+function peakBuyers(s: State): number {
+  return (s.win >>> WIN_BITS) & WIN_MASK;
+}
+
+function peakOrders(s: State): number {
+  return s.win >>> (2 * WIN_BITS);
+}
+
+function setPeak(s: State, orders: number, buyers: number): void {
+  s.win = windowBuyers(s) + (buyers << WIN_BITS) + (orders << (2 * WIN_BITS));
+}
+
 /** Window length from which it grows in place rather than by an exact-size copy. */
 const GROW_IN_PLACE = 8;
-/** State.lens: closed days (at most weekDays ≤ 31, below LANE_UNIT) + LANE_UNIT × the lane's reviews. */
+/**
+ * State.lens: closed days (at most weekDays ≤ 31, 6 bits), the lane's reviews (at most
+ * reorderCap ≤ 128, 8 bits from LANE_SHIFT) and the day's exact buyers (at most hllExactCap ≤ 64,
+ * from DAY_SHIFT). Snapshots of the layout before hold the first two alone, in the same bits.
+ */
 const LANE_SHIFT = 6;
 const LANE_UNIT = 1 << LANE_SHIFT;
+const DAY_SHIFT = 14;
+
+/** Where the closed days begin in `n`: after the baseline, which a seller has from its first counted day. */
+function pastStart(s: State): number {
+  return s.baseDays > 0 ? 1 : 0;
+}
 
 function pastLength(s: State): number {
   return s.lens & (LANE_UNIT - 1);
 }
 
-function laneLength(s: State): number {
-  return s.lens >>> LANE_SHIFT;
+function laneStart(s: State): number {
+  return pastStart(s) + pastLength(s);
 }
 
-/** Where the window begins in `n`: after the closed days and the lane. */
+function laneLength(s: State): number {
+  return (s.lens >>> LANE_SHIFT) & ((1 << (DAY_SHIFT - LANE_SHIFT)) - 1);
+}
+
+function dayStart(s: State): number {
+  return laneStart(s) + laneLength(s);
+}
+
+function dayLength(s: State): number {
+  return s.lens >>> DAY_SHIFT;
+}
+
+/** Where the window begins in `n`: after the baseline, closed days, lane and day's buyers. */
 function windowStart(s: State): number {
-  return pastLength(s) + laneLength(s);
+  return dayStart(s) + dayLength(s);
 }
 
 function windowLength(s: State): number {
   return s.n.length - windowStart(s);
 }
 
-function setLengths(s: State, past: number, lane: number): void {
-  s.lens = past + LANE_UNIT * lane;
+function setLengths(s: State, past: number, lane: number, day: number): void {
+  s.lens = past + LANE_UNIT * lane + (day << DAY_SHIFT);
 }
 
 /**
@@ -175,30 +215,33 @@ export type Config = z.infer<typeof configSchema>;
  */
 export interface State {
   /**
-   * Three lists of packed numbers in one array, each oldest first: the closed days (see
-   * DAY_SCALE), the reorder lane's reviews (see rv below), then the sliding window, one per PLACED
-   * order (see FP_SCALE). One array costs a seller one array's headers (48 bytes) where three
-   * cost three; `lens` holds the first two lists' lengths (see LANE_UNIT), the window is the rest.
-   * Snapshots before hold them as the fields `past`, `rv` and `w` (see upgrade).
+   * The seller's numbers in one array: its baseline (the EWMA of its daily ratio, once baseDays >
+   * 0), then lists of packed numbers, each oldest first: the closed days (see DAY_SCALE), the
+   * reorder lane's reviews (see rv below), the day's distinct buyers while counted exactly (32-bit
+   * hashes, unordered), then the sliding window, one per PLACED order (see FP_SCALE). One array
+   * costs a seller one array's headers (48 bytes) where five cost five, and the baseline, a
+   * fraction, would be a 16-byte box as a field; `lens` holds the lists' lengths but the window's
+   * (see LANE_UNIT), the window is the rest. Snapshots before hold the baseline as `base` and the
+   * day's buyers in `dayBuyers` (see fromSeparateFields), older ones the lists as the fields `past`,
+   * `rv` and `w` (see upgrade).
    */
   n: readonly number[];
   lens: number;
-  /** Distinct buyers in the window. */
-  wu: number;
   /**
-   * Orders and distinct buyers of the window with the highest ratio since the last evaluation (the
-   * ratio itself is recomputed: a field for it was 24 bytes per seller; snapshots before still
-   * hold it as `peak`, unused).
+   * Distinct buyers in the window, then the orders and distinct buyers of the window with the
+   * highest ratio since the last evaluation, WIN_BITS each (all at most windowCap ≤ 256): one
+   * small-integer field where three cost 16 bytes more on every seller. The ratio itself is
+   * recomputed (snapshots before hold it as `peak`, unused). Snapshots before hold the three as
+   * `wu`, `peakN` and `peakU` (see fromSeparateFields).
    */
-  peakN: number;
-  peakU: number;
+  win: number;
   /** Repeat buyers and their orders placed while the window was over the threshold, since the last evaluation. */
   hotBuyers: readonly string[];
   hotOrders: readonly string[];
-  /** The current UTC day (index), its orders and distinct buyers. */
+  /** The current UTC day (index), its orders, and its distinct buyers' HyperLogLog once over hllExactCap (null before: they are in `n`). */
   day: number;
   dayOrders: number;
-  dayBuyers: HllState;
+  dayBuyers: string | null;
   /**
    * The heavy buyers' top-k (sketch/topk.ts) as two fields of this state, which is itself the
    * TopKState: a wrapper object cost 40 bytes per seller. Snapshots before hold them as `top`.
@@ -208,7 +251,7 @@ export interface State {
   top?: TopKState;
   /** The latest orders of buyers with ≥ 2 orders today; slides in place once full (findings get a copy). */
   sample: readonly string[];
-  base: number;
+  /** Closed days with ≥ 2 orders so far, each folded into the baseline (n[0] once there is one). */
   baseDays: number;
   /*
    * The reorder lane (rv, in `n`): one packed number per verified review of the last weekDays days
@@ -252,20 +295,17 @@ export const signal: SellerSignal<State, Config> = {
   create: () => ({
     n: EMPTY,
     lens: 0,
-    wu: 0,
-    peakN: 0,
-    peakU: 0,
+    win: 0,
     hotBuyers: EMPTY,
     hotOrders: EMPTY,
     day: -1,
     dayOrders: 0,
-    dayBuyers: NO_BUYERS,
+    dayBuyers: null,
     // An empty top-k without the wrapper, as the shared empty list (topkSlot replaces it, never
     // writes into it): two fresh empty arrays per seller were garbage at its first order.
     keys: EMPTY as never[],
     counts: EMPTY as never[],
     sample: EMPTY,
-    base: 0,
     baseDays: 0,
     reps: EMPTY,
   }),
@@ -304,7 +344,7 @@ export const signal: SellerSignal<State, Config> = {
     if (windowLength(s) > c.windowCap || repeaters(s) >= c.reorderMinAccounts) return at;
     let until = Math.min((Math.floor((at - 1) / DAY_MS) + 1) * DAY_MS + 1, (Math.floor(at / DAY_MS) + 1) * DAY_MS);
     if (windowLength(s) > 0) until = Math.min(until, (Math.floor(s.n[windowStart(s)]! / FP_SCALE) + 1) * 1000 + c.weekDays * DAY_MS);
-    if (laneLength(s) > 0) until = Math.min(until, (Math.floor(s.n[pastLength(s)]! / FP_SCALE) + 1) * 1000 + c.weekDays * DAY_MS);
+    if (laneLength(s) > 0) until = Math.min(until, (Math.floor(s.n[laneStart(s)]! / FP_SCALE) + 1) * 1000 + c.weekDays * DAY_MS);
     return until;
   },
 };
@@ -321,20 +361,52 @@ export interface SeparateLists {
 
 /** The lists of `n` and `reps` as separate arrays, the layout of snapshots before they were merged. */
 export function separateLists(s: State): Required<{ [K in keyof SeparateLists]: NonNullable<SeparateLists[K]> }> {
-  const lane = pastLength(s);
-  const window = windowStart(s);
   const of = <T>(j: number) => s.reps.filter((_, i) => i % REP === j) as T[];
-  return { past: s.n.slice(0, lane), rv: s.n.slice(lane, window), w: s.n.slice(window), rvf: of<number>(0), rvb: of<string>(1), rvr: of<string>(2) };
+  return {
+    past: s.n.slice(pastStart(s), laneStart(s)),
+    rv: s.n.slice(laneStart(s), dayStart(s)),
+    w: s.n.slice(windowStart(s)),
+    rvf: of<number>(0),
+    rvb: of<string>(1),
+    rvr: of<string>(2),
+  };
+}
+
+/** The baseline, the day's buyers and the window's counts as fields, as snapshots before they moved into `n` and `win` hold them. */
+export interface SeparateFields {
+  base?: number | undefined;
+  dayBuyers: number[] | string;
+  wu?: number | undefined;
+  peakN?: number | undefined;
+  peakU?: number | undefined;
+}
+
+/** A state in the layout of snapshots before the baseline and the day's buyers moved into `n`, the window's counts into `win` (a copy). */
+export function separateFields(s: State): Omit<State, 'dayBuyers' | 'win'> & SeparateFields {
+  const { past, rv, w } = separateLists(s);
+  const { win: _win, ...rest } = JSON.parse(JSON.stringify(s)) as State;
+  return {
+    ...rest,
+    n: [...past, ...rv, ...w],
+    lens: past.length + LANE_UNIT * rv.length,
+    base: s.baseDays > 0 ? s.n[0]! : 0,
+    dayBuyers: s.dayBuyers ?? s.n.slice(dayStart(s), windowStart(s)),
+    wu: windowBuyers(s),
+    peakN: peakOrders(s),
+    peakU: peakBuyers(s),
+  };
 }
 
 /**
  * A state restored from an older snapshot gets its separate lists merged into `n` and `reps`, its
- * top-k's arrays as its own fields, and the reorder lane empty if it predates the lane (it starts
- * at the next review). Undefined fields stay out of the next snapshot.
+ * top-k's arrays as its own fields, the reorder lane empty if it predates the lane (it starts
+ * at the next review), and its baseline and exactly counted day's buyers moved into `n`.
+ * Undefined fields stay out of the next snapshot.
  */
 function upgrade(s: State): void {
   if ((s as Partial<State>).n !== undefined && (s as Partial<State>).reps !== undefined) {
     if (s.top !== undefined) upgradeTop(s);
+    if ((s as SeparateFields).base !== undefined) fromSeparateFields(s);
     return;
   }
   const old = s as State & SeparateLists;
@@ -343,7 +415,7 @@ function upgrade(s: State): void {
     const rv = old.rv ?? EMPTY;
     const w = old.w ?? EMPTY;
     s.n = past.length + rv.length + w.length === 0 ? EMPTY : [...past, ...rv, ...w];
-    setLengths(s, past.length, rv.length);
+    s.lens = past.length + LANE_UNIT * rv.length;
     old.past = old.rv = old.w = undefined;
   }
   if ((s as Partial<State>).reps === undefined) {
@@ -358,6 +430,25 @@ function upgrade(s: State): void {
     old.rvf = old.rvb = old.rvr = undefined;
   }
   if (s.top !== undefined) upgradeTop(s);
+  if ((s as SeparateFields).base !== undefined) fromSeparateFields(s);
+}
+
+/**
+ * Moves the baseline of a state saved with it as `base` to the head of `n`, its exactly counted
+ * day's buyers before the window, and its window's counts into `win`.
+ */
+function fromSeparateFields(s: State): void {
+  const old = s as Omit<State, 'dayBuyers'> & SeparateFields;
+  const past = pastLength(s);
+  const lane = laneLength(s);
+  const exact = typeof old.dayBuyers === 'string' ? EMPTY : old.dayBuyers;
+  const n = [...(s.baseDays > 0 ? [old.base!] : EMPTY), ...s.n.slice(0, past + lane), ...exact, ...s.n.slice(past + lane)];
+  s.n = n.length === 0 ? EMPTY : n;
+  setLengths(s, past, lane, exact.length);
+  s.dayBuyers = typeof old.dayBuyers === 'string' ? old.dayBuyers : null;
+  s.win = old.wu ?? 0;
+  setPeak(s, old.peakN ?? 0, old.peakU ?? 0);
+  old.base = old.wu = old.peakN = old.peakU = undefined;
 }
 
 function upgradeTop(s: State): void {
@@ -371,7 +462,7 @@ function observeOrder(s: State, e: OrderEvent, c: Config, h: number): void {
   const day = Math.floor(t / DAY_MS);
   if (day > s.day) rollTo(s, day, c);
   s.dayOrders++;
-  s.dayBuyers = hllAdd(s.dayBuyers, h, c.hllPrecision, c.hllExactCap);
+  addDayBuyer(s, h, c);
   // Only a buyer with two orders of its own: one that took an evicted slot starts at that one's
   // count + 1, and naming it would make one heavy buyer look like two (singleFamilyMinBuyers).
   if (topkOffer(s, e.buyerId, c.topBuyers) >= 2 && topkGuaranteed(s, e.buyerId) >= 2) s.sample = appendCappedOwned(s.sample, e.orderId, c.sampleOrders);
@@ -390,15 +481,13 @@ function observeOrder(s: State, e: OrderEvent, c: Config, h: number): void {
     }
   }
   const n = edit(s, start, end - start, drop, Math.floor(t / 1000) * FP_SCALE + fp);
-  if (fresh) s.wu++;
+  if (fresh) s.win++;
 
   if (n < c.hourMinOrders) return;
-  if (n / s.wu > (s.peakU > 0 ? s.peakN / s.peakU : 0)) {
-    s.peakN = n;
-    s.peakU = s.wu;
-  }
+  const wu = windowBuyers(s);
+  if (n / wu > (peakBuyers(s) > 0 ? peakOrders(s) / peakBuyers(s) : 0)) setPeak(s, n, wu);
   // Evidence is copied only while the window is over the threshold, which is rare.
-  if (mine >= 2 && n >= c.hourRatio * s.wu) {
+  if (mine >= 2 && n >= c.hourRatio * wu) {
     if (s.hotBuyers.indexOf(e.buyerId) < 0) s.hotBuyers = appendCapped(s.hotBuyers, e.buyerId, c.sampleOrders);
     s.hotOrders = appendCapped(s.hotOrders, e.orderId, c.sampleOrders);
   }
@@ -413,13 +502,13 @@ function observeOrder(s: State, e: OrderEvent, c: Config, h: number): void {
 function observeReview(s: State, e: ReviewEvent, c: Config, buyer: number): boolean {
   if (e.orderId === null) return repeaters(s) < c.reorderMinAccounts;
   const fp = buyer >>> 11;
-  const start = pastLength(s);
+  const start = laneStart(s);
   const len = laneLength(s);
   // The stale reviews leave, and the oldest one too when the lane is full.
   const drop = Math.max(stale(s, e.eventTime, c), len - c.reorderCap + 1);
   let repeat = false;
   for (let i = start + drop; i < start + len && !repeat; i++) repeat = lowOf(s.n[i]!, FP_SCALE) === fp;
-  setLengths(s, start, edit(s, start, len, drop, Math.floor(e.eventTime / 1000) * FP_SCALE + fp));
+  setLengths(s, pastLength(s), edit(s, start, len, drop, Math.floor(e.eventTime / 1000) * FP_SCALE + fp), dayLength(s));
   if (repeat) {
     // One account is named (and counted) once, whatever it repeats: its entry moves to the end with its latest review.
     const reps = keptReps(s.reps, (i) => s.reps[i + 1] !== e.buyerId);
@@ -440,7 +529,7 @@ function observeReview(s: State, e: ReviewEvent, c: Config, buyer: number): bool
 function expireReviews(s: State, now: number, c: Config): void {
   const drop = stale(s, now, c);
   if (drop === 0) return;
-  setLengths(s, pastLength(s), edit(s, pastLength(s), laneLength(s), drop));
+  setLengths(s, pastLength(s), edit(s, laneStart(s), laneLength(s), drop), dayLength(s));
   if (s.reps.length === 0) return;
   const kept = keptReps(s.reps, (i) => occurrences(s, s.reps[i] as number) >= 2);
   if (kept.length < s.reps.length) s.reps = kept;
@@ -449,7 +538,7 @@ function expireReviews(s: State, now: number, c: Config): void {
 /** How many of the lane's reviews, oldest first, are more than weekDays days before `t`. */
 function stale(s: State, t: number, c: Config): number {
   const from = Math.floor((t - c.weekDays * DAY_MS) / 1000);
-  const start = pastLength(s);
+  const start = laneStart(s);
   const len = laneLength(s);
   let drop = 0;
   while (drop < len && Math.floor(s.n[start + drop]! / FP_SCALE) < from) drop++;
@@ -458,16 +547,16 @@ function stale(s: State, t: number, c: Config): number {
 
 /** The lane's reviews by the account of fingerprint `fp`. */
 function occurrences(s: State, fp: number): number {
-  const end = windowStart(s);
+  const end = dayStart(s);
   let n = 0;
-  for (let i = pastLength(s); i < end; i++) if (lowOf(s.n[i]!, FP_SCALE) === fp) n++;
+  for (let i = laneStart(s); i < end; i++) if (lowOf(s.n[i]!, FP_SCALE) === fp) n++;
   return n;
 }
 
 /** Repeat reviews in the lane: each account's reviews beyond its first. */
 function repeatReviews(s: State): number {
-  const start = pastLength(s);
-  const end = windowStart(s);
+  const start = laneStart(s);
+  const end = dayStart(s);
   let n = 0;
   for (let i = start + 1; i < end; i++) {
     const fp = lowOf(s.n[i]!, FP_SCALE);
@@ -484,8 +573,8 @@ function repeatReviews(s: State): number {
 /** Orders of the last weekDays days up to `today`, as evaluate counts them on that day. */
 function weekOrders(s: State, today: number, c: Config): number {
   let n = s.day >= today ? s.dayOrders : 0;
-  const days = pastLength(s);
-  for (let i = 0; i < days; i++) {
+  const end = laneStart(s);
+  for (let i = pastStart(s); i < end; i++) {
     const packed = s.n[i]!;
     if (Math.floor(packed / DAY_SCALE) > today - c.weekDays) n += lowOf(Math.floor(packed / COUNT_SCALE), COUNT_SCALE);
   }
@@ -505,7 +594,7 @@ function leaving(s: State, from: number, cap: number): number {
     drop++;
     let still = false;
     for (let i = start + drop; i < start + len; i++) if (lowOf(s.n[i]!, FP_SCALE) === fp) still = true;
-    if (!still) s.wu--;
+    if (!still) s.win--;
   }
   return drop;
 }
@@ -513,25 +602,60 @@ function leaving(s: State, from: number, cap: number): number {
 /** Closes the current day (feeding the baseline) and starts `day`. */
 function rollTo(s: State, day: number, c: Config): void {
   if (s.day >= 0 && s.dayOrders > 0) {
-    const buyers = Math.max(1, hllCount(s.dayBuyers, c.hllPrecision));
+    const buyers = Math.max(1, dayBuyerCount(s, c));
     const ratio = s.dayOrders / buyers;
     // Single-order days say nothing about repetition; they would only drag the baseline to 1.
     if (s.dayOrders >= 2) {
-      s.base = s.baseDays === 0 ? ratio : s.base + c.baselineAlpha * (ratio - s.base);
+      if (s.baseDays === 0) edit(s, 0, 0, 0, ratio);
+      else (s.n as number[])[0] = s.n[0]! + c.baselineAlpha * (ratio - s.n[0]!);
       s.baseDays++;
     }
     const len = pastLength(s);
     const packed = s.day * DAY_SCALE + Math.min(s.dayOrders, COUNT_MAX) * COUNT_SCALE + Math.min(Math.round(buyers), COUNT_MAX);
-    setLengths(s, edit(s, 0, len, Math.max(0, len - c.weekDays + 1), packed), laneLength(s));
+    setLengths(s, edit(s, pastStart(s), len, Math.max(0, len - c.weekDays + 1), packed), laneLength(s), dayLength(s));
   }
+  const start = pastStart(s);
   const len = pastLength(s);
   let old = 0;
-  while (old < len && Math.floor(s.n[old]! / DAY_SCALE) <= day - c.weekDays) old++;
-  if (old > 0) setLengths(s, edit(s, 0, len, old), laneLength(s));
+  while (old < len && Math.floor(s.n[start + old]! / DAY_SCALE) <= day - c.weekDays) old++;
+  if (old > 0) setLengths(s, edit(s, start, len, old), laneLength(s), dayLength(s));
   if (s.day >= 0) topkDecay(s, 0.5 ** (day - s.day), 0.5);
   s.day = day;
   s.dayOrders = 0;
-  s.dayBuyers = NO_BUYERS;
+  if (dayLength(s) > 0) {
+    edit(s, dayStart(s), dayLength(s), dayLength(s));
+    setLengths(s, pastLength(s), laneLength(s), 0);
+  }
+  s.dayBuyers = null;
+}
+
+/** The day's distinct buyers: exact in `n` up to hllExactCap, then a HyperLogLog estimate. */
+function dayBuyerCount(s: State, c: Config): number {
+  return s.dayBuyers === null ? dayLength(s) : hllCount(s.dayBuyers, c.hllPrecision);
+}
+
+/**
+ * Adds buyer hash `h` to the day's distinct buyers (hll.ts's exact mode, its hashes kept in `n`
+ * instead of an array of their own); the hashes become the HyperLogLog's registers beyond
+ * hllExactCap.
+ */
+function addDayBuyer(s: State, h: number, c: Config): void {
+  if (s.dayBuyers !== null) {
+    s.dayBuyers = hllAdd(s.dayBuyers, h, c.hllPrecision, c.hllExactCap) as string;
+    return;
+  }
+  const x = h >>> 0;
+  const start = dayStart(s);
+  const len = dayLength(s);
+  for (let i = start; i < start + len; i++) if (s.n[i] === x) return;
+  if (len < c.hllExactCap) {
+    setLengths(s, pastLength(s), laneLength(s), edit(s, start, len, 0, x));
+    return;
+  }
+  // A full exact set and a new hash: hllAdd turns them into registers.
+  s.dayBuyers = hllAdd(s.n.slice(start, start + len), x, c.hllPrecision, c.hllExactCap) as string;
+  edit(s, start, len, len);
+  setLengths(s, pastLength(s), laneLength(s), 0);
 }
 
 const HOUR = 0;
@@ -545,15 +669,15 @@ function lifted(thr: number, baseline: number, c: Config): number {
 }
 
 function evaluate(s: State, ctx: SellerContext, c: Config): SignalFinding | null {
-  const baseline = s.baseDays >= c.baselineMinDays ? s.base : c.populationRatio;
+  const baseline = s.baseDays >= c.baselineMinDays ? s.n[0]! : c.populationRatio;
   const today = Math.floor((ctx.at - 1) / DAY_MS);
   const dayOrders = s.day >= today ? s.dayOrders : 0;
-  const dayBuyers = s.day >= today ? hllCount(s.dayBuyers, c.hllPrecision) : 0;
+  const dayBuyers = s.day >= today ? dayBuyerCount(s, c) : 0;
   let weekOrders = dayOrders;
   let buyerDays = dayBuyers;
   // Indexed loops on the evaluation path: a for-of iterator is allocated where V8 does not optimise it away.
-  const days = pastLength(s);
-  for (let i = 0; i < days; i++) {
+  const days = laneStart(s);
+  for (let i = pastStart(s); i < days; i++) {
     const packed = s.n[i]!;
     if (Math.floor(packed / DAY_SCALE) > today - c.weekDays) {
       weekOrders += lowOf(Math.floor(packed / COUNT_SCALE), COUNT_SCALE);
@@ -561,7 +685,7 @@ function evaluate(s: State, ctx: SellerContext, c: Config): SignalFinding | null
     }
   }
   // Plain numbers per horizon, so the usual quiet evaluation allocates nothing.
-  const hourStrength = c.hourWeight * ratioStrength(s.peakN, s.peakU, c.hourMinOrders, lifted(c.hourRatio, baseline, c), c);
+  const hourStrength = c.hourWeight * ratioStrength(peakOrders(s), peakBuyers(s), c.hourMinOrders, lifted(c.hourRatio, baseline, c), c);
   const dayStrength = c.dayWeight * ratioStrength(dayOrders, dayBuyers, c.dayMinOrders, lifted(c.dayRatio, baseline, c), c);
   const weekStrength = c.weekWeight * ratioStrength(weekOrders, buyerDays, c.weekMinOrders, lifted(c.weekRatio, baseline, c), c);
   let best = HOUR;
@@ -582,10 +706,9 @@ function evaluate(s: State, ctx: SellerContext, c: Config): SignalFinding | null
 
   const hotBuyers = s.hotBuyers;
   const hotOrders = s.hotOrders;
-  const peakN = s.peakN;
-  const peakU = s.peakU;
-  s.peakN = 0;
-  s.peakU = 0;
+  const peakN = peakOrders(s);
+  const peakU = peakBuyers(s);
+  setPeak(s, 0, 0);
   s.hotBuyers = EMPTY;
   s.hotOrders = EMPTY;
   if (bestStrength === 0 || bestStrength < c.minStrength) return null;

@@ -128,32 +128,46 @@ export interface State {
   fiveHour: number;
   fiveCount: number;
   fivePeak: number;
-  /** The latest suspicious reviews, their buyers and orders; null until the seller's first (most sellers never have one). */
-  evidence: Evidence | null;
-  fast: number;
-  early: number;
   /**
-   * Whether the last evaluation found the timing share over its threshold (the FAST baseline then
-   * stops learning), and the same for SLOW. Absent in states saved before them.
+   * The latest suspicious reviews, their buyers and orders, and the suspicious reviews since the
+   * last evaluation; null until the seller's first (most sellers never have one, and two counts
+   * of their own were two fields on every seller).
    */
-  firing?: boolean;
-  slowFiring?: boolean;
+  evidence: Evidence | null;
+  /**
+   * Whether the last evaluation found the timing share over its threshold (FAST_FIRING: the FAST
+   * baseline then stops learning), and the same for SLOW (SLOW_FIRING). One field where two
+   * booleans were.
+   */
+  firing: number;
 }
+
+const FAST_FIRING = 1;
+const SLOW_FIRING = 2;
 
 interface Evidence {
   reviewIds: readonly string[];
   buyerIds: readonly string[];
   orderIds: readonly string[];
+  /** Suspicious reviews since the last evaluation: too fast after delivery, before it. */
+  fast: number;
+  early: number;
 }
 
-const NO_EVIDENCE: Evidence = Object.freeze({ reviewIds: EMPTY, buyerIds: EMPTY, orderIds: EMPTY });
+const NO_EVIDENCE: Evidence = Object.freeze({ reviewIds: EMPTY, buyerIds: EMPTY, orderIds: EMPTY, fast: 0, early: 0 });
 
 /**
- * A state as saved by earlier versions: the 5-star rates as fields, the FAST block alone in
+ * A state as saved by earlier versions: the suspicious reviews since the last evaluation and the
+ * two firing flags as fields; before that the 5-star rates as fields, the FAST block alone in
  * `counts`, the SLOW and PRE blocks (when used) as arrays of their own, the evidence lists as
  * fields.
  */
-interface SavedState extends State {
+interface SavedState extends Omit<State, 'firing' | 'evidence'> {
+  evidence?: Evidence | Omit<Evidence, 'fast' | 'early'> | null;
+  fast?: number | undefined;
+  early?: number | undefined;
+  firing?: boolean | number;
+  slowFiring?: boolean | undefined;
   reviewIds?: readonly string[];
   buyerIds?: readonly string[];
   orderIds?: readonly string[];
@@ -194,16 +208,13 @@ export const signal: SellerSignal<State, Config> = {
     fiveCount: 0,
     fivePeak: 0,
     evidence: null,
-    fast: 0,
-    early: 0,
-    firing: false,
-    slowFiring: false,
+    firing: 0,
   }),
   // Orders only add deliveries and table entries (which expire after any quiet period, see
   // quietUntil); a review that is not 5-star and not suspicious (slow, or under minRating) adds
   // only to the review count.
   observe(s, e, c, keys) {
-    if ((s as SavedState).fiveRate !== undefined) upgrade(s as SavedState);
+    if (typeof s.firing !== 'number') upgrade(s as SavedState);
     const minute = Math.floor(e.eventTime / MINUTE_MS);
     if (e.kind === 'order') {
       if (e.status === 'DELIVERED') {
@@ -225,7 +236,7 @@ export const signal: SellerSignal<State, Config> = {
     if (e.orderId === null) return !five;
     // Decay before counting, once per new hour, so a review weighs by its own hour's age.
     const d = s.counts;
-    if (Math.floor(e.eventTime / HOUR_MS) > decayedHour(d, FAST)) decayedAdvance(d, FAST, e.eventTime, derive(c).factors, s.firing !== true);
+    if (Math.floor(e.eventTime / HOUR_MS) > decayedHour(d, FAST)) decayedAdvance(d, FAST, e.eventTime, derive(c).factors, (s.firing & FAST_FIRING) === 0);
     addRecent(d, FAST, REVIEWS);
     // A review of an order the table no longer holds is an ordinary one, not a skipped one: a busy
     // seller's table holds hours of orders, so skipping would leave only its quick reviews in the share.
@@ -246,28 +257,30 @@ export const signal: SellerSignal<State, Config> = {
       if (Math.floor(e.eventTime / HOUR_MS) > decayedHour(pre, PRE)) decayedAdvance(pre, PRE, e.eventTime, derive(c).slowFactors);
       addRecent(pre, PRE, 0);
     }
-    if (delivered) s.fast++;
-    else s.early++;
-    const ev = (s.evidence ??= { reviewIds: EMPTY, buyerIds: EMPTY, orderIds: EMPTY });
+    const ev = (s.evidence ??= { reviewIds: EMPTY, buyerIds: EMPTY, orderIds: EMPTY, fast: 0, early: 0 });
+    if (delivered) ev.fast++;
+    else ev.early++;
     ev.reviewIds = appendCapped(ev.reviewIds, e.reviewId, c.evidence);
     if (ev.buyerIds.indexOf(e.buyerId) < 0) ev.buyerIds = appendCapped(ev.buyerIds, e.buyerId, c.evidence);
     ev.orderIds = appendCapped(ev.orderIds, e.orderId, c.evidence);
     return false;
   },
   evaluate(s, ctx, c) {
-    if ((s as SavedState).fiveRate !== undefined) upgrade(s as SavedState);
+    if (typeof s.firing !== 'number') upgrade(s as SavedState);
     // Decay up to the closing hour (a no-op if its events already did): they count in full.
     const d = s.counts;
     const f = derive(c);
-    decayedAdvance(d, FAST, ctx.at - HOUR_MS, f.factors, s.firing !== true);
-    if (d.length > SLOW.at) decayedAdvance(d, SLOW, ctx.at - HOUR_MS, f.slowFactors, s.slowFiring !== true);
+    decayedAdvance(d, FAST, ctx.at - HOUR_MS, f.factors, (s.firing & FAST_FIRING) === 0);
+    if (d.length > SLOW.at) decayedAdvance(d, SLOW, ctx.at - HOUR_MS, f.slowFactors, (s.firing & SLOW_FIRING) === 0);
     if (d.length > PRE.at) decayedAdvance(d, PRE, ctx.at - HOUR_MS, f.slowFactors);
     if (d.length > FAST_DELIVERED.at) decayedAdvance(d, FAST_DELIVERED, ctx.at - HOUR_MS, f.factors);
     const finding = judge(s, c);
     s.fivePeak = 0;
     d[FIVE_PEAK_RATE] = 0;
-    s.fast = 0;
-    s.early = 0;
+    if (s.evidence !== null) {
+      s.evidence.fast = 0;
+      s.evidence.early = 0;
+    }
     return finding;
   },
   // Under half the suspicious reviews firing needs, in both lanes: the shares are 0 and `firing`
@@ -296,7 +309,7 @@ export const signal: SellerSignal<State, Config> = {
 /** The counts with the SLOW block, added on first use, decayed up to `t`'s hour. */
 function slowCounts(s: State, t: number, c: Config): DecayedCounts {
   const d = withBlock(s, SLOW);
-  if (Math.floor(t / HOUR_MS) > decayedHour(d, SLOW)) decayedAdvance(d, SLOW, t, derive(c).slowFactors, s.slowFiring !== true);
+  if (Math.floor(t / HOUR_MS) > decayedHour(d, SLOW)) decayedAdvance(d, SLOW, t, derive(c).slowFactors, (s.firing & SLOW_FIRING) === 0);
   return d;
 }
 
@@ -314,15 +327,28 @@ function withBlock(s: State, b: Block): DecayedCounts {
   return s.counts;
 }
 
-/** Moves a saved state's 5-star rates and separate SLOW and PRE arrays into `counts`, its evidence lists into `evidence`. */
+/**
+ * Moves a saved state's suspicious reviews since the last evaluation into `evidence`, its firing
+ * flags into `firing`, and, saved earlier still, its 5-star rates and separate SLOW and PRE arrays
+ * into `counts` and its evidence lists into `evidence`.
+ */
 function upgrade(s: SavedState): void {
-  // The three lists fill together: the first suspicious review adds to each.
-  s.evidence = s.reviewIds !== undefined && s.reviewIds.length > 0 ? { reviewIds: s.reviewIds, buyerIds: s.buyerIds ?? EMPTY, orderIds: s.orderIds ?? EMPTY } : null;
-  // PRE follows SLOW in `counts`: a saved PRE without SLOW (never written) gets an empty SLOW.
-  const slow = s.slow ?? (s.pre === undefined ? EMPTY : decayedCreate(1 + 2 * SLOW.lanes, block(SLOW.lanes)));
-  s.counts = [s.fiveRate ?? 0, s.fivePeakRate ?? 0, ...s.counts, ...slow, ...(s.pre ?? EMPTY)];
-  // Absent again (undefined is not written to JSON); only restored states keep the extra fields.
-  s.fiveRate = s.fivePeakRate = s.slow = s.pre = s.reviewIds = s.buyerIds = s.orderIds = undefined;
+  if (s.fiveRate !== undefined) {
+    // The three lists fill together: the first suspicious review adds to each.
+    s.evidence = s.reviewIds !== undefined && s.reviewIds.length > 0 ? { reviewIds: s.reviewIds, buyerIds: s.buyerIds ?? EMPTY, orderIds: s.orderIds ?? EMPTY } : null;
+    // PRE follows SLOW in `counts`: a saved PRE without SLOW (never written) gets an empty SLOW.
+    const slow = s.slow ?? (s.pre === undefined ? EMPTY : decayedCreate(1 + 2 * SLOW.lanes, block(SLOW.lanes)));
+    s.counts = [s.fiveRate ?? 0, s.fivePeakRate ?? 0, ...s.counts, ...slow, ...(s.pre ?? EMPTY)];
+    // Absent again (undefined is not written to JSON); only restored states keep the extra fields.
+    s.fiveRate = s.fivePeakRate = s.slow = s.pre = s.reviewIds = s.buyerIds = s.orderIds = undefined;
+  }
+  const fast = s.fast ?? 0;
+  const early = s.early ?? 0;
+  // A suspicious review adds to the evidence too, so counts come with it; a state saved without it gets it empty.
+  const ev = s.evidence ?? (fast + early > 0 ? { reviewIds: EMPTY, buyerIds: EMPTY, orderIds: EMPTY } : null);
+  s.evidence = ev === null ? null : { reviewIds: ev.reviewIds, buyerIds: ev.buyerIds, orderIds: ev.orderIds, fast, early };
+  s.firing = (s.firing === true ? FAST_FIRING : 0) | (s.slowFiring === true ? SLOW_FIRING : 0);
+  s.fast = s.early = s.slowFiring = undefined;
 }
 
 /** Counts a 5-star review in its hour; a finished hour feeds the seller's hourly-rate EWMA. */
@@ -389,7 +415,6 @@ function judge(s: State, c: Config): SignalFinding | null {
   const d = s.counts;
   const weight = d.length > PRE.at && recent(d, PRE, 0) >= c.minEarly ? 1 : c.fastWeight;
   const fast = shareOf(d, FAST, c.minSuspect, weight, c, FAST_SHARE);
-  s.firing = fast.firing;
   // Uncorroborated, the share per review is also judged per recent delivery: quick reviews arrive
   // with their deliveries, the later ones days after, so on a shop whose deliveries climb the
   // recent reviews are mostly quick ones by arithmetic. Per delivery an honest shop's quick
@@ -405,7 +430,7 @@ function judge(s: State, c: Config): SignalFinding | null {
   // Per delivery, not per review: the fast reviews of a cohort arrive days before its slow ones,
   // so a share of reviews over days runs high whenever deliveries pick up (a new shop, a sale).
   const slow = d.length > SLOW.at ? shareOf(d, SLOW, c.slowMinSuspect, 1, c, SLOW_SHARE) : null;
-  s.slowFiring = slow !== null && slow.firing;
+  s.firing = (fast.firing ? FAST_FIRING : 0) | (slow !== null && slow.firing ? SLOW_FIRING : 0);
   const bySlow = slow !== null && slow.strength > fast.strength;
   const { share, threshold, baseline, strength: timing } = bySlow ? slow : fast;
 
@@ -431,7 +456,7 @@ function judge(s: State, c: Config): SignalFinding | null {
     };
   }
   const ev = s.evidence ?? NO_EVIDENCE;
-  const parts = `${s.fast} too fast, ${s.early} before delivery since the last check`;
+  const parts = `${ev.fast} too fast, ${ev.early} before delivery since the last check`;
   return {
     name: 'review_timing',
     family: 'review_timing',

@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { configSchema, informativeWords, signal, textSignature } from '../../../../src/engine/signals/duplicate-text.js';
+import { configSchema, informativeWords, signal, textSignature, type State } from '../../../../src/engine/signals/duplicate-text.js';
 import { bbitPack, minhash, shingleHashes } from '../../../../src/engine/sketch/minhash.js';
-import type { MarketEvent, SignalFinding } from '../../../../src/engine/types.js';
+import type { MarketEvent, SellerContext, SignalFinding } from '../../../../src/engine/types.js';
+import { eventKeys } from '../../../../src/engine/event-keys.js';
 import { DAY, drive, HOUR, MIN, review, rng, T0 } from './fixtures.js';
 
 const config = configSchema.parse({});
@@ -149,7 +150,8 @@ test('a state written before the repeat baseline (no base fields) restores and j
   for (let i = 0; i < 7; i++) events.push(review({ buyerId: `b-farm-${i}`, eventTime: T0 + 2 * DAY + i * 20 * MIN, text: SCRIPT[i % SCRIPT.length]! }));
   // Drive the honest part, then drop the fields main's code did not write, as its snapshot would lack them.
   const { state } = drive(signal, config, events.slice(0, 4));
-  const old = JSON.parse(JSON.stringify({ sigs: state.sigs, reviewIds: state.reviewIds, buyerIds: state.buyerIds })) as typeof state;
+  const old = JSON.parse(JSON.stringify({ sigs: state.sigs, reviewIds: [], buyerIds: [] })) as typeof state;
+  assert.deepEqual(state.matched, []);
   const keys = { buyer: 0, device: 0, ip: 0, address: 0, payment: 0 } as never;
   let f: SignalFinding | null = null;
   let buyer = 1000;
@@ -170,7 +172,7 @@ test('quiet on short generic texts, empty texts and honest varied reviews', () =
   const { findings, state } = drive(signal, config, events);
   assert.deepEqual(findings, []);
   assert.equal(state.sigs.length, 3 * HONEST.length, 'honest texts were compared, generic ones were not');
-  assert.deepEqual(state.reviewIds, [], 'an honest seller keeps no strings');
+  assert.deepEqual(state.matched, [], 'an honest seller keeps no strings');
 });
 
 test('quiet on honest reviews built from shared sentence patterns (a viral product)', () => {
@@ -214,7 +216,7 @@ test('memory stays bounded after 100k reviews', () => {
   for (let i = 0; i < 100_000; i++) events.push(review({ buyerId: `b-${i}`, eventTime: T0 + i * 20_000, text: `order number ${i} arrived with blue ribbon ${i % 97} and spare parts ${i % 13}` }));
   const { state } = drive(signal, config, events);
   assert.equal(state.sigs.length, 3 * config.window);
-  assert.ok(state.reviewIds.length <= config.evidence && state.buyerIds.length <= config.evidence);
+  assert.ok(state.matched.length <= 2 * config.evidence);
   assert.ok(JSON.stringify(state).length < 2000, `${JSON.stringify(state).length} bytes`);
 });
 
@@ -225,4 +227,40 @@ test('JSON round-trip mid-stream and expire at any time leave the findings uncha
   assert.ok(plain.length > 0);
   assert.deepEqual(drive(signal, config, events, { roundTripAt: 10 }).findings, plain);
   assert.deepEqual(drive(signal, config, events, { expireHourly: true }).findings, plain);
+});
+
+test('a state saved with the matched reviews and their buyers as two lists restores at any point of a run', () => {
+  // More matches than `evidence` keeps, from fewer buyers (two reviews each): the evidence slides and names each buyer once.
+  const events: MarketEvent[] = HONEST.map((text, i) => review({ buyerId: `b-h-${i}`, eventTime: T0 + i * 3 * HOUR, text }));
+  for (let i = 0; i < 16; i++) events.push(review({ buyerId: `b-farm-${i < 10 ? i : i % 3}`, eventTime: T0 + DAY + i * HOUR, text: SCRIPT[i % SCRIPT.length]! }));
+  const run = (every: number) => {
+    const findings: { at: number; finding: SignalFinding }[] = [];
+    let state = signal.create(config);
+    let calls = 0;
+    const step = (): void => {
+      if (calls++ % every !== 0) return;
+      const { matched, ...rest } = JSON.parse(JSON.stringify(state)) as State;
+      state = { ...rest, reviewIds: matched.filter((_, i) => i % 2 === 0), buyerIds: matched.filter((_, i) => i % 2 === 1) } as unknown as State;
+    };
+    let boundary = (Math.floor(events[0]!.eventTime / HOUR) + 1) * HOUR;
+    for (const e of events) {
+      for (; boundary <= e.eventTime; boundary += HOUR) {
+        step();
+        signal.expire!(state, boundary, config);
+        const f = signal.evaluate(state, { at: boundary } as SellerContext, config);
+        if (f !== null) findings.push({ at: boundary, finding: f });
+      }
+      step();
+      signal.observe(state, e, config, eventKeys(e));
+      assert.equal(JSON.stringify(state).match(/"(reviewIds|buyerIds)":/), null);
+    }
+    return { findings, state };
+  };
+  const plain = run(Infinity);
+  assert.ok(plain.findings.some((f) => f.finding.evidence.reviewIds!.length === config.evidence && f.finding.evidence.buyerIds!.length < config.evidence));
+  for (const every of [1, 4]) {
+    const saved = run(every);
+    assert.deepEqual(saved.findings, plain.findings);
+    assert.deepEqual(JSON.parse(JSON.stringify(saved.state)), JSON.parse(JSON.stringify(plain.state)));
+  }
 });

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { eventKeys } from '../../../../src/engine/event-keys.js';
 import { configSchema, signal, type State } from '../../../../src/engine/signals/fresh-accounts.js';
-import type { MarketEvent } from '../../../../src/engine/types.js';
+import type { MarketEvent, SellerContext } from '../../../../src/engine/types.js';
 import { canonical, DAY, drive, HOUR, MIN, order, ordinarySeller, replaySwapped, review, T0 } from './fixtures.js';
 
 const config = configSchema.parse({});
@@ -175,6 +175,39 @@ test('the young lane: a small seller suddenly selling to months-old accounts giv
   assert.ok(findings.some((x) => x.finding.strength >= 0.5), 'strong enough to count as a family');
 });
 
+test('a state saved with the young buyers and orders as two lists restores at any point of a run', () => {
+  const day = T0 + 10 * DAY + 9 * HOUR;
+  // More young buyers than `evidence` keeps, then two of the kept ones again: both lists slide.
+  const again = [6, 7].map((i) => order({ buyerId: `b-young-${i}`, eventTime: day + 3 * HOUR + i * MIN, buyerAccountCreatedAt: day - 60 * DAY }));
+  const events = canonical([...ordinarySeller(10, 2, 8), ...cohort(8, day, 60, 'b-young'), ...again]);
+  const plain = drive(signal, config, events);
+  const young = plain.findings.filter((x) => x.finding.demographic === true);
+  assert.ok(young.length > 0 && young.some((x) => x.finding.evidence.orderIds!.length === config.evidence));
+  for (const every of [1, 3]) {
+    // The same run, its state rewritten to the former layout (as a snapshot of it holds) before every `every`-th event.
+    const findings = [];
+    let state = signal.create(config);
+    let boundary = (Math.floor(events[0]!.eventTime / HOUR) + 1) * HOUR;
+    events.forEach((e, i) => {
+      for (; boundary <= e.eventTime; boundary += HOUR) {
+        const f = signal.evaluate(state, { at: boundary } as SellerContext, config);
+        if (f !== null) findings.push({ at: boundary, finding: f });
+      }
+      if (i % every === 0) {
+        const { young, ...rest } = JSON.parse(JSON.stringify(state)) as State;
+        const buyers = young.length === 0 ? 0 : (young[0] as number);
+        state = { ...rest, youngBuyers: young.slice(1, 1 + buyers), youngOrders: young.slice(1 + buyers) } as unknown as State;
+      }
+      signal.observe(state, e, config, eventKeys(e));
+      assert.equal(JSON.stringify(state).match(/"young(Buyers|Orders)":/), null);
+    });
+    const f = signal.evaluate(state, { at: boundary } as SellerContext, config);
+    if (f !== null) findings.push({ at: boundary, finding: f });
+    assert.deepEqual(findings, plain.findings.filter((x) => x.at <= boundary));
+    assert.deepEqual(JSON.parse(JSON.stringify(state)), JSON.parse(JSON.stringify(plain.state)));
+  }
+});
+
 test('the young lane stays quiet on an ordinary mix of young and old accounts, and on a few young ones', () => {
   const base = ordinarySeller(10, 2, 9);
   const day = T0 + 10 * DAY + 9 * HOUR;
@@ -189,7 +222,7 @@ test('a state snapshotted before the young lane existed is restored with it, emp
   // The layout of that version: four count lanes, no young evidence lists.
   const lanes = 5;
   const counts = [state.counts[0]!, ...state.counts.slice(1, 5), ...state.counts.slice(1 + lanes, 5 + lanes)];
-  const old = JSON.parse(JSON.stringify({ ...state, counts, youngBuyers: undefined, youngOrders: undefined })) as typeof state;
+  const old = JSON.parse(JSON.stringify({ ...state, counts, young: undefined })) as typeof state;
   const ctx = (at: number) => ({ sellerId: 's-1', at, bucketMs: HOUR, ordersInBucket: 0, orders24h: 0, dailyOrdersEwma: 2, historyDays: 10 });
   assert.equal(signal.evaluate(old, ctx(day), config), null);
   assert.equal(signal.evaluate(state, ctx(day), config), null);

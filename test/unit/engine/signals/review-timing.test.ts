@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { configSchema, signal, type State } from '../../../../src/engine/signals/review-timing.js';
-import type { MarketEvent } from '../../../../src/engine/types.js';
+import type { MarketEvent, SellerContext, SignalFinding } from '../../../../src/engine/types.js';
+import { eventKeys } from '../../../../src/engine/event-keys.js';
 import { canonical, DAY, drive, HOUR, MIN, order, replaySwapped, review, rng, T0 } from './fixtures.js';
 
 const config = configSchema.parse({});
@@ -294,4 +295,52 @@ test('a farm reviewing its own deliveries on receipt at a flat shop still fires'
   const strongest = (cfg: typeof config): number => Math.max(0, ...drive(signal, cfg, events).findings.map((f) => f.finding.strength));
   assert.ok(strongest(config) > 0);
   assert.equal(strongest(config), strongest(configSchema.parse({ fastPerDeliveryShare: 0 })));
+});
+
+/** The state as the layout before saves it: the suspicious reviews since the last evaluation and the two firing flags as fields. */
+function withSeparateFlags(s: State): unknown {
+  const { evidence, firing, ...rest } = JSON.parse(JSON.stringify(s)) as State;
+  const lists = evidence === null ? null : { reviewIds: evidence.reviewIds, buyerIds: evidence.buyerIds, orderIds: evidence.orderIds };
+  return { ...rest, evidence: lists, fast: evidence?.fast ?? 0, early: evidence?.early ?? 0, firing: (firing & 1) !== 0, slowFiring: (firing & 2) !== 0 };
+}
+
+test('a state saved with its counts since the last evaluation and its firing flags as fields restores at any point of a run', () => {
+  const fake: MarketEvent[] = [];
+  for (let i = 0; i < 4; i++) fake.push(...lifecycle(`b-nd-${i}`, T0 + 12 * DAY + i * HOUR, null, 5 * HOUR));
+  for (let i = 0; i < 4; i++) fake.push(...lifecycle(`b-pre-${i}`, T0 + 12 * DAY + i * HOUR, 3 * DAY, 1 * DAY));
+  for (let i = 0; i < 10; i++) fake.push(...lifecycle(`b-slow-${i}`, T0 + 10 * DAY + i * 13 * HOUR, 2 * DAY, 2 * DAY + 20 * MIN));
+  const events = canonical([...honest(18, 4, 3), ...fake]);
+  /** The run, its state rewritten to that layout before every `every`-th event and evaluation; the firing flags seen. */
+  const run = (every: number) => {
+    const findings: { at: number; finding: SignalFinding }[] = [];
+    let state = signal.create(config);
+    let calls = 0;
+    let flags = 0;
+    const step = (): void => {
+      if (calls++ % every === 0) state = withSeparateFlags(state) as State;
+    };
+    let boundary = (Math.floor(events[0]!.eventTime / HOUR) + 1) * HOUR;
+    for (const e of [...events, null]) {
+      for (; e === null ? boundary <= events.at(-1)!.eventTime + HOUR : boundary <= e.eventTime; boundary += HOUR) {
+        step();
+        const f = signal.evaluate(state, { at: boundary } as SellerContext, config);
+        if (f !== null) findings.push({ at: boundary, finding: f });
+        flags |= state.firing;
+      }
+      if (e === null) break;
+      step();
+      signal.observe(state, e, config, eventKeys(e));
+      const json = JSON.parse(JSON.stringify(state)) as Record<string, unknown>;
+      assert.ok(!('fast' in json) && !('early' in json) && !('slowFiring' in json) && typeof json['firing'] === 'number', 'converted');
+    }
+    return { findings, state, flags };
+  };
+  const plain = run(Infinity);
+  assert.equal(plain.flags, 3, 'both lanes fired');
+  for (const counted of [/[1-9]\d* too fast/, /[1-9]\d* before delivery since/]) assert.ok(plain.findings.some((f) => counted.test(f.finding.explanation)), `no finding counts ${counted}`);
+  for (const every of [1, 5]) {
+    const saved = run(every);
+    assert.deepEqual(saved.findings, plain.findings);
+    assert.deepEqual(JSON.parse(JSON.stringify(saved.state)), JSON.parse(JSON.stringify(plain.state)));
+  }
 });
