@@ -16,10 +16,6 @@ export const HLL_MIN_P = 4;
 export const HLL_MAX_P = 12;
 const ZERO = 48; // '0'
 
-export function hllCreate(): HllState {
-  return [];
-}
-
 /** Adds a 32-bit hash. Returns the (possibly new) state: store it back. */
 export function hllAdd(s: HllState, h: number, p: number, exactCap: number): HllState {
   const x = h >>> 0;
@@ -47,20 +43,6 @@ export function hllCount(s: HllState, p: number): number {
   return estimate(s, p);
 }
 
-/** Estimated distinct count of the union of several states of the same precision. */
-export function hllUnionCount(states: readonly HllState[], p: number, exactCap: number): number {
-  // A fresh accumulator: the inputs are never mutated.
-  let acc: HllState = [];
-  for (const s of states) {
-    if (typeof s === 'string') {
-      acc = typeof acc === 'string' ? maxRegisters(acc, s) : mergeExactInto(s, acc, p);
-    } else {
-      for (let i = 0; i < s.length; i++) acc = hllAdd(acc, s[i]!, p, exactCap);
-    }
-  }
-  return hllCount(acc, p);
-}
-
 /** Scratch char codes of 2^p registers, one array per precision (fromCharCode takes them all). */
 const scratch: number[][] = [];
 function codesFor(p: number): number[] {
@@ -85,19 +67,6 @@ function setMax(regs: string, x: number, p: number): string {
   const codes = codesFor(p);
   for (let i = 0; i < codes.length; i++) codes[i] = regs.charCodeAt(i);
   codes[idx] = ZERO + r;
-  return String.fromCharCode.apply(null, codes);
-}
-
-function maxRegisters(a: string, b: string): string {
-  let out = '';
-  for (let i = 0; i < a.length; i++) out += a.charCodeAt(i) >= b.charCodeAt(i) ? a[i] : b[i];
-  return out;
-}
-
-function mergeExactInto(regs: string, exact: readonly number[], p: number): string {
-  const codes = codesFor(p);
-  for (let i = 0; i < codes.length; i++) codes[i] = regs.charCodeAt(i);
-  for (let i = 0; i < exact.length; i++) raise(codes, exact[i]!, p);
   return String.fromCharCode.apply(null, codes);
 }
 
