@@ -155,8 +155,10 @@ test('a state snapshotted before the slow share existed restores and keeps worki
   for (const e of events.slice(0, 20)) signal.observe(state, e, config, eventKeys(e));
   // That version's layout: the FAST block alone in `counts` (11 numbers), no SLOW block.
   const restored = revived(signal, config, { ...state, counts: state.counts.slice(0, 11) });
-  for (const e of events.slice(20)) signal.observe(restored, e, config, eventKeys(e));
+  // Restored with the SLOW block (empty): numbers written past the old end would be NaN.
   assert.equal(restored.counts.length, state.counts.length);
+  for (const e of events.slice(20)) signal.observe(restored, e, config, eventKeys(e));
+  assert.ok(restored.counts.every(Number.isFinite));
   assert.ok(signal.evaluate(restored, { sellerId: 's', at: T0 + 3 * DAY + 12 * HOUR, bucketMs: HOUR, ordersInBucket: 0, orders24h: 0, dailyOrdersEwma: 0, historyDays: 3 }, config) !== null);
 });
 
