@@ -380,6 +380,8 @@ export interface SeparateFields {
   wu?: number | undefined;
   peakN?: number | undefined;
   peakU?: number | undefined;
+  /** The peak window's ratio, recomputed from the two above since: never read. */
+  peak?: number | undefined;
 }
 
 /** A state in the layout of snapshots before the baseline and the day's buyers moved into `n`, the window's counts into `win` (a copy). */
@@ -427,6 +429,7 @@ function upgrade(s: State & SeparateTop): void {
   }
   if (s.top !== undefined) upgradeTop(s);
   if ((s as SeparateFields).base !== undefined) fromSeparateFields(s);
+  if ((s as SeparateFields).peak !== undefined) (s as SeparateFields).peak = undefined;
 }
 
 /**

@@ -157,6 +157,7 @@ test('a state saved with the former `peak` field (the window ratio, now recomput
   const { peakN, peakU } = separateFields(now);
   assert.ok(peakU! > 0);
   const old = revived(signal, config, { ...(JSON.parse(JSON.stringify(now)) as State), peak: peakN! / peakU! });
+  assert.equal(JSON.stringify(old).includes('"peak"'), false, 'the unused field is not written again');
   for (const e of events.slice(12)) {
     signal.observe(now, e, config, keys(e));
     signal.observe(old, e, config, keys(e));
