@@ -432,7 +432,10 @@ export class Engine {
       this.bucketSellers = this.bucketSellers.filter((s) => s !== old);
     }
     if (data === null) return;
-    const st = SellerState.fromSnapshot(sellerId, data, this.signalNames, this.bucketsPerDay);
+    const st = SellerState.fromSnapshot(sellerId, data, this.signalNames, this.bucketsPerDay, (i, saved) => {
+      const sig = this.signals[i]!;
+      return sig.revive === undefined ? saved : sig.revive(saved, this.signalCfgs[i]);
+    });
     this.sellers.set(sellerId, st);
     if (st.incident !== null) this.incidentSellers.set(sellerId, st);
     if (this.nextBucketEnd !== null && st.mark === this.nextBucketEnd / this.bucketMs) this.bucketSellers.push(st);

@@ -340,7 +340,17 @@ export class SellerState {
     this.countsBucket = newest;
   }
 
-  static fromSnapshot(sellerId: string, s: SellerSnapshot, signalNames: readonly string[], bucketsPerDay: number): SellerState {
+  /**
+   * `revive(i, saved)`: signal i's state in the current layout (see SellerSignal.revive), given a
+   * copy of the saved one; absent, the states are taken as they are.
+   */
+  static fromSnapshot(
+    sellerId: string,
+    s: SellerSnapshot,
+    signalNames: readonly string[],
+    bucketsPerDay: number,
+    revive?: (i: number, saved: unknown) => unknown,
+  ): SellerState {
     const st = new SellerState(sellerId, signalNames.length, bucketsPerDay);
     st.lastEventTime = s.lastEventTime;
     st.firstEventTime = s.firstEventTime;
@@ -352,7 +362,10 @@ export class SellerState {
     st.lateEvents = s.lateEvents;
     // Floored (exact already) to keep the field a small integer, as Engine.apply does.
     st.mark = s.mark < 0 ? s.mark : Math.floor((s.mark * bucketsPerDay) / DAY_MS);
-    signalNames.forEach((name, i) => (st.states[i] = structuredClone(s.signals[name] ?? null)));
+    signalNames.forEach((name, i) => {
+      const saved = structuredClone(s.signals[name] ?? null);
+      st.states[i] = saved === null || revive === undefined ? saved : revive(i, saved);
+    });
     st.incident = s.incident;
     return st;
   }

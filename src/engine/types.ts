@@ -207,6 +207,12 @@ export interface SellerSignal<S, C = unknown> {
   readonly observes?: Observes;
   create(config: C): S;
   /**
+   * Optional: turns a snapshot's state, of this or any earlier layout, into the current layout;
+   * called once per restored state (a null one stays null), so that observe, evaluate, expire and
+   * quietUntil see the current layout only. `saved` is the caller's own copy: it may be changed.
+   */
+  revive?(saved: unknown, config: C): S;
+  /**
    * `keys` hashes this event's ids; like `ctx`, valid during the call only. Returns true when the
    * event cannot end a quiet period (see quietUntil): evaluate would still find nothing and the
    * time quietUntil gave still holds. Anything else ends it.

@@ -127,19 +127,21 @@ export const signal: SellerSignal<State, Config> = {
   family: 'review_text',
   observes: { orders: [], reviews: true },
   create: () => ({ sigs: EMPTY, matched: EMPTY, baseReviews: 0, baseRepeats: 0, baseHour: 0 }),
+  revive(saved) {
+    const s = saved as State;
+    if ((s as Partial<State>).matched === undefined) pairUp(s);
+    return s;
+  },
   // Judge finds nothing without evidence of a match: a review that leaves none leaves a quiet
   // period on (its entry expires after it, see quietUntil).
   observe(s, e, c, keys) {
-    if ((s as Partial<State>).matched === undefined) pairUp(s);
     if (e.kind === 'review' && e.text !== '') observeReview(s, e, c, keys.buyer);
     return s.matched.length === 0;
   },
   evaluate(s, ctx, c) {
-    if ((s as Partial<State>).matched === undefined) pairUp(s);
     return judge(s, Math.floor((ctx.at - 1) / HOUR_MS), c);
   },
   expire(s, now, c) {
-    if ((s as Partial<State>).matched === undefined) pairUp(s);
     dropBefore(s, Math.floor(now / HOUR_MS) - c.horizonDays * 24 + 1);
   },
   // Without new reviews the entries stay the same (so does the answer, all of them live) until the

@@ -256,10 +256,6 @@ type Burst = [t: number, buyerId: string, orderId: string, score: number, curren
  * count (−1: not known, in a state from before; that buyer is remembered by its fingerprint).
  */
 export interface State extends TopKState {
-  /** The latest orders in an earlier layout (counts held two numbers per buyer), in a state restored from an older snapshot: moved into counts at the next order that finds buyers in that layout. */
-  lastOrders?: number[];
-  /** The top-k of an earlier layout, in a state restored from an older snapshot: moved into keys and counts at the next order. */
-  current?: TopKState;
   /**
    * The seller's numbers (indices: NUMBERS), then its total edges per buyer (never decayed, as in
    * MIDAS-R: count-min counters, two to a number, sparse while few: sparse-counts.ts). One array: as fields the
@@ -332,10 +328,18 @@ export interface SeparateNumbers {
   early?: number;
 }
 
+/** The top-k's fields of earlier layouts, in a state restored from an older snapshot (see upgrade). */
+interface EarlierTopK {
+  /** The latest orders when counts held two numbers per buyer (older states did not keep them). */
+  lastOrders?: number[] | undefined;
+  /** The top-k as an object of its own. */
+  current?: TopKState | undefined;
+}
+
 /** Reads a state restored from a snapshot that held its numbers and counters as fields into State.n. */
-function numbers(state: State, config: Config): number[] {
+function mergeNumbers(state: State, config: Config): void {
   const old = state as Partial<State> & Partial<SeparateNumbers>;
-  if (old.n !== undefined) return old.n;
+  if (old.n !== undefined) return;
   const tick = old.tick ?? -1;
   const first = old.firstTick ?? -1;
   const total = old.sellerTotal ?? 0;
@@ -364,9 +368,7 @@ function numbers(state: State, config: Config): number[] {
   if (old.bursts?.length === 0) old.bursts = undefined;
   if (old.episodes?.length === 0) old.episodes = undefined;
   if (old.episodeBuyers?.length === 0) old.episodeBuyers = undefined;
-  return n;
 }
-
 
 /** Burst buyer table payload: minute × 2 + reviewed bit. */
 const PAYLOAD_BITS = 28;
@@ -589,12 +591,12 @@ function learnsBaseline(state: State, t: number, config: Config): boolean {
  * Whether the top-k is in an earlier layout: in `current`, or two numbers per buyer in `counts`. An emptied top-k of two numbers per buyer has
  * nothing to convert; a `lastOrders` left beside it is never read.
  */
-function earlier(state: State): boolean {
+function earlier(state: State & EarlierTopK): boolean {
   return state.current !== undefined || state.counts.length !== STRIDE * state.keys.length;
 }
 
 /** Reads a top-k restored in an earlier layout into this one. */
-function upgrade(state: State): void {
+function upgrade(state: State & EarlierTopK): void {
   if (state.current !== undefined) {
     state.keys = state.current.keys;
     state.counts = state.current.counts;
@@ -720,16 +722,22 @@ export const signal: SellerSignal<State, Config> = {
     return { keys: EMPTY as never[], counts: EMPTY as never[], n, earlyBuyers: EMPTY };
   },
 
+  revive(saved, config) {
+    const state = saved as State;
+    mergeNumbers(state, config);
+    if (earlier(state)) upgrade(state);
+    return state;
+  },
+
   // An event after which the seller has still never burst leaves it quiet (see quietUntil).
   observe(state, event: MarketEvent, config, keys) {
-    let n = numbers(state, config);
+    let n = state.n;
     if (event.kind === 'review') {
       settleFirstTicks(state, n, Math.max(n[TICK]!, Math.floor(event.eventTime / config.tickMs)), config);
       if (event.rating === 5 && event.orderId !== null) observeReview(state, keys, event.eventTime, config);
       return neverBurst(state);
     }
     if (event.status !== 'PLACED' || event.quantity >= config.bulkQuantity) return neverBurst(state);
-    if (earlier(state)) upgrade(state);
     before.keys = state.keys;
     before.counts = state.counts;
     before.n = state.keys.length;
@@ -793,7 +801,7 @@ export const signal: SellerSignal<State, Config> = {
   },
 
   evaluate(state, ctx: SellerContext, config): SignalFinding | null {
-    const n = numbers(state, config);
+    const n = state.n;
     const from = ctx.at - config.horizonMs;
     const bursts = state.bursts ?? EMPTY;
     let best = -1;
@@ -834,14 +842,14 @@ export const signal: SellerSignal<State, Config> = {
   // observe, so nothing changes until an event; a start that may be judged a batch wakes the seller
   // when its ticks are due.
   quietUntil(state, at, config) {
-    const n = numbers(state, config);
+    const n = state.n;
     return !neverBurst(state) ? at : batchPending(n, config) ? (n[FIRST_TICK]! + config.newSellerBatchTicks + config.newSellerFollowTicks) * config.tickMs : Infinity;
   },
 
   expire(state, now, config) {
     // Only a start that may be a batch is judged here (quietUntil wakes it); a smaller one is let go
     // at the seller's next event, so that a quiet seller's state never changes at a close.
-    const n = numbers(state, config);
+    const n = state.n;
     if (batchPending(n, config)) settleFirstTicks(state, n, Math.floor(now / config.tickMs), config);
     const from = now - config.horizonMs;
     const bursts = state.bursts;

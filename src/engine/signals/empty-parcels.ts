@@ -283,6 +283,12 @@ export const signal: SellerSignal<State, Config> = {
     return { itemWeights: EMPTY as never[], hits: EMPTY };
   },
 
+  revive(saved, config) {
+    const state = saved as State;
+    if (state.itemWeights === undefined) upgrade(state, config.samplesPerItem);
+    return state;
+  },
+
   observe(state, event: MarketEvent, config) {
     if (event.kind !== 'order' || event.status !== 'SHIPPED' || event.parcelWeightGrams === null) return true;
     const grams = event.parcelWeightGrams;
@@ -291,7 +297,6 @@ export const signal: SellerSignal<State, Config> = {
     const t = event.eventTime;
     const hour = Math.floor(t / HOUR_MS);
     const k = config.samplesPerItem;
-    if (state.itemWeights === undefined) upgrade(state, k);
     const h = hash32(event.itemId);
     let slot = find(state.itemWeights, h, k);
     const have = slot < 0 ? 0 : Math.min(countOf(state.itemWeights, slot), k);
@@ -371,7 +376,6 @@ export const signal: SellerSignal<State, Config> = {
     let until = at + 30 * config.horizonMs;
     if (state.hits.length > 0) until = state.hits[0]![0] + config.horizonMs;
     const k = config.samplesPerItem;
-    if (state.itemWeights === undefined) upgrade(state, k);
     const w = state.itemWeights;
     for (let o = 0; o < w.length; o += size(w, o, k)) until = Math.min(until, (hourOf(w, o) + 1) * HOUR_MS + 30 * config.horizonMs);
     return until;
@@ -386,7 +390,6 @@ export const signal: SellerSignal<State, Config> = {
     // items not shipped for 30 horizons go.
     const stale = Math.floor((now - 30 * config.horizonMs) / HOUR_MS);
     const k = config.samplesPerItem;
-    if (state.itemWeights === undefined) upgrade(state, k);
     const w = state.itemWeights;
     let kept = 0;
     for (let o = 0; o < w.length; o += size(w, o, k)) if (hourOf(w, o) >= stale) kept += size(w, o, k);

@@ -189,8 +189,12 @@ export const signal: SellerSignal<State, Config> = {
   // Other order events would only advance the decay, which the next counted event or evaluation does the same.
   observes: { orders: ['PLACED', 'DELIVERED'], reviews: true },
   create: () => ({ counts: decayedCreate(SIZE, FAST, SLOW), fresh: EMPTY, evidence: null, young: EMPTY }),
-  observe(s, e, c, keys) {
+  revive(saved) {
+    const s = saved as State;
     upgrade(s);
+    return s;
+  },
+  observe(s, e, c, keys) {
     const hour = Math.floor(e.eventTime / HOUR_MS);
     // Decay before counting, once per new hour, so an event weighs by its own hour's age.
     const d = s.counts;
@@ -239,7 +243,6 @@ export const signal: SellerSignal<State, Config> = {
     return false;
   },
   evaluate(s, ctx, c) {
-    upgrade(s);
     // Decay up to the closing hour (a no-op if its events already did): they count in full.
     const f = factors(c);
     decayedAdvance(s.counts, FAST, ctx.at - HOUR_MS, f.fast);

@@ -248,7 +248,6 @@ export interface State {
    */
   keys: string[];
   counts: number[];
-  top?: TopKState;
   /** The latest orders of buyers with ≥ 2 orders today; slides in place once full (findings get a copy). */
   sample: readonly string[];
   /** Closed days with ≥ 2 orders so far, each folded into the baseline (n[0] once there is one). */
@@ -309,27 +308,24 @@ export const signal: SellerSignal<State, Config> = {
     baseDays: 0,
     reps: EMPTY,
   }),
+  revive(saved) {
+    const s = saved as State;
+    upgrade(s);
+    return s;
+  },
   // An order that leaves the window, the day and the week under their minimum orders leaves a
   // quiet period on: every strength stays 0, the window peak and hot lists stay as evaluate left
   // them, and the new window entry expires after the quiet period (see quietUntil).
   observe(s, e, c, keys) {
-    if (e.kind === 'review') {
-      upgrade(s);
-      return observeReview(s, e, c, keys.buyer);
-    }
+    if (e.kind === 'review') return observeReview(s, e, c, keys.buyer);
     if (e.status !== 'PLACED' || e.quantity >= c.bulkQuantity) return true;
-    upgrade(s);
     observeOrder(s, e, c, keys.buyer);
     return windowLength(s) < c.hourMinOrders && s.dayOrders < c.dayMinOrders && weekOrders(s, s.day, c) < c.weekMinOrders;
   },
-  evaluate(s, ctx, c) {
-    upgrade(s);
-    return evaluate(s, ctx, c);
-  },
+  evaluate,
   // Drops only what is older than the long horizon: rolling a stale day here leaves the same
   // state as the next order would, so when the core calls this cannot change any finding.
   expire(s, now, c) {
-    upgrade(s);
     const day = Math.floor(now / DAY_MS);
     if (s.day >= 0 && s.day <= day - c.weekDays) rollTo(s, day, c);
     const drop = leaving(s, Math.floor((now - c.weekDays * DAY_MS) / 1000), c.windowCap + 1);
@@ -348,6 +344,11 @@ export const signal: SellerSignal<State, Config> = {
     return until;
   },
 };
+
+/** The heavy buyers' top-k as snapshots before it was flattened into the state hold it. */
+interface SeparateTop {
+  top?: TopKState | undefined;
+}
 
 /** The lists of `n` and `reps` as separate fields, as snapshots before they were merged hold them. */
 export interface SeparateLists {
@@ -379,6 +380,8 @@ export interface SeparateFields {
   wu?: number | undefined;
   peakN?: number | undefined;
   peakU?: number | undefined;
+  /** The peak window's ratio, recomputed from the two above since: never read. */
+  peak?: number | undefined;
 }
 
 /** A state in the layout of snapshots before the baseline and the day's buyers moved into `n`, the window's counts into `win` (a copy). */
@@ -403,12 +406,7 @@ export function separateFields(s: State): Omit<State, 'dayBuyers' | 'win'> & Sep
  * at the next review), and its baseline and exactly counted day's buyers moved into `n`.
  * Undefined fields stay out of the next snapshot.
  */
-function upgrade(s: State): void {
-  if ((s as Partial<State>).n !== undefined && (s as Partial<State>).reps !== undefined) {
-    if (s.top !== undefined) upgradeTop(s);
-    if ((s as SeparateFields).base !== undefined) fromSeparateFields(s);
-    return;
-  }
+function upgrade(s: State & SeparateTop): void {
   const old = s as State & SeparateLists;
   if ((s as Partial<State>).n === undefined) {
     const past = old.past ?? EMPTY;
@@ -431,6 +429,7 @@ function upgrade(s: State): void {
   }
   if (s.top !== undefined) upgradeTop(s);
   if ((s as SeparateFields).base !== undefined) fromSeparateFields(s);
+  if ((s as SeparateFields).peak !== undefined) (s as SeparateFields).peak = undefined;
 }
 
 /**
@@ -451,7 +450,7 @@ function fromSeparateFields(s: State): void {
   old.base = old.wu = old.peakN = old.peakU = undefined;
 }
 
-function upgradeTop(s: State): void {
+function upgradeTop(s: State & SeparateTop): void {
   s.keys = s.top!.keys;
   s.counts = s.top!.counts;
   s.top = undefined;

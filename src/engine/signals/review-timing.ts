@@ -210,11 +210,15 @@ export const signal: SellerSignal<State, Config> = {
     evidence: null,
     firing: 0,
   }),
+  revive(saved) {
+    const s = saved as SavedState;
+    if (typeof s.firing !== 'number') upgrade(s);
+    return s as State;
+  },
   // Orders only add deliveries and table entries (which expire after any quiet period, see
   // quietUntil); a review that is not 5-star and not suspicious (slow, or under minRating) adds
   // only to the review count.
   observe(s, e, c, keys) {
-    if (typeof s.firing !== 'number') upgrade(s as SavedState);
     const minute = Math.floor(e.eventTime / MINUTE_MS);
     if (e.kind === 'order') {
       if (e.status === 'DELIVERED') {
@@ -266,7 +270,6 @@ export const signal: SellerSignal<State, Config> = {
     return false;
   },
   evaluate(s, ctx, c) {
-    if (typeof s.firing !== 'number') upgrade(s as SavedState);
     // Decay up to the closing hour (a no-op if its events already did): they count in full.
     const d = s.counts;
     const f = derive(c);

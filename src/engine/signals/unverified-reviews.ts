@@ -347,10 +347,15 @@ export const signal: SellerSignal<State, Config> = {
     };
   },
 
+  revive(saved) {
+    const state = saved as State;
+    upgrade(state);
+    return state;
+  },
+
   // An order leaves a quiet period on (see quietUntil); a review ends it.
   observe(state, event: MarketEvent, config) {
     if (event.kind !== 'review') return true;
-    upgrade(state);
     const slots = slotsOf(config);
     const r = slowCounts(state, event.eventTime, config);
     r[SLOW_REVIEWS]!++;
@@ -366,7 +371,6 @@ export const signal: SellerSignal<State, Config> = {
     const windowStart = ctx.at - config.windowMs;
     const startHour = Math.floor(windowStart / HOUR_MS);
     const keep = Math.pow(0.5, HOUR_MS / config.baselineHalfLifeMs);
-    upgrade(state);
     // Absent rates are EWMAs of 0 and no hour held: folding keeps them 0.
     const r = state.rates;
     if (state.nextHour < 0) state.nextHour = startHour;
@@ -442,14 +446,12 @@ export const signal: SellerSignal<State, Config> = {
   // fold are zeros into zero baselines, the same however many are folded at once. Any other
   // seller is evaluated every time: a short quiet period here would end every other signal's too.
   quietUntil(state, at) {
-    upgrade(state);
     const r = state.rates;
     return r === undefined || (r.length === RATES && r[EW_REVIEWS] === 0 && r[EW_UNVERIFIED] === 0) ? Infinity : at;
   },
 
   // Unverified reviews stay as evidence as long as the slow lane reads them.
   expire(state, now, config) {
-    upgrade(state);
     const from = now - Math.max(config.windowMs, SLOW_EVIDENCE_HALF_LIVES * config.slowHalfLifeHours * HOUR_MS);
     const recent = state.recent;
     let drop = 0;

@@ -43,6 +43,20 @@ test('a snapshot is plain JSON and restores to the same state', () => {
   assert.deepEqual(r.states, [{ n: 1 }]);
 });
 
+test('a restore passes each saved signal state, copied, through revive once; a null one stays null', () => {
+  const s = new SellerState('s', 2, 24);
+  s.states[0] = { old: 1 };
+  const snap = JSON.parse(JSON.stringify(s.snapshot(['a', 'b'])));
+  const calls: [number, unknown][] = [];
+  const r = SellerState.fromSnapshot('s', snap, ['a', 'b'], 24, (i, saved) => {
+    calls.push([i, saved]);
+    return { now: (saved as { old: number }).old };
+  });
+  assert.deepEqual(calls, [[0, { old: 1 }]]);
+  assert.notEqual(calls[0]![1], snap.signals.a);
+  assert.deepEqual(r.states, [{ now: 1 }, null]);
+});
+
 /** Orders per bucket and over the day ending with the closing bucket, counted from the raw times. */
 function expectedCounts(times: readonly number[], at: number): { inBucket: number; day: number } {
   const closing = at / H - 1;

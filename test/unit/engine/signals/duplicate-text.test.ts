@@ -4,7 +4,7 @@ import { configSchema, informativeWords, signal, textSignature, type State } fro
 import { bbitPack, minhash, shingleHashes } from '../../../../src/engine/sketch/minhash.js';
 import type { MarketEvent, SellerContext, SignalFinding } from '../../../../src/engine/types.js';
 import { eventKeys } from '../../../../src/engine/event-keys.js';
-import { DAY, drive, HOUR, MIN, review, rng, T0 } from './fixtures.js';
+import { DAY, drive, HOUR, MIN, review, revived, rng, T0 } from './fixtures.js';
 
 const config = configSchema.parse({});
 
@@ -150,7 +150,7 @@ test('a state written before the repeat baseline (no base fields) restores and j
   for (let i = 0; i < 7; i++) events.push(review({ buyerId: `b-farm-${i}`, eventTime: T0 + 2 * DAY + i * 20 * MIN, text: SCRIPT[i % SCRIPT.length]! }));
   // Drive the honest part, then drop the fields main's code did not write, as its snapshot would lack them.
   const { state } = drive(signal, config, events.slice(0, 4));
-  const old = JSON.parse(JSON.stringify({ sigs: state.sigs, reviewIds: [], buyerIds: [] })) as typeof state;
+  const old = revived(signal, config, { sigs: state.sigs, reviewIds: [], buyerIds: [] });
   assert.deepEqual(state.matched, []);
   const keys = { buyer: 0, device: 0, ip: 0, address: 0, payment: 0 } as never;
   let f: SignalFinding | null = null;
@@ -240,7 +240,7 @@ test('a state saved with the matched reviews and their buyers as two lists resto
     const step = (): void => {
       if (calls++ % every !== 0) return;
       const { matched, ...rest } = JSON.parse(JSON.stringify(state)) as State;
-      state = { ...rest, reviewIds: matched.filter((_, i) => i % 2 === 0), buyerIds: matched.filter((_, i) => i % 2 === 1) } as unknown as State;
+      state = revived(signal, config, { ...rest, reviewIds: matched.filter((_, i) => i % 2 === 0), buyerIds: matched.filter((_, i) => i % 2 === 1) });
     };
     let boundary = (Math.floor(events[0]!.eventTime / HOUR) + 1) * HOUR;
     for (const e of events) {

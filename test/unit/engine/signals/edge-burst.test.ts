@@ -444,7 +444,7 @@ test("a state from before the top-k kept its buyers' latest orders restores: tho
   delete old['lastOrders'];
   const then = runSignal(signal, config, events.filter((e) => e.eventTime >= cut), { state: old as unknown as typeof first.state });
   assert.equal(then.state.counts.length, 4 * then.state.keys.length);
-  assert.equal(then.state.lastOrders, undefined);
+  assert.equal((then.state as { lastOrders?: unknown }).lastOrders, undefined);
   const strongest = Math.max(...[...then.findings.values()].map((f) => f.strength));
   assert.ok(strongest >= 0.8, String(strongest));
 });

@@ -107,16 +107,25 @@ export function drive<S, C>(signal: SellerSignal<S, C>, config: C, events: reado
 }
 
 /**
+ * A saved state as a restore hands it to the signal: a copy, through the signal's revive when it
+ * has one (see SellerState.fromSnapshot).
+ */
+export function revived<S, C>(signal: SellerSignal<S, C>, config: C, saved: unknown): S {
+  const copy = structuredClone(saved);
+  return signal.revive === undefined ? (copy as S) : signal.revive(copy, config);
+}
+
+/**
  * The engine's calls for one seller in the given order (expire, then evaluate, at every hour's
- * end; observe), the state replaced by `saved` just before event `swapAt` is observed: how a
- * state written by older code is shown to continue as a fresh one does.
+ * end; observe), the state replaced by `saved`, restored (see revived), just before event `swapAt`
+ * is observed: how a state written by older code is shown to continue as a fresh one does.
  */
 export function replaySwapped<S, C>(
   signal: SellerSignal<S, C>,
   config: C,
   events: readonly MarketEvent[],
   swapAt = -1,
-  saved?: S,
+  saved?: unknown,
 ): { findings: { at: number; f: SignalFinding }[]; state: S } {
   let state = signal.create(config);
   const findings: { at: number; f: SignalFinding }[] = [];
@@ -130,7 +139,7 @@ export function replaySwapped<S, C>(
   };
   events.forEach((e, i) => {
     close(e.eventTime);
-    if (i === swapAt) state = saved!;
+    if (i === swapAt) state = revived(signal, config, saved);
     signal.observe(state, e, config, eventKeys(e));
   });
   close(boundary);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { eventKeys } from '../../../../src/engine/event-keys.js';
 import { configSchema, signal, type State } from '../../../../src/engine/signals/fresh-accounts.js';
 import type { MarketEvent, SellerContext } from '../../../../src/engine/types.js';
-import { canonical, DAY, drive, HOUR, MIN, order, ordinarySeller, replaySwapped, review, T0 } from './fixtures.js';
+import { canonical, DAY, drive, HOUR, MIN, order, ordinarySeller, replaySwapped, review, revived, T0 } from './fixtures.js';
 
 const config = configSchema.parse({});
 
@@ -154,10 +154,11 @@ test('a state snapshotted before the slow share existed restores and keeps worki
   const state = signal.create(config);
   for (const e of events.slice(0, 20)) signal.observe(state, e, config, eventKeys(e));
   // That version's layout: the FAST block alone in `counts` (11 numbers), no SLOW block.
-  const old = JSON.parse(JSON.stringify({ ...state, counts: state.counts.slice(0, 11) })) as typeof state;
-  const restored = old;
-  for (const e of events.slice(20)) signal.observe(restored, e, config, eventKeys(e));
+  const restored = revived(signal, config, { ...state, counts: state.counts.slice(0, 11) });
+  // Restored with the SLOW block (empty): numbers written past the old end would be NaN.
   assert.equal(restored.counts.length, state.counts.length);
+  for (const e of events.slice(20)) signal.observe(restored, e, config, eventKeys(e));
+  assert.ok(restored.counts.every(Number.isFinite));
   assert.ok(signal.evaluate(restored, { sellerId: 's', at: T0 + 3 * DAY + 12 * HOUR, bucketMs: HOUR, ordersInBucket: 0, orders24h: 0, dailyOrdersEwma: 0, historyDays: 3 }, config) !== null);
 });
 
@@ -196,7 +197,7 @@ test('a state saved with the young buyers and orders as two lists restores at an
       if (i % every === 0) {
         const { young, ...rest } = JSON.parse(JSON.stringify(state)) as State;
         const buyers = young.length === 0 ? 0 : (young[0] as number);
-        state = { ...rest, youngBuyers: young.slice(1, 1 + buyers), youngOrders: young.slice(1 + buyers) } as unknown as State;
+        state = revived(signal, config, { ...rest, youngBuyers: young.slice(1, 1 + buyers), youngOrders: young.slice(1 + buyers) });
       }
       signal.observe(state, e, config, eventKeys(e));
       assert.equal(JSON.stringify(state).match(/"young(Buyers|Orders)":/), null);
@@ -222,7 +223,7 @@ test('a state snapshotted before the young lane existed is restored with it, emp
   // The layout of that version: four count lanes, no young evidence lists.
   const lanes = 5;
   const counts = [state.counts[0]!, ...state.counts.slice(1, 5), ...state.counts.slice(1 + lanes, 5 + lanes)];
-  const old = JSON.parse(JSON.stringify({ ...state, counts, young: undefined })) as typeof state;
+  const old = revived(signal, config, JSON.parse(JSON.stringify({ ...state, counts, young: undefined })));
   const ctx = (at: number) => ({ sellerId: 's-1', at, bucketMs: HOUR, ordersInBucket: 0, orders24h: 0, dailyOrdersEwma: 2, historyDays: 10 });
   assert.equal(signal.evaluate(old, ctx(day), config), null);
   assert.equal(signal.evaluate(state, ctx(day), config), null);

@@ -4,6 +4,7 @@
  * bucket end (with events up to `graceMs` past it already observed, as the core may do).
  */
 import { eventKeys } from '../../../../src/engine/event-keys.js';
+import { revived } from './fixtures.js';
 import type { MarketEvent, OrderEvent, OrderStatus, ReviewEvent, SellerContext, SellerSignal, SignalFinding } from '../../../../src/engine/types.js';
 export { rng } from '../../../helpers/fixtures.js';
 
@@ -81,7 +82,8 @@ export interface Run<S> {
 /**
  * Observes all events in canonical order and evaluates at every hour end from the first event's
  * hour to `until` (default: the hour after the last event). `restoreAt` round-trips the state
- * through JSON just before that bucket closes.
+ * through JSON just before that bucket closes; that state, reshaped, and `state` are restored as a
+ * snapshot's are (see revived).
  */
 export function runSignal<S, C>(
   signal: SellerSignal<S, C>,
@@ -90,7 +92,7 @@ export function runSignal<S, C>(
   opts: { graceMs?: number; until?: number; state?: S; restoreAt?: number; reshape?: (saved: S) => S } = {},
 ): Run<S> {
   const sorted = canonical(events);
-  let state = opts.state ?? signal.create(config);
+  let state = opts.state === undefined ? signal.create(config) : revived(signal, config, opts.state);
   const findings = new Map<number, SignalFinding>();
   if (sorted.length === 0) return { state, findings };
   const grace = opts.graceMs ?? 0;
@@ -107,8 +109,8 @@ export function runSignal<S, C>(
       signal.observe(state, e, config, eventKeys(e));
     }
     if (opts.restoreAt === at) {
-      state = JSON.parse(JSON.stringify(state)) as S;
-      if (opts.reshape !== undefined) state = opts.reshape(state);
+      const saved = JSON.parse(JSON.stringify(state)) as S;
+      state = revived(signal, config, opts.reshape === undefined ? saved : opts.reshape(saved));
     }
     while (hi < placed.length && placed[hi]! < at) hi++;
     while (lo < hi && placed[lo]! < at - DAY) lo++;

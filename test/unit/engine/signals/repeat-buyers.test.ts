@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { eventKeys } from '../../../../src/engine/event-keys.js';
 import { configSchema, separateFields, separateLists, signal, type SeparateLists, type State } from '../../../../src/engine/signals/repeat-buyers.js';
 import type { MarketEvent, SellerContext } from '../../../../src/engine/types.js';
-import { canonical, DAY, drive, HOUR, MIN, order, ordinarySeller, review, rng, T0 } from './fixtures.js';
+import { canonical, DAY, drive, HOUR, MIN, order, ordinarySeller, review, revived, rng, T0 } from './fixtures.js';
 
 const config = configSchema.parse({});
 
@@ -156,7 +156,8 @@ test('a state saved with the former `peak` field (the window ratio, now recomput
   for (const e of events.slice(0, 12)) signal.observe(now, e, config, keys(e));
   const { peakN, peakU } = separateFields(now);
   assert.ok(peakU! > 0);
-  const old = { ...(JSON.parse(JSON.stringify(now)) as State), peak: peakN! / peakU! };
+  const old = revived(signal, config, { ...(JSON.parse(JSON.stringify(now)) as State), peak: peakN! / peakU! });
+  assert.equal(JSON.stringify(old).includes('"peak"'), false, 'the unused field is not written again');
   for (const e of events.slice(12)) {
     signal.observe(now, e, config, keys(e));
     signal.observe(old, e, config, keys(e));
@@ -185,9 +186,9 @@ test('a state saved with its top-k as `top` (before it was flattened into the st
       if (f !== null) findings.push({ at: boundary, finding: f });
     }
     const { keys, counts, ...rest } = JSON.parse(JSON.stringify(state)) as State;
-    state = { ...rest, top: { keys, counts } } as State;
+    state = revived(signal, config, { ...rest, top: { keys, counts } });
+    assert.equal((state as { top?: unknown }).top, undefined);
     signal.observe(state, e, config, eventKeys(e));
-    assert.equal(state.top, undefined);
   }
   const f = signal.evaluate(state, { at: boundary } as SellerContext, config);
   if (f !== null) findings.push({ at: boundary, finding: f });
@@ -316,7 +317,7 @@ test('a state saved before the reorder lane restores; the lane starts at its nex
   assert.ok(plain.length > 0);
   // The layout before the lane: the window and the closed days as separate lists, no lane fields.
   const { n: _n, lens: _lens, reps: _reps, ...old } = JSON.parse(JSON.stringify(signal.create(config))) as State;
-  let state = { ...old, w: [], past: [] } as unknown as State;
+  let state = revived(signal, config, { ...old, w: [], past: [] });
   const findings = [];
   let boundary = (Math.floor(events[0]!.eventTime / HOUR) + 1) * HOUR;
   for (const e of events) {
@@ -348,7 +349,7 @@ test('a state saved with the window, closed days, lane and repeat reviewers as s
     const lists = separateLists(state);
     held = Math.max(held, Math.min(lists.past.length, lists.rv.length, lists.w.length, lists.rvf.length));
     const { n: _n, lens: _lens, reps: _reps, ...rest } = separateFields(state);
-    state = { ...rest, ...lists } satisfies Omit<ReturnType<typeof separateFields>, 'n' | 'lens' | 'reps'> & SeparateLists as unknown as State;
+    state = revived(signal, config, { ...rest, ...lists } satisfies Omit<ReturnType<typeof separateFields>, 'n' | 'lens' | 'reps'> & SeparateLists);
     signal.observe(state, e, config, eventKeys(e));
     assert.equal(JSON.stringify(state).match(/"(w|past|rv|rvf|rvb|rvr|base)":/), null);
   }
@@ -376,7 +377,7 @@ test('a state saved with the baseline as `base`, the day\'s buyers in `dayBuyers
       if (calls++ % every !== 0) return;
       const old = separateFields(state);
       registers ||= typeof old.dayBuyers === 'string';
-      state = old as unknown as State;
+      state = revived(signal, config, old);
     };
     let boundary = (Math.floor(events[0]!.eventTime / HOUR) + 1) * HOUR;
     events.forEach((e) => {

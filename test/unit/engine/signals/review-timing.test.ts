@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { configSchema, signal, type State } from '../../../../src/engine/signals/review-timing.js';
 import type { MarketEvent, SellerContext, SignalFinding } from '../../../../src/engine/types.js';
 import { eventKeys } from '../../../../src/engine/event-keys.js';
-import { canonical, DAY, drive, HOUR, MIN, order, replaySwapped, review, rng, T0 } from './fixtures.js';
+import { canonical, DAY, drive, HOUR, MIN, order, replaySwapped, review, revived, rng, T0 } from './fixtures.js';
 
 const config = configSchema.parse({});
 
@@ -317,7 +317,7 @@ test('a state saved with its counts since the last evaluation and its firing fla
     let calls = 0;
     let flags = 0;
     const step = (): void => {
-      if (calls++ % every === 0) state = withSeparateFlags(state) as State;
+      if (calls++ % every === 0) state = revived(signal, config, withSeparateFlags(state));
     };
     let boundary = (Math.floor(events[0]!.eventTime / HOUR) + 1) * HOUR;
     for (const e of [...events, null]) {

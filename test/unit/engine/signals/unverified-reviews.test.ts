@@ -5,6 +5,7 @@ import { parseEngineConfig } from '../../../../src/engine/config.js';
 import { configSchema, signal, type SeparateRates, type State, type Unverified } from '../../../../src/engine/signals/unverified-reviews.js';
 import type { MarketEvent, SellerContext } from '../../../../src/engine/types.js';
 import { DAY, HOUR, T0, order, review, runSignal } from './part-b-fixtures.js';
+import { revived } from './fixtures.js';
 
 const config = configSchema.parse({});
 
@@ -287,6 +288,9 @@ test('a state saved before the slow lane (no `slow`) restores and gains it at th
   const events = [...smallShop('s11', T0, 14, 24), ...drip('s11', start, 15, 8)];
   const before = runSignal(signal, config, events.filter((e) => e.eventTime < start), { until: start });
   const old = separateRates(JSON.parse(JSON.stringify(before.state)) as State, false);
+  // The EWMAs and hour counts carry over; only the slow lane starts anew.
+  const saved = before.state.rates!;
+  assert.deepEqual(revived(signal, config, old).rates, [saved[0], saved[1], -1, 0, 0, ...saved.slice(5)]);
   const resumed = runSignal(signal, config, events.filter((e) => e.eventTime >= start), { state: old, until: start + 6 * DAY });
   assert.ok(resumed.state.rates !== undefined && resumed.state.rates[2]! >= 0);
   assert.ok(Math.max(...[...resumed.findings.values()].map((f) => f.strength)) >= 0.8);
