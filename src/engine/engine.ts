@@ -527,8 +527,10 @@ export class Engine {
     let start: number | undefined;
     while ((start = this.buffer.firstStart()) !== undefined && start + this.slotMs <= through) {
       this.closeBucketsThrough(start);
-      const events = this.buffer.takeFirst();
-      for (let i = 0; i < events.length; i++) this.apply(events[i]!);
+      const slot = this.buffer.takeFirst();
+      const events = slot.events;
+      for (let i = 0; i < slot.n; i++) this.apply(events[i]!);
+      this.buffer.recycle(slot);
     }
     this.closeBucketsThrough(through);
     this.releasedThrough = through;
