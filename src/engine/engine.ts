@@ -202,7 +202,13 @@ export class Engine {
   /** Sellers with an open incident: evaluated at every close until RESOLVE. */
   private readonly incidentSellers = new Map<string, SellerState>();
   private readonly ringIncidents = new Map<string, RingIncident>();
-  private bucketSellers: SellerState[] = [];
+  /**
+   * Sellers to evaluate at the next close, the first nBucketSellers entries. Two arrays in turn,
+   * emptied after each close: a fresh one per close grew by copying, a slot per active seller.
+   */
+  private bucketSellers: (SellerState | undefined)[] = [];
+  private nBucketSellers = 0;
+  private spareSellers: (SellerState | undefined)[] = [];
   /**
    * Scratch of evaluateSeller, reused by every evaluation: signals read the context only during
    * evaluate, and alerts copy the findings (makeAlert), so neither outlives one evaluation.
@@ -429,13 +435,17 @@ export class Engine {
       old.evicted = true;
       this.sellers.delete(sellerId);
       this.incidentSellers.delete(sellerId);
-      this.bucketSellers = this.bucketSellers.filter((s) => s !== old);
+      const list = this.bucketSellers;
+      let n = 0;
+      for (let i = 0; i < this.nBucketSellers; i++) if (list[i] !== old) list[n++] = list[i];
+      list.fill(undefined, n, this.nBucketSellers);
+      this.nBucketSellers = n;
     }
     if (data === null) return;
     const st = SellerState.fromSnapshot(sellerId, data, this.signalNames, this.bucketsPerDay);
     this.sellers.set(sellerId, st);
     if (st.incident !== null) this.incidentSellers.set(sellerId, st);
-    if (this.nextBucketEnd !== null && st.mark === this.nextBucketEnd / this.bucketMs) this.bucketSellers.push(st);
+    if (this.nextBucketEnd !== null && st.mark === this.nextBucketEnd / this.bucketMs) this.bucketSellers[this.nBucketSellers++] = st;
   }
 
   /**
@@ -550,7 +560,7 @@ export class Engine {
     const mark = Math.floor(this.nextBucketEnd / this.bucketMs);
     if (st.mark !== mark) {
       st.mark = mark;
-      this.bucketSellers.push(st);
+      this.bucketSellers[this.nBucketSellers++] = st;
     }
     this.markDirty(st);
     const observers = this.observers[e.kind === 'review' ? REVIEW_KEY : statusKey(e.status)]!;
@@ -624,7 +634,7 @@ export class Engine {
     if (this.nextBucketEnd === null) return;
     while (this.nextBucketEnd <= x) {
       // A long gap with nothing to evaluate: jump straight to the last boundary.
-      if (this.bucketSellers.length === 0 && this.incidentSellers.size === 0 && this.ring === null) {
+      if (this.nBucketSellers === 0 && this.incidentSellers.size === 0 && this.ring === null) {
         const last = x - (x % this.bucketMs);
         if (last > this.nextBucketEnd) {
           this.bucketsClosed += (last - this.nextBucketEnd) / this.bucketMs;
@@ -638,13 +648,21 @@ export class Engine {
 
   private closeBucket(at: number): void {
     const list = this.bucketSellers;
-    this.bucketSellers = [];
+    let n = this.nBucketSellers;
+    this.bucketSellers = this.spareSellers;
+    this.nBucketSellers = 0;
     const mark = at / this.bucketMs;
-    for (const st of this.incidentSellers.values()) if (st.mark !== mark) list.push(st);
+    for (const st of this.incidentSellers.values()) if (st.mark !== mark) list[n++] = st;
     // Sellers are independent, so evaluation order does not matter; only the few alerts of this
     // close are sorted by seller, which keeps output order independent of arrival and restores.
     const first = this.alerts.length;
-    for (const st of list) if (!st.evicted) this.evaluateSeller(st, at);
+    for (let i = 0; i < n; i++) {
+      const st = list[i]!;
+      if (!st.evicted) this.evaluateSeller(st, at);
+    }
+    // Emptied so that evicted sellers are not kept alive until the array's next use.
+    list.fill(undefined, 0, n);
+    this.spareSellers = list;
     if (this.alerts.length - first > 1) {
       const mine = this.alerts.splice(first).sort((a, b) => (a.sellerId < b.sellerId ? -1 : a.sellerId > b.sellerId ? 1 : 0));
       for (const a of mine) this.alerts.push(a);
