@@ -73,12 +73,17 @@ const MAX_SPARE = 64;
 const MAX_SPARE_LENGTH = 1 << 16;
 
 export class ReorderBuffer {
+  /**
+   * Keyed by slot number (start ÷ slotMs), a small integer for slots of 2 s or more: a start time
+   * as a key was a double, boxed for every lookup (most events, as consecutive ones often fall
+   * in different slots within the allowed disorder).
+   */
   private readonly slots = new Map<number, Slot>();
-  /** Slot starts, ascending; new slots nearly always append at the end. */
-  private readonly starts: number[] = [];
+  /** Slot numbers, ascending; new slots nearly always append at the end. */
+  private readonly numbers: number[] = [];
   private readonly spare: (MarketEvent | undefined)[][] = [];
   private buffered = 0;
-  private lastStart = NaN;
+  private lastNumber = NaN;
   private lastSlot: Slot | undefined = undefined;
 
   constructor(private readonly slotMs: number) {}
@@ -88,27 +93,28 @@ export class ReorderBuffer {
   }
 
   push(e: MarketEvent): void {
-    // floor × slotMs, not % (a C call on a double, as event times are): the same for times ≥ 0.
-    const start = Math.floor(e.eventTime / this.slotMs) * this.slotMs;
-    // Consecutive events nearly always share a slot: skip the map lookup then.
-    let slot = start === this.lastStart ? this.lastSlot : this.slots.get(start);
+    // Math.floor, not %: a C call on a double, as event times are.
+    const k = Math.floor(e.eventTime / this.slotMs);
+    // Consecutive events often share a slot: skip the map lookup then.
+    let slot = k === this.lastNumber ? this.lastSlot : this.slots.get(k);
     if (slot === undefined) {
       slot = { events: this.spare.pop() ?? [], n: 0 };
-      this.slots.set(start, slot);
-      const s = this.starts;
+      this.slots.set(k, slot);
+      const s = this.numbers;
       let i = s.length;
-      while (i > 0 && s[i - 1]! > start) i--;
-      s.splice(i, 0, start);
+      while (i > 0 && s[i - 1]! > k) i--;
+      s.splice(i, 0, k);
     }
     slot.events[slot.n++] = e;
-    this.lastStart = start;
+    this.lastNumber = k;
     this.lastSlot = slot;
     this.buffered++;
   }
 
   /** Start of the oldest buffered slot, or undefined when empty. */
   firstStart(): number | undefined {
-    return this.starts[0];
+    const k = this.numbers[0];
+    return k === undefined ? undefined : k * this.slotMs;
   }
 
   /**
@@ -116,13 +122,13 @@ export class ReorderBuffer {
    * the slot to recycle(). An empty slot when the buffer is empty.
    */
   takeFirst(): Slot {
-    const start = this.starts.shift();
-    if (start === undefined) return { events: [], n: 0 };
-    const slot = this.slots.get(start)!;
-    this.slots.delete(start);
-    if (start === this.lastStart) this.lastSlot = undefined;
+    const k = this.numbers.shift();
+    if (k === undefined) return { events: [], n: 0 };
+    const slot = this.slots.get(k)!;
+    this.slots.delete(k);
+    if (k === this.lastNumber) this.lastSlot = undefined;
     this.buffered -= slot.n;
-    sortSlot(slot.events, slot.n, start, this.slotMs);
+    sortSlot(slot.events, slot.n, k * this.slotMs, this.slotMs);
     return slot;
   }
 
@@ -138,10 +144,10 @@ export class ReorderBuffer {
   /** Every buffered event in canonical order (for snapshots). */
   all(): MarketEvent[] {
     const out: MarketEvent[] = [];
-    for (const s of this.starts) {
-      const slot = this.slots.get(s)!;
+    for (const k of this.numbers) {
+      const slot = this.slots.get(k)!;
       const events = slot.events.slice(0, slot.n);
-      sortSlot(events, slot.n, s, this.slotMs);
+      sortSlot(events, slot.n, k * this.slotMs, this.slotMs);
       for (const e of events) out.push(e!);
     }
     return out;
