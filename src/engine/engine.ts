@@ -203,12 +203,11 @@ export class Engine {
   private readonly incidentSellers = new Map<string, SellerState>();
   private readonly ringIncidents = new Map<string, RingIncident>();
   /**
-   * Sellers to evaluate at the next close, the first nBucketSellers entries. Two arrays in turn,
-   * emptied after each close: a fresh one per close grew by copying, a slot per active seller.
+   * Sellers to evaluate at the next close, the first nBucketSellers entries. One array, emptied
+   * after each close: a fresh one per close grew by copying, a slot per active seller.
    */
-  private bucketSellers: (SellerState | undefined)[] = [];
+  private readonly bucketSellers: (SellerState | undefined)[] = [];
   private nBucketSellers = 0;
-  private spareSellers: (SellerState | undefined)[] = [];
   /**
    * Scratch of evaluateSeller, reused by every evaluation: signals read the context only during
    * evaluate, and alerts copy the findings (makeAlert), so neither outlives one evaluation.
@@ -647,10 +646,9 @@ export class Engine {
   }
 
   private closeBucket(at: number): void {
+    // Evaluation never schedules a seller, so the list is read and emptied in place.
     const list = this.bucketSellers;
     let n = this.nBucketSellers;
-    this.bucketSellers = this.spareSellers;
-    this.nBucketSellers = 0;
     const mark = at / this.bucketMs;
     for (const st of this.incidentSellers.values()) if (st.mark !== mark) list[n++] = st;
     // Sellers are independent, so evaluation order does not matter; only the few alerts of this
@@ -662,7 +660,7 @@ export class Engine {
     }
     // Emptied so that evicted sellers are not kept alive until the array's next use.
     list.fill(undefined, 0, n);
-    this.spareSellers = list;
+    this.nBucketSellers = 0;
     if (this.alerts.length - first > 1) {
       const mine = this.alerts.splice(first).sort((a, b) => (a.sellerId < b.sellerId ? -1 : a.sellerId > b.sellerId ? 1 : 0));
       for (const a of mine) this.alerts.push(a);
