@@ -202,7 +202,12 @@ export class Engine {
   /** Sellers with an open incident: evaluated at every close until RESOLVE. */
   private readonly incidentSellers = new Map<string, SellerState>();
   private readonly ringIncidents = new Map<string, RingIncident>();
-  private bucketSellers: SellerState[] = [];
+  /**
+   * Sellers to evaluate at the next close, the first nBucketSellers entries. One array, emptied
+   * after each close: a fresh one per close grew by copying, a slot per active seller.
+   */
+  private readonly bucketSellers: (SellerState | undefined)[] = [];
+  private nBucketSellers = 0;
   /**
    * Scratch of evaluateSeller, reused by every evaluation: signals read the context only during
    * evaluate, and alerts copy the findings (makeAlert), so neither outlives one evaluation.
@@ -429,7 +434,11 @@ export class Engine {
       old.evicted = true;
       this.sellers.delete(sellerId);
       this.incidentSellers.delete(sellerId);
-      this.bucketSellers = this.bucketSellers.filter((s) => s !== old);
+      const list = this.bucketSellers;
+      let n = 0;
+      for (let i = 0; i < this.nBucketSellers; i++) if (list[i] !== old) list[n++] = list[i];
+      list.fill(undefined, n, this.nBucketSellers);
+      this.nBucketSellers = n;
     }
     if (data === null) return;
     const st = SellerState.fromSnapshot(sellerId, data, this.signalNames, this.bucketsPerDay, (i, saved) => {
@@ -438,7 +447,7 @@ export class Engine {
     });
     this.sellers.set(sellerId, st);
     if (st.incident !== null) this.incidentSellers.set(sellerId, st);
-    if (this.nextBucketEnd !== null && st.mark === this.nextBucketEnd / this.bucketMs) this.bucketSellers.push(st);
+    if (this.nextBucketEnd !== null && st.mark === this.nextBucketEnd / this.bucketMs) this.bucketSellers[this.nBucketSellers++] = st;
   }
 
   /**
@@ -530,8 +539,10 @@ export class Engine {
     let start: number | undefined;
     while ((start = this.buffer.firstStart()) !== undefined && start + this.slotMs <= through) {
       this.closeBucketsThrough(start);
-      const events = this.buffer.takeFirst();
-      for (let i = 0; i < events.length; i++) this.apply(events[i]!);
+      const slot = this.buffer.takeFirst();
+      const events = slot.events;
+      for (let i = 0; i < slot.n; i++) this.apply(events[i]!);
+      this.buffer.recycle(slot);
     }
     this.closeBucketsThrough(through);
     this.releasedThrough = through;
@@ -551,7 +562,7 @@ export class Engine {
     const mark = Math.floor(this.nextBucketEnd / this.bucketMs);
     if (st.mark !== mark) {
       st.mark = mark;
-      this.bucketSellers.push(st);
+      this.bucketSellers[this.nBucketSellers++] = st;
     }
     this.markDirty(st);
     const observers = this.observers[e.kind === 'review' ? REVIEW_KEY : statusKey(e.status)]!;
@@ -625,7 +636,7 @@ export class Engine {
     if (this.nextBucketEnd === null) return;
     while (this.nextBucketEnd <= x) {
       // A long gap with nothing to evaluate: jump straight to the last boundary.
-      if (this.bucketSellers.length === 0 && this.incidentSellers.size === 0 && this.ring === null) {
+      if (this.nBucketSellers === 0 && this.incidentSellers.size === 0 && this.ring === null) {
         const last = x - (x % this.bucketMs);
         if (last > this.nextBucketEnd) {
           this.bucketsClosed += (last - this.nextBucketEnd) / this.bucketMs;
@@ -638,14 +649,21 @@ export class Engine {
   }
 
   private closeBucket(at: number): void {
+    // Evaluation never schedules a seller, so the list is read and emptied in place.
     const list = this.bucketSellers;
-    this.bucketSellers = [];
+    let n = this.nBucketSellers;
     const mark = at / this.bucketMs;
-    for (const st of this.incidentSellers.values()) if (st.mark !== mark) list.push(st);
+    for (const st of this.incidentSellers.values()) if (st.mark !== mark) list[n++] = st;
     // Sellers are independent, so evaluation order does not matter; only the few alerts of this
     // close are sorted by seller, which keeps output order independent of arrival and restores.
     const first = this.alerts.length;
-    for (const st of list) if (!st.evicted) this.evaluateSeller(st, at);
+    for (let i = 0; i < n; i++) {
+      const st = list[i]!;
+      if (!st.evicted) this.evaluateSeller(st, at);
+    }
+    // Emptied so that evicted sellers are not kept alive until the array's next use.
+    list.fill(undefined, 0, n);
+    this.nBucketSellers = 0;
     if (this.alerts.length - first > 1) {
       const mine = this.alerts.splice(first).sort((a, b) => (a.sellerId < b.sellerId ? -1 : a.sellerId > b.sellerId ? 1 : 0));
       for (const a of mine) this.alerts.push(a);

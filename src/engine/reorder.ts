@@ -15,48 +15,76 @@ export function compareEvents(a: MarketEvent, b: MarketEvent): number {
 }
 
 /**
- * Sorts one slot's events (all with eventTime in [start, start + slotMs)) into canonical order.
- * A comparator sort pays a JS call per comparison; instead each event gets one number,
- * (eventTime − start) · 2^k + its index, and a native typed-array sort orders those. Only runs of
- * equal eventTime (rare) still go through compareEvents.
+ * Sorts the first n events of a slot (all with eventTime in [start, start + slotMs)) into
+ * canonical order, in place. A comparator sort pays a JS call per comparison; instead each event
+ * gets one number, (eventTime − start) · 2^k + its index, and a native typed-array sort orders
+ * those. Only runs of equal eventTime (rare) still go through compareEvents.
  */
 let keys = new Float64Array(1024);
-function sortSlot(events: MarketEvent[], start: number, slotMs: number): MarketEvent[] {
-  const n = events.length;
-  if (n < 2) return events;
+/** The unsorted events while sortSlot writes them back in order; emptied after each use. */
+const unsorted: (MarketEvent | undefined)[] = [];
+function sortSlot(events: (MarketEvent | undefined)[], n: number, start: number, slotMs: number): void {
+  if (n < 2) return;
   let scale = 1;
   while (scale < n) scale *= 2;
   // Exact in a double only below 2^53; absurd slot sizes fall back to the comparator.
-  if (slotMs * scale > 2 ** 53) return events.sort(compareEvents);
+  if (slotMs * scale > 2 ** 53) {
+    const sorted = (events.slice(0, n) as MarketEvent[]).sort(compareEvents);
+    for (let i = 0; i < n; i++) events[i] = sorted[i];
+    return;
+  }
   if (keys.length < n) keys = new Float64Array(Math.max(n, keys.length * 2));
-  for (let i = 0; i < n; i++) keys[i] = (events[i]!.eventTime - start) * scale + i;
+  for (let i = 0; i < n; i++) {
+    const e = events[i]!;
+    keys[i] = (e.eventTime - start) * scale + i;
+    unsorted[i] = e;
+  }
   const sorted = keys.subarray(0, n).sort();
-  const out = new Array<MarketEvent>(n);
   for (let i = 0; i < n; i++) {
     const k = sorted[i]!;
-    out[i] = events[k - Math.floor(k / scale) * scale]!;
+    events[i] = unsorted[k - Math.floor(k / scale) * scale];
   }
+  unsorted.fill(undefined, 0, n);
   for (let i = 1; i < n; i++) {
-    if (out[i]!.eventTime !== out[i - 1]!.eventTime) continue;
+    if (events[i]!.eventTime !== events[i - 1]!.eventTime) continue;
     // A run of equal times: insertion sort by kind and eventId (runs are short).
     let j = i;
-    const e = out[i]!;
-    while (j > 0 && compareEvents(out[j - 1]!, e) > 0) {
-      out[j] = out[j - 1]!;
+    const e = events[i]!;
+    while (j > 0 && compareEvents(events[j - 1]!, e) > 0) {
+      events[j] = events[j - 1];
       j--;
     }
-    out[j] = e;
+    events[j] = e;
   }
-  return out;
 }
 
+/**
+ * One slot's events, the first n entries of `events`. Released slots' arrays are emptied and
+ * reused for new slots: a fresh array per slot grew by copying as its minute filled (about 40
+ * bytes of garbage per event).
+ */
+export interface Slot {
+  readonly events: (MarketEvent | undefined)[];
+  n: number;
+}
+
+/** Spare arrays kept at most, and the longest kept (a burst's huge slot is left to the GC). */
+const MAX_SPARE = 64;
+const MAX_SPARE_LENGTH = 1 << 16;
+
 export class ReorderBuffer {
-  private readonly slots = new Map<number, MarketEvent[]>();
-  /** Slot starts, ascending; new slots nearly always append at the end. */
-  private readonly starts: number[] = [];
+  /**
+   * Keyed by slot number (start ÷ slotMs), a small integer for slots of 2 s or more: a start time
+   * as a key was a double, boxed for every lookup (most events, as consecutive ones often fall
+   * in different slots within the allowed disorder).
+   */
+  private readonly slots = new Map<number, Slot>();
+  /** Slot numbers, ascending; new slots nearly always append at the end. */
+  private readonly numbers: number[] = [];
+  private readonly spare: (MarketEvent | undefined)[][] = [];
   private buffered = 0;
-  private lastStart = NaN;
-  private lastSlot: MarketEvent[] | undefined = undefined;
+  private lastNumber = NaN;
+  private lastSlot: Slot | undefined = undefined;
 
   constructor(private readonly slotMs: number) {}
 
@@ -65,47 +93,63 @@ export class ReorderBuffer {
   }
 
   push(e: MarketEvent): void {
-    // floor × slotMs, not % (a C call on a double, as event times are): the same for times ≥ 0.
-    const start = Math.floor(e.eventTime / this.slotMs) * this.slotMs;
-    // Consecutive events nearly always share a slot: skip the map lookup then.
-    const slot = start === this.lastStart ? this.lastSlot : this.slots.get(start);
-    if (slot !== undefined) {
-      slot.push(e);
-      this.lastStart = start;
-      this.lastSlot = slot;
-    } else {
-      const fresh = [e];
-      this.slots.set(start, fresh);
-      this.lastStart = start;
-      this.lastSlot = fresh;
-      const s = this.starts;
+    // Math.floor, not %: a C call on a double, as event times are.
+    const k = Math.floor(e.eventTime / this.slotMs);
+    // Consecutive events often share a slot: skip the map lookup then.
+    let slot = k === this.lastNumber ? this.lastSlot : this.slots.get(k);
+    if (slot === undefined) {
+      slot = { events: this.spare.pop() ?? [], n: 0 };
+      this.slots.set(k, slot);
+      const s = this.numbers;
       let i = s.length;
-      while (i > 0 && s[i - 1]! > start) i--;
-      s.splice(i, 0, start);
+      while (i > 0 && s[i - 1]! > k) i--;
+      s.splice(i, 0, k);
     }
+    slot.events[slot.n++] = e;
+    this.lastNumber = k;
+    this.lastSlot = slot;
     this.buffered++;
   }
 
   /** Start of the oldest buffered slot, or undefined when empty. */
   firstStart(): number | undefined {
-    return this.starts[0];
+    const k = this.numbers[0];
+    return k === undefined ? undefined : k * this.slotMs;
   }
 
-  /** Removes the oldest slot and returns its events in canonical order. */
-  takeFirst(): MarketEvent[] {
-    const start = this.starts.shift();
-    if (start === undefined) return [];
-    const events = this.slots.get(start)!;
-    this.slots.delete(start);
-    if (start === this.lastStart) this.lastSlot = undefined;
-    this.buffered -= events.length;
-    return sortSlot(events, start, this.slotMs);
+  /**
+   * Removes the oldest slot and sorts its events into canonical order. Read them before handing
+   * the slot to recycle(). An empty slot when the buffer is empty.
+   */
+  takeFirst(): Slot {
+    const k = this.numbers.shift();
+    if (k === undefined) return { events: [], n: 0 };
+    const slot = this.slots.get(k)!;
+    this.slots.delete(k);
+    if (k === this.lastNumber) this.lastSlot = undefined;
+    this.buffered -= slot.n;
+    sortSlot(slot.events, slot.n, k * this.slotMs, this.slotMs);
+    return slot;
+  }
+
+  /** Gives back a slot from takeFirst(), read: its array, emptied, serves a later slot. */
+  recycle(slot: Slot): void {
+    const a = slot.events;
+    // Emptied so that the spare arrays do not keep applied events alive.
+    a.fill(undefined, 0, slot.n);
+    slot.n = 0;
+    if (a.length > 0 && a.length <= MAX_SPARE_LENGTH && this.spare.length < MAX_SPARE) this.spare.push(a);
   }
 
   /** Every buffered event in canonical order (for snapshots). */
   all(): MarketEvent[] {
     const out: MarketEvent[] = [];
-    for (const s of this.starts) out.push(...sortSlot([...this.slots.get(s)!], s, this.slotMs));
+    for (const k of this.numbers) {
+      const slot = this.slots.get(k)!;
+      const events = slot.events.slice(0, slot.n);
+      sortSlot(events, slot.n, k * this.slotMs, this.slotMs);
+      for (const e of events) out.push(e!);
+    }
     return out;
   }
 }

@@ -165,21 +165,26 @@ export class SellerState {
 
   /** Counts one PLACED order at time t (events arrive in canonical order). */
   countOrder(t: number, bucketMs: number, alpha: number): void {
+    // Kept small so that V8 inlines it into the engine's apply(): a call boxed t and alpha, two
+    // 16-byte heap numbers per order.
     const b = Math.floor(t / bucketMs);
     if (!this.dense) this.countSparse(b);
-    if (this.dense) {
-      const c = this.counts;
-      const n = c.length - HEAD;
-      if (b > this.countsBucket) {
-        const from = Math.max(this.countsBucket + 1, b - n + 1);
-        for (let i = from; i <= b; i++) c[HEAD + (i % n)] = 0;
-        this.countsBucket = b;
-      }
-      c[HEAD + (b % n)]!++;
-    }
+    if (this.dense) this.countDense(b);
     const d = Math.floor(t / DAY_MS);
     if (d !== this.day) this.rollDay(d, alpha);
     this.ordersToday++;
+  }
+
+  /** countOrder on the dense ring. */
+  private countDense(b: number): void {
+    const c = this.counts;
+    const n = c.length - HEAD;
+    if (b > this.countsBucket) {
+      const from = Math.max(this.countsBucket + 1, b - n + 1);
+      for (let i = from; i <= b; i++) c[HEAD + (i % n)] = 0;
+      this.countsBucket = b;
+    }
+    c[HEAD + (b % n)]!++;
   }
 
   /** countOrder on the sparse form; turns dense instead when that no longer fits it. */

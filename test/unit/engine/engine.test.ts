@@ -716,3 +716,15 @@ test('ingestOwned (records handed over in the contract shape) gives the outcomes
   assert.ok(copied.alerts.length > 2);
   assert.deepEqual(owned, copied);
 });
+
+test('each close evaluates the sellers active in its bucket once, a seller restored meanwhile included', () => {
+  const log = { seen: [] as string[], evals: [] as SellerContext[] };
+  const e = new Engine(cfg, { signals: [probe(log)], ring: null, watermark: 'external' });
+  for (const [i, s] of ['a', 'b', 'c'].entries()) e.ingest(order({ eventId: `h0-${s}`, eventTime: T0 + 10 * MIN + i, sellerId: s, buyerId: 'x' }));
+  e.advanceWatermark(T0 + 30 * MIN);
+  e.restoreSeller('b', JSON.parse(JSON.stringify(e.sellerSnapshot('b'))));
+  e.ingest(order({ eventId: 'h1-c', eventTime: T0 + HOUR + 10 * MIN, sellerId: 'c', buyerId: 'x' }));
+  e.advanceWatermark(T0 + 3 * HOUR);
+  const evaluated = log.evals.map((ctx) => `${(ctx.at - T0) / HOUR}:${ctx.sellerId}`).sort();
+  assert.deepEqual(evaluated, ['1:a', '1:b', '1:c', '2:c']);
+});

@@ -1,7 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PartitionWatermarks, ReorderBuffer, compareEvents } from '../../../src/engine/reorder.js';
+import type { MarketEvent } from '../../../src/engine/types.js';
 import { order, review, rng, T0 } from '../../helpers/fixtures.js';
+
+/** The oldest slot's events as an array, the slot given back as the engine does. */
+function take(buf: ReorderBuffer): MarketEvent[] {
+  const slot = buf.takeFirst();
+  const out = slot.events.slice(0, slot.n) as MarketEvent[];
+  buf.recycle(slot);
+  return out;
+}
 
 test('compareEvents orders by time, then kind, then eventId', () => {
   const a = order({ eventId: 'b', eventTime: T0, sellerId: 's', buyerId: 'x' });
@@ -21,7 +30,7 @@ test('the buffer releases the oldest slot first, sorted, whatever the push order
   assert.equal(buf.size, 4);
   assert.equal(buf.firstStart(), T0);
   assert.deepEqual(buf.all().map((x) => x.eventId), ['first', 'y', 'z', 'late-slot']);
-  assert.deepEqual(buf.takeFirst().map((x) => x.eventId), ['first', 'y', 'z']);
+  assert.deepEqual(take(buf).map((x) => x.eventId), ['first', 'y', 'z']);
   assert.equal(buf.firstStart(), T0 + 5000);
   assert.equal(buf.size, 1);
 });
@@ -41,8 +50,28 @@ test('a released slot is in canonical order, ties on eventTime included, for slo
     }
     const expected = [...pushed].sort(compareEvents);
     assert.deepEqual(buf.all(), expected, `all(), ${n} events`);
-    assert.deepEqual(buf.takeFirst(), expected, `takeFirst(), ${n} events`);
+    assert.deepEqual(take(buf), expected, `takeFirst(), ${n} events`);
   }
+});
+
+test('a recycled slot array serves a later slot: emptied, and only that slot\'s events are released', () => {
+  const buf = new ReorderBuffer(1000);
+  const e = (id: string, t: number) => order({ eventId: id, eventTime: t, sellerId: 's', buyerId: 'x' });
+  for (let i = 0; i < 5; i++) buf.push(e(`a${i}`, T0 + 900 - i));
+  const first = buf.takeFirst();
+  const array = first.events;
+  assert.deepEqual(array.map((x) => x?.eventId), ['a4', 'a3', 'a2', 'a1', 'a0']);
+  buf.recycle(first);
+  assert.equal(first.n, 0);
+  assert.ok(array.every((x) => x === undefined), 'recycled entries hold no events');
+  buf.push(e('b1', T0 + 1500));
+  buf.push(e('b0', T0 + 1200));
+  const second = buf.takeFirst();
+  assert.ok(second.events === array, 'the spare array is reused');
+  assert.equal(second.n, 2);
+  assert.deepEqual(second.events.slice(0, second.n).map((x) => x?.eventId), ['b0', 'b1']);
+  assert.equal(buf.size, 0);
+  assert.equal(buf.takeFirst().n, 0, 'an empty buffer releases an empty slot');
 });
 
 test('partition watermarks: min over active partitions; idle ones do not stall; all idle → max', () => {
