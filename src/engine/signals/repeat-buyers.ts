@@ -276,17 +276,6 @@ function repeaters(s: State): number {
   return s.reps.length / REP;
 }
 
-/** The repeat reviewers for which `keep(i)` holds (i: the reviewer's first item), an exact-size copy; the shared empty list for none. */
-function keptReps(reps: readonly (number | string)[], keep: (i: number) => boolean): readonly (number | string)[] {
-  let n = 0;
-  for (let i = 0; i < reps.length; i += REP) if (keep(i)) n += REP;
-  if (n === 0) return EMPTY;
-  const out = new Array<number | string>(n);
-  let o = 0;
-  for (let i = 0; i < reps.length; i += REP) if (keep(i)) for (let j = 0; j < REP; j++) out[o++] = reps[i + j]!;
-  return out;
-}
-
 export const signal: SellerSignal<State, Config> = {
   name: 'repeat_buyers',
   family: 'concentration',
@@ -509,16 +498,25 @@ function observeReview(s: State, e: ReviewEvent, c: Config, buyer: number): bool
   for (let i = start + drop; i < start + len && !repeat; i++) repeat = lowOf(s.n[i]!, FP_SCALE) === fp;
   setLengths(s, pastLength(s), edit(s, start, len, drop, Math.floor(e.eventTime / 1000) * FP_SCALE + fp), dayLength(s));
   if (repeat) {
-    // One account is named (and counted) once, whatever it repeats: its entry moves to the end with its latest review.
-    const reps = keptReps(s.reps, (i) => s.reps[i + 1] !== e.buyerId);
-    // The oldest reviewers leave beyond the cap.
+    // One account is named (and counted) once, whatever it repeats: its entry moves to the end with
+    // its latest review, and the oldest reviewers leave beyond the cap. One pass, in place when the
+    // length stays (the account was named already, or the list is full): no copy, no closure.
+    const reps = s.reps;
+    let kept = 0;
+    for (let i = 0; i < reps.length; i += REP) if (reps[i + 1] !== e.buyerId) kept += REP;
     const cap = Math.max(c.sampleOrders, c.reorderMinAccounts);
-    const from = Math.max(0, reps.length - REP * (cap - 1));
-    const out = new Array<number | string>(reps.length - from + REP);
-    for (let i = from; i < reps.length; i++) out[i - from] = reps[i]!;
-    out[reps.length - from] = fp;
-    out[reps.length - from + 1] = e.buyerId;
-    out[reps.length - from + 2] = e.reviewId;
+    const skip = Math.max(0, kept - REP * (cap - 1));
+    const out = kept - skip + REP === reps.length ? (reps as (number | string)[]) : new Array<number | string>(kept - skip + REP);
+    let o = 0;
+    let k = 0;
+    for (let i = 0; i < reps.length; i += REP) {
+      if (reps[i + 1] === e.buyerId) continue;
+      if (k >= skip) for (let j = 0; j < REP; j++) out[o++] = reps[i + j]!;
+      k += REP;
+    }
+    out[o] = fp;
+    out[o + 1] = e.buyerId;
+    out[o + 2] = e.reviewId;
     s.reps = out;
   }
   return repeaters(s) < c.reorderMinAccounts;
@@ -530,8 +528,19 @@ function expireReviews(s: State, now: number, c: Config): void {
   if (drop === 0) return;
   setLengths(s, pastLength(s), edit(s, laneStart(s), laneLength(s), drop), dayLength(s));
   if (s.reps.length === 0) return;
-  const kept = keptReps(s.reps, (i) => occurrences(s, s.reps[i] as number) >= 2);
-  if (kept.length < s.reps.length) s.reps = kept;
+  // The reviewers still repeated are counted first: most expiries keep them all, and copy nothing.
+  const reps = s.reps;
+  let n = 0;
+  for (let i = 0; i < reps.length; i += REP) if (occurrences(s, reps[i] as number) >= 2) n += REP;
+  if (n === reps.length) return;
+  if (n === 0) {
+    s.reps = EMPTY;
+    return;
+  }
+  const out = new Array<number | string>(n);
+  let o = 0;
+  for (let i = 0; i < reps.length; i += REP) if (occurrences(s, reps[i] as number) >= 2) for (let j = 0; j < REP; j++) out[o++] = reps[i + j]!;
+  s.reps = out;
 }
 
 /** How many of the lane's reviews, oldest first, are more than weekDays days before `t`. */
