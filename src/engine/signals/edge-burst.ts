@@ -408,18 +408,23 @@ function advance(state: State, n: number[], tick: number, config: Config): void 
   const steps = tick - n[TICK]!;
   if (steps <= 0) return;
   n[TICK] = tick;
-  const f = stepped(config.decay, steps);
+  stepped(config.decay, steps);
+  const f = factor[0]!;
   topkDecay(state, f, CURRENT_FLOOR, STRIDE);
   n[CURRENT] = n[CURRENT]! * f;
   n[IN_TICK] = 0;
-  n[LEVEL] = n[LEVEL]! * stepped(levelKeep(config), steps);
+  stepped(levelKeep(config), steps);
+  n[LEVEL] = n[LEVEL]! * factor[0]!;
 }
 
-/** factor^steps by repeated multiplication rather than pow (bit-identical on every platform), 0 below 1e-9. */
-function stepped(factor: number, steps: number): number {
+/** stepped's result: a double returned by a call V8 does not inline is a new heap number, two per order. */
+const factor = new Float64Array(1);
+
+/** factor^steps by repeated multiplication rather than pow (bit-identical on every platform), 0 below 1e-9, into `factor`. */
+function stepped(base: number, steps: number): void {
   let f = 1;
-  for (let i = 0; i < steps && f > 0; i++) f = f * factor < 1e-9 ? 0 : f * factor;
-  return f;
+  for (let i = 0; i < steps && f > 0; i++) f = f * base < 1e-9 ? 0 : f * base;
+  factor[0] = f;
 }
 
 /**

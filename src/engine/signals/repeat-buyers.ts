@@ -276,17 +276,6 @@ function repeaters(s: State): number {
   return s.reps.length / REP;
 }
 
-/** The repeat reviewers for which `keep(i)` holds (i: the reviewer's first item), an exact-size copy; the shared empty list for none. */
-function keptReps(reps: readonly (number | string)[], keep: (i: number) => boolean): readonly (number | string)[] {
-  let n = 0;
-  for (let i = 0; i < reps.length; i += REP) if (keep(i)) n += REP;
-  if (n === 0) return EMPTY;
-  const out = new Array<number | string>(n);
-  let o = 0;
-  for (let i = 0; i < reps.length; i += REP) if (keep(i)) for (let j = 0; j < REP; j++) out[o++] = reps[i + j]!;
-  return out;
-}
-
 export const signal: SellerSignal<State, Config> = {
   name: 'repeat_buyers',
   family: 'concentration',
@@ -461,7 +450,7 @@ function observeOrder(s: State, e: OrderEvent, c: Config, h: number): void {
   const day = Math.floor(t / DAY_MS);
   if (day > s.day) rollTo(s, day, c);
   s.dayOrders++;
-  addDayBuyer(s, h, c);
+  const buyer = newDayBuyer(s, h, c);
   // Only a buyer with two orders of its own: one that took an evicted slot starts at that one's
   // count + 1, and naming it would make one heavy buyer look like two (singleFamilyMinBuyers).
   if (topkOffer(s, e.buyerId, c.topBuyers) >= 2 && topkGuaranteed(s, e.buyerId) >= 2) s.sample = appendCappedOwned(s.sample, e.orderId, c.sampleOrders);
@@ -479,7 +468,14 @@ function observeOrder(s: State, e: OrderEvent, c: Config, h: number): void {
       fresh = false;
     }
   }
-  const n = edit(s, start, end - start, drop, Math.floor(t / 1000) * FP_SCALE + fp);
+  const v = Math.floor(t / 1000) * FP_SCALE + fp;
+  const len = end - start;
+  let n: number;
+  if (buyer >= 0 && drop !== 1 && !(drop === 0 && len >= GROW_IN_PLACE)) n = addBoth(s, start, len, drop, buyer, v);
+  else {
+    if (buyer >= 0) setLengths(s, pastLength(s), laneLength(s), edit(s, dayStart(s), dayLength(s), 0, buyer));
+    n = edit(s, windowStart(s), len, drop, v);
+  }
   if (fresh) s.win++;
 
   if (n < c.hourMinOrders) return;
@@ -509,16 +505,25 @@ function observeReview(s: State, e: ReviewEvent, c: Config, buyer: number): bool
   for (let i = start + drop; i < start + len && !repeat; i++) repeat = lowOf(s.n[i]!, FP_SCALE) === fp;
   setLengths(s, pastLength(s), edit(s, start, len, drop, Math.floor(e.eventTime / 1000) * FP_SCALE + fp), dayLength(s));
   if (repeat) {
-    // One account is named (and counted) once, whatever it repeats: its entry moves to the end with its latest review.
-    const reps = keptReps(s.reps, (i) => s.reps[i + 1] !== e.buyerId);
-    // The oldest reviewers leave beyond the cap.
+    // One account is named (and counted) once, whatever it repeats: its entry moves to the end with
+    // its latest review, and the oldest reviewers leave beyond the cap. One pass, in place when the
+    // length stays (the account was named already, or the list is full): no copy, no closure.
+    const reps = s.reps;
+    let kept = 0;
+    for (let i = 0; i < reps.length; i += REP) if (reps[i + 1] !== e.buyerId) kept += REP;
     const cap = Math.max(c.sampleOrders, c.reorderMinAccounts);
-    const from = Math.max(0, reps.length - REP * (cap - 1));
-    const out = new Array<number | string>(reps.length - from + REP);
-    for (let i = from; i < reps.length; i++) out[i - from] = reps[i]!;
-    out[reps.length - from] = fp;
-    out[reps.length - from + 1] = e.buyerId;
-    out[reps.length - from + 2] = e.reviewId;
+    const skip = Math.max(0, kept - REP * (cap - 1));
+    const out = kept - skip + REP === reps.length ? (reps as (number | string)[]) : new Array<number | string>(kept - skip + REP);
+    let o = 0;
+    let k = 0;
+    for (let i = 0; i < reps.length; i += REP) {
+      if (reps[i + 1] === e.buyerId) continue;
+      if (k >= skip) for (let j = 0; j < REP; j++) out[o++] = reps[i + j]!;
+      k += REP;
+    }
+    out[o] = fp;
+    out[o + 1] = e.buyerId;
+    out[o + 2] = e.reviewId;
     s.reps = out;
   }
   return repeaters(s) < c.reorderMinAccounts;
@@ -530,8 +535,19 @@ function expireReviews(s: State, now: number, c: Config): void {
   if (drop === 0) return;
   setLengths(s, pastLength(s), edit(s, laneStart(s), laneLength(s), drop), dayLength(s));
   if (s.reps.length === 0) return;
-  const kept = keptReps(s.reps, (i) => occurrences(s, s.reps[i] as number) >= 2);
-  if (kept.length < s.reps.length) s.reps = kept;
+  // The reviewers still repeated are counted first: most expiries keep them all, and copy nothing.
+  const reps = s.reps;
+  let n = 0;
+  for (let i = 0; i < reps.length; i += REP) if (occurrences(s, reps[i] as number) >= 2) n += REP;
+  if (n === reps.length) return;
+  if (n === 0) {
+    s.reps = EMPTY;
+    return;
+  }
+  const out = new Array<number | string>(n);
+  let o = 0;
+  for (let i = 0; i < reps.length; i += REP) if (occurrences(s, reps[i] as number) >= 2) for (let j = 0; j < REP; j++) out[o++] = reps[i + j]!;
+  s.reps = out;
 }
 
 /** How many of the lane's reviews, oldest first, are more than weekDays days before `t`. */
@@ -635,26 +651,43 @@ function dayBuyerCount(s: State, c: Config): number {
 
 /**
  * Adds buyer hash `h` to the day's distinct buyers (hll.ts's exact mode, its hashes kept in `n`
- * instead of an array of their own); the hashes become the HyperLogLog's registers beyond
- * hllExactCap.
+ * instead of an array of their own), except a new hash for the exact set: returned (−1 when none)
+ * for observeOrder to add with the order's window entry, in one copy of `n` where each would
+ * make one. The hashes become the HyperLogLog's registers beyond hllExactCap.
  */
-function addDayBuyer(s: State, h: number, c: Config): void {
+function newDayBuyer(s: State, h: number, c: Config): number {
   if (s.dayBuyers !== null) {
     s.dayBuyers = hllAdd(s.dayBuyers, h, c.hllPrecision, c.hllExactCap) as string;
-    return;
+    return -1;
   }
   const x = h >>> 0;
   const start = dayStart(s);
   const len = dayLength(s);
-  for (let i = start; i < start + len; i++) if (s.n[i] === x) return;
-  if (len < c.hllExactCap) {
-    setLengths(s, pastLength(s), laneLength(s), edit(s, start, len, 0, x));
-    return;
-  }
+  for (let i = start; i < start + len; i++) if (s.n[i] === x) return -1;
+  if (len < c.hllExactCap) return x;
   // A full exact set and a new hash: hllAdd turns them into registers.
   s.dayBuyers = hllAdd(s.n.slice(start, start + len), x, c.hllPrecision, c.hllExactCap) as string;
   edit(s, start, len, len);
   setLengths(s, pastLength(s), laneLength(s), 0);
+  return -1;
+}
+
+/**
+ * A new exact-size `n` with day buyer `x` appended to the day's list and the window (at `start`,
+ * `len` long, last in `n`) without its first `drop` entries and with `v` appended, as the two
+ * edits would leave it; returns the window's new length.
+ */
+function addBoth(s: State, start: number, len: number, drop: number, x: number, v: number): number {
+  const n = s.n;
+  const out = new Array<number>(n.length - drop + 2);
+  for (let i = 0; i < start; i++) out[i] = n[i]!;
+  out[start] = x;
+  let o = start + 1;
+  for (let i = start + drop; i < n.length; i++) out[o++] = n[i]!;
+  out[o] = v;
+  s.n = out;
+  setLengths(s, pastLength(s), laneLength(s), dayLength(s) + 1);
+  return len - drop + 1;
 }
 
 const HOUR = 0;

@@ -283,7 +283,8 @@ function seeShared(s: State, k: number, value: string | null, ipv4: string | nul
     const at = sh.fps.indexOf(id);
     if (at >= 0) {
       if (sh.last === undefined || sh.last[at] === hour) return UNCHANGED;
-      sh.last = sh.last.map((h, i) => (i === at ? hour : h));
+      // In place: a copy and a closure per renewed card use were garbage.
+      (sh.last as number[])[at] = hour;
       return RENEWED;
     }
     if (sh.fps.length >= MAX_BUYER_FPS) return UNCHANGED;

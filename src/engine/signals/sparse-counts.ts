@@ -153,6 +153,11 @@ export function countsAdd(t: Counts, width: number, depth: number, h1: number, h
     if (at >= 0 && field(t, from, at) < est * n + cells[r]!) setField(t as number[], from, at, est * n + cells[r]!);
   }
   if (added === 0) return t;
+  // One new counter after an odd count of entries takes the free high field of the last number.
+  if (from + ((e + added + 1) >> 1) === t.length) {
+    for (let r = 0; r < depth; r++) if (held[r]! < 0) setField(t as number[], from, e, est * n + cells[r]!);
+    return t;
+  }
   const out = new Array<number>(from + ((e + added + 1) >> 1)).fill(0);
   for (let i = 0; i < t.length; i++) out[i] = t[i]!;
   let w = e;

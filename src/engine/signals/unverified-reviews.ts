@@ -287,8 +287,19 @@ function evidence(recent: readonly (number | string)[], from: number, to: number
   }
 }
 
-/** `recent` plus one review at the end, at most `cap` reviews (the oldest leave): a new exact-size array. */
+/**
+ * `recent` plus one review at the end, at most `cap` reviews (the oldest leave): a new exact-size
+ * array while it grows, `recent` itself shifted by one review once full (a copy per review was garbage).
+ */
 function appendReview(recent: readonly (number | string)[], t: number, reviewId: string, buyerId: string, cap: number): (number | string)[] {
+  if (recent.length === RECENT * cap) {
+    const r = recent as (number | string)[];
+    for (let i = RECENT; i < r.length; i++) r[i - RECENT] = r[i]!;
+    r[r.length - 3] = t;
+    r[r.length - 2] = reviewId;
+    r[r.length - 1] = buyerId;
+    return r;
+  }
   const start = recent.length >= RECENT * cap ? recent.length - RECENT * (cap - 1) : 0;
   const n = recent.length - start;
   const out = new Array<number | string>(n + RECENT);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { eventKeys } from '../../../../src/engine/event-keys.js';
 import { configSchema, separateFields, separateLists, signal, type SeparateLists, type State } from '../../../../src/engine/signals/repeat-buyers.js';
-import type { MarketEvent, SellerContext } from '../../../../src/engine/types.js';
+import type { MarketEvent, ReviewEvent, SellerContext } from '../../../../src/engine/types.js';
 import { canonical, DAY, drive, HOUR, MIN, order, ordinarySeller, review, revived, rng, T0 } from './fixtures.js';
 
 const config = configSchema.parse({});
@@ -301,6 +301,13 @@ test('the reorder lane keeps at most reorderCap reviews and forgets them after w
   assert.equal(separateLists(state).rv.length, config.reorderCap);
   const { rvf, rvb, rvr } = separateLists(state);
   assert.ok(rvb.length <= Math.max(config.sampleOrders, config.reorderMinAccounts) && rvb.length === rvf.length && rvr.length === rvf.length);
+  // Each account named once, with its latest review, the latest accounts kept, oldest first.
+  const latest = events.slice(-rvb.length).map((e) => e as ReviewEvent);
+  assert.deepEqual([rvb, rvr], [latest.map((e) => e.buyerId), latest.map((e) => e.reviewId)]);
+  // Two accounts in turn, fewer than the cap: each still named once.
+  const two = events.slice(0, 10).map((e, i) => ({ ...e, buyerId: `b-${i % 2}` }) as ReviewEvent);
+  const pair = separateLists(drive(signal, config, two).state);
+  assert.deepEqual([pair.rvb, pair.rvr], [['b-0', 'b-1'], [two[8]!.reviewId, two[9]!.reviewId]]);
   signal.expire(state, T0 + 500 * 10 * MIN + config.weekDays * DAY + HOUR, config);
   const after = separateLists(state);
   assert.deepEqual([after.rv, after.rvf, after.rvb, after.rvr, state.reps], [[], [], [], [], []]);

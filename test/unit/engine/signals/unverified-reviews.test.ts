@@ -65,8 +65,9 @@ test('caps hold after 100k events', () => {
     events.push(review({ t: T0 + k * 20_000, seller: 's4', buyer: `b${k}`, order: k % 3 === 0 ? null : `o${k}` }));
   }
   const { state } = runSignal(signal, config, events);
-  // Three items per review: time, review id, buyer id.
-  assert.ok(state.recent.length <= 3 * config.maxEvidence);
+  // Three items per review: time, review id, buyer id; the full list keeps the latest, oldest first.
+  const last = events.filter((e) => e.kind === 'review' && e.orderId === null).slice(-config.maxEvidence);
+  assert.deepEqual(state.recent, last.flatMap((e) => (e.kind === 'review' ? [e.eventTime, e.reviewId, e.buyerId] : [])));
   // After the five rates, at most one entry per slot of the 12-hour ring: [hour, reviews, unverified].
   const hours = state.rates!.length - 5;
   assert.ok(hours > 0 && hours <= 12 * 3);
