@@ -17,7 +17,6 @@ import { Dedup } from './dedup.js';
 import { eventKeys } from './event-keys.js';
 import type { DedupSnapshot } from './dedup.js';
 import { stepIncident } from './lifecycle.js';
-import type { Incident } from './lifecycle.js';
 import { ReorderBuffer } from './reorder.js';
 import { SEVERITY_RANK, scoreFindings, severityFor } from './scoring.js';
 import { SellerState, newContext } from './seller-state.js';

@@ -39,7 +39,7 @@ const VERDICT_BAD = ['regret buying it', 'returning it', 'not impressed', 'expec
 const TEMPLATES: readonly ((x: { a: string; n: string; m: string; rng: Rng; good: boolean }) => string)[] = [
   ({ a, n }) => `The ${n} is ${a}.`,
   ({ a, n, rng }) => `Used the ${n} in ${rng.pick(PLACES)} for ${rng.pick(SPANS)} and it is ${a}.`,
-  ({ n, rng, good }) => `Got the ${rng.pick(COLOURS)} one for ${rng.pick(PEOPLE)}, ${good ? rng.pick(VERDICT_GOOD) : rng.pick(VERDICT_BAD)}.`,
+  ({ rng, good }) => `Got the ${rng.pick(COLOURS)} one for ${rng.pick(PEOPLE)}, ${good ? rng.pick(VERDICT_GOOD) : rng.pick(VERDICT_BAD)}.`,
   ({ a, m, rng }) => `${rng.pick(PEOPLE).replace(/^./, (c) => c.toUpperCase())} thinks the ${m} is ${a}.`,
   ({ n, rng, good }) => `Compared with the ${n} I bought ${rng.range(2, 9)} months ago this one is ${good ? 'better' : 'worse'}.`,
   ({ n, rng }) => `Ordered ${rng.range(2, 4)} of them, the ${n} matches the photos ${rng.chance(0.5) ? 'exactly' : 'mostly'}.`,
