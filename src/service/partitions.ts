@@ -43,6 +43,8 @@ export class PartitionTracker {
   private readonly watermarks: PartitionWatermarks;
   /** Some partition is marked idle: lets `processed` skip the scan in the common case. */
   private anyIdle = false;
+  /** While a partition is idle, the watermark stays at or below this (`refresh`). */
+  private idleCap = -Infinity;
 
   constructor(
     private readonly allowedDisorderMs: number,
@@ -95,9 +97,16 @@ export class PartitionTracker {
    * and without records for `idlePartitionMs`. A high watermark seen in an old batch is not
    * enough: records fetched for a partition wait while other partitions' batches are processed,
    * and treating that partition as idle would turn them late.
+   *
+   * `latestBefore` is the latest event time processed when the lookup started (-Infinity if none).
+   * The lookup saw every record produced before those events, but not records produced while it
+   * ran: a batch processed meanwhile may be ahead of records another partition got at the same
+   * moment. So an idle partition releases the watermark up to `latestBefore − allowedDisorderMs`
+   * only, until the next lookup.
    */
-  refresh(highs: ReadonlyMap<string, number>, now: number): void {
+  refresh(highs: ReadonlyMap<string, number>, now: number, latestBefore: number): void {
     this.anyIdle = false;
+    this.idleCap = latestBefore - this.allowedDisorderMs;
     for (const p of this.parts.values()) {
       const high = highs.get(p.key);
       if (high !== undefined && high > p.high) p.high = high;
@@ -146,14 +155,14 @@ export class PartitionTracker {
       }
       this.watermarks.setIdle(p.key, p.idle);
     }
-    const wm = this.watermarks.watermark();
+    let wm = this.watermarks.watermark();
     // Everything produced so far has been read: the latest event time anywhere counts, also the
     // one restored from a snapshot when no partition has delivered since the restart.
     if (allIdle && this.parts.size > 0) {
       const max = maxEventTime();
-      if (max !== null) return Math.max(wm ?? -Infinity, max - this.allowedDisorderMs);
+      if (max !== null) wm = Math.max(wm ?? -Infinity, max - this.allowedDisorderMs);
     }
-    return wm;
+    return this.anyIdle && wm !== undefined ? Math.min(wm, this.idleCap) : wm;
   }
 
   /**

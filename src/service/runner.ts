@@ -616,6 +616,9 @@ export class Runner {
   private async tick(): Promise<void> {
     if (this.closed) return;
     let highs: Map<string, number> | null = null;
+    // What each task had processed before the lookup: its answer holds as of then (`refresh`).
+    const latestBefore = new Map<Task, number>();
+    for (const t of this.allTasks()) latestBefore.set(t, t.engine.stats().maxEventTime ?? -Infinity);
     try {
       highs = await this.lookUpPositions();
     } catch (err) {
@@ -626,7 +629,8 @@ export class Runner {
       for (const p of this.assigned) this.recreate(p);
       let dirty = false;
       for (const t of this.allTasks()) {
-        if (highs !== null) t.partitions.refresh(highs, this.now());
+        const latest = latestBefore.get(t);
+        if (highs !== null && latest !== undefined) t.partitions.refresh(highs, this.now(), latest);
         t.advance();
         dirty ||= t.dirty;
       }

@@ -21,7 +21,7 @@ describe('PartitionTracker', () => {
     t.assign({ orders: [0, 1] }, 0);
     t.processed(t.get('orders', 0, 0), 100, 100, 90_000, 0);
     t.processed(t.get('orders', 1, 0), 5, 500, 10_000, 0);
-    t.refresh(highs({ 'orders/0': 100, 'orders/1': 500 }), 1_000_000);
+    t.refresh(highs({ 'orders/0': 100, 'orders/1': 500 }), 1_000_000, 90_000);
     assert.equal(t.watermark(() => null), 10_000 - DISORDER);
   });
 
@@ -31,7 +31,7 @@ describe('PartitionTracker', () => {
     t.processed(t.get('orders', 0, 0), 100, 100, 90_000, 9_000);
     // Partition 1 looked caught up in its last batch, but records arrived since.
     t.processed(t.get('orders', 1, 0), 500, 500, 10_000, 0);
-    t.refresh(highs({ 'orders/0': 100, 'orders/1': 800 }), 10_000);
+    t.refresh(highs({ 'orders/0': 100, 'orders/1': 800 }), 10_000, 90_000);
     assert.equal(t.watermark(() => null), 10_000 - DISORDER);
   });
 
@@ -41,9 +41,9 @@ describe('PartitionTracker', () => {
     t.processed(t.get('orders', 0, 0), 100, 100, 90_000, 4_000);
     t.processed(t.get('orders', 1, 0), 500, 501, 10_000, 0);
     const fresh = highs({ 'orders/0': 100, 'orders/1': 501 });
-    t.refresh(fresh, 4_999);
+    t.refresh(fresh, 4_999, 90_000);
     assert.equal(t.watermark(() => null), 10_000 - DISORDER);
-    t.refresh(fresh, 5_000);
+    t.refresh(fresh, 5_000, 90_000);
     assert.equal(t.watermark(() => null), 90_000 - DISORDER, 'one unread offset (a commit marker) still counts as caught up');
     t.processed(t.get('orders', 1, 0), 510, 510, 20_000, 6_000);
     assert.equal(t.watermark(() => null), 20_000 - DISORDER, 'records make it hold again');
@@ -55,13 +55,27 @@ describe('PartitionTracker', () => {
     t.processed(t.get('orders', 0, 0), 10, 10, 50_000, 0);
     t.processed(t.get('reviews', 0, 0), 10, 10, 40_000, 0);
     const quiet = highs({ 'orders/0': 10, 'reviews/0': 10 });
-    t.refresh(quiet, IDLE);
+    t.refresh(quiet, IDLE, 50_000);
     assert.equal(t.watermark(() => 50_000), 50_000 - DISORDER, 'both idle: the latest event time counts');
     // A pause ends: the fetch brings orders first; reviews' records of the same moment wait behind.
     t.processed(t.get('orders', 0, 0), 20, 20, 200_000, IDLE + 1);
     assert.equal(t.watermark(() => 200_000), 40_000 - DISORDER, 'reviews holds again, not released by its old verdict');
-    t.refresh(highs({ 'orders/0': 20, 'reviews/0': 10 }), 2 * IDLE);
+    t.refresh(highs({ 'orders/0': 20, 'reviews/0': 10 }), 2 * IDLE, 200_000);
     assert.equal(t.watermark(() => 200_000), 200_000 - DISORDER, 'a fresh lookup finds reviews still quiet: released');
+  });
+
+  it('an idle verdict from a lookup that a batch overtook releases only up to what was processed before the lookup', () => {
+    const t = new PartitionTracker(DISORDER, IDLE);
+    t.assign({ orders: [0], reviews: [0] }, 0);
+    t.processed(t.get('orders', 0, 0), 10, 10, 50_000, IDLE);
+    t.processed(t.get('reviews', 0, 0), 10, 10, 49_000, 0);
+    // The lookup starts (latest 50_000) and reads reviews' high (10). The producer then writes
+    // records of one moment to both partitions; orders' batch is processed before the lookup answers.
+    t.processed(t.get('orders', 0, 0), 20, 20, 300_000, 2 * IDLE);
+    t.refresh(highs({ 'orders/0': 20, 'reviews/0': 10 }), 2 * IDLE, 50_000);
+    assert.equal(t.watermark(() => 300_000), 50_000 - DISORDER, "reviews' records of that moment (not seen by the lookup) are not late");
+    t.refresh(highs({ 'orders/0': 20, 'reviews/0': 10 }), 2 * IDLE + 1_000, 300_000);
+    assert.equal(t.watermark(() => 300_000), 300_000 - DISORDER, 'the next lookup finds reviews still quiet: released');
   });
 
   it('an unseen partition holds until its committed offset is known, it is caught up and quiet', () => {
@@ -69,11 +83,11 @@ describe('PartitionTracker', () => {
     t.assign({ orders: [0], reviews: [0] }, 0);
     t.processed(t.get('orders', 0, 0), 10, 10, 50_000, 0);
     const fresh = highs({ 'orders/0': 10, 'reviews/0': 9 });
-    t.refresh(fresh, 60_000);
+    t.refresh(fresh, 60_000, 50_000);
     assert.equal(t.watermark(() => null), undefined, 'committed offset unknown');
     assert.deepEqual(t.unknown().map((p) => p.key), ['reviews/0']);
     t.setCommitted('reviews', 0, 7, 0);
-    t.refresh(fresh, 60_000);
+    t.refresh(fresh, 60_000, 50_000);
     assert.equal(t.watermark(() => null), undefined, 'two records waiting');
     t.setCommitted('reviews', 0, 9, 0);
     assert.equal(t.unknown().length, 0);
@@ -81,9 +95,9 @@ describe('PartitionTracker', () => {
     u.assign({ orders: [0], reviews: [0] }, 0);
     u.processed(u.get('orders', 0, 0), 10, 10, 50_000, 0);
     u.setCommitted('reviews', 0, -1, 0);
-    u.refresh(highs({ 'orders/0': 10, 'reviews/0': 0 }), IDLE - 1);
+    u.refresh(highs({ 'orders/0': 10, 'reviews/0': 0 }), IDLE - 1, 50_000);
     assert.equal(u.watermark(() => null), undefined);
-    u.refresh(highs({ 'orders/0': 10, 'reviews/0': 0 }), IDLE);
+    u.refresh(highs({ 'orders/0': 10, 'reviews/0': 0 }), IDLE, 50_000);
     assert.equal(u.watermark(() => null), 50_000 - DISORDER, 'an empty partition is released once quiet');
   });
 
@@ -92,10 +106,10 @@ describe('PartitionTracker', () => {
     t.assign({ orders: [0, 1] }, 0);
     t.setCommitted('orders', 0, 10, 0);
     t.setCommitted('orders', 1, 20, 0);
-    t.refresh(highs({ 'orders/0': 10, 'orders/1': 20 }), IDLE);
+    t.refresh(highs({ 'orders/0': 10, 'orders/1': 20 }), IDLE, 70_000);
     assert.equal(t.watermark(() => null), undefined, 'no data at all');
     assert.equal(t.watermark(() => 70_000), 70_000 - DISORDER);
-    t.refresh(highs({ 'orders/0': 12, 'orders/1': 20 }), IDLE);
+    t.refresh(highs({ 'orders/0': 12, 'orders/1': 20 }), IDLE, 70_000);
     assert.equal(t.watermark(() => 70_000), undefined, 'not while a partition has unread records');
   });
 
