@@ -115,11 +115,11 @@ export interface State {
   matched: readonly string[];
   /**
    * Repeat baseline: decayed counts of comparable reviews and of those that matched another
-   * buyer's text on arrival, as of hour `baseHour`. Absent in states written before it (read as 0).
+   * buyer's text on arrival, as of hour `baseHour`. States written before it start them at 0 (revive).
    */
-  baseReviews?: number;
-  baseRepeats?: number;
-  baseHour?: number;
+  baseReviews: number;
+  baseRepeats: number;
+  baseHour: number;
 }
 
 export const signal: SellerSignal<State, Config> = {
@@ -130,6 +130,9 @@ export const signal: SellerSignal<State, Config> = {
   revive(saved) {
     const s = saved as State;
     if ((s as Partial<State>).matched === undefined) pairUp(s);
+    s.baseReviews ??= 0;
+    s.baseRepeats ??= 0;
+    s.baseHour ??= 0;
     return s;
   },
   // Judge finds nothing without evidence of a match: a review that leaves none leaves a quiet
@@ -321,10 +324,10 @@ function pairUp(s: State): void {
 
 /** Decays the repeat baseline to `hour` (never backwards: late reviews count at the latest hour) and counts one review. */
 function addToBaseline(s: State, hour: number, repeated: boolean, c: Config): void {
-  const last = s.baseHour ?? 0;
+  const last = s.baseHour;
   const f = hour > last ? 0.5 ** ((hour - last) / (c.baselineHalfLifeDays * 24)) : 1;
-  s.baseReviews = (s.baseReviews ?? 0) * f + 1;
-  s.baseRepeats = (s.baseRepeats ?? 0) * f + (repeated ? 1 : 0);
+  s.baseReviews = s.baseReviews * f + 1;
+  s.baseRepeats = s.baseRepeats * f + (repeated ? 1 : 0);
   s.baseHour = Math.max(last, hour);
 }
 
@@ -334,8 +337,8 @@ function addToBaseline(s: State, hour: number, repeated: boolean, c: Config): vo
  * the prior. The decay since the last review cancels out in the ratio.
  */
 function repeatShare(s: State, windowReviews: number, windowRepeats: number, c: Config): number {
-  const reviews = Math.max(0, (s.baseReviews ?? 0) - windowReviews);
-  const repeats = Math.min(reviews, Math.max(0, (s.baseRepeats ?? 0) - windowRepeats));
+  const reviews = Math.max(0, s.baseReviews - windowReviews);
+  const repeats = Math.min(reviews, Math.max(0, s.baseRepeats - windowRepeats));
   return (repeats + c.priorShare * c.priorWeight) / (reviews + c.priorWeight);
 }
 
@@ -404,7 +407,7 @@ function judge(s: State, hour: number, c: Config): SignalFinding | null {
     if (i === bestCentre || match[bestCentre * n + i] === 1) members++;
     if (!live(i)) continue;
     comparable++;
-    const w = 0.5 ** (Math.max(0, (s.baseHour ?? 0) - lowOf(s.sigs[i * STRIDE + 2]!, HOUR_SCALE)) / halfLifeHours);
+    const w = 0.5 ** (Math.max(0, s.baseHour - lowOf(s.sigs[i * STRIDE + 2]!, HOUR_SCALE)) / halfLifeHours);
     windowReviews += w;
     windowRepeats += repeated[i]! * w;
   }
