@@ -428,10 +428,11 @@ function stepped(base: number, steps: number): void {
 }
 
 /**
- * Empties the top-k when the next order's decay, at `tick` or later (events and closes come in
- * time order), drops every buyer anyway: the factor only shrinks with more ticks, so this is
- * the state that order would see, and an idle seller no longer holds its last buyers' id strings
- * and arrays (about 200 B) until then.
+ * Empties the top-k when the next order's decay, at `tick` or later (events come in time order),
+ * drops every buyer anyway: the factor only shrinks with more ticks, so this is the state that
+ * order would see, and a seller reviewed after its orders no longer holds its last buyers' id
+ * strings and arrays (about 200 B) until then. Called at reviews only: at a close it would change
+ * the state of a seller the engine evaluates but not of one it skips as quiet.
  */
 function dropDecayedBuyers(state: State, n: readonly number[], tick: number, config: Config): void {
   const keys = state.keys;
@@ -875,7 +876,6 @@ export const signal: SellerSignal<State, Config> = {
     // at the seller's next event, so that a quiet seller's state never changes at a close.
     const n = state.n;
     if (batchPending(n, config)) settleFirstTicks(state, n, Math.floor(now / config.tickMs), config);
-    dropDecayedBuyers(state, n, Math.floor(now / config.tickMs), config);
     const from = now - config.horizonMs;
     const bursts = state.bursts;
     let drop = 0;
