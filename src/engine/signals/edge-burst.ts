@@ -428,6 +428,25 @@ function stepped(base: number, steps: number): void {
 }
 
 /**
+ * Empties the top-k when the next order's decay, at `tick` or later (events come in time order),
+ * drops every buyer anyway: the factor only shrinks with more ticks, so this is the state that
+ * order would see, and a seller reviewed after its orders no longer holds its last buyers' id
+ * strings and arrays (about 200 B) until then. Called at reviews only: at a close it would change
+ * the state of a seller the engine evaluates but not of one it skips as quiet.
+ */
+function dropDecayedBuyers(state: State, n: readonly number[], tick: number, config: Config): void {
+  const keys = state.keys;
+  const steps = tick - n[TICK]!;
+  if (keys.length === 0 || steps <= 0) return;
+  stepped(config.decay, steps);
+  const f = factor[0]!;
+  const counts = state.counts;
+  for (let i = 0; i < keys.length; i++) if (counts[STRIDE * i]! * f >= CURRENT_FLOOR) return;
+  state.keys = EMPTY as never[];
+  state.counts = EMPTY as never[];
+}
+
+/**
  * Whether the seller's edge rate bursts: MIDAS-R against its whole history, and, as a rate, at
  * levelFactor × its recent level with this edge (`add`) counted in. Sales that climb for days (a
  * viral product) burst against the long history every day as the rate keeps rising, but the
@@ -739,6 +758,7 @@ export const signal: SellerSignal<State, Config> = {
     let n = state.n;
     if (event.kind === 'review') {
       settleFirstTicks(state, n, Math.max(n[TICK]!, Math.floor(event.eventTime / config.tickMs)), config);
+      dropDecayedBuyers(state, n, Math.floor(event.eventTime / config.tickMs), config);
       if (event.rating === 5 && event.orderId !== null) observeReview(state, keys, event.eventTime, config);
       return neverBurst(state);
     }

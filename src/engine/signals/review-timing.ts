@@ -14,10 +14,11 @@
  */
 import { z } from 'zod';
 import type { SellerSignal, SignalFinding } from '../types.js';
-import { addRecent, base, block, blockEnd, decayedAdvance, decayedCreate, decayedGrow, decayedHour, decayFactors, HOUR_MS, QUIET_MAX_MS, recent, type Block, type DecayedCounts } from '../sketch/decay.js';
+import { addRecent, base, block, blockEnd, decayedAdvance, decayedCreate, decayedHour, decayFactors, HOUR_MS, QUIET_MAX_MS, recent, type Block, type DecayedCounts } from '../sketch/decay.js';
 import { appendCapped, EMPTY } from '../sketch/lists.js';
 import { curveFields, round2, strengthOf } from './curve.js';
-import { isDue, lowered, lowest, NO_KEYS, NOTHING_DUE, tableAdd, tableExpire, tableGet, tablePut, type Table } from './fingerprint-table.js';
+import { isDue, lowered, NOTHING_DUE, type Table } from './fingerprint-table.js';
+import { inlineAdd, inlineExpire, inlineGet, inlineLowest, inlinePut } from './inline-table.js';
 
 const MINUTE_MS = 60_000;
 /**
@@ -25,7 +26,8 @@ const MINUTE_MS = 60_000;
  * peak was counted, then blocks of decayed counts (decay.ts). FAST: verified reviews (orderId
  * set) and the suspicious ones; SLOW (added at the seller's first delivery or suspicious
  * review): deliveries and the suspicious reviews with the slow half-life; PRE (added at the first
- * suspicious review before delivery): those alone, slow half-life.
+ * suspicious review before delivery): those alone, slow half-life. The order table follows the
+ * blocks (inline-table.ts), from `tableAt` on.
  */
 const FIVE_RATE = 0;
 const FIVE_PEAK_RATE = 1;
@@ -118,10 +120,15 @@ export const configSchema = z.object({
 export type Config = z.infer<typeof configSchema>;
 
 export interface State {
-  /** The 5-star rates and the FAST, SLOW and PRE counts (see FIVE_RATE); SLOW and PRE are absent until first used. */
+  /**
+   * The 5-star rates and the FAST, SLOW and PRE counts (see FIVE_RATE), SLOW and PRE absent until
+   * first used; then, from `tableAt`, the order table: order fingerprint → minute × 2 + delivered
+   * bit (inline-table.ts: sparse while a few orders). One array: the table as an array of its own
+   * cost every seller 48 B of headers.
+   */
   counts: DecayedCounts;
-  /** order fingerprint → minute × 2 + delivered bit (fingerprint-table.ts: sparse while a few orders). */
-  orders: Table;
+  /** Where the blocks end and the order table starts in `counts`. */
+  tableAt: number;
   /** A lower bound of the payloads in `orders` (a minute × 2 fits a small integer). */
   ordersLow?: number;
   /** 5-star reviews in event hour `fiveHour`, and the highest such count since the last evaluation. */
@@ -157,12 +164,15 @@ interface Evidence {
 const NO_EVIDENCE: Evidence = Object.freeze({ reviewIds: EMPTY, buyerIds: EMPTY, orderIds: EMPTY, fast: 0, early: 0 });
 
 /**
- * A state as saved by earlier versions: the suspicious reviews since the last evaluation and the
- * two firing flags as fields; before that the 5-star rates as fields, the FAST block alone in
- * `counts`, the SLOW and PRE blocks (when used) as arrays of their own, the evidence lists as
- * fields.
+ * A state as saved by earlier versions: the order table as an array of its own (`orders`, with
+ * the blocks alone in `counts`); before that also the suspicious reviews since the last
+ * evaluation and the two firing flags as fields; before that the 5-star rates as fields, the FAST
+ * block alone in `counts`, the SLOW and PRE blocks (when used) as arrays of their own, the
+ * evidence lists as fields.
  */
-interface SavedState extends Omit<State, 'firing' | 'evidence'> {
+interface SavedState extends Omit<State, 'firing' | 'evidence' | 'tableAt'> {
+  tableAt?: number | undefined;
+  orders?: Table | undefined;
   evidence?: Evidence | Omit<Evidence, 'fast' | 'early'> | null;
   fast?: number | undefined;
   early?: number | undefined;
@@ -202,7 +212,7 @@ export const signal: SellerSignal<State, Config> = {
   // Every field at once, so that a seller's state keeps one shape with its fields in the object.
   create: (c) => ({
     counts: decayedCreate(blockEnd(FAST), FAST),
-    orders: NO_KEYS,
+    tableAt: blockEnd(FAST),
     ordersLow: NOTHING_DUE,
     fiveHour: -1,
     fiveCount: 0,
@@ -213,6 +223,11 @@ export const signal: SellerSignal<State, Config> = {
   revive(saved) {
     const s = saved as SavedState;
     if (typeof s.firing !== 'number') upgrade(s);
+    if (s.tableAt === undefined) {
+      s.tableAt = s.counts.length;
+      s.counts = s.counts.concat(s.orders ?? EMPTY);
+      s.orders = undefined;
+    }
     return s as State;
   },
   // Orders only add deliveries and table entries (which expire after any quiet period, see
@@ -224,12 +239,12 @@ export const signal: SellerSignal<State, Config> = {
       if (e.status === 'DELIVERED') {
         addRecent(slowCounts(s, e.eventTime, c), SLOW, DELIVERED);
         addRecent(fastDelivered(s, e.eventTime, c), FAST_DELIVERED, 0);
-        s.orders = tablePut(s.orders, c.orderSlots, keys.order, minute * 2 + 1, PAYLOAD_BITS);
+        s.counts = inlinePut(s.counts, s.tableAt, c.orderSlots, keys.order, minute * 2 + 1, PAYLOAD_BITS);
         s.ordersLow = lowered(s.ordersLow, minute * 2 + 1, 1);
       } else if (e.status === 'PLACED') {
-        const orders = tableAdd(s.orders, c.orderSlots, keys.order, minute * 2, PAYLOAD_BITS);
-        if (orders !== null) {
-          s.orders = orders;
+        const counts = inlineAdd(s.counts, s.tableAt, c.orderSlots, keys.order, minute * 2, PAYLOAD_BITS);
+        if (counts !== null) {
+          s.counts = counts;
           s.ordersLow = lowered(s.ordersLow, minute * 2, 1);
         }
       }
@@ -244,7 +259,7 @@ export const signal: SellerSignal<State, Config> = {
     addRecent(d, FAST, REVIEWS);
     // A review of an order the table no longer holds is an ordinary one, not a skipped one: a busy
     // seller's table holds hours of orders, so skipping would leave only its quick reviews in the share.
-    const payload = tableGet(s.orders, c.orderSlots, keys.order, PAYLOAD_BITS);
+    const payload = inlineGet(d, s.tableAt, c.orderSlots, keys.order, PAYLOAD_BITS);
     if (payload < 0) return !five;
     const then = Math.floor(payload / 2);
     // Memories past their horizon count the same, even before expire removes them.
@@ -274,9 +289,9 @@ export const signal: SellerSignal<State, Config> = {
     const d = s.counts;
     const f = derive(c);
     decayedAdvance(d, FAST, ctx.at - HOUR_MS, f.factors, (s.firing & FAST_FIRING) === 0);
-    if (d.length > SLOW.at) decayedAdvance(d, SLOW, ctx.at - HOUR_MS, f.slowFactors, (s.firing & SLOW_FIRING) === 0);
-    if (d.length > PRE.at) decayedAdvance(d, PRE, ctx.at - HOUR_MS, f.slowFactors);
-    if (d.length > FAST_DELIVERED.at) decayedAdvance(d, FAST_DELIVERED, ctx.at - HOUR_MS, f.factors);
+    if (s.tableAt > SLOW.at) decayedAdvance(d, SLOW, ctx.at - HOUR_MS, f.slowFactors, (s.firing & SLOW_FIRING) === 0);
+    if (s.tableAt > PRE.at) decayedAdvance(d, PRE, ctx.at - HOUR_MS, f.slowFactors);
+    if (s.tableAt > FAST_DELIVERED.at) decayedAdvance(d, FAST_DELIVERED, ctx.at - HOUR_MS, f.factors);
     const finding = judge(s, c);
     s.fivePeak = 0;
     d[FIVE_PEAK_RATE] = 0;
@@ -295,7 +310,7 @@ export const signal: SellerSignal<State, Config> = {
   quietUntil(s, at, c) {
     const d = s.counts;
     if (recent(d, FAST, SUSPECT) >= c.minSuspect / 2) return at;
-    if (d.length > SLOW.at && recent(d, SLOW, SUSPECT) >= c.slowMinSuspect / 2) return at;
+    if (s.tableAt > SLOW.at && recent(d, SLOW, SUSPECT) >= c.slowMinSuspect / 2) return at;
     if (s.ordersLow === undefined) return at;
     const memory = c.orderMemoryDays * 1440;
     return Math.min(at + QUIET_MAX_MS, (Math.floor(at / MINUTE_MS) + memory) * MINUTE_MS, (Math.floor(s.ordersLow / 2) + memory) * MINUTE_MS);
@@ -304,8 +319,8 @@ export const signal: SellerSignal<State, Config> = {
   expire(s, now, c) {
     const min = (Math.floor(now / MINUTE_MS) - c.orderMemoryDays * 1440 + 1) * 2;
     if (!isDue(s.ordersLow, min, 1)) return;
-    s.orders = tableExpire(s.orders, c.orderSlots, min, PAYLOAD_BITS);
-    s.ordersLow = lowest(s.orders, c.orderSlots, PAYLOAD_BITS, 1);
+    s.counts = inlineExpire(s.counts, s.tableAt, c.orderSlots, min, PAYLOAD_BITS);
+    s.ordersLow = inlineLowest(s.counts, s.tableAt, c.orderSlots, PAYLOAD_BITS, 1);
   },
 };
 
@@ -324,10 +339,23 @@ function fastDelivered(s: State, t: number, c: Config): DecayedCounts {
   return d;
 }
 
-/** The counts with block `b`, added empty at their end on first use (the blocks before it are there). */
+/**
+ * The counts with block `b`, added empty after the blocks on first use (the blocks before it are
+ * there), the order table moved up behind it.
+ */
 function withBlock(s: State, b: Block): DecayedCounts {
-  if (s.counts.length < blockEnd(b)) s.counts = decayedGrow(s.counts, b);
-  return s.counts;
+  const end = s.tableAt;
+  if (end >= blockEnd(b)) return s.counts;
+  const t = s.counts;
+  const grow = blockEnd(b) - end;
+  const out = new Array<number>(t.length + grow);
+  for (let i = 0; i < end; i++) out[i] = t[i]!;
+  out.fill(0, end, end + grow);
+  out[b.at] = -1;
+  for (let i = end; i < t.length; i++) out[i + grow] = t[i]!;
+  s.counts = out;
+  s.tableAt = blockEnd(b);
+  return out;
 }
 
 /**
@@ -416,7 +444,7 @@ function judge(s: State, c: Config): SignalFinding | null {
   // freeze judges them unscaled, so an uncorroborated campaign still does not become the baseline;
   // the slow share is per delivery, where honest quick reviewers stay a small fraction, unscaled.
   const d = s.counts;
-  const weight = d.length > PRE.at && recent(d, PRE, 0) >= c.minEarly ? 1 : c.fastWeight;
+  const weight = s.tableAt > PRE.at && recent(d, PRE, 0) >= c.minEarly ? 1 : c.fastWeight;
   const fast = shareOf(d, FAST, c.minSuspect, weight, c, FAST_SHARE);
   // Uncorroborated, the share per review is also judged per recent delivery: quick reviews arrive
   // with their deliveries, the later ones days after, so on a shop whose deliveries climb the
@@ -424,7 +452,7 @@ function judge(s: State, c: Config): SignalFinding | null {
   // reviewers stay its usual fraction; a farm reviewing its own deliveries on receipt does not.
   // The finding keeps the share per review as its value; the weaker of the two judgements is its strength.
   let perDelivery = -1;
-  if (weight < 1 && c.fastPerDeliveryShare > 0 && d.length > FAST_DELIVERED.at && fast.strength > 0) {
+  if (weight < 1 && c.fastPerDeliveryShare > 0 && s.tableAt > FAST_DELIVERED.at && fast.strength > 0) {
     perDelivery = (recent(d, FAST, SUSPECT) * weight) / Math.max(recent(d, FAST_DELIVERED, 0), 1);
     // Scaled so that fastPerDeliveryShare reads as the share's threshold.
     fast.strength = Math.min(fast.strength, strengthOf(perDelivery * (fast.threshold / c.fastPerDeliveryShare), fast.threshold, c));
@@ -432,7 +460,7 @@ function judge(s: State, c: Config): SignalFinding | null {
   // The slow share: suspicious reviews per delivery over about four days, against its own baseline.
   // Per delivery, not per review: the fast reviews of a cohort arrive days before its slow ones,
   // so a share of reviews over days runs high whenever deliveries pick up (a new shop, a sale).
-  const slow = d.length > SLOW.at ? shareOf(d, SLOW, c.slowMinSuspect, 1, c, SLOW_SHARE) : null;
+  const slow = s.tableAt > SLOW.at ? shareOf(d, SLOW, c.slowMinSuspect, 1, c, SLOW_SHARE) : null;
   s.firing = (fast.firing ? FAST_FIRING : 0) | (slow !== null && slow.firing ? SLOW_FIRING : 0);
   const bySlow = slow !== null && slow.strength > fast.strength;
   const { share, threshold, baseline, strength: timing } = bySlow ? slow : fast;

@@ -510,6 +510,32 @@ test('decay before an order: a count that falls to the floor stays, one that fal
   assert.deepEqual([lone.keys, lone.counts], [['a', 'b'], [0.25, 0, 1, 7, 1, 0, 1, 7]]);
 });
 
+test("a seller's top-k is emptied at a review once the next order's decay would drop every buyer, and that order then sees the same; a close leaves it", () => {
+  const keys = { buyer: 1, order: 7 };
+  const cfg = configSchema.parse({ newSellerBatchTicks: 0 });
+  // Orders at hour 0 (a twice, b once), a review or a close at `idleAt`, then c's order at `nextAt`.
+  const run = (idle: 'review' | 'close' | 'none', idleAt: number, nextAt: number) => {
+    const state = signal.create(cfg);
+    for (const [buyer, id] of [['a', 'o1'], ['a', 'o2'], ['b', 'o3']] as const) signal.observe(state, order({ t: T0, seller: 's', buyer, order: id }), cfg, keys);
+    if (idle === 'review') signal.observe(state, review({ t: T0 + idleAt * HOUR, seller: 's', buyer: 'z', order: 'o9', rating: 3 }), cfg, keys);
+    if (idle === 'close') signal.expire(state, T0 + idleAt * HOUR, cfg);
+    const held = state.keys.length;
+    signal.observe(state, order({ t: T0 + nextAt * HOUR, seller: 's', buyer: 'c', order: 'o4' }), cfg, keys);
+    return { held, state: JSON.parse(JSON.stringify(state)) as State };
+  };
+  // Three ticks on, a's 2 is at the floor (0.25) and b's 1 under it: both kept.
+  assert.equal(run('review', 3, 3).held, 2);
+  assert.deepEqual(run('review', 3, 3).state.keys, ['a', 'c']);
+  // Four ticks on, every count is under the floor: emptied at a review, not at a close.
+  assert.equal(run('review', 4, 4).held, 0);
+  assert.equal(run('close', 4, 4).held, 2);
+  for (const [idleAt, nextAt] of [[3, 3], [3, 5], [4, 4], [4, 9]] as const) {
+    const plain = run('none', idleAt, nextAt).state;
+    assert.deepEqual(run('review', idleAt, nextAt).state.keys, plain.keys);
+    assert.deepEqual(run('review', idleAt, nextAt).state.counts, plain.counts);
+  }
+});
+
 /** A shop whose product goes viral: 4 orders a day, then ×1.4 a day from day 3 up to 150, in the day's waking hours, peaking in the evening, each from a distinct buyer. */
 function viralRamp(seller: string, days = 14): MarketEvent[] {
   const r = rng(77);

@@ -108,7 +108,7 @@ test('memory stays bounded after 100k events', () => {
   for (let i = 0; i < 40_000; i++) events.push(...lifecycle(`b-${i}`, T0 + i * 60_000, DAY, i % 2 === 0 ? DAY + 5 * MIN : null));
   const { state } = drive(signal, config, events);
   assert.ok(events.length >= 100_000);
-  assert.equal(state.orders.length, config.orderSlots);
+  assert.equal(state.counts.length - state.tableAt, config.orderSlots, 'the order table, dense');
   assert.ok(state.evidence !== null && state.evidence.reviewIds.length === config.evidence && state.evidence.buyerIds.length <= config.evidence);
   assert.ok(JSON.stringify(state).length < 2500, `${JSON.stringify(state).length} bytes`);
 });
@@ -257,10 +257,10 @@ test('a state saved by the earlier layout restores and goes on exactly as if nev
   assert.deepEqual(restored.findings, plain.findings);
   // The recent deliveries (the last block, 3 numbers) did not exist then: the restored state starts
   // them at its first delivery after the restore; every other number goes on exactly.
-  const before = (st: State): unknown => ({ ...JSON.parse(JSON.stringify(st)), counts: st.counts.slice(0, 15) });
+  const before = (st: State): unknown => ({ ...JSON.parse(JSON.stringify(st)), counts: [...st.counts.slice(0, 15), ...st.counts.slice(st.tableAt)] });
   assert.deepEqual(before(restored.state), before(plain.state));
-  assert.equal(plain.state.counts.length, 18, 'the 5-star rates and four blocks in one array');
-  assert.equal(restored.state.counts.length, 18, 'the restored state gained the recent deliveries');
+  assert.equal(plain.state.tableAt, 18, 'the 5-star rates and four blocks in one array, the order table after them');
+  assert.equal(restored.state.tableAt, 18, 'the restored state gained the recent deliveries');
 });
 
 /** A shop whose product goes viral: 10 orders a day ×1.5 a day up to 150, 30 % reviewed, a third of those on receipt, the rest after a reminder 5–7 days after delivery. */
@@ -297,50 +297,81 @@ test('a farm reviewing its own deliveries on receipt at a flat shop still fires'
   assert.equal(strongest(config), strongest(configSchema.parse({ fastPerDeliveryShare: 0 })));
 });
 
-/** The state as the layout before saves it: the suspicious reviews since the last evaluation and the two firing flags as fields. */
+/** The state as 078496f saves it: the blocks in `counts`, the order table in `orders`. */
+function withSeparateTable(s: State): Record<string, unknown> {
+  const { counts, tableAt, ...rest } = JSON.parse(JSON.stringify(s)) as State;
+  return { counts: counts.slice(0, tableAt), orders: counts.slice(tableAt), ...rest };
+}
+
+/** The state as the layout before that saves it: also the suspicious reviews since the last evaluation and the two firing flags as fields. */
 function withSeparateFlags(s: State): unknown {
-  const { evidence, firing, ...rest } = JSON.parse(JSON.stringify(s)) as State;
+  const { evidence, firing, ...rest } = withSeparateTable(s) as Omit<State, 'tableAt'>;
   const lists = evidence === null ? null : { reviewIds: evidence.reviewIds, buyerIds: evidence.buyerIds, orderIds: evidence.orderIds };
   return { ...rest, evidence: lists, fast: evidence?.fast ?? 0, early: evidence?.early ?? 0, firing: (firing & 1) !== 0, slowFiring: (firing & 2) !== 0 };
 }
 
-test('a state saved with its counts since the last evaluation and its firing flags as fields restores at any point of a run', () => {
+/** Suspicious reviews of every kind (no delivery, before it, minutes after it, spread over days) on a small honest shop. */
+function mixedCampaigns(): MarketEvent[] {
   const fake: MarketEvent[] = [];
   for (let i = 0; i < 4; i++) fake.push(...lifecycle(`b-nd-${i}`, T0 + 12 * DAY + i * HOUR, null, 5 * HOUR));
   for (let i = 0; i < 4; i++) fake.push(...lifecycle(`b-pre-${i}`, T0 + 12 * DAY + i * HOUR, 3 * DAY, 1 * DAY));
   for (let i = 0; i < 10; i++) fake.push(...lifecycle(`b-slow-${i}`, T0 + 10 * DAY + i * 13 * HOUR, 2 * DAY, 2 * DAY + 20 * MIN));
-  const events = canonical([...honest(18, 4, 3), ...fake]);
-  /** The run, its state rewritten to that layout before every `every`-th event and evaluation; the firing flags seen. */
-  const run = (every: number) => {
-    const findings: { at: number; finding: SignalFinding }[] = [];
-    let state = signal.create(config);
-    let calls = 0;
-    let flags = 0;
-    const step = (): void => {
-      if (calls++ % every === 0) state = revived(signal, config, withSeparateFlags(state));
-    };
-    let boundary = (Math.floor(events[0]!.eventTime / HOUR) + 1) * HOUR;
-    for (const e of [...events, null]) {
-      for (; e === null ? boundary <= events.at(-1)!.eventTime + HOUR : boundary <= e.eventTime; boundary += HOUR) {
-        step();
-        const f = signal.evaluate(state, { at: boundary } as SellerContext, config);
-        if (f !== null) findings.push({ at: boundary, finding: f });
-        flags |= state.firing;
-      }
-      if (e === null) break;
-      step();
-      signal.observe(state, e, config, eventKeys(e));
-      const json = JSON.parse(JSON.stringify(state)) as Record<string, unknown>;
-      assert.ok(!('fast' in json) && !('early' in json) && !('slowFiring' in json) && typeof json['firing'] === 'number', 'converted');
-    }
-    return { findings, state, flags };
+  return canonical([...honest(18, 4, 3), ...fake]);
+}
+
+/**
+ * The run, its state rewritten by `rewrite` (to an earlier layout) and revived before every
+ * `every`-th event and evaluation; the findings, final state, firing flags and table layouts seen.
+ */
+function runRewritten(events: readonly MarketEvent[], every: number, rewrite: (s: State) => unknown) {
+  const findings: { at: number; finding: SignalFinding }[] = [];
+  let state = signal.create(config);
+  let calls = 0;
+  let flags = 0;
+  const tables = new Set<string>();
+  const step = (): void => {
+    const size = state.counts.length - state.tableAt;
+    tables.add(size === 0 ? 'empty' : size >= config.orderSlots ? 'dense' : 'sparse');
+    if (calls++ % every === 0) state = revived(signal, config, rewrite(state));
   };
-  const plain = run(Infinity);
+  let boundary = (Math.floor(events[0]!.eventTime / HOUR) + 1) * HOUR;
+  for (const e of [...events, null]) {
+    for (; e === null ? boundary <= events.at(-1)!.eventTime + HOUR : boundary <= e.eventTime; boundary += HOUR) {
+      step();
+      const f = signal.evaluate(state, { at: boundary } as SellerContext, config);
+      if (f !== null) findings.push({ at: boundary, finding: f });
+      flags |= state.firing;
+      signal.expire(state, boundary, config);
+    }
+    if (e === null) break;
+    step();
+    signal.observe(state, e, config, eventKeys(e));
+    const json = JSON.parse(JSON.stringify(state)) as Record<string, unknown>;
+    assert.ok(!('fast' in json) && !('early' in json) && !('slowFiring' in json) && !('orders' in json) && typeof json['firing'] === 'number', 'converted');
+  }
+  return { findings, state: JSON.parse(JSON.stringify(state)) as unknown, flags, tables };
+}
+
+test('a state saved with its counts since the last evaluation and its firing flags as fields restores at any point of a run', () => {
+  const events = mixedCampaigns();
+  const plain = runRewritten(events, Infinity, (s) => s);
   assert.equal(plain.flags, 3, 'both lanes fired');
   for (const counted of [/[1-9]\d* too fast/, /[1-9]\d* before delivery since/]) assert.ok(plain.findings.some((f) => counted.test(f.finding.explanation)), `no finding counts ${counted}`);
   for (const every of [1, 5]) {
-    const saved = run(every);
+    const saved = runRewritten(events, every, withSeparateFlags);
     assert.deepEqual(saved.findings, plain.findings);
-    assert.deepEqual(JSON.parse(JSON.stringify(saved.state)), JSON.parse(JSON.stringify(plain.state)));
+    assert.deepEqual(saved.state, plain.state);
+  }
+});
+
+test('a state saved by 078496f (the order table an array of its own) restores at any point of a run', () => {
+  const events = mixedCampaigns();
+  const plain = runRewritten(events, Infinity, (s) => s);
+  assert.deepEqual([...plain.tables].sort(), ['dense', 'empty', 'sparse'], 'every table layout was saved');
+  assert.ok(plain.findings.length > 0);
+  for (const every of [1, 3, 7, 50]) {
+    const saved = runRewritten(events, every, withSeparateTable);
+    assert.deepEqual(saved.findings, plain.findings);
+    assert.deepEqual(saved.state, plain.state);
   }
 });
