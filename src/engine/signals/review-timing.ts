@@ -17,8 +17,7 @@ import type { SellerSignal, SignalFinding } from '../types.js';
 import { addRecent, base, block, blockEnd, decayedAdvance, decayedCreate, decayedHour, decayFactors, HOUR_MS, QUIET_MAX_MS, recent, type Block, type DecayedCounts } from '../sketch/decay.js';
 import { appendCapped, EMPTY } from '../sketch/lists.js';
 import { curveFields, round2, strengthOf } from './curve.js';
-import { isDue, lowered, NOTHING_DUE, type Table } from './fingerprint-table.js';
-import { inlineAdd, inlineExpire, inlineGet, inlineLowest, inlinePut } from './inline-table.js';
+import { isDue, lowered, lowest, NOTHING_DUE, tableAdd, tableExpire, tableGet, tablePut, type Table } from './fingerprint-table.js';
 
 const MINUTE_MS = 60_000;
 /**
@@ -27,7 +26,7 @@ const MINUTE_MS = 60_000;
  * set) and the suspicious ones; SLOW (added at the seller's first delivery or suspicious
  * review): deliveries and the suspicious reviews with the slow half-life; PRE (added at the first
  * suspicious review before delivery): those alone, slow half-life. The order table follows the
- * blocks (inline-table.ts), from `tableAt` on.
+ * blocks (fingerprint-table.ts), from `tableAt` on.
  */
 const FIVE_RATE = 0;
 const FIVE_PEAK_RATE = 1;
@@ -123,7 +122,7 @@ export interface State {
   /**
    * The 5-star rates and the FAST, SLOW and PRE counts (see FIVE_RATE), SLOW and PRE absent until
    * first used; then, from `tableAt`, the order table: order fingerprint → minute × 2 + delivered
-   * bit (inline-table.ts: sparse while a few orders). One array: the table as an array of its own
+   * bit (fingerprint-table.ts: sparse while a few orders). One array: the table as an array of its own
    * cost every seller 48 B of headers.
    */
   counts: DecayedCounts;
@@ -239,10 +238,10 @@ export const signal: SellerSignal<State, Config> = {
       if (e.status === 'DELIVERED') {
         addRecent(slowCounts(s, e.eventTime, c), SLOW, DELIVERED);
         addRecent(fastDelivered(s, e.eventTime, c), FAST_DELIVERED, 0);
-        s.counts = inlinePut(s.counts, s.tableAt, c.orderSlots, keys.order, minute * 2 + 1, PAYLOAD_BITS);
+        s.counts = tablePut(s.counts, s.tableAt, c.orderSlots, keys.order, minute * 2 + 1, PAYLOAD_BITS);
         s.ordersLow = lowered(s.ordersLow, minute * 2 + 1, 1);
       } else if (e.status === 'PLACED') {
-        const counts = inlineAdd(s.counts, s.tableAt, c.orderSlots, keys.order, minute * 2, PAYLOAD_BITS);
+        const counts = tableAdd(s.counts, s.tableAt, c.orderSlots, keys.order, minute * 2, PAYLOAD_BITS);
         if (counts !== null) {
           s.counts = counts;
           s.ordersLow = lowered(s.ordersLow, minute * 2, 1);
@@ -259,7 +258,7 @@ export const signal: SellerSignal<State, Config> = {
     addRecent(d, FAST, REVIEWS);
     // A review of an order the table no longer holds is an ordinary one, not a skipped one: a busy
     // seller's table holds hours of orders, so skipping would leave only its quick reviews in the share.
-    const payload = inlineGet(d, s.tableAt, c.orderSlots, keys.order, PAYLOAD_BITS);
+    const payload = tableGet(d, s.tableAt, c.orderSlots, keys.order, PAYLOAD_BITS);
     if (payload < 0) return !five;
     const then = Math.floor(payload / 2);
     // Memories past their horizon count the same, even before expire removes them.
@@ -319,8 +318,8 @@ export const signal: SellerSignal<State, Config> = {
   expire(s, now, c) {
     const min = (Math.floor(now / MINUTE_MS) - c.orderMemoryDays * 1440 + 1) * 2;
     if (!isDue(s.ordersLow, min, 1)) return;
-    s.counts = inlineExpire(s.counts, s.tableAt, c.orderSlots, min, PAYLOAD_BITS);
-    s.ordersLow = inlineLowest(s.counts, s.tableAt, c.orderSlots, PAYLOAD_BITS, 1);
+    s.counts = tableExpire(s.counts, s.tableAt, c.orderSlots, min, PAYLOAD_BITS);
+    s.ordersLow = lowest(s.counts, s.tableAt, c.orderSlots, PAYLOAD_BITS, 1);
   },
 };
 

@@ -190,7 +190,7 @@ export const signal: SellerSignal<State, Config> = {
     const oldest = Math.floor(now / HOUR_MS) - c.horizonDays * 24 + 1;
     if (isDue(s.low, oldest * BUYER_SCALE, BUYER_SCALE)) {
       assocExpire(s.table, oldest * BUYER_SCALE, PAYLOAD_BITS);
-      s.low = lowest(s.table, c.slots, PAYLOAD_BITS, BUYER_SCALE);
+      s.low = lowest(s.table, 0, c.slots, PAYLOAD_BITS, BUYER_SCALE);
     }
     for (let i = 0; i < s.shared.length; i++)
       if (s.shared[i]!.hour < oldest) {
