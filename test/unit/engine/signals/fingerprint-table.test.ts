@@ -14,6 +14,19 @@ function dense(t: readonly number[], slots: number): number[] {
   return d;
 }
 
+/**
+ * Bursty traffic: the key put at `minute`, or null. Quiet stretches let expiry shrink the table
+ * back to sparse (or empty it); 30 % of puts repeat one of the last 200 keys.
+ */
+function burstyKey(r: () => number, keys: number[], minute: number): number | null {
+  const busy = Math.floor(minute / 2000) % 2 === 0;
+  if (r() >= (busy ? 0.6 : 0.02)) return null;
+  const h = keys.length > 0 && r() < 0.3 ? keys[Math.floor(r() * keys.length)]! : Math.floor(r() * 2 ** 32);
+  keys.push(h);
+  if (keys.length > 200) keys.shift();
+  return h;
+}
+
 for (const slots of [2, 4, 32, 64]) {
   test(`${slots} slots: the same keys, payloads and evictions as sketch/assoc.ts, through both layouts`, () => {
     const r = rng(slots);
@@ -24,12 +37,8 @@ for (const slots of [2, 4, 32, 64]) {
     let sparse = 0;
     let scans = 0;
     for (let minute = 0; minute < 20_000; minute++) {
-      // Bursty traffic: quiet stretches let expiry shrink the table back to sparse.
-      const busy = Math.floor(minute / 2000) % 2 === 0;
-      if (r() < (busy ? 0.6 : 0.02)) {
-        const h = keys.length > 0 && r() < 0.3 ? keys[Math.floor(r() * keys.length)]! : Math.floor(r() * 2 ** 32);
-        keys.push(h);
-        if (keys.length > 200) keys.shift();
+      const h = burstyKey(r, keys, minute);
+      if (h !== null) {
         assocPut(ref, h, minute * 2, BITS);
         t = tablePut(t, 0, slots, h, minute * 2, BITS);
         low = lowered(low, minute * 2, 1);
@@ -129,12 +138,8 @@ for (const slots of [2, 4, 64]) {
     const keys: number[] = [];
     const layouts = new Set<string>();
     for (let minute = 0; minute < 20_000; minute++) {
-      // Bursty traffic: quiet stretches let expiry shrink the table back to sparse, or empty it.
-      const busy = Math.floor(minute / 2000) % 2 === 0;
-      if (r() < (busy ? 0.6 : 0.02)) {
-        const h = keys.length > 0 && r() < 0.3 ? keys[Math.floor(r() * keys.length)]! : Math.floor(r() * 2 ** 32);
-        keys.push(h);
-        if (keys.length > 200) keys.shift();
+      const h = burstyKey(r, keys, minute);
+      if (h !== null) {
         const payload = minute * 2 + (r() < 0.5 ? 1 : 0);
         if (r() < 0.5) {
           ref = tablePut(ref, 0, slots, h, payload, BITS);
