@@ -24,7 +24,7 @@
 import { z } from 'zod';
 import type { OrderEvent, ReviewEvent, SellerContext, SellerSignal, SignalFinding } from '../types.js';
 import { HLL_MAX_P, HLL_MIN_P, hllAdd, hllCount } from '../sketch/hll.js';
-import { appendCapped, appendCappedOwned, EMPTY } from '../sketch/lists.js';
+import { appendCapped, EMPTY } from '../sketch/lists.js';
 import { topkList, type TopKState } from '../sketch/topk.js';
 import { bulkQuantityField, curveFields, round2, strengthOf } from './curve.js';
 import { lowOf } from './packed.js';
@@ -241,9 +241,15 @@ export interface State {
    * `wu`, `peakN` and `peakU` (see fromSeparateFields).
    */
   win: number;
-  /** Repeat buyers and their orders placed while the window was over the threshold, since the last evaluation. */
-  hotBuyers: readonly string[];
-  hotOrders: readonly string[];
+  /**
+   * The evidence lists in one, nearly always the shared empty list: the sample's length +
+   * HOT_UNIT × the hot buyers' count, then the sample (the latest orders of buyers with ≥ 2 orders
+   * today; slides in place once full, findings get a copy), then the repeat buyers and their orders
+   * placed while the window was over the threshold, since the last evaluation. One field where
+   * three cost 16 bytes more on every seller. Snapshots before hold the lists as `sample`,
+   * `hotBuyers` and `hotOrders` (see evidenceTogether).
+   */
+  evidence: readonly (number | string)[];
   /** The current UTC day (index), its orders, and its distinct buyers' HyperLogLog once over hllExactCap (null before: they are in `n`). */
   day: number;
   dayOrders: number;
@@ -254,8 +260,6 @@ export interface State {
    * Snapshots before hold the numbers as `counts` (see countsIntoN), older ones both as `top`.
    */
   keys: string[];
-  /** The latest orders of buyers with ≥ 2 orders today; slides in place once full (findings get a copy). */
-  sample: readonly string[];
   /** Closed days with ≥ 2 orders so far, each folded into the baseline (n[0] once there is one). */
   baseDays: number;
   /*
@@ -290,15 +294,13 @@ export const signal: SellerSignal<State, Config> = {
     n: EMPTY,
     lens: 0,
     win: 0,
-    hotBuyers: EMPTY,
-    hotOrders: EMPTY,
+    evidence: EMPTY,
     day: -1,
     dayOrders: 0,
     dayBuyers: null,
     // The shared empty list (offer replaces it, never writes into it): a fresh empty array per
     // seller was garbage at its first order.
     keys: EMPTY as never[],
-    sample: EMPTY,
     baseDays: 0,
     reps: EMPTY,
   }),
@@ -383,18 +385,25 @@ export interface SeparateCounts {
   counts?: number[] | undefined;
 }
 
-/** A state in the layout of snapshots before the top-k's numbers moved into `n` (a copy). */
-export function separateCounts(s: State): State & Required<SeparateCounts> {
-  const copy = JSON.parse(JSON.stringify(s)) as State;
+/** The evidence lists as fields, as snapshots before they were merged into `evidence` hold them. */
+export interface SeparateEvidence {
+  sample?: readonly string[] | undefined;
+  hotBuyers?: readonly string[] | undefined;
+  hotOrders?: readonly string[] | undefined;
+}
+
+/** A state in the layout of snapshots before the top-k's numbers moved into `n` and the evidence lists into `evidence` (a copy). */
+export function separateParts(s: State): Omit<State, 'evidence'> & Required<SeparateCounts & SeparateEvidence> {
+  const { evidence: _evidence, ...copy } = JSON.parse(JSON.stringify(s)) as State;
   const at = topStart(s);
   const end = pastStart(s);
-  return { ...copy, n: end === at ? copy.n : [...s.n.slice(0, at), ...s.n.slice(end)], counts: s.n.slice(at, end) };
+  return { ...copy, ...evidenceLists(s.evidence), n: end === at ? copy.n : [...s.n.slice(0, at), ...s.n.slice(end)], counts: s.n.slice(at, end) };
 }
 
 /** A state in the layout of snapshots before the baseline and the day's buyers moved into `n`, the window's counts into `win` (a copy). */
-export function separateFields(s: State): Omit<State, 'dayBuyers' | 'win'> & SeparateFields & Required<SeparateCounts> {
+export function separateFields(s: State): Omit<State, 'dayBuyers' | 'win' | 'evidence'> & SeparateFields & Required<SeparateCounts & SeparateEvidence> {
   const { past, rv, w } = separateLists(s);
-  const { win: _win, ...rest } = separateCounts(s);
+  const { win: _win, ...rest } = separateParts(s);
   return {
     ...rest,
     n: [...past, ...rv, ...w],
@@ -438,6 +447,14 @@ function upgrade(s: State & SeparateTop): void {
   if ((s as SeparateFields).base !== undefined) fromSeparateFields(s);
   if ((s as SeparateFields).peak !== undefined) (s as SeparateFields).peak = undefined;
   if ((s as SeparateCounts).counts !== undefined) countsIntoN(s);
+  if ((s as Partial<State>).evidence === undefined) evidenceTogether(s);
+}
+
+/** Merges the evidence lists of a state saved with them as fields into `evidence`. */
+function evidenceTogether(s: State): void {
+  const old = s as State & SeparateEvidence;
+  s.evidence = evidenceOf(old.sample ?? EMPTY, old.hotBuyers ?? EMPTY, old.hotOrders ?? EMPTY);
+  old.sample = old.hotBuyers = old.hotOrders = undefined;
 }
 
 /** Moves the top-k's counts and error bounds of a state saved with them as `counts` into `n`, after the baseline. */
@@ -484,7 +501,7 @@ function observeOrder(s: State, e: OrderEvent, c: Config, h: number): void {
   // Only a buyer with two orders of its own: one that took an evicted slot starts at that one's
   // count + 1, and naming it would make one heavy buyer look like two (singleFamilyMinBuyers).
   const top = topStart(s) + 2 * offer(s, e.buyerId, c.topBuyers);
-  if (s.n[top]! >= 2 && s.n[top]! - s.n[top + 1]! >= 2) s.sample = appendCappedOwned(s.sample, e.orderId, c.sampleOrders);
+  if (s.n[top]! >= 2 && s.n[top]! - s.n[top + 1]! >= 2) addSample(s, e.orderId, c.sampleOrders);
 
   const fp = h >>> 11;
   const from = Math.floor((t - c.windowMs) / 1000);
@@ -514,8 +531,8 @@ function observeOrder(s: State, e: OrderEvent, c: Config, h: number): void {
   if (n / wu > (peakBuyers(s) > 0 ? peakOrders(s) / peakBuyers(s) : 0)) setPeak(s, n, wu);
   // Evidence is copied only while the window is over the threshold, which is rare.
   if (mine >= 2 && n >= c.hourRatio * wu) {
-    if (s.hotBuyers.indexOf(e.buyerId) < 0) s.hotBuyers = appendCapped(s.hotBuyers, e.buyerId, c.sampleOrders);
-    s.hotOrders = appendCapped(s.hotOrders, e.orderId, c.sampleOrders);
+    const { sample, hotBuyers, hotOrders } = evidenceLists(s.evidence);
+    s.evidence = evidenceOf(sample, hotBuyers.indexOf(e.buyerId) < 0 ? appendCapped(hotBuyers, e.buyerId, c.sampleOrders) : hotBuyers, appendCapped(hotOrders, e.orderId, c.sampleOrders));
   }
 }
 
@@ -718,6 +735,45 @@ function decay(s: State, factor: number, floor: number): void {
   else keys.length = w;
 }
 
+/** State.evidence: the sample's length plus this times the hot buyers' (sampleOrders ≤ 16 bounds both). */
+const HOT_UNIT = 32;
+
+function sampleLength(ev: readonly (number | string)[]): number {
+  return ev.length === 0 ? 0 : (ev[0] as number) % HOT_UNIT;
+}
+
+/** The three lists of State.evidence, as copies. */
+function evidenceLists(ev: readonly (number | string)[]): { sample: string[]; hotBuyers: string[]; hotOrders: string[] } {
+  const samples = 1 + sampleLength(ev);
+  const buyers = samples + (ev.length === 0 ? 0 : Math.floor((ev[0] as number) / HOT_UNIT));
+  return { sample: ev.slice(1, samples) as string[], hotBuyers: ev.slice(samples, buyers) as string[], hotOrders: ev.slice(buyers) as string[] };
+}
+
+/** State.evidence holding these lists (a new exact-size list), or the shared empty list. */
+function evidenceOf(sample: readonly string[], hotBuyers: readonly string[], hotOrders: readonly string[]): readonly (number | string)[] {
+  if (sample.length + hotBuyers.length + hotOrders.length === 0) return EMPTY;
+  const out = new Array<number | string>(1 + sample.length + hotBuyers.length + hotOrders.length);
+  out[0] = sample.length + HOT_UNIT * hotBuyers.length;
+  let o = 1;
+  for (let i = 0; i < sample.length; i++) out[o++] = sample[i]!;
+  for (let i = 0; i < hotBuyers.length; i++) out[o++] = hotBuyers[i]!;
+  for (let i = 0; i < hotOrders.length; i++) out[o++] = hotOrders[i]!;
+  return out;
+}
+
+/** sketch/lists.ts's appendCappedOwned for the sample in State.evidence: a full sample slides in place. */
+function addSample(s: State, order: string, cap: number): void {
+  const ev = s.evidence;
+  if (sampleLength(ev) === cap) {
+    const l = ev as (number | string)[];
+    for (let i = 1; i < cap; i++) l[i] = l[i + 1]!;
+    l[cap] = order;
+    return;
+  }
+  const { sample, hotBuyers, hotOrders } = evidenceLists(ev);
+  s.evidence = evidenceOf(appendCapped(sample, order, cap), hotBuyers, hotOrders);
+}
+
 /** Closes the current day (feeding the baseline) and starts `day`. */
 function rollTo(s: State, day: number, c: Config): void {
   if (s.day >= 0 && s.dayOrders > 0) {
@@ -840,13 +896,18 @@ function evaluate(s: State, ctx: SellerContext, c: Config): SignalFinding | null
     bestStrength = reorder.strength;
   }
 
-  const hotBuyers = s.hotBuyers;
-  const hotOrders = s.hotOrders;
+  const ev = s.evidence;
+  let hotBuyers: readonly string[] = EMPTY;
+  let hotOrders: readonly string[] = EMPTY;
+  if (ev.length > 1 + sampleLength(ev)) {
+    const lists = evidenceLists(ev);
+    hotBuyers = lists.hotBuyers;
+    hotOrders = lists.hotOrders;
+    s.evidence = evidenceOf(lists.sample, EMPTY, EMPTY);
+  }
   const peakN = peakOrders(s);
   const peakU = peakBuyers(s);
   setPeak(s, 0, 0);
-  s.hotBuyers = EMPTY;
-  s.hotOrders = EMPTY;
   if (bestStrength === 0 || bestStrength < c.minStrength) return null;
   if (best === REORDER && reorder !== null) return reorder;
 
@@ -866,7 +927,7 @@ function evaluate(s: State, ctx: SellerContext, c: Config): SignalFinding | null
     horizonMs: best === HOUR ? c.windowMs : best === DAY ? DAY_MS : c.weekDays * DAY_MS,
     baseline: round2(baseline),
     explanation: `${orders} orders from ${round2(buyers)} ${per} ${span}: ${round2(value)} per buyer against a threshold of ${round2(threshold)} (seller baseline ${round2(baseline)}).`,
-    evidence: { buyerIds, orderIds: best === HOUR ? hotOrders : s.sample.slice() },
+    evidence: { buyerIds, orderIds: best === HOUR ? hotOrders : evidenceLists(s.evidence).sample },
   };
 }
 
