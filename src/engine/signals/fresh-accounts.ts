@@ -22,7 +22,7 @@
 import { z } from 'zod';
 import type { SellerSignal, SignalFinding } from '../types.js';
 import { addRecent, base, block, blockEnd, decayedAdvance, decayedCreate, decayedHour, decayFactors, HOUR_MS, QUIET_MAX_MS, recent, type DecayedCounts } from '../sketch/decay.js';
-import { appendCappedNumbers, appendCappedOwned, dropFirstNumbers, EMPTY } from '../sketch/lists.js';
+import { appendCappedOwned, EMPTY } from '../sketch/lists.js';
 import { curveFields, round2, strengthOf } from './curve.js';
 import { lowOf } from './packed.js';
 import { binomialTail } from './tail.js';
@@ -34,7 +34,10 @@ const REVIEWS = 2;
 const FRESH_REVIEWS = 3;
 const YOUNG_ORDERS = 4;
 const LANES = 5;
-/** One array, `counts`: the FAST block (these five lanes, recent half-life), then the SLOW one (ORDERS and FRESH_ORDERS, slow half-life). */
+/**
+ * One array, `counts`: the FAST block (these five lanes, recent half-life), the SLOW one (ORDERS
+ * and FRESH_ORDERS, slow half-life), then the fresh buyers from SIZE on (see FP_SCALE).
+ */
 const FAST = block(LANES);
 const SLOW = block(2, blockEnd(FAST));
 const SIZE = blockEnd(SLOW);
@@ -134,10 +137,13 @@ export const configSchema = z.object({
 export type Config = z.infer<typeof configSchema>;
 
 export interface State {
-  /** The FAST and SLOW blocks (the slow one's baseline lanes fed by what decays out of it). */
+  /**
+   * The FAST and SLOW blocks (the slow one's baseline lanes fed by what decays out of it), then
+   * the recently seen fresh buyers (hour × 2^32 + 32-bit buyer fingerprint, oldest first): their
+   * own list cost a field on every seller and 48 bytes of headers on each that has one. Snapshots
+   * before hold them as `fresh` (see freshIntoCounts).
+   */
   counts: DecayedCounts;
-  /** Recently seen fresh buyers: hour × 2^32 + 32-bit buyer fingerprint, oldest first. */
-  fresh: readonly number[];
   /** The fresh buyers, orders and reviews kept as evidence; null until the seller's first fresh buyer orders or reviews (most sellers never have one). */
   evidence: FreshEvidence | null;
   /**
@@ -163,6 +169,7 @@ const NO_EVIDENCE: FreshEvidence = Object.freeze({ freshBuyers: EMPTY, freshOrde
  * the young lane), SLOW apart (absent before it existed), the fresh evidence lists as fields.
  */
 interface SavedState extends State {
+  fresh?: readonly number[] | undefined;
   slow?: DecayedCounts;
   youngBuyers?: readonly string[] | undefined;
   youngOrders?: readonly string[] | undefined;
@@ -188,7 +195,7 @@ export const signal: SellerSignal<State, Config> = {
   family: 'account_age',
   // Other order events would only advance the decay, which the next counted event or evaluation does the same.
   observes: { orders: ['PLACED', 'DELIVERED'], reviews: true },
-  create: () => ({ counts: decayedCreate(SIZE, FAST, SLOW), fresh: EMPTY, evidence: null, young: EMPTY }),
+  create: () => ({ counts: decayedCreate(SIZE, FAST, SLOW), evidence: null, young: EMPTY }),
   revive(saved) {
     const s = saved as State;
     upgrade(s);
@@ -197,7 +204,7 @@ export const signal: SellerSignal<State, Config> = {
   observe(s, e, c, keys) {
     const hour = Math.floor(e.eventTime / HOUR_MS);
     // Decay before counting, once per new hour, so an event weighs by its own hour's age.
-    const d = s.counts;
+    let d = s.counts;
     if (hour > decayedHour(d, FAST)) {
       const f = factors(c);
       decayedAdvance(d, FAST, e.eventTime, f.fast);
@@ -211,12 +218,15 @@ export const signal: SellerSignal<State, Config> = {
       const age = e.eventTime - e.buyerAccountCreatedAt;
       if (e.status !== 'PLACED') {
         // A DELIVERED only refreshes a buyer that ordered fresh: days after a checkout sign-up the account reads fresh too.
-        const known = age < c.freshDays * DAY_MS && s.fresh.length > 0 && indexOfFresh(s.fresh, keys.buyer) >= 0;
+        const known = age < c.freshDays * DAY_MS && d.length > SIZE && indexOfFresh(d, keys.buyer) >= 0;
         if (known) remember(s, keys.buyer, hour, c);
         return !known;
       }
       const fresh = age < c.freshDays * DAY_MS && age >= c.signupHours * HOUR_MS;
-      if (fresh) remember(s, keys.buyer, hour, c);
+      if (fresh) {
+        remember(s, keys.buyer, hour, c);
+        d = s.counts;
+      }
       addRecent(d, FAST, ORDERS);
       addRecent(d, SLOW, ORDERS);
       const young = age < c.youngDays * DAY_MS;
@@ -234,9 +244,9 @@ export const signal: SellerSignal<State, Config> = {
     }
     // A reviewer not remembered as fresh counts as aged: unknown buyers are mostly old ones.
     addRecent(d, FAST, REVIEWS);
-    const i = s.fresh.length === 0 ? -1 : indexOfFresh(s.fresh, keys.buyer);
+    const i = d.length === SIZE ? -1 : indexOfFresh(d, keys.buyer);
     // Memories past their horizon are ignored even before expire drops them.
-    if (i < 0 || Math.floor(s.fresh[i]! / FP_SCALE) <= hour - c.buyerMemoryDays * 24) return true;
+    if (i < 0 || Math.floor(d[i]! / FP_SCALE) <= hour - c.buyerMemoryDays * 24) return true;
     addRecent(d, FAST, FRESH_REVIEWS);
     const ev = evidenceOf(s);
     ev.freshReviews = appendCappedOwned(ev.freshReviews, e.reviewId, c.evidence);
@@ -257,26 +267,36 @@ export const signal: SellerSignal<State, Config> = {
     if (recent(d, FAST, FRESH_ORDERS) >= c.minFresh || recent(d, FAST, FRESH_REVIEWS) >= c.minFresh || recent(d, FAST, YOUNG_ORDERS) >= c.minYoung) return at;
     if (recent(d, SLOW, FRESH_ORDERS) >= c.slowMinFresh) return at;
     const until = at + QUIET_MAX_MS;
-    return s.fresh.length === 0 ? until : Math.min(until, (Math.floor(s.fresh[0]! / FP_SCALE) + c.buyerMemoryDays * 24) * HOUR_MS);
+    return d.length === SIZE ? until : Math.min(until, (Math.floor(d[SIZE]! / FP_SCALE) + c.buyerMemoryDays * 24) * HOUR_MS);
   },
 
   expire(s, now, c) {
     const oldest = Math.floor(now / HOUR_MS) - c.buyerMemoryDays * 24 + 1;
-    let drop = 0;
-    while (drop < s.fresh.length && Math.floor(s.fresh[drop]! / FP_SCALE) < oldest) drop++;
-    if (drop > 0) s.fresh = dropFirstNumbers(s.fresh, drop);
+    const d = s.counts;
+    let end = SIZE;
+    while (end < d.length && Math.floor(d[end]! / FP_SCALE) < oldest) end++;
+    if (end > SIZE) s.counts = without(d, SIZE, end);
   },
 };
 
 /**
  * A state restored from an older snapshot gets its young buyers and orders in one list (empty
- * before the young lane), and (its `counts` the FAST block alone, so of odd length) one array
- * with the lanes and the SLOW block it lacks, empty, and its fresh evidence lists in one object.
+ * before the young lane), and its fresh buyers after its counts; (its `counts` the FAST block
+ * alone, so of odd length) one array with the lanes and the SLOW block it lacks, empty, and its
+ * fresh evidence lists in one object.
  */
 function upgrade(s: State): void {
-  if ((s as Partial<State>).young === undefined) youngTogether(s as SavedState);
-  if (s.counts.length === SIZE) return;
   const saved = s as SavedState;
+  if (saved.young === undefined) youngTogether(saved);
+  if (saved.fresh === undefined) return;
+  if (s.counts.length !== SIZE) withSlow(saved);
+  if (saved.fresh.length > 0) s.counts = [...s.counts, ...saved.fresh];
+  // Undefined is not written to JSON: a new snapshot has the new shape.
+  saved.fresh = undefined;
+}
+
+/** A saved state's FAST block alone in `counts` as both blocks, and its fresh evidence lists as one object. */
+function withSlow(s: SavedState): void {
   const old = s.counts;
   const n = (old.length - 1) / 2;
   const d = decayedCreate(SIZE, FAST, SLOW);
@@ -285,12 +305,12 @@ function upgrade(s: State): void {
     d[1 + i] = old[1 + i]!;
     d[1 + LANES + i] = old[1 + n + i]!;
   }
-  if (saved.slow !== undefined) for (let i = 0; i < saved.slow.length; i++) d[SLOW.at + i] = saved.slow[i]!;
+  if (s.slow !== undefined) for (let i = 0; i < s.slow.length; i++) d[SLOW.at + i] = s.slow[i]!;
   s.counts = d;
-  const { freshBuyers = EMPTY, freshOrders = EMPTY, freshReviews = EMPTY } = saved;
+  const { freshBuyers = EMPTY, freshOrders = EMPTY, freshReviews = EMPTY } = s;
   s.evidence = freshBuyers.length + freshOrders.length + freshReviews.length > 0 ? { freshBuyers, freshOrders, freshReviews } : null;
   // Undefined is not written to JSON: a new snapshot has the new shape.
-  saved.slow = saved.freshBuyers = saved.freshOrders = saved.freshReviews = undefined;
+  s.slow = s.freshBuyers = s.freshOrders = s.freshReviews = undefined;
 }
 
 /** A saved state's young buyers and orders (absent before the young lane) as State.young. */
@@ -349,34 +369,47 @@ function evidenceOf(s: State): FreshEvidence {
   return (s.evidence ??= { freshBuyers: EMPTY, freshOrders: EMPTY, freshReviews: EMPTY });
 }
 
-function indexOfFresh(list: readonly number[], fp: number): number {
-  for (let i = list.length - 1; i >= 0; i--) if (lowOf(list[i]!, FP_SCALE) === fp) return i;
+/** Where the fresh buyer of fingerprint `fp` is in `counts`, or −1. */
+function indexOfFresh(d: DecayedCounts, fp: number): number {
+  for (let i = d.length - 1; i >= SIZE; i--) if (lowOf(d[i]!, FP_SCALE) === fp) return i;
   return -1;
+}
+
+/** A new exact-size copy of `d` without its numbers from `from` to `to`, and with `v` appended if given. */
+function without(d: DecayedCounts, from: number, to: number, v?: number): DecayedCounts {
+  const out = new Array<number>(d.length - (to - from) + (v === undefined ? 0 : 1));
+  let o = 0;
+  for (let i = 0; i < from; i++) out[o++] = d[i]!;
+  for (let i = to; i < d.length; i++) out[o++] = d[i]!;
+  if (v !== undefined) out[o] = v;
+  return out;
 }
 
 /**
  * Moves (or adds) a fresh buyer to the end of the list, the oldest leaving beyond the cap. The list
  * holds fingerprints only (never evidence), so a move or a full list's slide happens in place; only
- * a growing list is replaced by an exact-size copy.
+ * a growing list is replaced by an exact-size copy of `counts`.
  */
 function remember(s: State, fp: number, hour: number, c: Config): void {
-  const list = s.fresh;
-  let i = indexOfFresh(list, fp);
+  const d = s.counts;
+  const v = hour * FP_SCALE + fp;
+  const kept = d.length - SIZE;
+  let i = indexOfFresh(d, fp);
   if (i < 0) {
-    if (list.length < c.freshKept) {
-      s.fresh = appendCappedNumbers(list, hour * FP_SCALE + fp, c.freshKept);
+    if (kept < c.freshKept) {
+      s.counts = without(d, d.length, d.length, v);
       return;
     }
-    i = 0;
+    i = SIZE;
   }
-  // A list restored under a larger freshKept is cut to the cap here, as appendCapped would.
-  if (list.length > c.freshKept) {
-    s.fresh = appendCappedNumbers(list.filter((_, j) => j !== i), hour * FP_SCALE + fp, c.freshKept);
+  // A list restored under a larger freshKept is cut to the cap here (its oldest leave), as appendCapped would.
+  if (kept > c.freshKept) {
+    const cut = without(d, i, i + 1, v);
+    s.counts = without(cut, SIZE, SIZE + kept - c.freshKept);
     return;
   }
-  const l = list as number[];
-  for (let j = i + 1; j < l.length; j++) l[j - 1] = l[j]!;
-  l[l.length - 1] = hour * FP_SCALE + fp;
+  for (let j = i + 1; j < d.length; j++) d[j - 1] = d[j]!;
+  d[d.length - 1] = v;
 }
 
 /**

@@ -24,8 +24,8 @@
 import { z } from 'zod';
 import type { OrderEvent, ReviewEvent, SellerContext, SellerSignal, SignalFinding } from '../types.js';
 import { HLL_MAX_P, HLL_MIN_P, hllAdd, hllCount } from '../sketch/hll.js';
-import { appendCapped, appendCappedOwned, EMPTY } from '../sketch/lists.js';
-import { topkDecay, topkGuaranteed, topkList, topkOffer, type TopKState } from '../sketch/topk.js';
+import { appendCapped, EMPTY } from '../sketch/lists.js';
+import { topkList, type TopKState } from '../sketch/topk.js';
 import { bulkQuantityField, curveFields, round2, strengthOf } from './curve.js';
 import { lowOf } from './packed.js';
 
@@ -68,9 +68,14 @@ const LANE_SHIFT = 6;
 const LANE_UNIT = 1 << LANE_SHIFT;
 const DAY_SHIFT = 14;
 
-/** Where the closed days begin in `n`: after the baseline, which a seller has from its first counted day. */
-function pastStart(s: State): number {
+/** Where the top-k's numbers begin in `n`: after the baseline, which a seller has from its first counted day. */
+function topStart(s: State): number {
   return s.baseDays > 0 ? 1 : 0;
+}
+
+/** Where the closed days begin in `n`: after the top-k's count and error bound per key. */
+function pastStart(s: State): number {
+  return topStart(s) + 2 * s.keys.length;
 }
 
 function pastLength(s: State): number {
@@ -216,7 +221,8 @@ export type Config = z.infer<typeof configSchema>;
 export interface State {
   /**
    * The seller's numbers in one array: its baseline (the EWMA of its daily ratio, once baseDays >
-   * 0), then lists of packed numbers, each oldest first: the closed days (see DAY_SCALE), the
+   * 0), the heavy buyers' counts and error bounds (two per key of `keys`), then lists of packed
+   * numbers, each oldest first: the closed days (see DAY_SCALE), the
    * reorder lane's reviews (see rv below), the day's distinct buyers while counted exactly (32-bit
    * hashes, unordered), then the sliding window, one per PLACED order (see FP_SCALE). One array
    * costs a seller one array's headers (48 bytes) where five cost five, and the baseline, a
@@ -235,21 +241,25 @@ export interface State {
    * `wu`, `peakN` and `peakU` (see fromSeparateFields).
    */
   win: number;
-  /** Repeat buyers and their orders placed while the window was over the threshold, since the last evaluation. */
-  hotBuyers: readonly string[];
-  hotOrders: readonly string[];
+  /**
+   * The evidence lists in one, nearly always the shared empty list: the sample's length +
+   * HOT_UNIT × the hot buyers' count, then the sample (the latest orders of buyers with ≥ 2 orders
+   * today; slides in place once full, findings get a copy), then the repeat buyers and their orders
+   * placed while the window was over the threshold, since the last evaluation. One field where
+   * three cost 16 bytes more on every seller. Snapshots before hold the lists as `sample`,
+   * `hotBuyers` and `hotOrders` (see evidenceTogether).
+   */
+  evidence: readonly (number | string)[];
   /** The current UTC day (index), its orders, and its distinct buyers' HyperLogLog once over hllExactCap (null before: they are in `n`). */
   day: number;
   dayOrders: number;
   dayBuyers: string | null;
   /**
-   * The heavy buyers' top-k (sketch/topk.ts) as two fields of this state, which is itself the
-   * TopKState: a wrapper object cost 40 bytes per seller. Snapshots before hold them as `top`.
+   * The heavy buyers' keys of the top-k (sketch/topk.ts's space-saving, kept here: see offer), their
+   * counts and error bounds in `n`: their own array cost 48 bytes on nearly every seller.
+   * Snapshots before hold the numbers as `counts` (see countsIntoN), older ones both as `top`.
    */
   keys: string[];
-  counts: number[];
-  /** The latest orders of buyers with ≥ 2 orders today; slides in place once full (findings get a copy). */
-  sample: readonly string[];
   /** Closed days with ≥ 2 orders so far, each folded into the baseline (n[0] once there is one). */
   baseDays: number;
   /*
@@ -284,16 +294,13 @@ export const signal: SellerSignal<State, Config> = {
     n: EMPTY,
     lens: 0,
     win: 0,
-    hotBuyers: EMPTY,
-    hotOrders: EMPTY,
+    evidence: EMPTY,
     day: -1,
     dayOrders: 0,
     dayBuyers: null,
-    // An empty top-k without the wrapper, as the shared empty list (topkSlot replaces it, never
-    // writes into it): two fresh empty arrays per seller were garbage at its first order.
+    // The shared empty list (offer replaces it, never writes into it): a fresh empty array per
+    // seller was garbage at its first order.
     keys: EMPTY as never[],
-    counts: EMPTY as never[],
-    sample: EMPTY,
     baseDays: 0,
     reps: EMPTY,
   }),
@@ -373,10 +380,30 @@ export interface SeparateFields {
   peak?: number | undefined;
 }
 
+/** The top-k's counts and error bounds as a field, as snapshots before they moved into `n` hold them. */
+export interface SeparateCounts {
+  counts?: number[] | undefined;
+}
+
+/** The evidence lists as fields, as snapshots before they were merged into `evidence` hold them. */
+export interface SeparateEvidence {
+  sample?: readonly string[] | undefined;
+  hotBuyers?: readonly string[] | undefined;
+  hotOrders?: readonly string[] | undefined;
+}
+
+/** A state in the layout of snapshots before the top-k's numbers moved into `n` and the evidence lists into `evidence` (a copy). */
+export function separateParts(s: State): Omit<State, 'evidence'> & Required<SeparateCounts & SeparateEvidence> {
+  const { evidence: _evidence, ...copy } = JSON.parse(JSON.stringify(s)) as State;
+  const at = topStart(s);
+  const end = pastStart(s);
+  return { ...copy, ...evidenceLists(s.evidence), n: end === at ? copy.n : [...s.n.slice(0, at), ...s.n.slice(end)], counts: s.n.slice(at, end) };
+}
+
 /** A state in the layout of snapshots before the baseline and the day's buyers moved into `n`, the window's counts into `win` (a copy). */
-export function separateFields(s: State): Omit<State, 'dayBuyers' | 'win'> & SeparateFields {
+export function separateFields(s: State): Omit<State, 'dayBuyers' | 'win' | 'evidence'> & SeparateFields & Required<SeparateCounts & SeparateEvidence> {
   const { past, rv, w } = separateLists(s);
-  const { win: _win, ...rest } = JSON.parse(JSON.stringify(s)) as State;
+  const { win: _win, ...rest } = separateParts(s);
   return {
     ...rest,
     n: [...past, ...rv, ...w],
@@ -419,6 +446,26 @@ function upgrade(s: State & SeparateTop): void {
   if (s.top !== undefined) upgradeTop(s);
   if ((s as SeparateFields).base !== undefined) fromSeparateFields(s);
   if ((s as SeparateFields).peak !== undefined) (s as SeparateFields).peak = undefined;
+  if ((s as SeparateCounts).counts !== undefined) countsIntoN(s);
+  if ((s as Partial<State>).evidence === undefined) evidenceTogether(s);
+}
+
+/** Merges the evidence lists of a state saved with them as fields into `evidence`. */
+function evidenceTogether(s: State): void {
+  const old = s as State & SeparateEvidence;
+  s.evidence = evidenceOf(old.sample ?? EMPTY, old.hotBuyers ?? EMPTY, old.hotOrders ?? EMPTY);
+  old.sample = old.hotBuyers = old.hotOrders = undefined;
+}
+
+/** Moves the top-k's counts and error bounds of a state saved with them as `counts` into `n`, after the baseline. */
+function countsIntoN(s: State): void {
+  const old = s as State & SeparateCounts;
+  const counts = old.counts!;
+  if (counts.length > 0) {
+    const at = topStart(s);
+    s.n = [...s.n.slice(0, at), ...counts, ...s.n.slice(at)];
+  }
+  old.counts = undefined;
 }
 
 /**
@@ -441,7 +488,7 @@ function fromSeparateFields(s: State): void {
 
 function upgradeTop(s: State & SeparateTop): void {
   s.keys = s.top!.keys;
-  s.counts = s.top!.counts;
+  (s as SeparateCounts).counts = s.top!.counts;
   s.top = undefined;
 }
 
@@ -453,7 +500,8 @@ function observeOrder(s: State, e: OrderEvent, c: Config, h: number): void {
   const buyer = newDayBuyer(s, h, c);
   // Only a buyer with two orders of its own: one that took an evicted slot starts at that one's
   // count + 1, and naming it would make one heavy buyer look like two (singleFamilyMinBuyers).
-  if (topkOffer(s, e.buyerId, c.topBuyers) >= 2 && topkGuaranteed(s, e.buyerId) >= 2) s.sample = appendCappedOwned(s.sample, e.orderId, c.sampleOrders);
+  const top = topStart(s) + 2 * offer(s, e.buyerId, c.topBuyers);
+  if (s.n[top]! >= 2 && s.n[top]! - s.n[top + 1]! >= 2) addSample(s, e.orderId, c.sampleOrders);
 
   const fp = h >>> 11;
   const from = Math.floor((t - c.windowMs) / 1000);
@@ -483,8 +531,8 @@ function observeOrder(s: State, e: OrderEvent, c: Config, h: number): void {
   if (n / wu > (peakBuyers(s) > 0 ? peakOrders(s) / peakBuyers(s) : 0)) setPeak(s, n, wu);
   // Evidence is copied only while the window is over the threshold, which is rare.
   if (mine >= 2 && n >= c.hourRatio * wu) {
-    if (s.hotBuyers.indexOf(e.buyerId) < 0) s.hotBuyers = appendCapped(s.hotBuyers, e.buyerId, c.sampleOrders);
-    s.hotOrders = appendCapped(s.hotOrders, e.orderId, c.sampleOrders);
+    const { sample, hotBuyers, hotOrders } = evidenceLists(s.evidence);
+    s.evidence = evidenceOf(sample, hotBuyers.indexOf(e.buyerId) < 0 ? appendCapped(hotBuyers, e.buyerId, c.sampleOrders) : hotBuyers, appendCapped(hotOrders, e.orderId, c.sampleOrders));
   }
 }
 
@@ -614,6 +662,118 @@ function leaving(s: State, from: number, cap: number): number {
   return drop;
 }
 
+/**
+ * Counts `key` once more in the heavy buyers' top-k and returns its slot: sketch/topk.ts's
+ * topkSlot (space-saving, ties broken by key, two numbers per key) on `keys` and the numbers in
+ * `n`, which that module cannot reach. A key added while the top-k is not full takes exact-size
+ * copies of both, as there.
+ */
+function offer(s: State, key: string, cap: number): number {
+  const keys = s.keys;
+  const at = topStart(s);
+  const n = s.n as number[];
+  const i = keys.indexOf(key);
+  if (i >= 0) {
+    n[at + 2 * i] = n[at + 2 * i]! + 1;
+    return i;
+  }
+  const k = keys.length;
+  if (k < cap) {
+    const out = new Array<string>(k + 1);
+    for (let j = 0; j < k; j++) out[j] = keys[j]!;
+    out[k] = key;
+    insertPair(s, at + 2 * k, 1, 0);
+    s.keys = out;
+    return k;
+  }
+  let victim = 0;
+  for (let j = 1; j < k; j++) {
+    const c = n[at + 2 * j]!;
+    const v = n[at + 2 * victim]!;
+    if (c < v || (c === v && keys[j]! > keys[victim]!)) victim = j;
+  }
+  const floor = n[at + 2 * victim]!;
+  keys[victim] = key;
+  n[at + 2 * victim] = floor + 1;
+  n[at + 2 * victim + 1] = floor;
+  return victim;
+}
+
+/** A new exact-size `n` with `a` and `b` inserted at `at`. */
+function insertPair(s: State, at: number, a: number, b: number): void {
+  const n = s.n;
+  const out = new Array<number>(n.length + 2);
+  for (let i = 0; i < at; i++) out[i] = n[i]!;
+  out[at] = a;
+  out[at + 1] = b;
+  for (let i = at; i < n.length; i++) out[i + 2] = n[i]!;
+  s.n = out;
+}
+
+/**
+ * sketch/topk.ts's topkDecay on the top-k in `n`: counts and error bounds times `factor`, the keys
+ * whose count falls below `floor` dropped (their numbers by an exact-size copy of `n`), the kept
+ * ones in their order; `keys` shrinks in place, or becomes the shared empty list.
+ */
+function decay(s: State, factor: number, floor: number): void {
+  const keys = s.keys;
+  const at = topStart(s);
+  const n = s.n as number[];
+  let w = 0;
+  for (let i = 0; i < keys.length; i++) {
+    const c = n[at + 2 * i]! * factor;
+    if (c < floor) continue;
+    if (w < i) keys[w] = keys[i]!;
+    n[at + 2 * w] = c;
+    n[at + 2 * w + 1] = n[at + 2 * i + 1]! * factor;
+    w++;
+  }
+  const k = keys.length;
+  if (w === k) return;
+  edit(s, at + 2 * w, 2 * (k - w), 2 * (k - w));
+  if (w === 0) s.keys = EMPTY as never[];
+  else keys.length = w;
+}
+
+/** State.evidence: the sample's length plus this times the hot buyers' (sampleOrders ≤ 16 bounds both). */
+const HOT_UNIT = 32;
+
+function sampleLength(ev: readonly (number | string)[]): number {
+  return ev.length === 0 ? 0 : (ev[0] as number) % HOT_UNIT;
+}
+
+/** The three lists of State.evidence, as copies. */
+function evidenceLists(ev: readonly (number | string)[]): { sample: string[]; hotBuyers: string[]; hotOrders: string[] } {
+  const samples = 1 + sampleLength(ev);
+  const buyers = samples + (ev.length === 0 ? 0 : Math.floor((ev[0] as number) / HOT_UNIT));
+  return { sample: ev.slice(1, samples) as string[], hotBuyers: ev.slice(samples, buyers) as string[], hotOrders: ev.slice(buyers) as string[] };
+}
+
+/** State.evidence holding these lists (a new exact-size list), or the shared empty list. */
+function evidenceOf(sample: readonly string[], hotBuyers: readonly string[], hotOrders: readonly string[]): readonly (number | string)[] {
+  if (sample.length + hotBuyers.length + hotOrders.length === 0) return EMPTY;
+  const out = new Array<number | string>(1 + sample.length + hotBuyers.length + hotOrders.length);
+  out[0] = sample.length + HOT_UNIT * hotBuyers.length;
+  let o = 1;
+  for (let i = 0; i < sample.length; i++) out[o++] = sample[i]!;
+  for (let i = 0; i < hotBuyers.length; i++) out[o++] = hotBuyers[i]!;
+  for (let i = 0; i < hotOrders.length; i++) out[o++] = hotOrders[i]!;
+  return out;
+}
+
+/** sketch/lists.ts's appendCappedOwned for the sample in State.evidence: a full sample slides in place. */
+function addSample(s: State, order: string, cap: number): void {
+  const ev = s.evidence;
+  if (sampleLength(ev) === cap) {
+    const l = ev as (number | string)[];
+    for (let i = 1; i < cap; i++) l[i] = l[i + 1]!;
+    l[cap] = order;
+    return;
+  }
+  const { sample, hotBuyers, hotOrders } = evidenceLists(ev);
+  s.evidence = evidenceOf(appendCapped(sample, order, cap), hotBuyers, hotOrders);
+}
+
 /** Closes the current day (feeding the baseline) and starts `day`. */
 function rollTo(s: State, day: number, c: Config): void {
   if (s.day >= 0 && s.dayOrders > 0) {
@@ -634,7 +794,7 @@ function rollTo(s: State, day: number, c: Config): void {
   let old = 0;
   while (old < len && Math.floor(s.n[start + old]! / DAY_SCALE) <= day - c.weekDays) old++;
   if (old > 0) setLengths(s, edit(s, start, len, old), laneLength(s), dayLength(s));
-  if (s.day >= 0) topkDecay(s, 0.5 ** (day - s.day), 0.5);
+  if (s.day >= 0) decay(s, 0.5 ** (day - s.day), 0.5);
   s.day = day;
   s.dayOrders = 0;
   if (dayLength(s) > 0) {
@@ -736,13 +896,18 @@ function evaluate(s: State, ctx: SellerContext, c: Config): SignalFinding | null
     bestStrength = reorder.strength;
   }
 
-  const hotBuyers = s.hotBuyers;
-  const hotOrders = s.hotOrders;
+  const ev = s.evidence;
+  let hotBuyers: readonly string[] = EMPTY;
+  let hotOrders: readonly string[] = EMPTY;
+  if (ev.length > 1 + sampleLength(ev)) {
+    const lists = evidenceLists(ev);
+    hotBuyers = lists.hotBuyers;
+    hotOrders = lists.hotOrders;
+    s.evidence = evidenceOf(lists.sample, EMPTY, EMPTY);
+  }
   const peakN = peakOrders(s);
   const peakU = peakBuyers(s);
   setPeak(s, 0, 0);
-  s.hotBuyers = EMPTY;
-  s.hotOrders = EMPTY;
   if (bestStrength === 0 || bestStrength < c.minStrength) return null;
   if (best === REORDER && reorder !== null) return reorder;
 
@@ -750,7 +915,7 @@ function evaluate(s: State, ctx: SellerContext, c: Config): SignalFinding | null
   const buyers = best === HOUR ? peakU : best === DAY ? dayBuyers : buyerDays;
   const value = orders / buyers;
   const threshold = lifted(best === HOUR ? c.hourRatio : best === DAY ? c.dayRatio : c.weekRatio, baseline, c);
-  const buyerIds = best === HOUR ? hotBuyers : topkList(s, c.topBuyers).filter((t) => t.count - t.error >= 2).map((t) => t.key);
+  const buyerIds = best === HOUR ? hotBuyers : topkList({ keys: s.keys, counts: s.n.slice(topStart(s), pastStart(s)) }, c.topBuyers).filter((t) => t.count - t.error >= 2).map((t) => t.key);
   const span = best === HOUR ? 'within one hour' : best === DAY ? 'today (UTC)' : `over the last ${c.weekDays} days`;
   const per = best === WEEK ? 'buyer-days' : 'buyers';
   return {
@@ -762,7 +927,7 @@ function evaluate(s: State, ctx: SellerContext, c: Config): SignalFinding | null
     horizonMs: best === HOUR ? c.windowMs : best === DAY ? DAY_MS : c.weekDays * DAY_MS,
     baseline: round2(baseline),
     explanation: `${orders} orders from ${round2(buyers)} ${per} ${span}: ${round2(value)} per buyer against a threshold of ${round2(threshold)} (seller baseline ${round2(baseline)}).`,
-    evidence: { buyerIds, orderIds: best === HOUR ? hotOrders : s.sample.slice() },
+    evidence: { buyerIds, orderIds: best === HOUR ? hotOrders : evidenceLists(s.evidence).sample },
   };
 }
 

@@ -135,7 +135,8 @@ test('memory stays bounded after 100k events', () => {
     events.push(i % 3 === 0 ? review({ buyerId: `b-${i % 7000}`, eventTime: t }) : order({ buyerId: `b-${i % 7000}`, eventTime: t, buyerAccountCreatedAt: t - (i % 5) * DAY }));
   }
   const { state } = drive(signal, config, events);
-  assert.ok(state.fresh.length <= config.freshKept);
+  // Both blocks of counters (16 numbers), then the fresh buyers.
+  assert.ok(state.counts.length <= 16 + config.freshKept);
   assert.ok(state.evidence !== null && state.evidence.freshBuyers.length <= config.evidence && state.evidence.freshOrders.length === config.evidence);
   assert.ok(JSON.stringify(state).length < 2000, `${JSON.stringify(state).length} bytes`);
 });
@@ -153,8 +154,8 @@ test('a state snapshotted before the slow share existed restores and keeps worki
   const events = [...ordinarySeller(3, 10, 8), ...cohort(6, T0 + 3 * DAY + 9 * HOUR, 1, 'b-new')];
   const state = signal.create(config);
   for (const e of events.slice(0, 20)) signal.observe(state, e, config, eventKeys(e));
-  // That version's layout: the FAST block alone in `counts` (11 numbers), no SLOW block.
-  const restored = revived(signal, config, { ...state, counts: state.counts.slice(0, 11) });
+  // That version's layout: the FAST block alone in `counts` (11 numbers), no SLOW block, the fresh buyers apart.
+  const restored = revived(signal, config, { ...state, counts: state.counts.slice(0, 11), fresh: state.counts.slice(16) });
   // Restored with the SLOW block (empty): numbers written past the old end would be NaN.
   assert.equal(restored.counts.length, state.counts.length);
   for (const e of events.slice(20)) signal.observe(restored, e, config, eventKeys(e));
@@ -223,7 +224,7 @@ test('a state snapshotted before the young lane existed is restored with it, emp
   // The layout of that version: four count lanes, no young evidence lists.
   const lanes = 5;
   const counts = [state.counts[0]!, ...state.counts.slice(1, 5), ...state.counts.slice(1 + lanes, 5 + lanes)];
-  const old = revived(signal, config, JSON.parse(JSON.stringify({ ...state, counts, young: undefined })));
+  const old = revived(signal, config, JSON.parse(JSON.stringify({ ...state, counts, fresh: state.counts.slice(16), young: undefined })));
   const ctx = (at: number) => ({ sellerId: 's-1', at, bucketMs: HOUR, ordersInBucket: 0, orders24h: 0, dailyOrdersEwma: 2, historyDays: 10 });
   assert.equal(signal.evaluate(old, ctx(day), config), null);
   assert.equal(signal.evaluate(state, ctx(day), config), null);
@@ -256,7 +257,7 @@ const SAVED_AT_60 = '{"counts":[490958,8.93845463536729,2.604685882551743,4.8853
 
 test('a state saved by the earlier layout (SLOW apart) restores and goes on exactly as if never saved', () => {
   const events = canonical(savedScenario());
-  const saved = JSON.parse(SAVED_AT_60) as State & { slow?: number[] };
+  const saved = JSON.parse(SAVED_AT_60) as State & { slow?: number[]; fresh: number[] };
   assert.ok(saved.slow !== undefined && saved.counts.length === 11 && saved.fresh.length > 0, 'the saved state has every part');
   // The tail test off (maxTail 1), as when the state was saved: this small shop's fresh pairs are
   // chance by that test, and the restore must be seen to carry on findings.
@@ -266,7 +267,7 @@ test('a state saved by the earlier layout (SLOW apart) restores and goes on exac
   assert.ok(plain.findings.some((x) => x.at > events[60]!.eventTime), 'findings after the restore');
   assert.deepEqual(restored.findings, plain.findings);
   assert.deepEqual(JSON.parse(JSON.stringify(restored.state)), JSON.parse(JSON.stringify(plain.state)));
-  assert.equal(plain.state.counts.length, 16, 'both blocks in one array');
+  assert.ok(plain.state.counts.length > 16, 'both blocks and the fresh buyers in one array');
 });
 
 test('accounts that signed up within signupHours of ordering are newcomers, not a farm: quiet on a viral cohort, its deliveries and reviews', () => {
@@ -299,4 +300,25 @@ test('a DELIVERED of a buyer never seen ordering fresh does not make its review 
   }
   const onlyReviews = configSchema.parse({ minOrders: 1000, minReviews: 4 });
   assert.deepEqual(drive(signal, onlyReviews, events).findings, []);
+});
+
+/** replaySwapped(savedScenario()) by the code of 078496f (maxTail 1), the states just before events 60 and 85: the fresh buyers as `fresh`. */
+const SAVED_078496F = new Map([
+  [60, '{"counts":[490958,8.93845463536729,2.604685882551743,4.885302882247611,0,3.708626741330158,21.90527267659178,1.3807057666752591,7.86968193105781,0,6.009234642198235,490958,24.12020163323292,3.706932120734538,7.5413287010235734,0.290179835089172],"fresh":[2108592632203741,2108609261688898,2108626799955210,2108644061773270],"evidence":{"freshBuyers":["b-saved-24","b-saved-26","b-saved-28","b-saved-30"],"freshOrders":["o-saved-24","o-saved-26","o-saved-28","o-saved-30"],"freshReviews":[]},"young":[4,"b-saved-25","b-saved-26","b-saved-28","b-saved-30","o-saved-25","o-saved-26","o-saved-28","o-saved-30"]}'],
+  [85, '{"counts":[490982,5.717253995150502,2.2920207565334096,5.31327475697339,2.0434548583970567,2.9648562342200644,31.79514325859447,5.525796464350103,14.886292844372761,0.9464083982365992,11.327336180227999,490982,26.075249441509108,6.374348684767964,13.084035620501703,1.580543448518459],"fresh":[2108658485879319,2108676479014378,2108695711418845,2108694811250271,2108712340904002,2108709763660635,2108729879170314,2108747140988374],"evidence":{"freshBuyers":["b-saved-32","b-saved-34","b-saved-36","b-saved-38"],"freshOrders":["o-saved-32","o-saved-34","o-saved-36","o-saved-38"],"freshReviews":["r-saved-24","r-saved-28","r-saved-30"]},"young":[4,"b-saved-34","b-saved-35","b-saved-36","b-saved-38","o-saved-34","o-saved-35","o-saved-36","o-saved-38"]}'],
+]);
+
+test('a state saved with the fresh buyers as a list of their own (by 078496f) restores and goes on exactly as if never saved', () => {
+  const events = canonical(savedScenario());
+  const cfg = configSchema.parse({ maxTail: 1 });
+  const plain = replaySwapped(signal, cfg, events);
+  for (const [at, json] of SAVED_078496F) {
+    const saved = JSON.parse(json) as State & { fresh: number[] };
+    assert.ok(saved.fresh.length > 0 && saved.counts.length === 16, 'the saved state has fresh buyers apart');
+    assert.ok(plain.findings.some((x) => x.at > events[at]!.eventTime && x.f.evidence.reviewIds !== undefined), 'a finding on reviews of remembered fresh buyers after the restore');
+    const restored = replaySwapped(signal, cfg, events, at, saved);
+    assert.deepEqual(restored.findings, plain.findings);
+    assert.deepEqual(JSON.parse(JSON.stringify(restored.state)), JSON.parse(JSON.stringify(plain.state)));
+    assert.equal(JSON.stringify(revived(signal, cfg, saved)).includes('"fresh"'), false);
+  }
 });

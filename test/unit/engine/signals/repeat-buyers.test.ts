@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { eventKeys } from '../../../../src/engine/event-keys.js';
-import { configSchema, separateFields, separateLists, signal, type SeparateLists, type State } from '../../../../src/engine/signals/repeat-buyers.js';
+import { configSchema, separateParts, separateFields, separateLists, signal, type SeparateCounts, type SeparateEvidence, type SeparateLists, type State } from '../../../../src/engine/signals/repeat-buyers.js';
 import type { MarketEvent, ReviewEvent, SellerContext } from '../../../../src/engine/types.js';
-import { canonical, DAY, drive, HOUR, MIN, order, ordinarySeller, review, revived, rng, T0 } from './fixtures.js';
+import { canonical, DAY, drive, HOUR, MIN, order, ordinarySeller, replaySwapped, review, revived, rng, T0 } from './fixtures.js';
 
 const config = configSchema.parse({});
 
@@ -88,7 +88,8 @@ test('the day and week findings name only buyers with 2 orders beyond what the t
   // Its sample holds the business buyer's repeat orders only.
   const { state } = drive(signal, config, events);
   const business = new Set(events.filter((e) => e.buyerId === 'b-business').map((e) => (e.kind === 'order' ? e.orderId : '')));
-  assert.ok(state.sample.length > 0 && state.sample.every((o) => business.has(o)), `sample ${state.sample.join(' ')}`);
+  const { sample } = separateParts(state);
+  assert.ok(sample.length > 0 && sample.every((o) => business.has(o)), `sample ${sample.join(' ')}`);
 });
 
 test('the week horizon catches sustained repetition below the hourly and daily thresholds', () => {
@@ -135,7 +136,7 @@ test('memory stays bounded after 100k orders', () => {
   assert.ok(w.length <= config.windowCap);
   assert.ok(past.length <= 3 * config.weekDays);
   assert.ok(state.keys.length <= config.topBuyers);
-  assert.ok(state.sample.length <= config.sampleOrders);
+  assert.ok(separateParts(state).sample.length <= config.sampleOrders);
   assert.ok(typeof state.dayBuyers === 'string' && state.dayBuyers.length === 1 << config.hllPrecision);
   assert.ok(JSON.stringify(state).length < 3000, `${JSON.stringify(state).length} bytes`);
 });
@@ -185,7 +186,7 @@ test('a state saved with its top-k as `top` (before it was flattened into the st
       const f = signal.evaluate(state, { at: boundary } as SellerContext, config);
       if (f !== null) findings.push({ at: boundary, finding: f });
     }
-    const { keys, counts, ...rest } = JSON.parse(JSON.stringify(state)) as State;
+    const { keys, counts, ...rest } = separateParts(state);
     state = revived(signal, config, { ...rest, top: { keys, counts } });
     assert.equal((state as { top?: unknown }).top, undefined);
     signal.observe(state, e, config, eventKeys(e));
@@ -403,4 +404,49 @@ test('a state saved with the baseline as `base`, the day\'s buyers in `dayBuyers
     assert.deepEqual(findings, plain.findings.filter((x) => x.at <= boundary));
     assert.deepEqual(JSON.parse(JSON.stringify(state)), JSON.parse(JSON.stringify(plain.state)));
   }
+});
+
+/** Ten days of six single orders (every other one reviewed), three regulars ordering 8 times a day from day 6, a burst on day 8; ids of their own. */
+function savedScenario(): MarketEvent[] {
+  const out: MarketEvent[] = [];
+  let k = 0;
+  const placed = (buyerId: string, eventTime: number, reviewed = false): void => {
+    k++;
+    out.push(order({ buyerId, eventTime, eventId: `e-saved-${k}`, orderId: `o-saved-${k}` }));
+    if (reviewed) out.push(review({ buyerId, eventTime: eventTime + DAY + 7 * MIN, eventId: `e-saved-r-${k}`, reviewId: `r-saved-${k}`, orderId: `o-saved-${k}` }));
+  };
+  for (let d = 0; d < 10; d++) {
+    for (let i = 0; i < 6; i++) placed(`b-saved-${d}-${i}`, T0 + d * DAY + (1 + 3 * i) * HOUR + 11 * MIN, i % 2 === 0);
+    if (d >= 6) for (let b = 0; b < 3; b++) for (let j = 0; j < 8; j++) placed(`b-reg-${b}`, T0 + d * DAY + (3 * j + b) * HOUR + 5 * MIN, j === 0);
+  }
+  for (let i = 0; i < 12; i++) placed(`b-fake-${i % 2}`, T0 + 8 * DAY + 20 * HOUR + 30 * MIN + i * 6 * MIN);
+  return canonical(out);
+}
+
+/**
+ * replaySwapped(savedScenario()) by the code of 078496f, the states just before events 70, 150 and
+ * 164 (in the burst): the top-k's numbers as `counts`, the evidence lists as fields.
+ */
+const SAVED = new Map([
+  [70, '{"n":[1,1405588178731014,1405656898207750,1405725617684486,1405794337161222,1405863056637958,1405931776114694,3706331710262235,3706377009877581,3706422308698294,3706512904435853,3706558203598087,3706603502324228,3706694099671878,3706739398004222,3706784696686353,3706875291952445,3706920590448510,3706965889860581,3707056487014090,3707101786198717,3707147084885287,3707237680051139,3707282980241709,2256768043,143924684,1878029252,1291448862,118050917,839328864,2626395764,3707311542083390,3707319092301937],"lens":115782,"win":2,"hotBuyers":[],"hotOrders":[],"day":20460,"dayOrders":17,"dayBuyers":null,"keys":["b-reg-2","b-reg-0","b-reg-1"],"counts":[7.96875,6.96875,7.96875,5.96875,6.96875,4.96875],"sample":["o-saved-45","o-saved-54","o-saved-47"],"baseDays":6,"reps":[]}'],
+  [150, '{"n":[1.4433333333333334,1405725617684486,1405794337161222,1405863056637958,1405931776114694,1406000501882889,1406069221359625,3706512904435853,3706558203598087,3706603502324228,3706694099671878,3706739398004222,3706784696686353,3706875291952445,3706920590448510,3706965889860581,3707056487014090,3707101786198717,3707147084885287,3707237680051139,3707282980241709,3707328276786502,3707410570072177,3707418118787715,3707418874609166,3707425669095230,3707464172585188,3707509470768490,3707591764004977,3707599312720515,3707600069370836,3707606863028030,3707645366872608,3707690665754830,2256768043,143924684,1085859273,1291448862,1966769715,1707298353,222433421,1486559402,1468154162,3707711678124675,3707712433745992,3707719228432190],"lens":149190,"win":3,"hotBuyers":[],"hotOrders":[],"day":20462,"dayOrders":24,"dayBuyers":null,"keys":["b-saved-8-5","b-reg-1","b-reg-2"],"counts":[15.9921875,14.9921875,15.9921875,14.9921875,15.9921875,14.9921875],"sample":["o-saved-107","o-saved-115","o-saved-108"],"baseDays":8,"reps":[1101937,"b-reg-0","r-saved-73",70275,"b-reg-1","r-saved-81",630590,"b-reg-2","r-saved-89"]}'],
+  [164, '{"n":[1.4433333333333334,1405725617684486,1405794337161222,1405863056637958,1405931776114694,1406000501882889,1406069221359625,3706512904435853,3706558203598087,3706603502324228,3706694099671878,3706739398004222,3706784696686353,3706875291952445,3706920590448510,3706965889860581,3707056487014090,3707101786198717,3707147084885287,3707237680051139,3707282980241709,3707328276786502,3707410570072177,3707418118787715,3707418874609166,3707425669095230,3707464172585188,3707509470768490,3707591764004977,3707599312720515,3707600069370836,3707606863028030,3707645366872608,3707690665754830,2256768043,143924684,1085859273,1291448862,1966769715,1707298353,222433421,1486559402,1468154162,917964259,3679526095,3707745023219424,3707745779542563,3707746533168864,3707747289492003,3707748043118304,3707748799441443,3707749427892337,3707749553067744,3707750309390883,3707751063017184,3707751819340323],"lens":181958,"win":2885123,"hotBuyers":["b-fake-1","b-fake-0"],"hotOrders":["o-saved-164","o-saved-165","o-saved-166"],"day":20462,"dayOrders":38,"dayBuyers":null,"keys":["b-reg-0","b-fake-1","b-fake-0"],"counts":[17.9921875,15.9921875,21.9921875,16.9921875,21.9921875,16.9921875],"sample":["o-saved-164","o-saved-165","o-saved-166"],"baseDays":8,"reps":[1101937,"b-reg-0","r-saved-73",70275,"b-reg-1","r-saved-81",630590,"b-reg-2","r-saved-89"]}'],
+]);
+
+test('a state saved with the top-k\'s numbers as `counts` and the evidence lists as fields (by 078496f) restores and goes on exactly as if never saved', () => {
+  const events = savedScenario();
+  const plain = replaySwapped(signal, config, events);
+  let hot = false;
+  for (const [at, json] of SAVED) {
+    const saved = JSON.parse(json) as SeparateCounts & SeparateEvidence;
+    assert.ok(saved.counts!.length === 6 && saved.counts!.some((c) => !Number.isInteger(c)) && saved.sample!.length === config.sampleOrders, 'three keys, decayed, and a full sample');
+    hot ||= saved.hotBuyers!.length > 0 && saved.hotOrders!.length > 0;
+    assert.ok(plain.findings.some((x) => x.at > events[at]!.eventTime && x.f.horizonMs === DAY && x.f.evidence.buyerIds!.length > 0), 'top-k evidence after the restore');
+    const restored = replaySwapped(signal, config, events, at, saved);
+    assert.deepEqual(restored.findings, plain.findings);
+    assert.deepEqual(JSON.parse(JSON.stringify(restored.state)), JSON.parse(JSON.stringify(plain.state)));
+    assert.equal(JSON.stringify(revived(signal, config, saved)).match(/"(counts|sample|hotBuyers|hotOrders)":/), null);
+  }
+  assert.ok(hot, 'no saved state with hot lists');
+  assert.ok(plain.findings.some((x) => x.f.horizonMs === HOUR && x.at > events[164]!.eventTime), 'an hour finding on the hot lists after the restore');
 });
