@@ -25,7 +25,7 @@ import { z } from 'zod';
 import type { OrderEvent, ReviewEvent, SellerContext, SellerSignal, SignalFinding } from '../types.js';
 import { HLL_MAX_P, HLL_MIN_P, hllAdd, hllCount } from '../sketch/hll.js';
 import { appendCapped, EMPTY } from '../sketch/lists.js';
-import { topkList, type TopKState } from '../sketch/topk.js';
+import { decayKept, evictSlot, topkList, type TopKState } from '../sketch/topk.js';
 import { bulkQuantityField, curveFields, round2, strengthOf } from './curve.js';
 import { lowOf } from './packed.js';
 
@@ -665,8 +665,8 @@ function leaving(s: State, from: number, cap: number): number {
 /**
  * Counts `key` once more in the heavy buyers' top-k and returns its slot: sketch/topk.ts's
  * topkSlot (space-saving, ties broken by key, two numbers per key) on `keys` and the numbers in
- * `n`, which that module cannot reach. A key added while the top-k is not full takes exact-size
- * copies of both, as there.
+ * `n`, whose growth that module cannot do (its eviction rule, evictSlot, it can). A key added while
+ * the top-k is not full takes exact-size copies of both, as there.
  */
 function offer(s: State, key: string, cap: number): number {
   const keys = s.keys;
@@ -686,12 +686,7 @@ function offer(s: State, key: string, cap: number): number {
     s.keys = out;
     return k;
   }
-  let victim = 0;
-  for (let j = 1; j < k; j++) {
-    const c = n[at + 2 * j]!;
-    const v = n[at + 2 * victim]!;
-    if (c < v || (c === v && keys[j]! > keys[victim]!)) victim = j;
-  }
+  const victim = evictSlot(keys, n, at, 2);
   const floor = n[at + 2 * victim]!;
   keys[victim] = key;
   n[at + 2 * victim] = floor + 1;
@@ -711,23 +706,13 @@ function insertPair(s: State, at: number, a: number, b: number): void {
 }
 
 /**
- * sketch/topk.ts's topkDecay on the top-k in `n`: counts and error bounds times `factor`, the keys
- * whose count falls below `floor` dropped (their numbers by an exact-size copy of `n`), the kept
- * ones in their order; `keys` shrinks in place, or becomes the shared empty list.
+ * sketch/topk.ts's topkDecay on the top-k in `n` (its decayKept): the dropped keys' numbers leave by
+ * an exact-size copy of `n`; `keys` shrinks in place, or becomes the shared empty list.
  */
 function decay(s: State, factor: number, floor: number): void {
   const keys = s.keys;
   const at = topStart(s);
-  const n = s.n as number[];
-  let w = 0;
-  for (let i = 0; i < keys.length; i++) {
-    const c = n[at + 2 * i]! * factor;
-    if (c < floor) continue;
-    if (w < i) keys[w] = keys[i]!;
-    n[at + 2 * w] = c;
-    n[at + 2 * w + 1] = n[at + 2 * i + 1]! * factor;
-    w++;
-  }
+  const w = decayKept(keys, s.n as number[], at, 2, factor, floor);
   const k = keys.length;
   if (w === k) return;
   edit(s, at + 2 * w, 2 * (k - w), 2 * (k - w));

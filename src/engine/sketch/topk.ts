@@ -77,12 +77,7 @@ export function topkSlot(s: TopKState, key: string, cap: number, inc = 1, stride
     for (let j = 0; j < stride * n; j++) counts[j] = s.counts[j]!;
     return place(s, keys, counts, n, key, inc, stride, hash);
   }
-  let victim = 0;
-  for (let j = 1; j < n; j++) {
-    const c = s.counts[stride * j]!;
-    const v = s.counts[stride * victim]!;
-    if (c < v || (c === v && s.keys[j]! > s.keys[victim]!)) victim = j;
-  }
+  const victim = evictSlot(s.keys, s.counts, 0, stride);
   const at = stride * victim;
   const floor = s.counts[at]!;
   s.keys[victim] = key;
@@ -122,18 +117,7 @@ function find(s: TopKState, key: string, stride: number, hash: number): number {
  */
 export function topkDecay(s: TopKState, factor: number, floor: number, stride = 2): void {
   const { keys, counts } = s;
-  let w = 0;
-  for (let i = 0; i < keys.length; i++) {
-    const c = counts[stride * i]! * factor;
-    if (c < floor) continue;
-    if (w < i) {
-      keys[w] = keys[i]!;
-      for (let j = 2; j < stride; j++) counts[stride * w + j] = counts[stride * i + j]!;
-    }
-    counts[stride * w] = c;
-    counts[stride * w + 1] = counts[stride * i + 1]! * factor;
-    w++;
-  }
+  const w = decayKept(keys, counts, 0, stride, factor, floor);
   if (w === 0) {
     if (keys.length > 0) {
       s.keys = EMPTY as never[];
@@ -145,6 +129,42 @@ export function topkDecay(s: TopKState, factor: number, floor: number, stride = 
     keys.length = w;
     counts.length = stride * w;
   }
+}
+
+/**
+ * The slot space-saving evicts when full: the smallest count, ties to the greatest key, so which
+ * keys stay never depends on slot order. Key j's count is `counts[from + stride * j]`: a caller
+ * may keep the numbers after numbers of its own (repeat_buyers).
+ */
+export function evictSlot(keys: readonly string[], counts: readonly number[], from: number, stride: number): number {
+  let victim = 0;
+  for (let j = 1; j < keys.length; j++) {
+    const c = counts[from + stride * j]!;
+    const v = counts[from + stride * victim]!;
+    if (c < v || (c === v && keys[j]! > keys[victim]!)) victim = j;
+  }
+  return victim;
+}
+
+/**
+ * topkDecay's pass, numbers from `from` on: counts and error bounds times `factor`, the keys below
+ * `floor` dropped, the kept keys and their own numbers moved down in order. Returns how many are
+ * kept; shortening the arrays is the caller's.
+ */
+export function decayKept(keys: string[], counts: number[], from: number, stride: number, factor: number, floor: number): number {
+  let w = 0;
+  for (let i = 0; i < keys.length; i++) {
+    const c = counts[from + stride * i]! * factor;
+    if (c < floor) continue;
+    if (w < i) {
+      keys[w] = keys[i]!;
+      for (let j = 2; j < stride; j++) counts[from + stride * w + j] = counts[from + stride * i + j]!;
+    }
+    counts[from + stride * w] = c;
+    counts[from + stride * w + 1] = counts[from + stride * i + 1]! * factor;
+    w++;
+  }
+  return w;
 }
 
 /** The `n` heaviest keys, by count descending then key ascending. */
