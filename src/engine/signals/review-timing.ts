@@ -14,7 +14,7 @@
  */
 import { z } from 'zod';
 import type { SellerSignal, SignalFinding } from '../types.js';
-import { addRecent, base, block, blockEnd, decayedAdvance, decayedCreate, decayedHour, decayFactors, HOUR_MS, QUIET_MAX_MS, recent, type Block, type DecayedCounts } from '../sketch/decay.js';
+import { addRecent, base, block, blockEnd, decayedAdvance, decayedCreate, decayedGrow, decayedHour, decayFactors, HOUR_MS, QUIET_MAX_MS, recent, type Block, type DecayedCounts } from '../sketch/decay.js';
 import { appendCapped, EMPTY } from '../sketch/lists.js';
 import { curveFields, round2, strengthOf } from './curve.js';
 import { isDue, lowered, lowest, NOTHING_DUE, tableAdd, tableExpire, tableGet, tablePut, type Table } from './fingerprint-table.js';
@@ -340,21 +340,14 @@ function fastDelivered(s: State, t: number, c: Config): DecayedCounts {
 
 /**
  * The counts with block `b`, added empty after the blocks on first use (the blocks before it are
- * there), the order table moved up behind it.
+ * there, so b.at is `tableAt`), the order table moved up behind it.
  */
 function withBlock(s: State, b: Block): DecayedCounts {
-  const end = s.tableAt;
-  if (end >= blockEnd(b)) return s.counts;
-  const t = s.counts;
-  const grow = blockEnd(b) - end;
-  const out = new Array<number>(t.length + grow);
-  for (let i = 0; i < end; i++) out[i] = t[i]!;
-  out.fill(0, end, end + grow);
-  out[b.at] = -1;
-  for (let i = end; i < t.length; i++) out[i + grow] = t[i]!;
-  s.counts = out;
-  s.tableAt = blockEnd(b);
-  return out;
+  if (s.tableAt < blockEnd(b)) {
+    s.counts = decayedGrow(s.counts, b);
+    s.tableAt = blockEnd(b);
+  }
+  return s.counts;
 }
 
 /**

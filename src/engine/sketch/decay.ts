@@ -51,10 +51,17 @@ export function decayedCreate(size: number, ...blocks: readonly Block[]): Decaye
   return d;
 }
 
-/** `d` with the empty block `b` added at its end (b.at = d.length): a new array, of the exact size. */
+/**
+ * `d` with the empty block `b` inserted at b.at, the numbers from there on (a caller's own, such as
+ * review_timing's order table) moved up behind it: a new array, of the exact size.
+ */
 export function decayedGrow(d: DecayedCounts, b: Block): DecayedCounts {
-  const out = decayedCreate(blockEnd(b), b);
-  for (let i = 0; i < d.length; i++) out[i] = d[i]!;
+  const grow = blockEnd(b) - b.at;
+  const out = new Array<number>(d.length + grow);
+  for (let i = 0; i < b.at; i++) out[i] = d[i]!;
+  out.fill(0, b.at, b.at + grow);
+  out[b.at] = -1;
+  for (let i = b.at; i < d.length; i++) out[i + grow] = d[i]!;
   return out;
 }
 

@@ -68,6 +68,7 @@ test('blocks sharing one array decay as arrays of their own would, and leave the
   d[0] = 0.25;
   const alone = [decayedCreate(blockEnd(TWO), TWO), decayedCreate(blockEnd(ONE), ONE)] as const;
   assert.deepEqual(d, [0.25, -1, 0, 0, 0, 0]);
+  assert.deepEqual(decayedGrow([...d, 7, 8], B), [0.25, -1, 0, 0, 0, 0, -1, 0, 0, 7, 8], 'numbers after the blocks move up behind the new one');
   d = decayedGrow(d, B);
   assert.deepEqual(d, [0.25, -1, 0, 0, 0, 0, -1, 0, 0]);
   for (let h = 0; h < 30; h += 7) {
