@@ -32,24 +32,9 @@ export interface TopKEntry {
   readonly error: number;
 }
 
-export function topkCreate(): TopKState {
-  return { keys: [], counts: [] };
-}
-
-/** The count `key` certainly has (its count minus the over-count it inherited on replacement), 0 when not held. */
-export function topkGuaranteed(s: TopKState, key: string, stride = 2): number {
-  const i = s.keys.indexOf(key);
-  return i < 0 ? 0 : s.counts[stride * i]! - s.counts[stride * i + 1]!;
-}
-
-/** Counts `key` once more (or `inc` more); returns its new (over-)estimated count. */
-export function topkOffer(s: TopKState, key: string, cap: number, inc = 1, stride = 2): number {
-  return s.counts[stride * topkSlot(s, key, cap, inc, stride)]!;
-}
-
 /**
- * topkOffer returning the key's slot (its index in `keys`): a caller reads the count and writes
- * its own numbers there without looking the key up again. A key new to a slot has its own
+ * Counts `key` once more (or `inc` more) and returns its slot (its index in `keys`): a caller
+ * reads the count and writes its own numbers there without looking the key up again. A key new to a slot has its own
  * numbers 0, an evicted key's are overwritten too.
  *
  * `hash`: a hash of the key, kept as its first own number (stride ≥ 3) and set here. The lookup
@@ -113,7 +98,7 @@ function find(s: TopKState, key: string, stride: number, hash: number): number {
  * The arrays keep the capacity they had (at most `cap` keys) until the next key is added. When
  * no key is kept (a seller back after a quiet spell) both become the shared empty list, the old
  * arrays untouched: no emptied arrays stay on idle sellers, and no count is popped (each pop
- * boxed a double). topkOffer never writes into an empty list.
+ * boxed a double). topkSlot never writes into an empty list.
  */
 export function topkDecay(s: TopKState, factor: number, floor: number, stride = 2): void {
   const { keys, counts } = s;

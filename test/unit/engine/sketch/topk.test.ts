@@ -1,6 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { topkCreate, topkDecay, topkGuaranteed, topkList, topkOffer, topkSlot, type TopKState } from '../../../../src/engine/sketch/topk.js';
+import { topkDecay, topkList, topkSlot, type TopKState } from '../../../../src/engine/sketch/topk.js';
+
+const topkCreate = (): TopKState => ({ keys: [], counts: [] });
+
+/** Counts `key` once more (or `inc` more); returns its new (over-)estimated count. */
+function topkOffer(s: TopKState, key: string, cap: number, inc = 1, stride = 2): number {
+  return s.counts[stride * topkSlot(s, key, cap, inc, stride)]!;
+}
+
+/** The count `key` certainly has (its count minus the over-count it inherited on replacement), 0 when not held. */
+function topkGuaranteed(s: TopKState, key: string, stride = 2): number {
+  const i = s.keys.indexOf(key);
+  return i < 0 ? 0 : s.counts[stride * i]! - s.counts[stride * i + 1]!;
+}
 
 test('keeps every key above N/cap and counts within the error bound', () => {
   const s = topkCreate();
