@@ -21,7 +21,7 @@ import type { EvidenceLists, SellerSignal, SignalFinding } from '../types.js';
 import { hash32, mix32 } from '../sketch/hash.js';
 import { appendCapped, appendCappedNumbers, EMPTY } from '../sketch/lists.js';
 import { bulkQuantityField, curveFields, round2, strengthOf } from './curve.js';
-import { assocCreate, assocExpire, assocFind, assocPayload, assocPut } from '../sketch/assoc.js';
+import { assocCreate, assocExpire, assocSlot, fingerprint } from '../sketch/assoc.js';
 import { isDue, lowered, lowest, NOTHING_DUE } from './fingerprint-table.js';
 import { lowOf } from './packed.js';
 
@@ -38,6 +38,7 @@ const SEEDS = [0x811c9dc5, 0x2c1b3c6d, 0x297a2d39, 0x7fb5d329] as const;
 const BUYER_BITS = 16;
 const BUYER_SCALE = 2 ** BUYER_BITS;
 const PAYLOAD_BITS = 38;
+const PAYLOAD_SCALE = 2 ** PAYLOAD_BITS;
 /** Distinct buyers counted exactly per shared value. */
 const MAX_BUYER_FPS = 32;
 
@@ -164,20 +165,25 @@ export const signal: SellerSignal<State, Config> = {
     const buyers = buyersOf(shared);
     const hour = Math.floor(e.eventTime / HOUR_MS);
     const bfp = keys.buyer >>> BUYER_BITS;
-    if (e.deviceId !== null && e.deviceId !== '') see(s, DEVICE, e.deviceId, null, e.buyerId, bfp, hour, c);
-    if (e.ipAddress !== null && e.ipAddress !== '') {
+    // Hashes are passed as int32 (`| 0`, the same bits for the table): a call's number outside the
+    // small-integer range is boxed, garbage per value.
+    if (e.deviceId !== null && e.deviceId !== '') see(s, DEVICE, hash32(e.deviceId, SEEDS[DEVICE]) | 0, e.deviceId, null, e.buyerId, bfp, hour, c);
+    const ip = e.ipAddress;
+    if (ip !== null && ip !== '') {
       // IPv4, nearly every address: the /24's hash straight from the address; its string only if needed.
-      const dot = e.ipAddress.indexOf(':') < 0 ? e.ipAddress.lastIndexOf('.') : -1;
-      if (dot > 0) see(s, IP, null, e.ipAddress, e.buyerId, bfp, hour, c);
+      const h = prefix24Hash(ip, SEEDS[IP]);
+      if (h >= 0) see(s, IP, h | 0, null, ip, e.buyerId, bfp, hour, c);
       else {
-        const prefix = ipPrefix(e.ipAddress);
-        if (prefix !== null) see(s, IP, prefix, null, e.buyerId, bfp, hour, c);
+        const prefix = ipPrefix(ip);
+        if (prefix !== null) see(s, IP, hash32(prefix, SEEDS[IP]) | 0, prefix, null, e.buyerId, bfp, hour, c);
       }
     }
     let renewed = false;
     if (e.kind === 'order') {
-      if (e.paymentInstrumentHash !== null && e.paymentInstrumentHash !== '') renewed = see(s, PAYMENT, e.paymentInstrumentHash, null, e.buyerId, bfp, hour, c);
-      if (e.shippingAddressHash !== null && e.shippingAddressHash !== '') see(s, ADDRESS, e.shippingAddressHash, null, e.buyerId, bfp, hour, c);
+      const pay = e.paymentInstrumentHash;
+      if (pay !== null && pay !== '') renewed = see(s, PAYMENT, hash32(pay, SEEDS[PAYMENT]) | 0, pay, null, e.buyerId, bfp, hour, c);
+      const addr = e.shippingAddressHash;
+      if (addr !== null && addr !== '') see(s, ADDRESS, hash32(addr, SEEDS[ADDRESS]) | 0, addr, null, e.buyerId, bfp, hour, c);
     }
     if (!renewed && s.shared === shared && buyersOf(shared) === buyers) return true;
     recordTies(s, hour, c);
@@ -219,11 +225,11 @@ function buyersOf(shared: readonly Shared[]): number {
 }
 
 /**
- * One value of kind `k` used by a buyer: `value`, or for an IPv4 address `ipv4` (the value is then
- * its /24, built only when it is compared or kept). True when a known buyer's use of a shared card
- * moved its last hour (the card-burst lane counts it anew).
+ * One value of kind `k` and table hash `h` used by a buyer: `value`, or for an IPv4 address `ipv4`
+ * (the value is then its /24, built only when it is compared or kept). True when a known buyer's
+ * use of a shared card moved its last hour (the card-burst lane counts it anew).
  */
-function see(s: State, k: number, v: string | null, ipv4: string | null, buyer: string, bfp: number, hour: number, c: Config): boolean {
+function see(s: State, k: number, h: number, v: string | null, ipv4: string | null, buyer: string, bfp: number, hour: number, c: Config): boolean {
   const oldest = hour - c.horizonDays * 24 + 1;
   const id = k === IP ? (bfp % 255) + 1 : bfp;
   // The rare shared values apart, so that this common path stays small enough for V8 to inline
@@ -232,11 +238,12 @@ function see(s: State, k: number, v: string | null, ipv4: string | null, buyer: 
     const found = seeShared(s, k, v, ipv4, buyer, id, hour, oldest, c);
     if (found !== NOT_SHARED) return found === RENEWED;
   }
-  const h = v === null ? prefix24Hash(ipv4!, SEEDS[IP]) : hash32(v, SEEDS[k]);
-  const at = assocFind(s.table, h, PAYLOAD_BITS);
+  // One look at the key's pair of slots, for the read and the write.
+  const t = s.table;
+  const at = assocSlot(t, h, PAYLOAD_BITS);
   let low = k === IP ? id * 256 : id;
   if (at >= 0) {
-    const payload = assocPayload(s.table, at, PAYLOAD_BITS);
+    const payload = lowOf(t[at]!, PAYLOAD_SCALE);
     if (Math.floor(payload / BUYER_SCALE) >= oldest) {
       const seen = lowOf(payload, BUYER_SCALE);
       if (k === IP) {
@@ -252,7 +259,7 @@ function see(s: State, k: number, v: string | null, ipv4: string | null, buyer: 
       }
     }
   }
-  assocPut(s.table, h, hour * BUYER_SCALE + low, PAYLOAD_BITS);
+  t[at >= 0 ? at : -1 - at] = fingerprint(h, PAYLOAD_BITS) * PAYLOAD_SCALE + hour * BUYER_SCALE + low;
   s.low = lowered(s.low, hour * BUYER_SCALE + low, BUYER_SCALE);
   return false;
 }
@@ -341,21 +348,28 @@ function promote(s: State, entry: Shared, hour: number, c: Config): void {
 /**
  * `hash32(ipPrefix(ip), seed)` for an IPv4 address (one with a '.' after its first character and
  * no ':'), without building the prefix string: the same FNV-1a steps over the address up to its
- * last dot and then over ".0/24".
+ * last dot and then over ".0/24". −1 for any other address. One pass, which also tells IPv4 apart:
+ * lastIndexOf is a runtime call, about as dear as the hash.
  */
 export function prefix24Hash(ip: string, seed: number): number {
-  const dot = ip.lastIndexOf('.');
   let h = seed >>> 0;
-  for (let i = 0; i < dot; i++) {
-    h ^= ip.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
+  let dot = -1;
+  let atDot = 0;
+  for (let i = 0; i < ip.length; i++) {
+    const ch = ip.charCodeAt(i);
+    if (ch === DOT) {
+      dot = i;
+      atDot = h;
+    } else if (ch === COLON) return -1;
+    h = Math.imul(h ^ ch, 0x01000193);
   }
-  for (let i = 0; i < SUFFIX24.length; i++) {
-    h ^= SUFFIX24.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
+  if (dot <= 0) return -1;
+  h = atDot;
+  for (let i = 0; i < SUFFIX24.length; i++) h = Math.imul(h ^ SUFFIX24.charCodeAt(i), 0x01000193);
   return mix32(h);
 }
+const DOT = 46;
+const COLON = 58;
 const SUFFIX24 = '.0/24';
 
 /** The /24 of an IPv4 address or the /64 of an IPv6 address, canonical; null if unparsable. */

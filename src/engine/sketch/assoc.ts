@@ -52,6 +52,28 @@ export function putSlot(ea: number, eb: number, a: number, b: number, fp: number
   return ea % scale <= eb % scale ? a : b;
 }
 
+/**
+ * assocFind and then assocPut's choice, in one pass, for a caller that reads a key's entry before
+ * it writes it: the entry's index when the key is held, else −1 − the index assocPut would fill.
+ */
+export function assocSlot(t: readonly number[], h: number, payloadBits: number): number {
+  const fp = fingerprint(h, payloadBits);
+  const scale = 2 ** payloadBits;
+  const a = h & (t.length - 1);
+  const b = pairOf(h, a, t.length);
+  const ea = t[a]!;
+  const eb = t[b]!;
+  // An empty slot's −1 floors to −1, no fingerprint.
+  const fa = Math.floor(ea / scale);
+  const fb = Math.floor(eb / scale);
+  if (fa === fp) return a;
+  if (fb === fp) return b;
+  if (ea < 0) return -1 - a;
+  if (eb < 0) return -1 - b;
+  // putSlot's smaller payload, its remainder by the floor already taken: % on a double is a slow call.
+  return -1 - (ea - fa * scale <= eb - fb * scale ? a : b);
+}
+
 /** Sets the key's payload, replacing its entry, an empty slot, or the smaller payload of the pair. */
 export function assocPut(t: number[], h: number, payload: number, payloadBits: number): void {
   const fp = fingerprint(h, payloadBits);

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { configSchema, ipPrefix, prefix24Hash, signal } from '../../../../src/engine/signals/shared-identity.js';
 import { eventKeys } from '../../../../src/engine/event-keys.js';
 import { hash32 } from '../../../../src/engine/sketch/hash.js';
+import { assocCreate, assocFind, assocPut, assocSlot } from '../../../../src/engine/sketch/assoc.js';
+import { rng } from '../../../helpers/fixtures.js';
 import type { MarketEvent } from '../../../../src/engine/types.js';
 import { DAY, drive, HOUR, MIN, order, ordinarySeller, review, T0 } from './fixtures.js';
 
@@ -14,6 +16,28 @@ test('prefix24Hash is the hash of the /24 string, without building it', () => {
     for (const seed of [0x811c9dc5, 0x7fb5d329]) assert.equal(prefix24Hash(ip, seed), hash32(ipPrefix(ip)!, seed));
   }
   assert.equal(prefix24Hash('1.2', 5), hash32('1.0/24', 5));
+  // Anything but IPv4 is left to ipPrefix.
+  for (const ip of ['2001:db8::1', '::ffff:198.51.100.4', '.1', 'garbage', '']) assert.equal(prefix24Hash(ip, 5), -1, ip);
+});
+
+test('assocSlot finds what assocFind finds, else the slot assocPut fills', () => {
+  const r = rng(3);
+  for (let round = 0; round < 200; round++) {
+    const t = assocCreate(8);
+    // Two payloads, so that full pairs often tie.
+    for (let i = 0; i < 6; i++) assocPut(t, Math.floor(r() * 2 ** 32), Math.floor(r() * 2) * 2 ** 16, 38);
+    for (let i = 0; i < 20; i++) {
+      const h = Math.floor(r() * 2 ** 32);
+      const at = assocSlot(t, h, 38);
+      const found = assocFind(t, h, 38);
+      if (found >= 0) assert.equal(at, found);
+      else {
+        const after = [...t];
+        assocPut(after, h, 7, 38);
+        assert.equal(after.findIndex((e, j) => e !== t[j]), -1 - at);
+      }
+    }
+  }
 });
 
 test('ipPrefix gives the IPv4 /24 and the canonical IPv6 /64', () => {
