@@ -523,8 +523,7 @@ function observeOrder(s: State, e: OrderEvent, c: Config, h: number): void {
       fresh = false;
     }
   }
-  const v = Math.floor(t / 1000) * FP_SCALE + fp;
-  const n = applyOrder(s, grows ? pastStart(s) : -1, buyer, start, end - start, drop, v);
+  const n = applyOrder(s, grows ? pastStart(s) : -1, buyer ? h : null, start, end - start, drop, Math.floor(t / 1000), fp);
   if (grows) s.keys = withKey(keys, e.buyerId);
   if (fresh) s.win++;
 
@@ -785,51 +784,56 @@ function dayBuyerCount(s: State, c: Config): number {
 
 /**
  * Adds buyer hash `h` to the day's distinct buyers (hll.ts's exact mode, its hashes kept in `n`
- * instead of an array of their own), except a new hash for the exact set: returned (−1 when none)
- * for observeOrder to add with the order's window entry, in one copy of `n` where each would
- * make one. The hashes become the HyperLogLog's registers beyond hllExactCap.
+ * instead of an array of their own), except a new hash for the exact set: true then, for
+ * observeOrder to add with the order's window entry, in one copy of `n` where each would make one.
+ * The hashes become the HyperLogLog's registers beyond hllExactCap.
  */
-function newDayBuyer(s: State, h: number, c: Config): number {
+function newDayBuyer(s: State, h: number, c: Config): boolean {
   if (s.dayBuyers !== null) {
     s.dayBuyers = hllAdd(s.dayBuyers, h, c.hllPrecision, c.hllExactCap) as string;
-    return -1;
+    return false;
   }
   const x = h >>> 0;
   const start = dayStart(s);
   const len = dayLength(s);
-  for (let i = start; i < start + len; i++) if (s.n[i] === x) return -1;
-  if (len < c.hllExactCap) return x;
+  for (let i = start; i < start + len; i++) if (s.n[i] === x) return false;
+  if (len < c.hllExactCap) return true;
   // A full exact set and a new hash: hllAdd turns them into registers.
   s.dayBuyers = hllAdd(s.n.slice(start, start + len), x, c.hllPrecision, c.hllExactCap) as string;
   edit(s, start, len, len);
   setLengths(s, pastLength(s), laneLength(s), 0);
-  return -1;
+  return false;
 }
 
 /**
  * One order's changes to `n` in one pass: a new top-k key's count 1 and error bound 0 inserted at
- * `pair` (−1: none), day buyer `x` appended to the day's list (−1: none), and the window (at
- * `start`, `len` long, last in `n`) without its first `drop` entries and with `v` appended;
- * returns the window's new length. In place when the length stays (entries leaving the window
- * make room), else one exact-size copy where each change made its own; the window alone as edit.
+ * `pair` (−1: none), day buyer hash `h` appended to the day's list (null: none), and the window (at
+ * `start`, `len` long, last in `n`) without its first `drop` entries and with the entry of `secs`
+ * and `fp` appended; returns the window's new length. In place when the length stays (entries
+ * leaving the window make room) or when only a long window grows (see edit), else one exact-size
+ * copy where each change made its own. The entry is built here from the time in seconds and the
+ * fingerprint, small integers: the double they make, passed to a call, was a 16-byte box per order.
  */
-function applyOrder(s: State, pair: number, x: number, start: number, len: number, drop: number, v: number): number {
+function applyOrder(s: State, pair: number, h: number | null, start: number, len: number, drop: number, secs: number, fp: number): number {
   const p = pair >= 0 ? 2 : 0;
-  const d = x >= 0 ? 1 : 0;
-  if (p + d === 0) return edit(s, start, len, drop, v);
+  const d = h === null ? 0 : 1;
   if (d > 0) setLengths(s, pastLength(s), laneLength(s), dayLength(s) + 1);
   const n = s.n as number[];
   if (drop === p + d + 1) {
     // The window moves down one, what lies between the new pair and the window up by the pair.
     for (let i = start + drop; i < n.length; i++) n[i - 1] = n[i]!;
-    n[n.length - 1] = v;
-    if (d > 0) n[start + p] = x;
+    n[n.length - 1] = secs * FP_SCALE + fp;
+    if (h !== null) n[start + p] = h >>> 0;
     if (p > 0) {
       for (let i = start - 1; i >= pair; i--) n[i + 2] = n[i]!;
       n[pair] = 1;
       n[pair + 1] = 0;
     }
     return len - drop + 1;
+  }
+  if (p + d + drop === 0 && len >= GROW_IN_PLACE) {
+    n.push(secs * FP_SCALE + fp);
+    return len + 1;
   }
   const out = new Array<number>(n.length + p + d + 1 - drop);
   let o = 0;
@@ -839,9 +843,9 @@ function applyOrder(s: State, pair: number, x: number, start: number, len: numbe
     out[o++] = 0;
     for (let i = pair; i < start; i++) out[o++] = n[i]!;
   }
-  if (d > 0) out[o++] = x;
+  if (h !== null) out[o++] = h >>> 0;
   for (let i = start + drop; i < n.length; i++) out[o++] = n[i]!;
-  out[o] = v;
+  out[o] = secs * FP_SCALE + fp;
   s.n = out;
   return len - drop + 1;
 }
