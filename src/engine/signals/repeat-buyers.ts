@@ -657,7 +657,7 @@ function leaving(s: State, from: number, cap: number): number {
     const fp = lowOf(s.n[start + drop]!, FP_SCALE);
     drop++;
     let still = false;
-    for (let i = start + drop; i < start + len; i++) if (lowOf(s.n[i]!, FP_SCALE) === fp) still = true;
+    for (let i = start + drop; i < start + len && !still; i++) still = lowOf(s.n[i]!, FP_SCALE) === fp;
     if (!still) s.win--;
   }
   return drop;
