@@ -498,10 +498,17 @@ function observeOrder(s: State, e: OrderEvent, c: Config, h: number): void {
   if (day > s.day) rollTo(s, day, c);
   s.dayOrders++;
   const buyer = newDayBuyer(s, h, c);
-  // Only a buyer with two orders of its own: one that took an evicted slot starts at that one's
-  // count + 1, and naming it would make one heavy buyer look like two (singleFamilyMinBuyers).
-  const top = topStart(s) + 2 * offer(s, e.buyerId, c.topBuyers);
-  if (s.n[top]! >= 2 && s.n[top]! - s.n[top + 1]! >= 2) addSample(s, e.orderId, c.sampleOrders);
+  const keys = s.keys;
+  const slot = keys.indexOf(e.buyerId);
+  // A key new to a top-k not yet full: its numbers (1, 0) go into `n` with the order's other
+  // changes below, in one copy where each made its own; a count of 1 names no sample.
+  const grows = slot < 0 && keys.length < c.topBuyers;
+  if (!grows) {
+    // Only a buyer with two orders of its own: one that took an evicted slot starts at that one's
+    // count + 1, and naming it would make one heavy buyer look like two (singleFamilyMinBuyers).
+    const top = topStart(s) + 2 * offer(s, slot, e.buyerId);
+    if (s.n[top]! >= 2 && s.n[top]! - s.n[top + 1]! >= 2) addSample(s, e.orderId, c.sampleOrders);
+  }
 
   const fp = h >>> 11;
   const from = Math.floor((t - c.windowMs) / 1000);
@@ -516,14 +523,8 @@ function observeOrder(s: State, e: OrderEvent, c: Config, h: number): void {
       fresh = false;
     }
   }
-  const v = Math.floor(t / 1000) * FP_SCALE + fp;
-  const len = end - start;
-  let n: number;
-  if (buyer >= 0 && drop !== 1 && !(drop === 0 && len >= GROW_IN_PLACE)) n = addBoth(s, start, len, drop, buyer, v);
-  else {
-    if (buyer >= 0) setLengths(s, pastLength(s), laneLength(s), edit(s, dayStart(s), dayLength(s), 0, buyer));
-    n = edit(s, windowStart(s), len, drop, v);
-  }
+  const n = applyOrder(s, grows ? pastStart(s) : -1, buyer ? h : null, start, end - start, drop, Math.floor(t / 1000), fp);
+  if (grows) s.keys = withKey(keys, e.buyerId);
   if (fresh) s.win++;
 
   if (n < c.hourMinOrders) return;
@@ -656,36 +657,26 @@ function leaving(s: State, from: number, cap: number): number {
     const fp = lowOf(s.n[start + drop]!, FP_SCALE);
     drop++;
     let still = false;
-    for (let i = start + drop; i < start + len; i++) if (lowOf(s.n[i]!, FP_SCALE) === fp) still = true;
+    for (let i = start + drop; i < start + len && !still; i++) still = lowOf(s.n[i]!, FP_SCALE) === fp;
     if (!still) s.win--;
   }
   return drop;
 }
 
 /**
- * Counts `key` once more in the heavy buyers' top-k and returns its slot: sketch/topk.ts's
- * topkSlot (space-saving, ties broken by key, two numbers per key) on `keys` and the numbers in
- * `n`, whose growth that module cannot do (its eviction rule, evictSlot, it can). A key added while
- * the top-k is not full takes exact-size copies of both, as there.
+ * Counts `key`, at `slot` of `keys` (−1: absent), once more in the heavy buyers' full top-k and
+ * returns its slot: sketch/topk.ts's topkSlot (space-saving, ties broken by key, two numbers per
+ * key) on `keys` and the numbers in `n`, whose growth that module cannot do (its eviction rule,
+ * evictSlot, it can). A top-k not yet full grows by applyOrder and withKey instead.
  */
-function offer(s: State, key: string, cap: number): number {
-  const keys = s.keys;
+function offer(s: State, slot: number, key: string): number {
   const at = topStart(s);
   const n = s.n as number[];
-  const i = keys.indexOf(key);
-  if (i >= 0) {
-    n[at + 2 * i] = n[at + 2 * i]! + 1;
-    return i;
+  if (slot >= 0) {
+    n[at + 2 * slot] = n[at + 2 * slot]! + 1;
+    return slot;
   }
-  const k = keys.length;
-  if (k < cap) {
-    const out = new Array<string>(k + 1);
-    for (let j = 0; j < k; j++) out[j] = keys[j]!;
-    out[k] = key;
-    insertPair(s, at + 2 * k, 1, 0);
-    s.keys = out;
-    return k;
-  }
+  const keys = s.keys;
   const victim = evictSlot(keys, n, at, 2);
   const floor = n[at + 2 * victim]!;
   keys[victim] = key;
@@ -694,15 +685,12 @@ function offer(s: State, key: string, cap: number): number {
   return victim;
 }
 
-/** A new exact-size `n` with `a` and `b` inserted at `at`. */
-function insertPair(s: State, at: number, a: number, b: number): void {
-  const n = s.n;
-  const out = new Array<number>(n.length + 2);
-  for (let i = 0; i < at; i++) out[i] = n[i]!;
-  out[at] = a;
-  out[at + 1] = b;
-  for (let i = at; i < n.length; i++) out[i + 2] = n[i]!;
-  s.n = out;
+/** An exact-size copy of `keys` with `key` appended, as topkSlot grows a top-k not yet full. */
+function withKey(keys: readonly string[], key: string): string[] {
+  const out = new Array<string>(keys.length + 1);
+  for (let j = 0; j < keys.length; j++) out[j] = keys[j]!;
+  out[keys.length] = key;
+  return out;
 }
 
 /**
@@ -796,42 +784,69 @@ function dayBuyerCount(s: State, c: Config): number {
 
 /**
  * Adds buyer hash `h` to the day's distinct buyers (hll.ts's exact mode, its hashes kept in `n`
- * instead of an array of their own), except a new hash for the exact set: returned (−1 when none)
- * for observeOrder to add with the order's window entry, in one copy of `n` where each would
- * make one. The hashes become the HyperLogLog's registers beyond hllExactCap.
+ * instead of an array of their own), except a new hash for the exact set: true then, for
+ * observeOrder to add with the order's window entry, in one copy of `n` where each would make one.
+ * The hashes become the HyperLogLog's registers beyond hllExactCap.
  */
-function newDayBuyer(s: State, h: number, c: Config): number {
+function newDayBuyer(s: State, h: number, c: Config): boolean {
   if (s.dayBuyers !== null) {
     s.dayBuyers = hllAdd(s.dayBuyers, h, c.hllPrecision, c.hllExactCap) as string;
-    return -1;
+    return false;
   }
   const x = h >>> 0;
   const start = dayStart(s);
   const len = dayLength(s);
-  for (let i = start; i < start + len; i++) if (s.n[i] === x) return -1;
-  if (len < c.hllExactCap) return x;
+  for (let i = start; i < start + len; i++) if (s.n[i] === x) return false;
+  if (len < c.hllExactCap) return true;
   // A full exact set and a new hash: hllAdd turns them into registers.
   s.dayBuyers = hllAdd(s.n.slice(start, start + len), x, c.hllPrecision, c.hllExactCap) as string;
   edit(s, start, len, len);
   setLengths(s, pastLength(s), laneLength(s), 0);
-  return -1;
+  return false;
 }
 
 /**
- * A new exact-size `n` with day buyer `x` appended to the day's list and the window (at `start`,
- * `len` long, last in `n`) without its first `drop` entries and with `v` appended, as the two
- * edits would leave it; returns the window's new length.
+ * One order's changes to `n` in one pass: a new top-k key's count 1 and error bound 0 inserted at
+ * `pair` (−1: none), day buyer hash `h` appended to the day's list (null: none), and the window (at
+ * `start`, `len` long, last in `n`) without its first `drop` entries and with the entry of `secs`
+ * and `fp` appended; returns the window's new length. In place when the length stays (entries
+ * leaving the window make room) or when only a long window grows (see edit), else one exact-size
+ * copy where each change made its own. The entry is built here from the time in seconds and the
+ * fingerprint, small integers: the double they make, passed to a call, was a 16-byte box per order.
  */
-function addBoth(s: State, start: number, len: number, drop: number, x: number, v: number): number {
-  const n = s.n;
-  const out = new Array<number>(n.length - drop + 2);
-  for (let i = 0; i < start; i++) out[i] = n[i]!;
-  out[start] = x;
-  let o = start + 1;
+function applyOrder(s: State, pair: number, h: number | null, start: number, len: number, drop: number, secs: number, fp: number): number {
+  const p = pair >= 0 ? 2 : 0;
+  const d = h === null ? 0 : 1;
+  if (d > 0) setLengths(s, pastLength(s), laneLength(s), dayLength(s) + 1);
+  const n = s.n as number[];
+  if (drop === p + d + 1) {
+    // The window moves down one, what lies between the new pair and the window up by the pair.
+    for (let i = start + drop; i < n.length; i++) n[i - 1] = n[i]!;
+    n[n.length - 1] = secs * FP_SCALE + fp;
+    if (h !== null) n[start + p] = h >>> 0;
+    if (p > 0) {
+      for (let i = start - 1; i >= pair; i--) n[i + 2] = n[i]!;
+      n[pair] = 1;
+      n[pair + 1] = 0;
+    }
+    return len - drop + 1;
+  }
+  if (p + d + drop === 0 && len >= GROW_IN_PLACE) {
+    n.push(secs * FP_SCALE + fp);
+    return len + 1;
+  }
+  const out = new Array<number>(n.length + p + d + 1 - drop);
+  let o = 0;
+  for (let i = 0; i < (p > 0 ? pair : start); i++) out[o++] = n[i]!;
+  if (p > 0) {
+    out[o++] = 1;
+    out[o++] = 0;
+    for (let i = pair; i < start; i++) out[o++] = n[i]!;
+  }
+  if (h !== null) out[o++] = h >>> 0;
   for (let i = start + drop; i < n.length; i++) out[o++] = n[i]!;
-  out[o] = v;
+  out[o] = secs * FP_SCALE + fp;
   s.n = out;
-  setLengths(s, pastLength(s), laneLength(s), dayLength(s) + 1);
   return len - drop + 1;
 }
 

@@ -141,6 +141,32 @@ test('memory stays bounded after 100k orders', () => {
   assert.ok(JSON.stringify(state).length < 3000, `${JSON.stringify(state).length} bytes`);
 });
 
+test('an order whose window drops as many entries as it adds (a day buyer, a top-k key) leaves every list exact', () => {
+  const entry = (e: MarketEvent) => Math.floor(e.eventTime / 1000) * 2 ** 21 + (eventKeys(e).buyer >>> 11);
+  const day = (e: MarketEvent) => eventKeys(e).buyer >>> 0;
+  // Three buyers fill the top-k; the fourth, 61 minutes on, drops the window's first two orders.
+  const three = ['b-a', 'b-b', 'b-c'].map((b, i) => order({ buyerId: b, eventTime: T0 + 10 * HOUR + i * MIN }));
+  const fourth = order({ buyerId: 'b-d', eventTime: T0 + 11 * HOUR + 2 * MIN - 30_000 });
+  const s = signal.create(config);
+  for (const e of [...three, fourth]) signal.observe(s, e, config, eventKeys(e));
+  const f = separateFields(s);
+  assert.deepEqual(separateLists(s).w, [entry(three[2]!), entry(fourth)]);
+  assert.deepEqual(f.dayBuyers, [...three, fourth].map(day));
+  assert.equal(f.wu, 2);
+  assert.deepEqual(separateParts(s).counts.filter((_, i) => i % 2 === 0).sort(), [1, 1, 2]);
+  // A day's four orders by one buyer leave the window at the next day's first order, by a buyer new to the top-k.
+  const same = [0, 1, 2, 3].map((i) => order({ buyerId: 'b-a', eventTime: T0 + 23 * HOUR + i * MIN }));
+  const next = order({ buyerId: 'b-b', eventTime: T0 + DAY + 10 * MIN });
+  const t = signal.create(config);
+  for (const e of [...same, next]) signal.observe(t, e, config, eventKeys(e));
+  assert.deepEqual(separateLists(t).w, [entry(next)]);
+  assert.deepEqual(separateFields(t).dayBuyers, [day(next)]);
+  assert.deepEqual(t.keys, ['b-a', 'b-b']);
+  assert.deepEqual(separateParts(t).counts, [2, 0, 1, 0]);
+  // The closed day: 4 orders from 1 buyer (see DAY_SCALE).
+  assert.deepEqual(separateLists(t).past, [(T0 / DAY) * 2 ** 36 + 4 * 2 ** 18 + 1]);
+});
+
 test('JSON round-trip mid-stream and expire at any time leave the findings unchanged', () => {
   const events = [...ordinarySeller(9, 40, 5), ...brushingHour(T0 + 8 * DAY + 3 * HOUR)];
   const plain = drive(signal, config, events).findings;
