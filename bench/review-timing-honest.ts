@@ -1,6 +1,6 @@
 /**
  * Monte Carlo of `review_timing` on honest shops whose buyers review on receipt (a script that
- * prints figures, not a test; docs/evaluation.md step 22). Each shop is new to the signal and runs
+ * prints figures, not a test; docs/history/evaluation-steps.md, step 22). Each shop is new to the signal and runs
  * 28 days: orders delivered 2–4 days after placing, a third reviewed, a given share of those 5–55
  * minutes after delivery and the rest 0.2–4 days after; ratings all 5★ or 65 % 5★, 20 % 4★,
  * 15 % 1–3★. Prints, per setting, how many of 150 shops reach a finding of strength ≥ 0.8 (enough

@@ -180,7 +180,7 @@ test('a chain of pairs sharing buyers is not a ring', () => {
 });
 
 test('a slow pool (each account at one member a day) shows once every link of the triangle has two distinct accounts', () => {
-  // Step 51 (docs/evaluation.md): neither a chain of two-account links nor a triangle closed by
+  // Step 51 (docs/history/evaluation-steps.md): neither a chain of two-account links nor a triangle closed by
   // a single co-buy is enough; honest shops form both. Three small shops outside the honest
   // population, so that lift passes and only the pool's shape decides.
   const [a, b, c] = ['p1', 'p2', 'p3'];
