@@ -198,6 +198,11 @@ export class PartitionTracker {
     }
   }
 
+  /** Each partition's position, high watermark and verdicts, for a log line. */
+  describe(): { key: string; next: number; high: number; seen: boolean; idle: boolean }[] {
+    return [...this.parts.values()].map((p) => ({ key: p.key, next: p.next, high: p.high, seen: p.seen, idle: p.idle }));
+  }
+
   *lag(): Iterable<{ topic: string; partition: number; lag: number }> {
     for (const p of this.parts.values()) {
       if (p.high < 0) continue;

@@ -543,6 +543,7 @@ export class Runner {
       const metrics = this.metrics;
       let maxTime = -Infinity;
       let late = 0;
+      let firstLate: { offset: string; eventTime: number; sellerId: string } | null = null;
       let duplicates = 0;
       const horizon = futureHorizon(this.deps.engineConfig, this.now());
       for (const m of messages) {
@@ -564,7 +565,7 @@ export class Runner {
             break;
           }
           case 'late':
-            late++;
+            if (late++ === 0) firstLate = { offset: m.offset, eventTime: r.eventTime ?? Number.NaN, sellerId: r.sellerId ?? '' };
             break;
           case 'duplicate':
             duplicates++;
@@ -575,7 +576,15 @@ export class Runner {
         }
       }
       metrics.consumed(batch.topic, kind).inc(messages.length);
-      if (late > 0) metrics.late.inc(late);
+      if (late > 0) {
+        metrics.late.inc(late);
+        // Late events are evidence counted at a shifted time: worth one line per batch, with what
+        // decided the released point, so that a cause can be told from the log alone.
+        this.log.warn(
+          { topic: batch.topic, partition: batch.partition, late, firstLate, watermark: engine.watermark, partitions: task.partitions.describe() },
+          'late events: behind the point the engine has released',
+        );
+      }
       if (duplicates > 0) metrics.duplicate.inc(duplicates);
 
       task.partitions.processed(part, Number(last.offset) + 1, Number(batch.highWatermark), maxTime, this.now());

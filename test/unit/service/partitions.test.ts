@@ -16,6 +16,18 @@ describe('PartitionTracker', () => {
     assert.equal(t.watermark(() => null), 30_000 - DISORDER);
   });
 
+  it('describes each partition as the log line about late events shows it', () => {
+    const t = new PartitionTracker(DISORDER, IDLE);
+    t.assign({ orders: [0, 1] }, 0);
+    t.processed(t.get('orders', 0, 0), 100, 100, 90_000, 0);
+    t.processed(t.get('orders', 1, 0), 5, 6, 10_000, 0);
+    t.refresh(highs({ 'orders/0': 100, 'orders/1': 500 }), 1_000_000, 90_000);
+    assert.deepEqual(t.describe(), [
+      { key: 'orders/0', next: 100, high: 100, seen: true, idle: true },
+      { key: 'orders/1', next: 5, high: 500, seen: true, idle: false },
+    ]);
+  });
+
   it('never releases a partition with a backlog, however long it waits', () => {
     const t = new PartitionTracker(DISORDER, IDLE);
     t.assign({ orders: [0, 1] }, 0);
