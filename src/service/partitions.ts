@@ -45,6 +45,8 @@ export class PartitionTracker {
   private anyIdle = false;
   /** While a partition is idle, the watermark stays at or below this (`refresh`). */
   private idleCap = -Infinity;
+  /** `latestBefore` of the last refresh: the next one caps idle partitions with it. */
+  private previousLatest = -Infinity;
 
   constructor(
     private readonly allowedDisorderMs: number,
@@ -98,15 +100,19 @@ export class PartitionTracker {
    * enough: records fetched for a partition wait while other partitions' batches are processed,
    * and treating that partition as idle would turn them late.
    *
-   * `latestBefore` is the latest event time processed when the lookup started (-Infinity if none).
-   * The lookup saw every record produced before those events, but not records produced while it
-   * ran: a batch processed meanwhile may be ahead of records another partition got at the same
-   * moment. So an idle partition releases the watermark up to `latestBefore − allowedDisorderMs`
-   * only, until the next lookup.
+   * `latestBefore` is the latest event time processed when this lookup started (-Infinity if
+   * none). An idle partition releases the watermark only up to the `latestBefore` of the lookup
+   * before this one, − allowedDisorderMs, until the next lookup. Not this lookup's own: one
+   * produce request writes its partitions one after another, so a record processed from one
+   * partition before the lookup started can belong to a request whose records for the idle
+   * partition the lookup did not see yet; the records of that request come earlier in the
+   * producer's order than later ones, and may be older than it by more than the allowed
+   * disorder. A whole tick between the sample and the lookup covers such a request.
    */
   refresh(highs: ReadonlyMap<string, number>, now: number, latestBefore: number): void {
     this.anyIdle = false;
-    this.idleCap = latestBefore - this.allowedDisorderMs;
+    this.idleCap = this.previousLatest - this.allowedDisorderMs;
+    this.previousLatest = latestBefore;
     for (const p of this.parts.values()) {
       const high = highs.get(p.key);
       if (high !== undefined && high > p.high) p.high = high;

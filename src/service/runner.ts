@@ -625,7 +625,7 @@ export class Runner {
   private async tick(): Promise<void> {
     if (this.closed) return;
     let highs: Map<string, number> | null = null;
-    // What each task had processed before the lookup: its answer holds as of then (`refresh`).
+    // What each task had processed before the lookup: the next lookup's idle verdicts hold up to it (`refresh`).
     const latestBefore = new Map<Task, number>();
     for (const t of this.allTasks()) latestBefore.set(t, t.engine.stats().maxEventTime ?? -Infinity);
     try {

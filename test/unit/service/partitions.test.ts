@@ -33,6 +33,7 @@ describe('PartitionTracker', () => {
     t.assign({ orders: [0, 1] }, 0);
     t.processed(t.get('orders', 0, 0), 100, 100, 90_000, 0);
     t.processed(t.get('orders', 1, 0), 5, 500, 10_000, 0);
+    t.refresh(highs({ 'orders/0': 100, 'orders/1': 500 }), 999_000, 90_000);
     t.refresh(highs({ 'orders/0': 100, 'orders/1': 500 }), 1_000_000, 90_000);
     assert.equal(t.watermark(() => null), 10_000 - DISORDER);
   });
@@ -67,13 +68,16 @@ describe('PartitionTracker', () => {
     t.processed(t.get('orders', 0, 0), 10, 10, 50_000, 0);
     t.processed(t.get('reviews', 0, 0), 10, 10, 40_000, 0);
     const quiet = highs({ 'orders/0': 10, 'reviews/0': 10 });
+    t.refresh(quiet, IDLE - 1, 50_000);
     t.refresh(quiet, IDLE, 50_000);
     assert.equal(t.watermark(() => 50_000), 50_000 - DISORDER, 'both idle: the latest event time counts');
     // A pause ends: the fetch brings orders first; reviews' records of the same moment wait behind.
     t.processed(t.get('orders', 0, 0), 20, 20, 200_000, IDLE + 1);
     assert.equal(t.watermark(() => 200_000), 40_000 - DISORDER, 'reviews holds again, not released by its old verdict');
     t.refresh(highs({ 'orders/0': 20, 'reviews/0': 10 }), 2 * IDLE, 200_000);
-    assert.equal(t.watermark(() => 200_000), 200_000 - DISORDER, 'a fresh lookup finds reviews still quiet: released');
+    assert.equal(t.watermark(() => 200_000), 50_000 - DISORDER, 'a fresh lookup finds reviews still quiet: released up to the lookup before');
+    t.refresh(highs({ 'orders/0': 20, 'reviews/0': 10 }), 2 * IDLE + 1_000, 200_000);
+    assert.equal(t.watermark(() => 200_000), 200_000 - DISORDER, 'and by the next one, fully');
   });
 
   it('an idle verdict from a lookup that a batch overtook releases only up to what was processed before the lookup', () => {
@@ -81,13 +85,31 @@ describe('PartitionTracker', () => {
     t.assign({ orders: [0], reviews: [0] }, 0);
     t.processed(t.get('orders', 0, 0), 10, 10, 50_000, IDLE);
     t.processed(t.get('reviews', 0, 0), 10, 10, 49_000, 0);
+    t.refresh(highs({ 'orders/0': 10, 'reviews/0': 10 }), IDLE, 50_000);
     // The lookup starts (latest 50_000) and reads reviews' high (10). The producer then writes
     // records of one moment to both partitions; orders' batch is processed before the lookup answers.
     t.processed(t.get('orders', 0, 0), 20, 20, 300_000, 2 * IDLE);
     t.refresh(highs({ 'orders/0': 20, 'reviews/0': 10 }), 2 * IDLE, 50_000);
     assert.equal(t.watermark(() => 300_000), 50_000 - DISORDER, "reviews' records of that moment (not seen by the lookup) are not late");
     t.refresh(highs({ 'orders/0': 20, 'reviews/0': 10 }), 2 * IDLE + 1_000, 300_000);
-    assert.equal(t.watermark(() => 300_000), 300_000 - DISORDER, 'the next lookup finds reviews still quiet: released');
+    assert.equal(t.watermark(() => 300_000), 50_000 - DISORDER, 'the next lookup finds reviews still quiet: released up to the lookup before');
+    t.refresh(highs({ 'orders/0': 20, 'reviews/0': 10 }), 2 * IDLE + 2_000, 300_000);
+    assert.equal(t.watermark(() => 300_000), 300_000 - DISORDER, 'and then fully');
+  });
+
+  it('an idle verdict releases no further than what was processed before the previous lookup: one produce request lands on partitions one after another', () => {
+    const t = new PartitionTracker(DISORDER, IDLE);
+    t.assign({ orders: [0], reviews: [0] }, 0);
+    t.processed(t.get('orders', 0, 0), 10, 10, 50_000, 0);
+    t.processed(t.get('reviews', 0, 0), 10, 10, 49_000, 0);
+    t.refresh(highs({ 'orders/0': 10, 'reviews/0': 10 }), IDLE, 50_000);
+    // A request carries a review at 60_000 and, later in the producer's order, an order at
+    // 300_000. The order lands and is processed before the next lookup starts; the review lands
+    // after that lookup read reviews' high.
+    t.processed(t.get('orders', 0, 0), 11, 11, 300_000, IDLE + 100);
+    t.refresh(highs({ 'orders/0': 11, 'reviews/0': 10 }), IDLE + 500, 300_000);
+    const wm = t.watermark(() => 300_000);
+    assert.ok(wm !== undefined && wm <= 60_000, `the review at 60_000 must not be late: watermark ${wm}`);
   });
 
   it('an unseen partition holds until its committed offset is known, it is caught up and quiet', () => {
@@ -118,6 +140,7 @@ describe('PartitionTracker', () => {
     t.assign({ orders: [0, 1] }, 0);
     t.setCommitted('orders', 0, 10, 0);
     t.setCommitted('orders', 1, 20, 0);
+    t.refresh(highs({ 'orders/0': 10, 'orders/1': 20 }), IDLE - 1, 70_000);
     t.refresh(highs({ 'orders/0': 10, 'orders/1': 20 }), IDLE, 70_000);
     assert.equal(t.watermark(() => null), undefined, 'no data at all');
     assert.equal(t.watermark(() => 70_000), 70_000 - DISORDER);
