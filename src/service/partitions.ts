@@ -16,6 +16,8 @@ export interface PartitionState {
   /** Next offset already committed; -1 none. */
   committed: number;
   high: number;
+  /** Wall time a lookup first saw `high` (or of the assignment). */
+  highSince: number;
   /** Wall time of the last record, or of the assignment. */
   lastRecordAt: number;
   /** Has delivered an accepted event since the assignment. */
@@ -28,7 +30,8 @@ export interface PartitionState {
 
 /**
  * A partition counts as caught up when at most this many offsets are unread: a transaction's
- * commit marker takes an offset that is never delivered.
+ * commit marker takes an offset that is never delivered. The one offset counts as a marker only
+ * once it has stayed unread for idlePartitionMs (`refresh`).
  */
 export const CAUGHT_UP_SLACK = 1;
 
@@ -73,7 +76,7 @@ export class PartitionTracker {
     const key = `${topic}/${partition}`;
     let p = this.parts.get(key);
     if (p === undefined) {
-      p = { topic, partition, key, next: -1, committed: -1, high: -1, lastRecordAt: now, seen: false, known: false, idle: false };
+      p = { topic, partition, key, next: -1, committed: -1, high: -1, highSince: now, lastRecordAt: now, seen: false, known: false, idle: false };
       this.parts.set(key, p);
     }
     return p;
@@ -95,10 +98,13 @@ export class PartitionTracker {
 
   /**
    * Decides which partitions are idle, from freshly looked-up high watermarks (keyed
-   * `topic/partition`): caught up with the fresh high (at most CAUGHT_UP_SLACK offsets unread)
-   * and without records for `idlePartitionMs`. A high watermark seen in an old batch is not
-   * enough: records fetched for a partition wait while other partitions' batches are processed,
-   * and treating that partition as idle would turn them late.
+   * `topic/partition`): caught up with the fresh high and without records for `idlePartitionMs`.
+   * A high watermark seen in an old batch is not enough: records fetched for a partition wait
+   * while other partitions' batches are processed, and treating that partition as idle would turn
+   * them late. One unread offset (CAUGHT_UP_SLACK) counts as caught up only once a lookup has seen
+   * that high for `idlePartitionMs`: it is a commit marker, which is never delivered, or a record
+   * just written, which is. Judged at once, the first record after a long pause (a partition's
+   * first review) was found late in `test/integration/scale-out.test.ts`.
    *
    * `latestBefore` is the latest event time processed when this lookup started (-Infinity if
    * none). An idle partition releases the watermark only up to the `latestBefore` of the lookup
@@ -115,8 +121,16 @@ export class PartitionTracker {
     this.previousLatest = latestBefore;
     for (const p of this.parts.values()) {
       const high = highs.get(p.key);
-      if (high !== undefined && high > p.high) p.high = high;
-      p.idle = high !== undefined && p.known && p.high - p.next <= CAUGHT_UP_SLACK && now - p.lastRecordAt >= this.idlePartitionMs;
+      if (high !== undefined && high > p.high) {
+        p.high = high;
+        p.highSince = now;
+      }
+      const unread = p.high - p.next;
+      p.idle =
+        high !== undefined &&
+        p.known &&
+        now - p.lastRecordAt >= this.idlePartitionMs &&
+        (unread <= 0 || (unread <= CAUGHT_UP_SLACK && now - p.highSince >= this.idlePartitionMs));
       if (p.idle) this.anyIdle = true;
     }
   }

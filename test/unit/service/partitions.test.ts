@@ -112,6 +112,24 @@ describe('PartitionTracker', () => {
     assert.ok(wm !== undefined && wm <= 60_000, `the review at 60_000 must not be late: watermark ${wm}`);
   });
 
+  it('one unread offset counts as a commit marker only once a lookup has seen it unread for idlePartitionMs', () => {
+    const t = new PartitionTracker(DISORDER, IDLE);
+    t.assign({ orders: [0], reviews: [0] }, 0);
+    t.setCommitted('reviews', 0, -1, 0);
+    t.processed(t.get('orders', 0, 0), 10, 10, 50_000, 0);
+    t.refresh(highs({ 'orders/0': 10, 'reviews/0': 0 }), IDLE - 1, 50_000);
+    t.processed(t.get('orders', 0, 0), 20, 20, 300_000, 2 * IDLE);
+    t.refresh(highs({ 'orders/0': 20, 'reviews/0': 0 }), 2 * IDLE, 300_000);
+    // The first review ever (60_000) is written: quiet for long, and one offset behind.
+    t.refresh(highs({ 'orders/0': 20, 'reviews/0': 1 }), 2 * IDLE + 500, 300_000);
+    const wm = t.watermark(() => 300_000);
+    assert.ok(wm === undefined || wm <= 60_000, `the first review must not be late: watermark ${wm}`);
+    t.refresh(highs({ 'orders/0': 20, 'reviews/0': 1 }), 3 * IDLE, 300_000);
+    assert.equal(t.watermark(() => 300_000), undefined, 'still undecided before idlePartitionMs');
+    t.refresh(highs({ 'orders/0': 20, 'reviews/0': 1 }), 3 * IDLE + 500, 300_000);
+    assert.equal(t.watermark(() => 300_000), 300_000 - DISORDER, 'never delivered in idlePartitionMs: a commit marker');
+  });
+
   it('an unseen partition holds until its committed offset is known, it is caught up and quiet', () => {
     const t = new PartitionTracker(DISORDER, IDLE);
     t.assign({ orders: [0], reviews: [0] }, 0);
