@@ -37,6 +37,7 @@ import { Task } from './task.js';
 import { splitKey } from './partitions.js';
 import type { ServiceMetrics } from './metrics.js';
 import { boundedStop } from './bounded.js';
+import { LateLines } from './late-lines.js';
 
 /** Dead-letter headers: what went wrong and where the record came from. */
 export const DLQ_HEADERS = {
@@ -53,6 +54,8 @@ const MAX_TICK_MS = 1_000;
 const PUBLISH_ATTEMPTS = 5;
 /** Pause before a batch whose schemas could not be fetched is fetched again. */
 const REGISTRY_RETRY_MS = 1_000;
+/** At most one warn line about late events per input partition per this much wall time. */
+const LATE_LINE_INTERVAL_MS = 60_000;
 
 
 export interface RunnerDeps {
@@ -100,6 +103,7 @@ export class Runner {
 
   private pendingRecords = 0;
   private lastCheckpointAt = 0;
+  private readonly lateLines = new LateLines(LATE_LINE_INTERVAL_MS);
 
   private chain: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | null = null;
@@ -578,12 +582,15 @@ export class Runner {
       metrics.consumed(batch.topic, kind).inc(messages.length);
       if (late > 0) {
         metrics.late.inc(late);
-        // Late events are evidence counted at a shifted time: worth one line per batch, with what
-        // decided the released point, so that a cause can be told from the log alone.
-        this.log.warn(
-          { topic: batch.topic, partition: batch.partition, late, firstLate, watermark: engine.watermark, partitions: task.partitions.describe() },
-          'late events: behind the point the engine has released',
-        );
+        // Late events are evidence counted at a shifted time: worth a line with what decided the
+        // released point, so that a cause can be told from the log alone.
+        const count = this.lateLines.add(part.key, late, this.now());
+        if (count > 0) {
+          this.log.warn(
+            { topic: batch.topic, partition: batch.partition, late: count, firstLate, watermark: engine.watermark, partitions: task.partitions.describe() },
+            'late events: behind the point the engine has released',
+          );
+        }
       }
       if (duplicates > 0) metrics.duplicate.inc(duplicates);
 
